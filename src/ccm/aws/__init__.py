@@ -1,0 +1,1 @@
+"""AWS plumbing shared by every part: retrying clients, rate limits, assumed-role sessions."""

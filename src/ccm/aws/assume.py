@@ -1,0 +1,57 @@
+"""Sessions in each customer's own AWS account, by assumed role, cached until shortly before they expire."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import boto3
+
+from ccm.aws.clients import RETRY_CONFIG
+
+if TYPE_CHECKING:
+    from mypy_boto3_sts import STSClient
+
+_REFRESH_MARGIN = timedelta(minutes=5)
+
+
+@dataclass
+class _Cached:
+    session: boto3.Session
+    expires: datetime
+
+
+class RoleSessions:
+    """One boto3 session per (role, region), renewed five minutes before the credentials expire."""
+
+    def __init__(self, sts: STSClient | None = None, session_prefix: str = "ccm") -> None:
+        self._sts = sts
+        self._prefix = session_prefix
+        self._cache: dict[tuple[str, str], _Cached] = {}
+        self._lock = threading.Lock()
+
+    def _client(self) -> STSClient:
+        if self._sts is None:
+            self._sts = boto3.client("sts", config=RETRY_CONFIG)
+        return self._sts
+
+    def session(self, role_arn: str, region: str, session_name: str | None = None) -> boto3.Session:
+        key = (role_arn, region)
+        now = datetime.now(UTC)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and cached.expires - _REFRESH_MARGIN > now:
+                return cached.session
+        name = (session_name or f"{self._prefix}-{role_arn.rsplit('/', 1)[-1]}")[:64]
+        credentials = self._client().assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"]
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=region,
+        )
+        with self._lock:
+            self._cache[key] = _Cached(session, credentials["Expiration"])
+        return session

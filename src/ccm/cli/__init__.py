@@ -1,0 +1,1 @@
+"""The ``ccm`` console script: operator commands and the ECS scheduled task's entry point."""

@@ -1,0 +1,82 @@
+"""``ccm config``: check the configuration files and show the customers they define."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ccm.cli.common import JsonOption, cli_errors, console, emit_json, settings, table
+from ccm.config import load_config, load_ses_config
+
+app = typer.Typer(help="Check config.json and SESConfig.json.", no_args_is_help=True)
+
+ConfigOption = typer.Option(None, "--config", help="config.json to read (default: $CCM_CONFIG or ./config.json).")
+SesOption = typer.Option(None, "--ses-config", help="SESConfig.json to read (default: $CCM_SES_CONFIG).")
+
+
+@app.command("validate")
+@cli_errors
+def validate(
+    config: Path | None = ConfigOption, ses_config: Path | None = SesOption, as_json: bool = JsonOption
+) -> None:
+    """Validate both files; name the file, key and reason of the first problem found."""
+    current = settings()
+    app_config = load_config(config or current.config_path)
+    topics = load_ses_config(ses_config or current.ses_config_path)
+    config_name = str(config or current.config_path)
+    ses_name = str(ses_config or current.ses_config_path)
+    names = topics.topic_names()
+    if as_json:
+        emit_json(
+            {
+                "valid": True,
+                "config": config_name,
+                "ses_config": ses_name,
+                "customers": len(app_config.customer_mappings),
+                "topics": names,
+            }
+        )
+        return
+    console.print(f"[green]valid[/]: {config_name} ({len(app_config.customer_mappings)} customers)")
+    console.print(f"[green]valid[/]: {ses_name} ({len(names)} topics after expansion)")
+
+
+@app.command("customers")
+@cli_errors
+def customers(config: Path | None = ConfigOption, as_json: bool = JsonOption) -> None:
+    """List the configured customers with their SES account and safety settings."""
+    app_config = load_config(config or settings().config_path)
+    rows = [
+        {
+            "code": code,
+            "name": mapping.customer_name,
+            "environment": mapping.environment,
+            "region": mapping.region,
+            "ses_account": mapping.account_id,
+            "restricted_recipients": mapping.restricted_recipients,
+            "meetings": "teams" if mapping.uses_teams else "ics",
+        }
+        for code, mapping in sorted(app_config.customer_mappings.items())
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    console.print(
+        table(
+            f"{len(rows)} customers",
+            ["code", "name", "env", "region", "SES account", "restricted to", "meetings"],
+            [
+                [
+                    r["code"],
+                    r["name"],
+                    r["environment"],
+                    r["region"],
+                    r["ses_account"],
+                    ", ".join(r["restricted_recipients"]) or "-",
+                    r["meetings"],
+                ]
+                for r in rows
+            ],
+        )
+    )

@@ -1,0 +1,25 @@
+"""The ``ccm`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from ccm import __version__
+from ccm.cli import catalog_cmd, config_cmd, local_cmd
+from ccm.cli.common import console
+
+app = typer.Typer(
+    name="ccm",
+    help="Customer Contact Manager: changes, announcements and customer contacts across many SES accounts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(catalog_cmd.app, name="catalog")
+app.add_typer(local_cmd.app, name="local")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    console.print(f"ccm {__version__}")

@@ -1,0 +1,325 @@
+"""The two configuration files, as validated models.
+
+``config.json`` describes the customers (each with its own SES account reached by an assumed role), the
+sender, the portal and who may do what. ``SESConfig.json`` describes the SES topics every customer's contact
+list carries. A broken file raises :class:`ConfigError` naming the file, the key path and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ccm.errors import ConfigError, UnknownCustomer
+
+MAX_TOPICS_PER_LIST = 20
+"""SES v2 allows at most 20 topics in a contact list."""
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+_SQS_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]+$")
+_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+def _role_arn(value: str) -> str:
+    if not _ROLE_ARN.match(value):
+        raise ValueError(f"{value!r} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)")
+    return value
+
+
+def _region(value: str) -> str:
+    if not _REGION.match(value):
+        raise ValueError(f"{value!r} is not an AWS region")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+RoleArn = Annotated[str, AfterValidator(_role_arn)]
+Region = Annotated[str, AfterValidator(_region)]
+
+
+class _Model(BaseModel):
+    # Unknown keys are tolerated, as the original did, so one file can serve older and newer releases.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class CustomerMapping(_Model):
+    customer_code: str
+    customer_name: str
+    environment: str = "prod"
+    region: Region = "us-east-1"
+    ses_role_arn: RoleArn
+    identity_center_role_arn: RoleArn | None = None
+    sqs_queue_arn: str | None = None
+    deliverability_sns_topic_arn: str | None = None
+    configuration_set: str | None = None
+    restricted_recipients: list[Email] = Field(default_factory=list)
+    uses_teams: bool = True
+    """False: this customer's calendar subscribers get ICS invites by email instead of a Teams meeting."""
+
+    @field_validator("customer_code")
+    @classmethod
+    def _code_shape(cls, value: str) -> str:
+        if not _CODE.match(value):
+            raise ValueError(f"{value!r} must be 1-32 lower-case letters, digits or '-'")
+        return value
+
+    @field_validator("sqs_queue_arn")
+    @classmethod
+    def _queue_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _SQS_ARN.match(value):
+            raise ValueError(f"{value!r} is not an SQS queue ARN")
+        return value
+
+    @property
+    def account_id(self) -> str:
+        match = _ROLE_ARN.match(self.ses_role_arn)
+        assert match is not None  # guaranteed by validation
+        return match.group(1)
+
+    def allows_recipient(self, address: str) -> bool:
+        """The non-production failsafe: with an allow-list, nobody outside it is ever mailed."""
+        if not self.restricted_recipients:
+            return True
+        wanted = address.strip().lower()
+        return any(wanted == allowed.strip().lower() for allowed in self.restricted_recipients)
+
+
+class EmailConfig(_Model):
+    sender_address: Email
+    meeting_organizer: Email
+    portal_base_url: str
+    domain: str | None = None
+    mail_from_subdomain: str | None = None
+    dmarc_policy: Literal["none", "quarantine", "reject"] | None = None
+    dmarc_report_email: str | None = None
+    configuration_set: str | None = None
+
+    @field_validator("portal_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} must start with http:// or https:// and name a host")
+        return value.rstrip("/")
+
+
+class S3Config(_Model):
+    bucket_name: str
+
+
+class Route53Config(_Model):
+    zone_id: str
+    role_arn: RoleArn
+
+
+class AuthorizationConfig(_Model):
+    allowed_email_domains: list[str] = Field(min_length=1)
+    approver_group: str
+    admin_group: str
+    allow_self_approval: bool = False
+
+    @field_validator("allowed_email_domains")
+    @classmethod
+    def _domains(cls, values: list[str]) -> list[str]:
+        cleaned = [value.strip().lower().lstrip("@") for value in values]
+        for value in cleaned:
+            if not re.match(r"^[a-z0-9.-]+\.[a-z]{2,}$", value):
+                raise ValueError(f"{value!r} is not a domain name")
+        return cleaned
+
+    def email_allowed(self, email: str) -> bool:
+        domain = email.rsplit("@", 1)[-1].strip().lower()
+        return "@" in email and domain in self.allowed_email_domains
+
+
+class GraphConfig(_Model):
+    """Where the Microsoft Graph application's secrets live (SSM SecureString parameter names)."""
+
+    tenant_id_parameter: str
+    client_id_parameter: str
+    client_secret_parameter: str
+    authority_host: str = "https://login.microsoftonline.com"
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+
+
+class AppConfig(_Model):
+    aws_region: Region = "us-east-1"
+    log_level: str = "info"
+    s3_config: S3Config | None = None
+    customer_mappings: dict[str, CustomerMapping] = Field(min_length=1)
+    contact_config: dict[str, str] = Field(default_factory=dict)
+    email_config: EmailConfig
+    route53_config: Route53Config | None = None
+    authorization: AuthorizationConfig
+    graph_config: GraphConfig | None = None
+
+    @model_validator(mode="after")
+    def _codes_match_keys(self) -> AppConfig:
+        for key, mapping in self.customer_mappings.items():
+            if mapping.customer_code != key:
+                raise ValueError(
+                    f"customer_mappings.{key}.customer_code is {mapping.customer_code!r}; it must equal the key"
+                )
+        return self
+
+    def customer(self, code: str) -> CustomerMapping:
+        try:
+            return self.customer_mappings[code]
+        except KeyError:
+            raise UnknownCustomer([code]) from None
+
+    def unknown_customers(self, codes: Sequence[str]) -> list[str]:
+        return sorted({code for code in codes if code not in self.customer_mappings})
+
+    @property
+    def customer_codes(self) -> list[str]:
+        return sorted(self.customer_mappings)
+
+
+class SubscriptionStatus(StrEnum):
+    OPT_IN = "OPT_IN"
+    OPT_OUT = "OPT_OUT"
+
+
+class Topic(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    name: str = Field(alias="TopicName", min_length=1, max_length=64)
+    display_name: str = Field(alias="DisplayName", min_length=1)
+    description: str = Field(default="", alias="Description")
+    default_status: SubscriptionStatus = Field(default=SubscriptionStatus.OPT_OUT, alias="DefaultSubscriptionStatus")
+    opt_in_roles: list[str] = Field(default_factory=list, alias="OptInRoles")
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, value: str) -> str:
+        if not re.match(r"^[A-Za-z0-9_-]+$", value):
+            raise ValueError(f"{value!r} may contain only letters, digits, '-' and '_'")
+        return value
+
+
+class SesConfig(_Model):
+    topic_group_prefix: list[str] = Field(default_factory=list)
+    topic_group_members: list[Topic] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fits_one_contact_list(self) -> SesConfig:
+        names = [topic.name for topic in self.expanded_topics]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"topic names repeat after prefix expansion: {', '.join(duplicates)}")
+        if len(names) > MAX_TOPICS_PER_LIST:
+            raise ValueError(
+                f"{len(names)} topics after prefix expansion; an SES contact list holds at most {MAX_TOPICS_PER_LIST}"
+            )
+        return self
+
+    @cached_property
+    def expanded_topics(self) -> list[Topic]:
+        """Group members expanded for every prefix (``aws`` x ``calendar`` -> ``aws-calendar``), then the rest."""
+        expanded: list[Topic] = []
+        for prefix in self.topic_group_prefix:
+            upper = prefix.upper()
+            for member in self.topic_group_members:
+                words = member.description.split()
+                description = " ".join([*words[:1], upper, *words[1:]]) if words else upper
+                expanded.append(
+                    Topic.model_validate(
+                        {
+                            "TopicName": f"{prefix.lower()}-{member.name}",
+                            "DisplayName": f"{upper} {member.display_name}",
+                            "Description": description,
+                            "DefaultSubscriptionStatus": member.default_status,
+                            "OptInRoles": list(member.opt_in_roles),
+                        }
+                    )
+                )
+        return [*expanded, *self.topics]
+
+    def topic(self, name: str) -> Topic | None:
+        return next((topic for topic in self.expanded_topics if topic.name == name), None)
+
+    def topic_names(self) -> list[str]:
+        return [topic.name for topic in self.expanded_topics]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + part)
+    return "".join(parts) or "(top level)"
+
+
+def _describe(path: Path, error: ValidationError) -> str:
+    lines = []
+    for item in error.errors(include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{path.name}: {_location(item['loc'])}: {message}")
+    return "\n".join(lines)
+
+
+def parse_model(model: type[_M], data: Mapping[str, Any], path: Path) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(path, error)) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"{path.name}: line {error.lineno} column {error.colno}: not valid JSON: {error.msg}"
+        ) from None
+
+
+def _load(model: type[_M], path: Path) -> _M:
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name}: (top level): must be a JSON object")
+    return parse_model(model, data, path)
+
+
+def load_config(path: str | Path) -> AppConfig:
+    return _load(AppConfig, Path(path))
+
+
+def load_ses_config(path: str | Path) -> SesConfig:
+    return _load(SesConfig, Path(path))

@@ -1,0 +1,1 @@
+"""Changes, announcements, their status machine and their history."""

@@ -1,0 +1,354 @@
+"""Changes and announcements with the exact JSON keys of the stored documents.
+
+Changes use camelCase keys, announcements snake_case, and both share the workflow keys (``status``,
+``prior_status``, ``version``, ``modifications``, ``meeting_metadata``, the camelCase ``<event>At``/``<event>By``
+stamps). Keys this model does not know are kept and written back unchanged, so no reader or writer ever drops
+what another one stored.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import suppress
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ccm.domain.ids import AnnouncementType, is_announcement_id
+from ccm.domain.status import Status, check_transition
+from ccm.domain.times import DEFAULT_TIMEZONE, format_rfc3339, is_timezone, parse_datetime
+from ccm.errors import CcmError
+
+
+def _to_datetime(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str | datetime):
+        return parse_datetime(value)
+    return value
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_to_datetime), PlainSerializer(format_rfc3339, return_type=str)]
+OptionalTimestamp = Annotated[
+    datetime | None,
+    BeforeValidator(_to_datetime),
+    PlainSerializer(lambda v: None if v is None else format_rfc3339(v), return_type=str | None),
+]
+
+
+class InvalidDocument(CcmError):
+    """A stored or submitted document does not match the model; ``problems`` lists field and reason."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in problems))
+
+    @classmethod
+    def from_validation(cls, error: ValidationError) -> InvalidDocument:
+        problems = []
+        for item in error.errors(include_url=False):
+            field = ".".join(str(part) for part in item["loc"]) or "(body)"
+            problems.append((field, item["msg"].removeprefix("Value error, ")))
+        return cls(problems)
+
+
+class ModificationType(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    DELETED = "deleted"
+    MEETING_SCHEDULED = "meeting_scheduled"
+    MEETING_UPDATED = "meeting_updated"
+    MEETING_CANCELLED = "meeting_cancelled"
+    PROCESSED = "processed"
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class MeetingMetadata(_Open):
+    meeting_id: str = Field(min_length=1)
+    join_url: str = ""
+    start_time: Timestamp
+    end_time: Timestamp
+    subject: str
+    organizer: str | None = None
+    attendees: list[str] | None = None
+    ical_uid: str | None = None
+    provider: Literal["teams", "ics"] | None = None
+    sequence: int = 0
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> MeetingMetadata:
+        if self.start_time >= self.end_time:
+            raise ValueError("meeting start_time must be before end_time")
+        return self
+
+
+class Modification(_Open):
+    timestamp: Timestamp
+    user_id: str = Field(min_length=1)
+    modification_type: ModificationType
+    customer_code: str | None = None
+    meeting_metadata: MeetingMetadata | None = None
+
+    @model_validator(mode="after")
+    def _meeting_entries_carry_metadata(self) -> Modification:
+        if self.modification_type is ModificationType.MEETING_SCHEDULED and self.meeting_metadata is None:
+            raise ValueError("a meeting_scheduled entry must carry meeting_metadata")
+        return self
+
+
+_STAMPS: dict[Status, tuple[str, str]] = {
+    Status.SUBMITTED: ("submitted_at", "submitted_by"),
+    Status.APPROVED: ("approved_at", "approved_by"),
+    Status.COMPLETED: ("completed_at", "completed_by"),
+    Status.CANCELLED: ("cancelled_at", "cancelled_by"),
+}
+
+
+class ManagedObject(BaseModel, ABC):
+    """What changes and announcements share: customers, workflow, history, meeting."""
+
+    model_config = ConfigDict(extra="allow", validate_by_name=False, validate_by_alias=True, serialize_by_alias=True)
+
+    kind: ClassVar[Literal["change", "announcement"]]
+
+    object_type: str
+    customers: list[str] = Field(default_factory=list)
+    status: Status = Status.SUBMITTED
+    prior_status: str = ""
+    version: int = Field(default=1, ge=1)
+    modifications: list[Modification] = Field(default_factory=list)
+    meeting_metadata: MeetingMetadata | None = None
+    include_meeting: bool = False
+
+    created_at: OptionalTimestamp = Field(default=None, alias="createdAt")
+    created_by: str | None = Field(default=None, alias="createdBy")
+    modified_at: OptionalTimestamp = Field(default=None, alias="modifiedAt")
+    modified_by: str | None = Field(default=None, alias="modifiedBy")
+    submitted_at: OptionalTimestamp = Field(default=None, alias="submittedAt")
+    submitted_by: str | None = Field(default=None, alias="submittedBy")
+    approved_at: OptionalTimestamp = Field(default=None, alias="approvedAt")
+    approved_by: str | None = Field(default=None, alias="approvedBy")
+    completed_at: OptionalTimestamp = Field(default=None, alias="completedAt")
+    completed_by: str | None = Field(default=None, alias="completedBy")
+    cancelled_at: OptionalTimestamp = Field(default=None, alias="cancelledAt")
+    cancelled_by: str | None = Field(default=None, alias="cancelledBy")
+
+    @field_validator("customers")
+    @classmethod
+    def _unique_sorted(cls, values: list[str]) -> list[str]:
+        return sorted({value.strip() for value in values if value.strip()})
+
+    @property
+    @abstractmethod
+    def id(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def title(self) -> str: ...
+
+    @property
+    def owner(self) -> str:
+        """Who created the object: the only non-admin who may edit or delete it as a draft."""
+        return (self.created_by or self.submitted_by or "").lower()
+
+    @property
+    def ever_approved(self) -> bool:
+        return (
+            self.status is Status.APPROVED
+            or self.approved_at is not None
+            or bool(self.approved_by)
+            or any(m.modification_type is ModificationType.APPROVED for m in self.modifications)
+        )
+
+    def record(
+        self,
+        kind: ModificationType,
+        user: str,
+        at: datetime,
+        *,
+        customer_code: str | None = None,
+        meeting: MeetingMetadata | None = None,
+    ) -> Modification:
+        entry = Modification.model_validate(
+            {
+                "timestamp": at,
+                "user_id": user,
+                "modification_type": kind,
+                "customer_code": customer_code,
+                "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
+            }
+        )
+        self.modifications.append(entry)
+        return entry
+
+    def transition(self, target: Status | str, user: str, at: datetime) -> Status:
+        """Move to ``target`` if the status table allows it, stamping who and when and recording it."""
+        new_status = check_transition(self.status, target)
+        self.prior_status = self.status.value
+        self.status = new_status
+        stamp = _STAMPS.get(new_status)
+        if stamp is not None:
+            setattr(self, stamp[0], at)
+            setattr(self, stamp[1], user)
+        self.modified_at = at
+        self.modified_by = user
+        self.record(ModificationType(new_status.value), user, at)
+        return new_status
+
+    def latest(self, kind: ModificationType) -> Modification | None:
+        return next((m for m in reversed(self.modifications) if m.modification_type is kind), None)
+
+    def to_document(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class Change(ManagedObject):
+    kind: ClassVar[Literal["change", "announcement"]] = "change"
+
+    object_type: Literal["change"] = "change"
+    change_id: str = Field(alias="changeId")
+    change_title: str = Field(alias="changeTitle")
+    change_reason: str = Field(default="", alias="changeReason")
+    implementation_plan: str = Field(default="", alias="implementationPlan")
+    test_plan: str = Field(default="", alias="testPlan")
+    customer_impact: str = Field(default="", alias="customerImpact")
+    rollback_plan: str = Field(default="", alias="rollbackPlan")
+    snow_ticket: str = Field(default="", alias="snowTicket")
+    jira_ticket: str = Field(default="", alias="jiraTicket")
+    implementation_start: OptionalTimestamp = Field(default=None, alias="implementationStart")
+    implementation_end: OptionalTimestamp = Field(default=None, alias="implementationEnd")
+    timezone: str = DEFAULT_TIMEZONE
+    meeting_required: Literal["yes", "no"] | None = Field(default=None, alias="meetingRequired")
+    meeting_title: str | None = Field(default=None, alias="meetingTitle")
+    meeting_time: OptionalTimestamp = Field(default=None, alias="meetingTime")
+    meeting_duration: str | None = Field(default=None, alias="meetingDuration")
+    meeting_location: str | None = Field(default=None, alias="meetingLocation")
+    attendees: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wall_clock_in_own_zone(cls, data: Any) -> Any:
+        """An offset-less window or meeting time is wall-clock time in the change's own ``timezone``."""
+        if not isinstance(data, dict):
+            return data
+        zone_name = data.get("timezone") or DEFAULT_TIMEZONE
+        if not isinstance(zone_name, str) or not is_timezone(zone_name):
+            return data
+        localized = dict(data)
+        for key in ("implementationStart", "implementationEnd", "meetingTime"):
+            value = localized.get(key)
+            if isinstance(value, str) and value.strip():
+                # An unparseable value is left for the field validator, which reports it against its key.
+                with suppress(ValueError):
+                    localized[key] = parse_datetime(value, zone_name)
+        return localized
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana(cls, value: str) -> str:
+        if not is_timezone(value):
+            raise ValueError(f"{value!r} is not an IANA time zone")
+        return value
+
+    @field_validator("meeting_duration", mode="before")
+    @classmethod
+    def _duration_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def id(self) -> str:
+        return self.change_id
+
+    @property
+    def title(self) -> str:
+        return self.change_title
+
+
+class Attachment(_Open):
+    name: str
+    url: str | None = None
+    s3_key: str | None = None
+    size: int | None = None
+    uploaded_at: str | None = None
+
+
+class Announcement(ManagedObject):
+    kind: ClassVar[Literal["change", "announcement"]] = "announcement"
+
+    announcement_id: str
+    announcement_type: AnnouncementType
+    announcement_title: str = Field(alias="title")
+    summary: str = ""
+    content: str = ""
+    attachments: list[Attachment | str] = Field(default_factory=list)
+    announcement_created_by: str | None = Field(default=None, alias="created_by")
+    announcement_created_at: OptionalTimestamp = Field(default=None, alias="created_at")
+    posted_date: OptionalTimestamp = None
+    author: str | None = None
+    meeting_title: str | None = None
+    meeting_date: OptionalTimestamp = None
+    meeting_duration: int | str | None = None
+    meeting_location: str | None = None
+    meeting_timezone: str | None = None
+    attendees: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_from_object_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "announcement_type" not in data:
+            object_type = str(data.get("object_type", ""))
+            if object_type.startswith("announcement_"):
+                data = {**data, "announcement_type": object_type.removeprefix("announcement_")}
+        return data
+
+    @model_validator(mode="after")
+    def _object_type_matches(self) -> Announcement:
+        self.object_type = f"announcement_{self.announcement_type.value}"
+        return self
+
+    @property
+    def id(self) -> str:
+        return self.announcement_id
+
+    @property
+    def title(self) -> str:
+        return self.announcement_title
+
+    @property
+    def owner(self) -> str:
+        return (self.announcement_created_by or self.created_by or self.submitted_by or "").lower()
+
+
+AnyObject = Change | Announcement
+
+
+def parse_document(data: dict[str, Any]) -> AnyObject:
+    """Read a stored or submitted document as a change or an announcement, by its ``object_type`` or id."""
+    object_type = str(data.get("object_type") or "")
+    is_announcement = object_type.startswith("announcement_") or (
+        not object_type and is_announcement_id(str(data.get("announcement_id") or ""))
+    )
+    try:
+        if is_announcement:
+            return Announcement.model_validate(data)
+        return Change.model_validate({**data, "object_type": "change"})
+    except ValidationError as error:
+        raise InvalidDocument.from_validation(error) from None

@@ -1,0 +1,234 @@
+"""Create every AWS resource the system needs on whatever endpoint boto3 points at, idempotently.
+
+This is the single description of the resources outside ``infra/``: the local stack and the tests call it
+against moto; it is safe to run again (it reports ``exists``/``unchanged`` for what is already there).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from ccm.aws.assume import RoleSessions
+from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.aws.ses_lists import ensure_contact_list
+from ccm.config import AppConfig, CustomerMapping, SesConfig
+from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+DEAD_LETTER_AFTER = 5
+
+
+@dataclass
+class ProvisionReport:
+    actions: list[tuple[str, str, str]] = field(default_factory=list)
+    queue_urls: dict[str, str] = field(default_factory=dict)
+
+    def add(self, kind: str, name: str, outcome: str) -> None:
+        self.actions.append((kind, name, outcome))
+
+    @property
+    def created(self) -> list[tuple[str, str, str]]:
+        return [action for action in self.actions if action[2] in {"created", "updated"}]
+
+
+def queue_name(customer: CustomerMapping) -> str:
+    if customer.sqs_queue_arn:
+        return customer.sqs_queue_arn.rsplit(":", 1)[-1]
+    return f"ccm-{customer.customer_code}"
+
+
+def trigger_prefix(code: str) -> str:
+    return f"customers/{code}/"
+
+
+class Provisioner:
+    def __init__(
+        self,
+        config: AppConfig,
+        ses_config: SesConfig,
+        bucket: str,
+        table: str,
+        *,
+        region: str | None = None,
+        visibility_timeout: int = 900,
+        sessions: RoleSessions | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.ses_config = ses_config
+        self.bucket = bucket
+        self.table = table
+        self.region = region or config.aws_region
+        self.visibility_timeout = visibility_timeout
+        self.sessions = sessions or RoleSessions(session_prefix="ccm-provision")
+        self.progress = progress or (lambda message: None)
+        self.report = ProvisionReport()
+        self.s3: S3Client = boto3.client("s3", region_name=self.region, config=RETRY_CONFIG)
+        self.sqs: SQSClient = boto3.client("sqs", region_name=self.region, config=RETRY_CONFIG)
+        self.ddb: DynamoDBClient = boto3.client("dynamodb", region_name=self.region, config=RETRY_CONFIG)
+
+    def run(self, *, with_ses: bool = True) -> ProvisionReport:
+        self.progress(f"bucket {self.bucket}")
+        self._bucket()
+        self.progress(f"table {self.table}")
+        self._table()
+        queue_arns: dict[str, str] = {}
+        for code, customer in sorted(self.config.customer_mappings.items()):
+            self.progress(f"queues for {code}")
+            queue_arns[code] = self._queues(customer)
+        self._notifications(queue_arns)
+        if with_ses:
+            for code, customer in sorted(self.config.customer_mappings.items()):
+                self.progress(f"SES contact list for {code}")
+                self._ses(customer)
+        return self.report
+
+    # -- S3 ----------------------------------------------------------------------------------------------
+
+    def _bucket(self) -> None:
+        try:
+            self.s3.head_bucket(Bucket=self.bucket)
+            self.report.add("bucket", self.bucket, "exists")
+        except ClientError as error:
+            if error_code(error) not in {"404", "NoSuchBucket", "NotFound"}:
+                raise
+            if self.region == "us-east-1":
+                self.s3.create_bucket(Bucket=self.bucket)
+            else:
+                self.s3.create_bucket(
+                    Bucket=self.bucket,
+                    CreateBucketConfiguration={"LocationConstraint": self.region},  # type: ignore[typeddict-item]
+                )
+            self.report.add("bucket", self.bucket, "created")
+        self.s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
+        self.s3.put_public_access_block(
+            Bucket=self.bucket,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        self.s3.put_bucket_encryption(
+            Bucket=self.bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+
+    def _notifications(self, queue_arns: dict[str, str]) -> None:
+        wanted = [
+            {
+                "Id": f"trigger-{code}",
+                "QueueArn": arn,
+                "Events": ["s3:ObjectCreated:*"],
+                "Filter": {
+                    "Key": {
+                        "FilterRules": [
+                            {"Name": "prefix", "Value": trigger_prefix(code)},
+                            {"Name": "suffix", "Value": ".json"},
+                        ]
+                    }
+                },
+            }
+            for code, arn in sorted(queue_arns.items())
+        ]
+        current = self.s3.get_bucket_notification_configuration(Bucket=self.bucket).get("QueueConfigurations", [])
+        if sorted((c.get("Id", ""), c["QueueArn"]) for c in current) == [(w["Id"], w["QueueArn"]) for w in wanted]:
+            self.report.add("notifications", self.bucket, "unchanged")
+            return
+        self.s3.put_bucket_notification_configuration(
+            Bucket=self.bucket,
+            NotificationConfiguration={"QueueConfigurations": wanted},  # type: ignore[typeddict-item]
+        )
+        self.report.add("notifications", self.bucket, "updated")
+
+    # -- SQS ---------------------------------------------------------------------------------------------
+
+    def _queue(self, name: str, attributes: dict[str, str]) -> tuple[str, str]:
+        try:
+            url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            self.sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)  # type: ignore[arg-type]
+            self.report.add("queue", name, "exists")
+        except ClientError as error:
+            if error_code(error) not in {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}:
+                raise
+            url = self.sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]  # type: ignore[arg-type]
+            self.report.add("queue", name, "created")
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, arn
+
+    def _queues(self, customer: CustomerMapping) -> str:
+        name = queue_name(customer)
+        _, dlq_arn = self._queue(f"{name}-dlq", {"MessageRetentionPeriod": str(14 * 24 * 3600)})
+        bucket_arn = f"arn:aws:s3:::{self.bucket}"
+        policy: dict[str, Any] = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "S3TriggerNotifications",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "s3.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": "*",
+                    "Condition": {"ArnEquals": {"aws:SourceArn": bucket_arn}},
+                }
+            ],
+        }
+        url, arn = self._queue(
+            name,
+            {
+                "VisibilityTimeout": str(self.visibility_timeout),
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": DEAD_LETTER_AFTER}),
+                "Policy": json.dumps(policy),
+            },
+        )
+        self.report.queue_urls[customer.customer_code] = url
+        return arn
+
+    # -- DynamoDB ----------------------------------------------------------------------------------------
+
+    def _table(self) -> None:
+        try:
+            self.ddb.describe_table(TableName=self.table)
+            self.report.add("table", self.table, "exists")
+        except ClientError as error:
+            if error_code(error) != "ResourceNotFoundException":
+                raise
+            self.ddb.create_table(**create_table_arguments(self.table))
+            self.ddb.get_waiter("table_exists").wait(TableName=self.table, WaiterConfig={"Delay": 1})
+            self.report.add("table", self.table, "created")
+        ttl = self.ddb.describe_time_to_live(TableName=self.table).get("TimeToLiveDescription", {})
+        if ttl.get("TimeToLiveStatus") not in {"ENABLED", "ENABLING"}:
+            self.ddb.update_time_to_live(
+                TableName=self.table,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+            )
+
+    # -- SES (in each customer's own account) ------------------------------------------------------------
+
+    def _ses(self, customer: CustomerMapping) -> None:
+        session = self.sessions.session(customer.ses_role_arn, customer.region, f"{customer.customer_code}-provision")
+        ses = session.client("sesv2", config=RETRY_CONFIG)
+        name, outcome = ensure_contact_list(ses, self.ses_config)
+        self.report.add("contact-list", f"{customer.customer_code}/{name}", outcome)
+        domain = self.config.email_config.sender_address.rsplit("@", 1)[1]
+        try:
+            ses.get_email_identity(EmailIdentity=domain)
+            self.report.add("email-identity", f"{customer.customer_code}/{domain}", "exists")
+        except ClientError as error:
+            if error_code(error) != "NotFoundException":
+                raise
+            ses.create_email_identity(EmailIdentity=domain)
+            self.report.add("email-identity", f"{customer.customer_code}/{domain}", "created")

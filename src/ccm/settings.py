@@ -1,0 +1,45 @@
+"""Settings read from the environment, validated once per process."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ccm.config import AppConfig, SesConfig, load_config, load_ses_config
+
+
+def _default_file(name: str) -> str:
+    # A Lambda package carries the files at its root; elsewhere they are read from the working directory.
+    task_root = os.environ.get("LAMBDA_TASK_ROOT")
+    if task_root and (Path(task_root) / name).exists():
+        return str(Path(task_root) / name)
+    return name
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    bucket: str = Field(min_length=3)
+    table: str = Field(min_length=3)
+    config_path: str
+    ses_config_path: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            bucket=os.environ.get("CCM_BUCKET", "ccm-metadata"),
+            table=os.environ.get("CCM_TABLE", "ccm-catalog"),
+            config_path=os.environ.get("CCM_CONFIG") or _default_file("config.json"),
+            ses_config_path=os.environ.get("CCM_SES_CONFIG") or _default_file("SESConfig.json"),
+        )
+
+    @cached_property
+    def config(self) -> AppConfig:
+        return load_config(self.config_path)
+
+    @cached_property
+    def ses_config(self) -> SesConfig:
+        return load_ses_config(self.ses_config_path)

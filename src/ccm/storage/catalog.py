@@ -1,0 +1,523 @@
+"""The catalog: one summary row per change or announcement, so that lists never read the archive object by object.
+
+Rows (all in the one table of :mod:`ccm.storage.table`):
+
+* ``OBJ#<id>`` / ``SUMMARY``: the summary, indexed by kind, by kind+status and by kind+creator
+* ``OBJ#<id>`` / ``CUST#<code>``: a copy per affected customer, indexed by kind+customer
+* ``STATS#<kind>`` / ``ALL`` and ``USER#<email>``: counts by status, updated in the same transaction
+
+Each write is conditional on the archive ETag the row was built from, so a catalog that missed a write is
+detected and re-synchronised from the archive (the source of truth) rather than silently overwritten.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
+
+from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.domain.objects import Announcement, Change
+from ccm.domain.status import Status
+from ccm.domain.times import format_rfc3339
+from ccm.errors import InvalidCursor
+from ccm.storage.archive import Stored
+from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+SEARCH_TEXT_LIMIT = 400
+MAX_PAGE = 200
+
+
+def _ts(value: datetime | None) -> str | None:
+    return format_rfc3339(value) if value is not None else None
+
+
+class Summary(BaseModel):
+    """What lists, search and the dashboard show of an object."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: str
+    object_type: str
+    announcement_type: str | None = None
+    title: str
+    status: Status
+    customers: list[str]
+    created_by: str
+    created_at: str | None = None
+    modified_at: str
+    modified_by: str | None = None
+    submitted_at: str | None = None
+    submitted_by: str | None = None
+    approved_at: str | None = None
+    approved_by: str | None = None
+    version: int
+    snow_ticket: str = ""
+    jira_ticket: str = ""
+    include_meeting: bool = False
+    join_url: str | None = None
+    implementation_start: str | None = None
+    implementation_end: str | None = None
+    timezone: str | None = None
+    summary: str = ""
+    location: str
+    etag: str
+    search_text: str = ""
+
+    @classmethod
+    def from_stored(cls, stored: Stored) -> Summary:
+        obj = stored.obj
+        modified = obj.modified_at or obj.submitted_at or obj.created_at
+        common: dict[str, Any] = {
+            "id": obj.id,
+            "kind": obj.kind,
+            "object_type": obj.object_type,
+            "title": obj.title,
+            "status": obj.status,
+            "customers": list(obj.customers),
+            "created_by": obj.owner,
+            "created_at": _ts(obj.created_at),
+            "modified_at": _ts(modified) or "1970-01-01T00:00:00Z",
+            "modified_by": obj.modified_by,
+            "submitted_at": _ts(obj.submitted_at),
+            "submitted_by": obj.submitted_by,
+            "approved_at": _ts(obj.approved_at),
+            "approved_by": obj.approved_by,
+            "version": obj.version,
+            "include_meeting": obj.include_meeting,
+            "join_url": obj.meeting_metadata.join_url if obj.meeting_metadata else None,
+            "location": stored.location,
+            "etag": stored.etag,
+        }
+        searchable: list[str]
+        if isinstance(obj, Change):
+            common.update(
+                snow_ticket=obj.snow_ticket,
+                jira_ticket=obj.jira_ticket,
+                implementation_start=_ts(obj.implementation_start),
+                implementation_end=_ts(obj.implementation_end),
+                timezone=obj.timezone,
+                summary=obj.change_reason[:200],
+            )
+            searchable = [obj.id, obj.title, obj.snow_ticket, obj.jira_ticket, obj.change_reason]
+        else:
+            assert isinstance(obj, Announcement)
+            common.update(
+                announcement_type=obj.announcement_type.value,
+                summary=obj.summary[:200],
+                created_at=common["created_at"] or _ts(obj.announcement_created_at),
+            )
+            searchable = [obj.id, obj.title, obj.summary]
+        common["search_text"] = " ".join(part for part in searchable if part).lower()[:SEARCH_TEXT_LIMIT]
+        return cls.model_validate(common)
+
+    @property
+    def order(self) -> str:
+        return f"{self.modified_at}#{self.id}"
+
+    def public(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"search_text", "etag"})
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Summary]
+    cursor: str | None
+
+
+class CatalogDrift(Exception):
+    """The row was not built from the archive version the writer replaced; re-synchronise from the archive."""
+
+
+def _item(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _SERIALIZER.serialize(value) for name, value in values.items() if value is not None}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    values = {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+    return {name: int(value) if isinstance(value, Decimal) else value for name, value in values.items()}
+
+
+def _summary_key(object_id: str) -> dict[str, Any]:
+    return _item({PARTITION_KEY: f"OBJ#{object_id}", SORT_KEY: "SUMMARY"})
+
+
+def _stats_keys(kind: str, creator: str) -> list[dict[str, Any]]:
+    return [
+        _item({PARTITION_KEY: f"STATS#{kind}", SORT_KEY: "ALL"}),
+        _item({PARTITION_KEY: f"STATS#{kind}", SORT_KEY: f"USER#{creator}"}),
+    ]
+
+
+def _encode_cursor(index: str, key: dict[str, Any]) -> str:
+    raw = json.dumps({"i": index, "k": _plain(key)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(index: str, cursor: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidCursor() from None
+    pk_name, sk_name = INDEXES[index]
+    allowed = {PARTITION_KEY, SORT_KEY, pk_name, sk_name}
+    if (
+        not isinstance(data, dict)
+        or data.get("i") != index
+        or not isinstance(data.get("k"), dict)
+        or set(data["k"]) != allowed
+        or not all(isinstance(value, str) for value in data["k"].values())
+    ):
+        raise InvalidCursor()
+    return _item(data["k"])
+
+
+@dataclass(frozen=True)
+class Query:
+    """A catalog listing. Exactly the filters given apply; drafts show only to their owner (``viewer``)."""
+
+    kind: str = "change"
+    status: Status | None = None
+    creator: str | None = None
+    customer: str | None = None
+    text: str | None = None
+    creator_contains: str | None = None
+    customers_any: Sequence[str] = ()
+    modified_from: str | None = None
+    modified_to: str | None = None
+    viewer: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+class Catalog:
+    def __init__(self, table_name: str, dynamodb: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._ddb = dynamodb
+
+    @property
+    def ddb(self) -> DynamoDBClient:
+        if self._ddb is None:
+            self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+        return self._ddb
+
+    # -- writing -----------------------------------------------------------------------------------------
+
+    def _row(self, summary: Summary) -> dict[str, Any]:
+        values = summary.model_dump(mode="json")
+        values.update(
+            {
+                PARTITION_KEY: f"OBJ#{summary.id}",
+                SORT_KEY: "SUMMARY",
+                "kind_pk": summary.kind,
+                "status_pk": f"{summary.kind}#{summary.status.value}",
+                "creator_pk": f"{summary.kind}#{summary.created_by}",
+                "order_sk": summary.order,
+            }
+        )
+        return _item(values)
+
+    def _customer_row(self, summary: Summary, code: str) -> dict[str, Any]:
+        values = summary.model_dump(mode="json")
+        values.update(
+            {
+                PARTITION_KEY: f"OBJ#{summary.id}",
+                SORT_KEY: f"CUST#{code}",
+                "customer_pk": f"{summary.kind}#{code}",
+                "order_sk": summary.order,
+            }
+        )
+        return _item(values)
+
+    def _counter_updates(self, before: Summary | None, after: Summary | None) -> list[TransactWriteItemTypeDef]:
+        deltas: dict[tuple[str, str], dict[str, int]] = {}
+        for summary, delta in ((before, -1), (after, 1)):
+            if summary is None:
+                continue
+            for key in (("ALL", summary.kind), (f"USER#{summary.created_by}", summary.kind)):
+                counts = deltas.setdefault(key, {})
+                counts[summary.status.value] = counts.get(summary.status.value, 0) + delta
+        updates: list[TransactWriteItemTypeDef] = []
+        for (sort_key, kind), counts in deltas.items():
+            nonzero = {status: n for status, n in counts.items() if n}
+            if not nonzero:
+                continue
+            names = {f"#s{i}": f"n_{status}" for i, status in enumerate(nonzero)}
+            values = {f":v{i}": {"N": str(n)} for i, n in enumerate(nonzero.values())}
+            expression = "ADD " + ", ".join(f"#s{i} :v{i}" for i in range(len(nonzero)))
+            updates.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _item({PARTITION_KEY: f"STATS#{kind}", SORT_KEY: sort_key}),
+                        "UpdateExpression": expression,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            )
+        return updates
+
+    def apply(self, before: Summary | None, after: Summary | None) -> None:
+        """Replace the row built from ``before`` (``None``: no row yet) with one built from ``after``.
+
+        Raises :class:`CatalogDrift` if the stored row was not built from ``before``.
+        """
+        subject = after or before
+        if subject is None:
+            return
+        items: list[TransactWriteItemTypeDef] = []
+        condition: dict[str, Any]
+        if before is None:
+            condition = {"ConditionExpression": f"attribute_not_exists({PARTITION_KEY})"}
+        else:
+            condition = {
+                "ConditionExpression": "etag = :etag",
+                "ExpressionAttributeValues": {":etag": {"S": before.etag}},
+            }
+        if after is not None:
+            items.append(
+                cast(
+                    "TransactWriteItemTypeDef",
+                    {"Put": {"TableName": self.table_name, "Item": self._row(after), **condition}},
+                )
+            )
+        else:
+            delete = {"TableName": self.table_name, "Key": _summary_key(subject.id), **condition}
+            items.append(cast("TransactWriteItemTypeDef", {"Delete": delete}))
+        new_customers = set(after.customers) if after else set()
+        old_customers = set(before.customers) if before else set()
+        if after is not None:
+            for code in sorted(new_customers):
+                items.append({"Put": {"TableName": self.table_name, "Item": self._customer_row(after, code)}})
+        for code in sorted(old_customers - new_customers):
+            key = _item({PARTITION_KEY: f"OBJ#{subject.id}", SORT_KEY: f"CUST#{code}"})
+            items.append({"Delete": {"TableName": self.table_name, "Key": key}})
+        items.extend(self._counter_updates(before, after))
+        try:
+            self.ddb.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                reasons = error.response.get("CancellationReasons", [])
+                if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
+                    raise CatalogDrift(subject.id) from None
+            raise
+
+    def resync(self, object_id: str, current: Summary | None) -> None:
+        """Make the row match the archive as it is now, whatever the row says (it is only an index)."""
+        for _ in range(5):
+            row = self.get(object_id)
+            if row is None and current is None:
+                return
+            try:
+                self.apply(row, current)
+                return
+            except CatalogDrift:
+                time.sleep(0.05)
+        raise CatalogDrift(object_id)
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def get(self, object_id: str) -> Summary | None:
+        response = self.ddb.get_item(TableName=self.table_name, Key=_summary_key(object_id), ConsistentRead=True)
+        item = response.get("Item")
+        return Summary.model_validate(_plain(item)) if item else None
+
+    def counts(self, kind: str, creator: str | None = None) -> dict[str, int]:
+        sort_key = "ALL" if creator is None else f"USER#{creator.lower()}"
+        response = self.ddb.get_item(
+            TableName=self.table_name, Key=_item({PARTITION_KEY: f"STATS#{kind}", SORT_KEY: sort_key})
+        )
+        values = _plain(response.get("Item", {}))
+        return {status.value: max(0, int(values.get(f"n_{status.value}", 0))) for status in Status}
+
+    def query(self, query: Query) -> Page:
+        limit = max(1, min(query.limit, MAX_PAGE))
+        if query.creator:
+            index, partition = "by_creator", f"{query.kind}#{query.creator.lower()}"
+        elif query.status:
+            index, partition = "by_status", f"{query.kind}#{query.status.value}"
+        elif query.customer:
+            index, partition = "by_customer", f"{query.kind}#{query.customer}"
+        else:
+            index, partition = "by_kind", query.kind
+        pk_name, sk_name = INDEXES[index]
+
+        names: dict[str, str] = {"#pk": pk_name}
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        key_condition = "#pk = :pk"
+        if query.modified_from or query.modified_to:
+            names["#sk"] = sk_name
+            values[":from"] = {"S": query.modified_from or "0"}
+            values[":to"] = {"S": (query.modified_to or "9999") + "~"}
+            key_condition += " AND #sk BETWEEN :from AND :to"
+
+        filters: list[str] = []
+        if query.status and index != "by_status":
+            names["#status"] = "status"
+            values[":status"] = {"S": query.status.value}
+            filters.append("#status = :status")
+        if query.customer and index != "by_customer":
+            values[":customer"] = {"S": query.customer}
+            filters.append("contains(customers, :customer)")
+        if query.text:
+            values[":text"] = {"S": query.text.strip().lower()}
+            filters.append("contains(search_text, :text)")
+        if query.creator_contains:
+            values[":creator_part"] = {"S": query.creator_contains.strip().lower()}
+            filters.append("contains(created_by, :creator_part)")
+        if query.customers_any:
+            alternatives = []
+            for i, code in enumerate(sorted(set(query.customers_any))):
+                values[f":any{i}"] = {"S": code}
+                alternatives.append(f"contains(customers, :any{i})")
+            filters.append("(" + " OR ".join(alternatives) + ")")
+        if query.viewer and index != "by_creator":
+            names["#status"] = "status"
+            values[":draft"] = {"S": Status.DRAFT.value}
+            values[":viewer"] = {"S": query.viewer.lower()}
+            filters.append("(#status <> :draft OR created_by = :viewer)")
+
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": index,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+        }
+        selective = bool(
+            query.text
+            or query.creator_contains
+            or query.customers_any
+            or (query.status and index != "by_status")
+            or (query.customer and index != "by_customer")
+        )
+        if filters:
+            request["FilterExpression"] = " AND ".join(filters)
+        if not selective:
+            # Only other people's drafts can be filtered out here, so a page a little larger than asked
+            # almost always fills in one request; selective filters read whole 1 MB pages instead.
+            request["Limit"] = limit + 10 if filters else limit
+        if query.cursor:
+            request["ExclusiveStartKey"] = _decode_cursor(index, query.cursor)
+
+        found: list[dict[str, Any]] = []
+        while True:
+            response = self.ddb.query(**request)
+            found.extend(response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if len(found) >= limit or not last:
+                break
+            request["ExclusiveStartKey"] = last
+        items = found[:limit]
+        cursor: str | None = None
+        if len(found) > limit or (last and items):
+            tail = items[-1]
+            cursor = _encode_cursor(index, {name: tail[name] for name in (PARTITION_KEY, SORT_KEY, pk_name, sk_name)})
+        return Page([Summary.model_validate(_plain(item)) for item in items], cursor)
+
+    def iter_all(self, query: Query) -> Iterator[Summary]:
+        cursor = query.cursor
+        while True:
+            page = self.query(replace(query, cursor=cursor, limit=MAX_PAGE))
+            yield from page.items
+            if page.cursor is None:
+                return
+            cursor = page.cursor
+
+    # -- rebuilding --------------------------------------------------------------------------------------
+
+    def _scan_keys(self, prefixes: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+        paginator = self.ddb.get_paginator("scan")
+        for page in paginator.paginate(TableName=self.table_name, ProjectionExpression=f"{PARTITION_KEY}, {SORT_KEY}"):
+            for item in page.get("Items", []):
+                if item[PARTITION_KEY]["S"].startswith(prefixes):
+                    yield item
+
+    def _batch_write(self, requests: Iterable[dict[str, Any]]) -> None:
+        batch: list[dict[str, Any]] = []
+        for request in requests:
+            batch.append(request)
+            if len(batch) == 25:
+                self._flush(batch)
+                batch = []
+        if batch:
+            self._flush(batch)
+
+    def _flush(self, batch: list[dict[str, Any]]) -> None:
+        pending: Any = {self.table_name: batch}
+        delay = 0.05
+        while pending:
+            response = self.ddb.batch_write_item(RequestItems=pending)
+            pending = response.get("UnprocessedItems") or None
+            if pending:
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    def clear(self) -> int:
+        """Delete every catalog row and counter (ledger and replay rows are kept). Returns rows deleted."""
+        keys = list(self._scan_keys(("OBJ#", "STATS#")))
+        self._batch_write({"DeleteRequest": {"Key": key}} for key in keys)
+        return len(keys)
+
+    def load(self, summaries: Iterable[Summary]) -> int:
+        """Bulk-write rows and counters for objects known to have no rows (after :meth:`clear`)."""
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+
+        def requests() -> Iterator[dict[str, Any]]:
+            for summary in summaries:
+                yield {"PutRequest": {"Item": self._row(summary)}}
+                for code in summary.customers:
+                    yield {"PutRequest": {"Item": self._customer_row(summary, code)}}
+                for sort_key in ("ALL", f"USER#{summary.created_by}"):
+                    bucket = counts.setdefault((summary.kind, sort_key), {})
+                    bucket[summary.status.value] = bucket.get(summary.status.value, 0) + 1
+
+        self._batch_write(requests())
+        self._batch_write(
+            {
+                "PutRequest": {
+                    "Item": _item(
+                        {
+                            PARTITION_KEY: f"STATS#{kind}",
+                            SORT_KEY: sort_key,
+                            **{f"n_{status}": n for status, n in by_status.items()},
+                        }
+                    )
+                }
+            }
+            for (kind, sort_key), by_status in counts.items()
+        )
+        return sum(sum(by_status.values()) for (_, sort_key), by_status in counts.items() if sort_key == "ALL")
+
+    def export_rows(self) -> list[dict[str, Any]]:
+        """Every catalog row and counter as plain values, sorted: used to compare a rebuild with the original."""
+        rows = []
+        paginator = self.ddb.get_paginator("scan")
+        for page in paginator.paginate(TableName=self.table_name):
+            for item in page.get("Items", []):
+                if item[PARTITION_KEY]["S"].startswith(("OBJ#", "STATS#")):
+                    row = _plain(item)
+                    # A counter that went up and down again reads 0; a rebuilt one has no attribute at all.
+                    rows.append({k: v for k, v in row.items() if not (k.startswith("n_") and v == 0)})
+        return sorted(rows, key=lambda row: (row[PARTITION_KEY], row[SORT_KEY]))
