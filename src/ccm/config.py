@@ -7,7 +7,6 @@ list carries. A broken file raises :class:`ConfigError` naming the file, the key
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -26,6 +25,7 @@ from pydantic import (
 )
 
 from ccm.errors import ConfigError, UnknownCustomer
+from ccm.jsonfile import read_json
 
 MAX_TOPICS_PER_LIST = 20
 """SES v2 allows at most 20 topics in a contact list."""
@@ -296,18 +296,7 @@ def parse_model(model: type[_M], data: Mapping[str, Any], path: Path) -> _M:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ConfigError(
-            f"{path.name}: line {error.lineno} column {error.colno}: not valid JSON: {error.msg}"
-        ) from None
+    return read_json(path)
 
 
 def _load(model: type[_M], path: Path) -> _M:
