@@ -88,6 +88,8 @@ def test_two_writers_never_lose_an_update(repository: Repository) -> None:
     stored = repository.get("CHG-race")
     assert stored.obj.model_extra is not None
     assert stored.obj.model_extra["counter"] == 45
+    row = repository.catalog.get("CHG-race")
+    assert row is not None and row.etag == stored.etag
 
 
 def test_a_rejected_transition_changes_nothing_in_s3_or_the_catalog(repository: Repository) -> None:

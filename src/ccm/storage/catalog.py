@@ -15,8 +15,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -322,17 +323,25 @@ class Catalog:
                     raise CatalogDrift(subject.id) from None
             raise
 
-    def resync(self, object_id: str, current: Summary | None) -> None:
-        """Make the row match the archive as it is now, whatever the row says (it is only an index)."""
-        for _ in range(5):
+    def resync(self, object_id: str, load_current: Callable[[], Summary | None]) -> None:
+        """Make the row match the archive as it is now, whatever the row says (it is only an index).
+
+        The row is read before the archive on every attempt: a writer that lands in between then either
+        makes our conditional write fail (and we retry) or left the row already equal to what we read.
+        """
+        for attempt in range(10):
             row = self.get(object_id)
+            current = load_current()
             if row is None and current is None:
+                return
+            if row is not None and current is not None and row.etag == current.etag:
                 return
             try:
                 self.apply(row, current)
                 return
             except CatalogDrift:
-                time.sleep(0.05)
+                # Another writer moved the row meanwhile; back off with jitter so the two stop colliding.
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))
         raise CatalogDrift(object_id)
 
     # -- reading -----------------------------------------------------------------------------------------

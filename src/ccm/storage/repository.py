@@ -63,17 +63,20 @@ class Repository:
         subject = after or before
         assert subject is not None
         try:
-            self.catalog.apply(_summary(before), _summary(after))
-        except CatalogDrift:
-            logger.warning("catalog row of %s was stale; re-synchronising from the archive", subject.obj.id)
-            self.resync(subject.obj.id)
+            try:
+                self.catalog.apply(_summary(before), _summary(after))
+            except CatalogDrift:
+                logger.info("catalog row of %s was stale; re-synchronising from the archive", subject.obj.id)
+                self.resync(subject.obj.id)
         except Exception:
             # The archive write has landed and is the truth; a failed index write must not report it failed.
             logger.exception("catalog update failed for %s; run `ccm catalog rebuild`", subject.obj.id)
 
     def resync(self, object_id: str) -> None:
-        try:
-            current: Summary | None = Summary.from_stored(self.archive.read(object_id))
-        except ObjectNotFound:
-            current = None
+        def current() -> Summary | None:
+            try:
+                return Summary.from_stored(self.archive.read(object_id))
+            except ObjectNotFound:
+                return None
+
         self.catalog.resync(object_id, current)
