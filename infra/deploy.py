@@ -41,11 +41,11 @@ def sam_arguments(template: Path, samconfig: Path, config_env: str, extra: Seque
     ]
 
 
-def prepare(config: Path, edge_config: Path | None, output: Path = BUILD) -> Path:
+def prepare(stack_name: str, config: Path, edge_config: Path | None, output: Path = BUILD) -> Path:
     """Render and lint the template, then build every package next to it; returns the template to deploy."""
     template = output / "template.yaml"
     translated = output / "template.translated.json"
-    rendered = render_files(config, template, translated)
+    rendered = render_files(config, template, translated, stack_name=stack_name)
     print(f"rendered {template}: {rendered.customers} customers", flush=True)
     lint = cfn_lint([template, translated])
     if not lint.clean:
@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     try:
         target = read_samconfig(args.samconfig, args.config_env)
-        template = prepare(args.config, Path(args.edge_config) if args.edge_config else None, args.output)
+        edge_config = Path(args.edge_config) if args.edge_config else None
+        template = prepare(target.stack_name, args.config, edge_config, args.output)
     except (ConfigError, RenderError, PackagingError, DeploymentError) as error:
         print(f"cannot deploy: {error}", file=sys.stderr)
         return 2

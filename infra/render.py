@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -303,6 +304,32 @@ def check_limits(rendered: dict[str, Any], translated: dict[str, Any]) -> None:
                 )
 
 
+NAMES_FROM_STACK = (
+    # (what, name pattern, AWS's length limit)
+    ("trigger queue", "{stack}-trigger-{code}", 80),
+    ("dead-letter queue", "{stack}-dead-letters-{code}", 80),
+    ("edge function", "{stack}-gatekeeper", 64),
+    ("edge function", "{stack}-saml", 64),
+    ("IAM role", "{stack}-backend", 64),
+    ("IAM role", "{stack}-import", 64),
+    ("origin access control", "{stack}-web", 64),
+)
+
+
+def check_stack_name(stack_name: str, config: AppConfig) -> None:
+    """Resources named after the stack must fit AWS's name limits, for the longest customer code too."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", stack_name):
+        raise RenderError(f"stack name {stack_name!r} must start with a letter and hold only letters, digits and '-'")
+    longest = max(config.customer_codes, key=len)
+    for what, pattern, limit in NAMES_FROM_STACK:
+        name = pattern.format(stack=stack_name, code=longest)
+        if len(name) > limit:
+            raise RenderError(
+                f"stack name {stack_name!r} is too long: the {what} {name} would have {len(name)} characters; "
+                f"AWS allows {limit}"
+            )
+
+
 @dataclass(frozen=True)
 class Rendered:
     template: dict[str, Any]
@@ -310,8 +337,12 @@ class Rendered:
     customers: int
 
 
-def render_files(config_path: Path, output: Path, translated_output: Path | None = None) -> Rendered:
+def render_files(
+    config_path: Path, output: Path, translated_output: Path | None = None, *, stack_name: str | None = None
+) -> Rendered:
     config = load_config(config_path)
+    if stack_name is not None:
+        check_stack_name(stack_name, config)
     rendered = render(cfn_yaml.load(SOURCE), config)
     translated = translate(rendered)
     check_limits(rendered, translated)

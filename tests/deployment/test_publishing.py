@@ -103,7 +103,7 @@ def test_the_example_samconfig_is_a_valid_starting_point() -> None:
 
     assert target.region == "us-east-1"
     assert {"BucketName", "ImportVpcId", "ImportSubnetIds"} <= parameter_overrides(target).keys()
-    assert target.parameters["capabilities"] == "CAPABILITY_IAM"
+    assert target.parameters["capabilities"] == "CAPABILITY_NAMED_IAM"
 
 
 @pytest.mark.parametrize(
@@ -235,10 +235,10 @@ def test_deploy_renders_packages_and_runs_sam_with_samconfig(
     tmp_path: Path, samconfig: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sam = fake_sam(tmp_path)
-    prepared: list[tuple[Path, Path | None]] = []
+    prepared: list[tuple[str, Path, Path | None]] = []
 
-    def prepare(config: Path, edge_config: Path | None, output: Path) -> Path:
-        prepared.append((config, edge_config))
+    def prepare(stack_name: str, config: Path, edge_config: Path | None, output: Path) -> Path:
+        prepared.append((stack_name, config, edge_config))
         return output / "template.yaml"
 
     monkeypatch.setattr(deploy, "prepare", prepare)
@@ -256,7 +256,7 @@ def test_deploy_renders_packages_and_runs_sam_with_samconfig(
     code = deploy.main([*options, "--", "--no-confirm-changeset"])
 
     assert code == 0
-    assert prepared == [(Path("config.json"), Path("edge.json"))]
+    assert prepared == [("ccm-test", Path("config.json"), Path("edge.json"))]
     arguments = (tmp_path / "sam-arguments").read_text().split()
     assert arguments[:3] == ["deploy", "--template-file", str(tmp_path / "template.yaml")]
     assert arguments[arguments.index("--config-file") + 1] == str(samconfig.resolve())
@@ -269,7 +269,7 @@ def test_deploy_stops_before_sam_when_the_template_has_lint_findings(
     monkeypatch.setattr(deploy, "cfn_lint", lambda paths: LintResult(2, "E3004 Circular Dependencies"))
 
     with pytest.raises(DeploymentError, match=r"(?s)cfn-lint found problems.*E3004"):
-        deploy.prepare(Path(__file__).resolve().parents[2] / "config.json", None, tmp_path)
+        deploy.prepare("ccm-test", Path(__file__).resolve().parents[2] / "config.json", None, tmp_path)
 
 
 def test_deploy_with_a_bad_samconfig_does_not_build(

@@ -15,7 +15,7 @@ from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 from infra import cfn_yaml
 from infra.lint import cfn_lint
 from infra.package import packages
-from infra.render import LEGACY_API_PATHS, RenderError, check_limits, main, render
+from infra.render import LEGACY_API_PATHS, RenderError, check_limits, check_stack_name, main, render
 from infra.translate import translate
 from tests.conftest import CONFIG_PATH
 from tests.deployment.conftest import (
@@ -450,6 +450,21 @@ def test_more_customers_than_one_stack_holds_are_refused_before_deploying(source
 
     with pytest.raises(RenderError, match="resources; CloudFormation allows 500"):
         check_limits(template, translate(template))
+
+
+def test_the_roles_customers_trust_have_names_that_do_not_change(translated: Template) -> None:
+    resources = translated["Resources"]
+    assert resources["BackendRole"]["Properties"]["RoleName"] == {"Fn::Sub": "${AWS::StackName}-backend"}
+    assert resources["ImportTaskRole"]["Properties"]["RoleName"] == {"Fn::Sub": "${AWS::StackName}-import"}
+
+
+def test_a_stack_name_too_long_for_the_names_derived_from_it_is_refused(demo_config: AppConfig) -> None:
+    check_stack_name("ccm-prod", demo_config)
+
+    with pytest.raises(RenderError, match=r"the edge function .*-gatekeeper would have 65 characters; AWS allows 64"):
+        check_stack_name("c" * 54, demo_config)
+    with pytest.raises(RenderError, match="must start with a letter"):
+        check_stack_name("1-ccm", demo_config)
 
 
 def test_render_writes_the_deployable_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
