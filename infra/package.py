@@ -269,6 +269,7 @@ def _wheel_cache_root() -> Path:
 class WheelCache:
     root: Path = field(default_factory=_wheel_cache_root)
     constraints: str = field(default_factory=tested_versions)
+    keep: int = 8
 
     def _pip(self, arguments: Sequence[str], what: str) -> None:
         command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet", *arguments]
@@ -296,6 +297,7 @@ class WheelCache:
         ).hexdigest()[:16]
         directory = self.root / f"{platform_tag}-py{python_version}-{key}"
         if (directory / ".complete").exists():
+            os.utime(directory)
             return directory
         self.root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.root) as scratch:
@@ -319,7 +321,16 @@ class WheelCache:
             if directory.exists():
                 shutil.rmtree(directory)
             download.rename(directory)
+        self.prune()
         return directory
+
+    def prune(self) -> None:
+        # Every change of a pinned version makes a new entry; the least recently used ones go.
+        entries = sorted(
+            (p for p in self.root.iterdir() if (p / ".complete").exists()), key=lambda p: p.stat().st_mtime
+        )
+        for stale in entries[: -self.keep]:
+            shutil.rmtree(stale, ignore_errors=True)
 
     def install(self, requirements: Sequence[str], platform_tag: str, python_version: str, target: Path) -> None:
         """Install into ``target`` (a copy of an installation made once per set of wheels)."""

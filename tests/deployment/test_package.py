@@ -162,9 +162,14 @@ def built_packages(
 def import_checks(built_packages: dict[str, BuiltPackage], runtime_boto3: Path) -> dict[str, ImportCheck]:
     """Each package's handler imported from its zip in a clean interpreter."""
     return {
-        name: check_import(package, PYTHON, environment=CHECK_ENVIRONMENT, runtime_sdk=runtime_boto3)
+        name: check_import(package, PYTHON, environment=environment_of(package), runtime_sdk=runtime_boto3)
         for name, package in built_packages.items()
     }
+
+
+def environment_of(built: BuiltPackage) -> dict[str, str]:
+    """What the template gives the function: Lambda@Edge functions get no environment at all."""
+    return {} if built.package.needs_edge_config else CHECK_ENVIRONMENT
 
 
 def names_in(built: BuiltPackage) -> list[str]:
@@ -305,6 +310,40 @@ def test_a_missing_handler_or_gatekeeper_module_is_named(project: Path, edge_con
         build(packages()["api"], tmp_path, project=incomplete, target=TARGET)
     with pytest.raises(PackagingError, match=r"src/ccm/edge/, which does not exist.*GATEKEEPER_CCM_FILES"):
         build(packages()["edge-viewer-request"], tmp_path, project=incomplete, edge_config=edge_config, target=TARGET)
+
+
+def test_make_package_builds_each_function_for_its_lambda_architecture_and_python() -> None:
+    target = Target()
+
+    assert target.python_version == "3.12"
+    assert {name: target.platform_for(p) for name, p in packages().items()} == {
+        "api": "manylinux_2_28_aarch64",
+        "backend": "manylinux_2_28_aarch64",
+        "edge-viewer-request": "manylinux_2_28_x86_64",
+        "edge-saml": "manylinux_2_28_x86_64",
+    }
+
+
+def test_the_pinned_dependencies_have_wheels_for_each_functions_lambda_platform(cache: WheelCache) -> None:
+    for name in ("api", "edge-saml"):
+        package = packages()[name]
+        wheels = cache.wheels(package.requirements, package.architecture.platform_tag, LAMBDA_PYTHON)
+        compiled = [w.name for w in wheels.glob("*.whl") if not w.name.endswith("-none-any.whl")]
+        assert compiled, f"{name} has compiled dependencies"
+        machine = "aarch64" if package.architecture.value == "arm64" else "x86_64"
+        assert all(machine in wheel and ("cp312" in wheel or "abi3" in wheel) for wheel in compiled), compiled
+
+
+def test_the_wheel_cache_keeps_only_the_recently_used_entries(tmp_path: Path) -> None:
+    cache = WheelCache(root=tmp_path, keep=2)
+    for age, name in enumerate(["oldest", "older", "newer"]):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / ".complete").touch()
+        os.utime(tmp_path / name, (1_000_000 + age, 1_000_000 + age))
+
+    cache.prune()
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newer", "older"]
 
 
 def test_lambda_platforms_include_every_older_manylinux_tag() -> None:
