@@ -111,8 +111,9 @@ def regional_requirements() -> tuple[str, ...]:
 
 
 def saml_requirements() -> tuple[str, ...]:
-    """python3-saml (with lxml and xmlsec wheels) and Powertools; boto3 comes from the runtime."""
-    return (*(str(r) for r in _project_extra("saml")), str(_named(_project_dependencies(), "aws-lambda-powertools")))
+    """python3-saml (with lxml and xmlsec wheels), Powertools and pydantic; boto3 comes from the runtime."""
+    shared = [str(_named(_project_dependencies(), name)) for name in ("aws-lambda-powertools", "pydantic")]
+    return (*(str(r) for r in _project_extra("saml")), *shared)
 
 
 @dataclass(frozen=True)

@@ -86,8 +86,13 @@ def saml_handler(event, context):
     from onelogin.saml2.auth import OneLogin_Saml2_Auth
     return {"status": "200", "body": _config()["sp"]["entity_id"]}
 """,
-    "src/ccm/session.py": '"""Signed session cookies (standard library only)."""\n',
-    "src/ccm/edge/__init__.py": '"""Edge sign-in helpers (standard library only)."""\n',
+}
+STAND_IN_MODULES = {
+    # The gatekeeper's ccm modules come with its handler: stood in for only while the handler is.
+    "functions/edge_auth/app.py": {
+        "src/ccm/session.py": '"""Signed session cookies (standard library only)."""\n',
+        "src/ccm/edge/__init__.py": '"""Edge sign-in helpers (standard library only)."""\n',
+    },
 }
 
 
@@ -130,6 +135,15 @@ def missing_from_repository() -> list[str]:
     return [relative for relative in STAND_INS if not (ROOT / relative).exists()]
 
 
+def stand_ins() -> dict[str, str]:
+    """The files to write into the copy: each missing handler, with the modules that come with it."""
+    files = {}
+    for handler in missing_from_repository():
+        files[handler] = STAND_INS[handler]
+        files.update(STAND_IN_MODULES.get(handler, {}))
+    return files
+
+
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of this repository's sources, with minimal stand-ins for the handlers it does not have yet."""
@@ -140,10 +154,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(ROOT / directory, copy / directory, ignore=ignore)
     for name in ("pyproject.toml", "config.json", "SESConfig.json"):
         shutil.copy(ROOT / name, copy / name)
-    for relative in missing_from_repository():
+    for relative, text in stand_ins().items():
         path = copy / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(STAND_INS[relative].lstrip(), encoding="utf-8")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text.lstrip(), encoding="utf-8")
     return copy
 
 
