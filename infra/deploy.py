@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ccm.errors import ConfigError
 from infra.lint import cfn_lint
-from infra.package import PackagingError, WheelCache, build, packages
+from infra.package import PackagingError, WheelCache, build, packages, read_edge_config
 from infra.render import BUILD, RenderError, render_files
 from infra.stack import SAMCONFIG, DeploymentError, read_samconfig
 
@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         target = read_samconfig(args.samconfig, args.config_env)
         edge_config = Path(args.edge_config) if args.edge_config else None
+        for package in packages().values():
+            if package.needs_edge_config:
+                read_edge_config(edge_config, package)
         template = prepare(target.stack_name, args.config, edge_config, args.output)
     except (ConfigError, RenderError, PackagingError, DeploymentError) as error:
         print(f"cannot deploy: {error}", file=sys.stderr)

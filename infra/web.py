@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-env", default="default", help="the samconfig.toml environment")
     args = parser.parse_args(argv)
     try:
+        if not any(True for _ in site_files(args.web)):
+            raise DeploymentError(f"{args.web} holds no portal files to publish")
         target = read_samconfig(args.samconfig, args.config_env)
         outputs = stack_outputs(target.stack_name, target.region)
         missing = [name for name in ("WebBucketName", "DistributionId") if name not in outputs]

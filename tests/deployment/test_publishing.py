@@ -205,9 +205,14 @@ def test_deploy_web_finds_the_bucket_in_the_stack_outputs(
     assert "published 5 files to s3://web-bucket" in capsys.readouterr().out
 
 
-def test_deploy_web_without_a_portal_explains(aws: None, tmp_path: Path) -> None:
+def test_deploy_web_without_a_portal_explains_before_asking_aws(
+    tmp_path: Path, samconfig: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(DeploymentError, match="no portal to publish"):
         web.publish(tmp_path / "web", "web-bucket")
+
+    assert web.main(["--web", str(tmp_path / "web"), "--samconfig", str(samconfig)]) == 2
+    assert "holds no portal files to publish" in capsys.readouterr().err
 
 
 # -- make deploy -----------------------------------------------------------------------------------------
@@ -242,6 +247,8 @@ def test_deploy_renders_packages_and_runs_sam_with_samconfig(
         return output / "template.yaml"
 
     monkeypatch.setattr(deploy, "prepare", prepare)
+    edge_config = tmp_path / "edge.json"
+    edge_config.write_text("{}", encoding="utf-8")
 
     options = [
         "--sam",
@@ -249,14 +256,14 @@ def test_deploy_renders_packages_and_runs_sam_with_samconfig(
         "--samconfig",
         str(samconfig),
         "--edge-config",
-        "edge.json",
+        str(edge_config),
         "--output",
         str(tmp_path),
     ]
     code = deploy.main([*options, "--", "--no-confirm-changeset"])
 
     assert code == 0
-    assert prepared == [("ccm-test", Path("config.json"), Path("edge.json"))]
+    assert prepared == [("ccm-test", Path("config.json"), edge_config)]
     arguments = (tmp_path / "sam-arguments").read_text().split()
     assert arguments[:3] == ["deploy", "--template-file", str(tmp_path / "template.yaml")]
     assert arguments[arguments.index("--config-file") + 1] == str(samconfig.resolve())
@@ -270,6 +277,18 @@ def test_deploy_stops_before_sam_when_the_template_has_lint_findings(
 
     with pytest.raises(DeploymentError, match=r"(?s)cfn-lint found problems.*E3004"):
         deploy.prepare("ccm-test", Path(__file__).resolve().parents[2] / "config.json", None, tmp_path)
+
+
+def test_deploy_without_the_edge_configuration_builds_nothing_and_explains(
+    tmp_path: Path, samconfig: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(deploy, "prepare", lambda *args: pytest.fail("nothing is built without the edge configuration"))
+
+    code = deploy.main(["--sam", str(fake_sam(tmp_path)), "--samconfig", str(samconfig)])
+
+    assert code == 2
+    assert "EDGE_CONFIG=path/to/edge_config.json" in capsys.readouterr().err
+    assert not (tmp_path / "sam-arguments").exists()
 
 
 def test_deploy_with_a_bad_samconfig_does_not_build(
