@@ -83,8 +83,15 @@ def load(path: Path) -> dict[str, Any]:
     return loads(path.read_text(encoding="utf-8"))
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes a value shared by two places twice: CloudFormation's YAML reader does not take anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dumps(template: dict[str, Any]) -> str:
-    return yaml.safe_dump(template, sort_keys=False, width=120, allow_unicode=True)
+    return yaml.dump(template, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=True)
 
 
 def write(template: dict[str, Any], path: Path) -> None:

@@ -474,6 +474,8 @@ def test_render_writes_the_deployable_template(tmp_path: Path, capsys: pytest.Ca
 
     template = cfn_yaml.load(output)
     assert "TriggerQueueZulu" in template["Resources"]
+    text = output.read_text(encoding="utf-8")
+    assert "&id" not in text and "*id" not in text and "!" not in text.replace("!=", "")
     assert "26 customers" in capsys.readouterr().out
 
 
