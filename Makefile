@@ -4,8 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
+# Deployment (see README, "Deploying to AWS").
+EDGE_CONFIG ?=
+PACKAGES ?=
+SAM ?= sam
+SAM_CONFIG_ENV ?= default
+DEPLOY_ARGS ?=
 
-.PHONY: install lint fmt typecheck test unit bench dev dev-reset clean
+.PHONY: install lint fmt typecheck test unit bench dev dev-reset clean render check-template package deploy deploy-web deploy-image
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +25,7 @@ install: $(STAMP)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy $(wildcard src functions tests bench)
+	$(BIN)/mypy $(wildcard src functions tests bench infra)
 
 fmt: install
 	$(BIN)/ruff format .
@@ -43,5 +49,24 @@ dev: install
 dev-reset:
 	rm -rf .local-data
 
+render: install
+	$(BIN)/python -m infra.render --config config.json
+
+check-template: install
+	$(BIN)/python -m infra.render --config config.json --translated infra/build/template.translated.json
+	$(BIN)/cfn-lint --regions us-east-1 -- infra/build/template.yaml infra/build/template.translated.json
+
+package: install
+	$(BIN)/python -m infra.package --edge-config "$(EDGE_CONFIG)" $(if $(PACKAGES),--only "$(PACKAGES)")
+
+deploy: install
+	$(BIN)/python -m infra.deploy --sam "$(SAM)" --config-env "$(SAM_CONFIG_ENV)" --edge-config "$(EDGE_CONFIG)" -- $(DEPLOY_ARGS)
+
+deploy-web: install
+	$(BIN)/python -m infra.web --config-env "$(SAM_CONFIG_ENV)"
+
+deploy-image: install
+	$(BIN)/python -m infra.image --config-env "$(SAM_CONFIG_ENV)"
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist infra/build

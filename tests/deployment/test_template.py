@@ -1,0 +1,489 @@
+"""The SAM template, rendered from config.json and translated as CloudFormation will: its wiring and its limits."""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ccm.config import AppConfig
+from ccm.provision import DEAD_LETTER_AFTER
+from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
+from infra import cfn_yaml
+from infra.lint import cfn_lint
+from infra.package import packages
+from infra.render import LEGACY_API_PATHS, RenderError, check_limits, check_stack_name, main, render
+from infra.translate import translate
+from tests.conftest import CONFIG_PATH
+from tests.deployment.conftest import (
+    Template,
+    as_list,
+    config_with,
+    policy_statements,
+    resources_of_type,
+    statements_allowing,
+)
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::StackName": "ccm-prod",
+}
+FIXED_HANDLERS = {
+    "functions.api.app.handler",
+    "functions.backend.app.handler",
+    "functions.edge_auth.app.viewer_request",
+    "functions.edge_auth.app.saml_handler",
+}
+
+
+def lambda_functions(translated: Template) -> dict[str, dict[str, Any]]:
+    return resources_of_type(translated, "AWS::Lambda::Function")
+
+
+def function_of_package(translated: Template, zip_name: str) -> dict[str, Any]:
+    matches = [f for f in lambda_functions(translated).values() if f["Properties"]["Code"]["S3Key"] == zip_name]
+    assert len(matches) == 1, f"one function should run {zip_name}"
+    properties: dict[str, Any] = matches[0]["Properties"]
+    return properties
+
+
+def distribution(template: Template) -> dict[str, Any]:
+    config: dict[str, Any] = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    return config
+
+
+def behaviour(template: Template, pattern: str) -> dict[str, Any]:
+    return next(b for b in distribution(template)["CacheBehaviors"] if b["PathPattern"] == pattern)
+
+
+# -- lint -------------------------------------------------------------------------------------------------
+
+
+def test_the_rendered_template_and_its_translation_pass_cfn_lint(
+    rendered: Template, translated: Template, tmp_path: Path
+) -> None:
+    cfn_yaml.write(rendered, tmp_path / "template.yaml")
+    cfn_yaml.write(translated, tmp_path / "template.translated.json")
+
+    result = cfn_lint([tmp_path / "template.yaml", tmp_path / "template.translated.json"])
+
+    assert result.clean, result.output
+
+
+def test_linting_the_translation_catches_a_bad_setting_inside_a_sam_event(rendered: Template, tmp_path: Path) -> None:
+    broken = copy.deepcopy(rendered)
+    broken["Resources"]["BackendFunction"]["Properties"]["Events"]["TriggersAlpha"]["Properties"]["BatchSize"] = 20000
+    cfn_yaml.write(broken, tmp_path / "sam.yaml")
+    cfn_yaml.write(translate(broken), tmp_path / "translated.json")
+
+    result = cfn_lint([tmp_path / "sam.yaml", tmp_path / "translated.json"], parseable=True)
+
+    findings = result.output.splitlines()
+    assert not result.clean
+    assert any("translated.json" in line and ":E3034:" in line for line in findings), result.output
+
+
+# -- functions --------------------------------------------------------------------------------------------
+
+
+def test_every_function_runs_the_handler_its_package_provides(translated: Template) -> None:
+    handlers = set()
+    for package in packages().values():
+        function = function_of_package(translated, package.zip_name)
+        assert function["Handler"] == package.handler
+        assert function["Architectures"] == [package.architecture.value]
+        assert function["Runtime"] == "python3.12"
+        handlers.add(function["Handler"])
+    assert handlers == FIXED_HANDLERS
+    assert len(lambda_functions(translated)) == len(FIXED_HANDLERS)
+
+
+def test_the_regional_functions_run_on_arm64_with_the_application_environment(translated: Template) -> None:
+    for zip_name, service in (("api.zip", "api"), ("backend.zip", "backend")):
+        function = function_of_package(translated, zip_name)
+        variables = function["Environment"]["Variables"]
+        assert function["Architectures"] == ["arm64"]
+        assert variables["CCM_BUCKET"] == {"Ref": "DataBucket"}
+        assert variables["CCM_TABLE"] == {"Ref": "Table"}
+        assert variables["CCM_CONFIG"] == "/var/task/config.json"
+        assert variables["CCM_SES_CONFIG"] == "/var/task/SESConfig.json"
+        assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "CCM"
+        assert variables["POWERTOOLS_SERVICE_NAME"] == service
+        assert "POWERTOOLS_TRACE_DISABLED" in variables
+
+
+def test_the_edge_functions_are_x86_64_versions_in_us_east_1_without_environment(
+    source_template: Template, translated: Template
+) -> None:
+    rule = source_template["Rules"]["EdgeFunctionsLiveInUsEast1"]["Assertions"][0]["Assert"]
+    assert rule == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+    versions = resources_of_type(translated, "AWS::Lambda::Version")
+    for zip_name, event, max_memory, max_timeout in (
+        ("edge-viewer-request.zip", "viewer-request", 128, 5),
+        ("edge-saml.zip", "origin-request", 10240, 30),
+    ):
+        name = next(k for k, f in lambda_functions(translated).items() if f["Properties"]["Code"]["S3Key"] == zip_name)
+        function = translated["Resources"][name]["Properties"]
+        assert "Environment" not in function
+        assert function["Architectures"] == ["x86_64"]
+        assert function["MemorySize"] <= max_memory and function["Timeout"] <= max_timeout
+        role = translated["Resources"][function["Role"]["Fn::GetAtt"][0]]
+        trusted = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+        assert "edgelambda.amazonaws.com" in trusted
+        version = next(v for v, r in versions.items() if r["Properties"]["FunctionName"] == {"Ref": name})
+        associations = [
+            a
+            for b in [distribution(translated)["DefaultCacheBehavior"], *distribution(translated)["CacheBehaviors"]]
+            for a in b.get("LambdaFunctionAssociations", [])
+        ]
+        used = {a["EventType"] for a in associations if a["LambdaFunctionARN"] == {"Ref": version}}
+        assert used == {event}
+
+
+def test_the_function_url_takes_only_requests_signed_by_the_distribution(translated: Template) -> None:
+    url = resources_of_type(translated, "AWS::Lambda::Url")
+    assert [u["Properties"]["AuthType"] for u in url.values()] == ["AWS_IAM"]
+    api_origin = next(o for o in distribution(translated)["Origins"] if o["Id"] == "api")
+    oac = translated["Resources"][api_origin["OriginAccessControlId"]["Fn::GetAtt"][0]]["Properties"]
+    assert oac["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "lambda"
+    assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    permissions = resources_of_type(translated, "AWS::Lambda::Permission")
+    api_permissions = [
+        p["Properties"] for p in permissions.values() if p["Properties"]["FunctionName"] == {"Ref": "ApiFunction"}
+    ]
+    assert {p["Action"] for p in api_permissions} == {"lambda:InvokeFunctionUrl", "lambda:InvokeFunction"}
+    for permission in api_permissions:
+        assert permission["Principal"] == "cloudfront.amazonaws.com"
+        assert "distribution/${Distribution}" in permission["SourceArn"]["Fn::Sub"]
+
+
+# -- customers --------------------------------------------------------------------------------------------
+
+
+def test_every_customer_has_a_queue_dead_letter_queue_notification_permission_and_event_source(
+    translated: Template, demo_config: AppConfig
+) -> None:
+    resources = translated["Resources"]
+    notifications = resources["DataBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    mappings = resources_of_type(translated, "AWS::Lambda::EventSourceMapping")
+    policies = resources_of_type(translated, "AWS::SQS::QueuePolicy")
+    backend_timeout = resources["BackendFunction"]["Properties"]["Timeout"]
+    for code in demo_config.customer_codes:
+        queue_id, queue = next(
+            (k, q)
+            for k, q in resources_of_type(translated, "AWS::SQS::Queue").items()
+            if q["Properties"]["QueueName"] == {"Fn::Sub": "${AWS::StackName}-trigger-" + code}
+        )
+        properties = queue["Properties"]
+        assert properties["VisibilityTimeout"] >= 6 * backend_timeout
+        redrive = properties["RedrivePolicy"]
+        assert redrive["maxReceiveCount"] == DEAD_LETTER_AFTER
+        dead_letters = resources[redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]]
+        assert dead_letters["Properties"]["QueueName"] == {"Fn::Sub": "${AWS::StackName}-dead-letters-" + code}
+
+        queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
+        [notification] = [n for n in notifications if n["Queue"] == queue_arn]
+        assert notification["Event"] == "s3:ObjectCreated:*"
+        assert {"Name": "prefix", "Value": f"customers/{code}/"} in notification["Filter"]["S3Key"]["Rules"]
+
+        [policy] = [p for p in policies.values() if p["Properties"]["Queues"] == [{"Ref": queue_id}]]
+        [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": "s3.amazonaws.com"} and statement["Action"] == "sqs:SendMessage"
+        assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+            "Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}"
+        }
+        assert policy_id(policies, queue_id) in resources["DataBucket"]["DependsOn"]
+
+        [mapping] = [m["Properties"] for m in mappings.values() if m["Properties"]["EventSourceArn"] == queue_arn]
+        assert mapping["FunctionName"] == {"Ref": "BackendFunction"}
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+        alarms = resources_of_type(translated, "AWS::CloudWatch::Alarm").values()
+        watched = [a for a in alarms if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"]
+        assert any(
+            a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] == dead_letters_id(resources, code)
+            for a in watched
+        )
+
+
+def policy_id(policies: dict[str, Any], queue_id: str) -> str:
+    return next(k for k, p in policies.items() if p["Properties"]["Queues"] == [{"Ref": queue_id}])
+
+
+def dead_letters_id(resources: dict[str, Any], code: str) -> str:
+    return next(
+        k
+        for k, r in resources.items()
+        if r["Type"] == "AWS::SQS::Queue"
+        and r["Properties"]["QueueName"] == {"Fn::Sub": "${AWS::StackName}-dead-letters-" + code}
+    )
+
+
+def test_the_backend_consumes_every_trigger_queue_and_no_dead_letter_queue(
+    translated: Template, demo_config: AppConfig
+) -> None:
+    [statement] = statements_allowing(translated["Resources"]["BackendRole"], "sqs:ReceiveMessage")
+    pattern = resolve(statement["Resource"]["Fn::Sub"])
+    for code in demo_config.customer_codes:
+        assert fnmatch.fnmatchcase(f"arn:aws:sqs:us-east-1:123456789012:ccm-prod-trigger-{code}", pattern)
+        assert not fnmatch.fnmatchcase(f"arn:aws:sqs:us-east-1:123456789012:ccm-prod-dead-letters-{code}", pattern)
+        assert not fnmatch.fnmatchcase(f"arn:aws:sqs:us-east-1:123456789012:other-trigger-{code}", pattern)
+
+
+def resolve(text: str) -> str:
+    for name, value in PSEUDO_PARAMETERS.items():
+        text = text.replace("${" + name + "}", value)
+    return text
+
+
+# -- least privilege --------------------------------------------------------------------------------------
+
+
+def test_the_backend_can_assume_only_the_configured_customer_ses_roles(
+    translated: Template, demo_config: AppConfig
+) -> None:
+    statements = statements_allowing(translated["Resources"]["BackendRole"], "sts:AssumeRole")
+    resources = [resource for statement in statements for resource in as_list(statement["Resource"])]
+    expected = {customer.ses_role_arn for customer in demo_config.customer_mappings.values()}
+    assert set(resources) == expected and len(resources) == len(expected)
+    assert all("*" not in resource for resource in resources)
+    assert all("Condition" not in statement and statement.get("NotResource") is None for statement in statements)
+
+
+def test_no_other_function_may_assume_a_role(translated: Template) -> None:
+    for role in ("ApiRole", "GatekeeperRole", "SamlRole"):
+        assert statements_allowing(translated["Resources"][role], "sts:AssumeRole") == []
+
+
+def test_the_import_task_may_assume_only_the_customers_identity_center_and_ses_roles(
+    translated: Template, demo_config: AppConfig
+) -> None:
+    [statement] = statements_allowing(translated["Resources"]["ImportTaskRole"], "sts:AssumeRole")
+    expected = {c.ses_role_arn for c in demo_config.customer_mappings.values()} | {
+        c.identity_center_role_arn for c in demo_config.customer_mappings.values() if c.identity_center_role_arn
+    }
+    assert set(statement["Resource"]) == expected
+
+
+def _bucket_object_resources(statement: dict[str, Any]) -> set[str]:
+    return {r["Fn::Sub"].removeprefix("${DataBucket.Arn}/") for r in as_list(statement["Resource"])}
+
+
+def test_the_api_writes_only_the_bucket_prefixes_it_uses_and_the_table(translated: Template) -> None:
+    role = translated["Resources"]["ApiRole"]
+    [put] = statements_allowing(role, "s3:PutObject")
+    [delete] = statements_allowing(role, "s3:DeleteObject")
+    assert _bucket_object_resources(put) == {"archive/*", "drafts/*", "versions/*", "deleted/*", "customers/*"}
+    assert _bucket_object_resources(delete) == {"archive/*", "drafts/*", "customers/*"}
+    [table] = statements_allowing(role, "dynamodb:PutItem")
+    assert table["Resource"] == [{"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Table.Arn}/index/*"}]
+    actions = {action for statement in policy_statements(role) for action in as_list(statement["Action"])}
+    assert not any(action.endswith("*") for action in actions)
+    assert not any(action.startswith(("sqs:", "ses:", "iam:", "ssm:")) for action in actions)
+
+
+def test_the_backend_writes_only_the_archive_and_deletes_only_triggers(translated: Template) -> None:
+    role = translated["Resources"]["BackendRole"]
+    [put] = statements_allowing(role, "s3:PutObject")
+    [delete] = statements_allowing(role, "s3:DeleteObject")
+    assert _bucket_object_resources(put) == {"archive/*"}
+    assert _bucket_object_resources(delete) == {"customers/*"}
+
+
+def test_the_backend_reads_exactly_the_graph_secrets_config_json_names(
+    translated: Template, demo_config: AppConfig
+) -> None:
+    assert demo_config.graph_config is not None
+    [statement] = statements_allowing(translated["Resources"]["BackendRole"], "ssm:GetParameter")
+    names = {r["Fn::Sub"].rsplit(":parameter/", 1)[1] for r in statement["Resource"]}
+    graph = demo_config.graph_config
+    wanted = {graph.tenant_id_parameter, graph.client_id_parameter, graph.client_secret_parameter}
+    assert names == {name.lstrip("/") for name in wanted}
+
+
+def test_without_graph_configuration_the_backend_reads_no_secrets(source_template: Template) -> None:
+    template = render(source_template, config_with(graph_config=None))
+
+    assert statements_allowing(template["Resources"]["BackendRole"], "ssm:GetParameter") == []
+
+
+def test_the_saml_handler_may_only_record_replay_rows(translated: Template) -> None:
+    role = translated["Resources"]["SamlRole"]
+    dynamodb = [s for s in policy_statements(role) if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
+    assert len(dynamodb) == 1
+    assert dynamodb[0]["Action"] == "dynamodb:PutItem"
+    assert dynamodb[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["SAML#*"]}}
+    assert statements_allowing(role, "s3:GetObject") == []
+    assert statements_allowing(translated["Resources"]["GatekeeperRole"], "dynamodb:PutItem") == []
+
+
+# -- storage ----------------------------------------------------------------------------------------------
+
+
+def test_the_table_has_the_shape_ccm_creates_locally(translated: Template) -> None:
+    table = translated["Resources"]["Table"]["Properties"]
+    expected = create_table_arguments("ignored")
+
+    assert table["BillingMode"] == expected["BillingMode"]
+    assert table["KeySchema"] == expected["KeySchema"]
+    assert sorted(table["AttributeDefinitions"], key=str) == sorted(expected["AttributeDefinitions"], key=str)
+    assert sorted(table["GlobalSecondaryIndexes"], key=lambda i: i["IndexName"]) == sorted(
+        expected["GlobalSecondaryIndexes"], key=lambda i: i["IndexName"]
+    )
+    assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+
+
+def test_the_data_bucket_is_private_versioned_encrypted_and_expires_old_data(translated: Template) -> None:
+    bucket = translated["Resources"]["DataBucket"]
+    properties = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert all(properties["PublicAccessBlockConfiguration"].values())
+    assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    rules = {rule.get("Prefix"): rule for rule in properties["LifecycleConfiguration"]["Rules"]}
+    assert rules["deleted/"]["ExpirationInDays"] == {"Ref": "DeletedObjectRetentionDays"}
+    assert rules["deleted/"]["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0
+    assert rules["versions/"]["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0
+    assert rules["customers/"]["ExpiredObjectDeleteMarker"] is True
+
+
+def test_cloudfront_reads_the_portal_bucket_only_for_this_distribution(translated: Template) -> None:
+    statements = translated["Resources"]["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    [allow] = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"} and allow["Action"] == "s3:GetObject"
+    assert "distribution/${Distribution}" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    data_policy = translated["Resources"]["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert all(s["Effect"] == "Deny" for s in data_policy)
+
+
+# -- CloudFront -------------------------------------------------------------------------------------------
+
+
+def test_api_and_sign_in_paths_are_never_cached(translated: Template) -> None:
+    for pattern in ("/api/*", "/saml/*", *LEGACY_API_PATHS):
+        assert behaviour(translated, pattern)["CachePolicyId"] == CACHING_DISABLED
+
+
+def test_the_api_receives_the_edge_identity_headers_and_query_strings_but_no_cookies(translated: Template) -> None:
+    api = behaviour(translated, "/api/*")
+    policy = translated["Resources"][api["OriginRequestPolicyId"]["Ref"]]["Properties"]["OriginRequestPolicyConfig"]
+    assert {"X-User-Email", "X-User-Groups", "X-Authenticated", "x-amz-content-sha256"} <= set(
+        policy["HeadersConfig"]["Headers"]
+    )
+    assert "Host" not in policy["HeadersConfig"]["Headers"]
+    assert policy["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    assert policy["CookiesConfig"]["CookieBehavior"] == "none"
+    assert api["TargetOriginId"] == "api"
+    assert [a["EventType"] for a in api["LambdaFunctionAssociations"]] == ["viewer-request"]
+
+
+def test_legacy_api_paths_reach_the_api_like_api_paths(translated: Template) -> None:
+    api = behaviour(translated, "/api/*")
+    for pattern in LEGACY_API_PATHS:
+        assert {**behaviour(translated, pattern), "PathPattern": "/api/*"} == api
+
+
+def test_sign_in_paths_reach_the_saml_handler_with_body_cookies_and_query(translated: Template) -> None:
+    saml = behaviour(translated, "/saml/*")
+    [association] = saml["LambdaFunctionAssociations"]
+    assert association["EventType"] == "origin-request" and association["IncludeBody"] is True
+    policy = translated["Resources"][saml["OriginRequestPolicyId"]["Ref"]]["Properties"]["OriginRequestPolicyConfig"]
+    assert policy["CookiesConfig"]["CookieBehavior"] == "all"
+    assert policy["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    assert "POST" in saml["AllowedMethods"]
+
+
+def test_every_other_path_passes_the_gatekeeper_before_the_cache(translated: Template) -> None:
+    default = distribution(translated)["DefaultCacheBehavior"]
+    assert default["TargetOriginId"] == "web"
+    assert [a["EventType"] for a in default["LambdaFunctionAssociations"]] == ["viewer-request"]
+    assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+
+
+# -- observability and the import task ---------------------------------------------------------------------
+
+
+def test_alarms_watch_dead_letters_function_errors_and_the_application_metrics(translated: Template) -> None:
+    alarms = [a["Properties"] for a in resources_of_type(translated, "AWS::CloudWatch::Alarm").values()]
+    queries = " ".join(m["Expression"] for a in alarms for m in a.get("Metrics", []))
+    for metric in ("EmailsFailed", "EmailsThrottled", "TriggersFailed", "ApiErrors", "SignInsRejected"):
+        assert f'SUM({metric}) FROM "CCM"' in queries
+    errors = [a for a in alarms if a.get("Namespace") == "AWS/Lambda" and a["MetricName"] == "Errors"]
+    assert {a["Dimensions"][0]["Value"]["Ref"] for a in errors} == {"ApiFunction", "BackendFunction"}
+    assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms)
+
+
+def test_the_import_task_runs_ccm_identity_center_import_on_a_schedule(translated: Template) -> None:
+    resources = translated["Resources"]
+    [container] = resources["ImportTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    assert container["Command"] == ["identity-center", "import", "--all"]
+    schedule = resources["ImportSchedule"]
+    assert schedule["Condition"] == "ScheduleImport"
+    target = schedule["Properties"]["Target"]
+    assert target["Arn"] == {"Fn::GetAtt": ["ImportCluster", "Arn"]}
+    assert target["EcsParameters"]["TaskDefinitionArn"] == {"Ref": "ImportTaskDefinition"}
+    assert target["EcsParameters"]["LaunchType"] == "FARGATE"
+
+
+# -- rendering ---------------------------------------------------------------------------------------------
+
+
+def test_customer_codes_that_would_share_resource_names_are_refused(source_template: Template) -> None:
+    document = config_with().model_dump(mode="json")
+    alpha = document["customer_mappings"]["alpha"]
+    mappings = {code: {**alpha, "customer_code": code} for code in ("hts-np", "hts--np")}
+
+    with pytest.raises(RenderError, match=r"'hts--np' and 'hts-np'"):
+        render(source_template, config_with(customer_mappings=mappings))
+
+
+def test_more_customers_than_one_stack_holds_are_refused_before_deploying(source_template: Template) -> None:
+    alpha = config_with().model_dump(mode="json")["customer_mappings"]["alpha"]
+    mappings = {f"c{n:03d}": {**alpha, "customer_code": f"c{n:03d}"} for n in range(120)}
+    template = render(source_template, config_with(customer_mappings=mappings))
+
+    with pytest.raises(RenderError, match="resources; CloudFormation allows 500"):
+        check_limits(template, translate(template))
+
+
+def test_the_roles_customers_trust_have_names_that_do_not_change(translated: Template) -> None:
+    resources = translated["Resources"]
+    assert resources["BackendRole"]["Properties"]["RoleName"] == {"Fn::Sub": "${AWS::StackName}-backend"}
+    assert resources["ImportTaskRole"]["Properties"]["RoleName"] == {"Fn::Sub": "${AWS::StackName}-import"}
+
+
+def test_a_stack_name_too_long_for_the_names_derived_from_it_is_refused(demo_config: AppConfig) -> None:
+    check_stack_name("ccm-prod", demo_config)
+
+    with pytest.raises(RenderError, match=r"the edge function .*-gatekeeper would have 65 characters; AWS allows 64"):
+        check_stack_name("c" * 54, demo_config)
+    with pytest.raises(RenderError, match="must start with a letter"):
+        check_stack_name("1-ccm", demo_config)
+
+
+def test_render_writes_the_deployable_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "build" / "template.yaml"
+
+    assert main(["--config", str(CONFIG_PATH), "--output", str(output)]) == 0
+
+    template = cfn_yaml.load(output)
+    assert "TriggerQueueZulu" in template["Resources"]
+    text = output.read_text(encoding="utf-8")
+    assert "&id" not in text and "*id" not in text and "!" not in text.replace("!=", "")
+    assert "26 customers" in capsys.readouterr().out
+
+
+def test_render_explains_a_broken_config_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "config.json"
+    broken.write_text('{"customer_mappings": {}}', encoding="utf-8")
+
+    assert main(["--config", str(broken), "--output", str(tmp_path / "t.yaml")]) == 2
+
+    assert "cannot render the template: config.json" in capsys.readouterr().err
+    assert not (tmp_path / "t.yaml").exists()
