@@ -34,7 +34,7 @@ class Ccm:
     """Runs ``ccm`` as a user would, and reads its JSON output."""
 
     def __call__(self, *args: str) -> Result:
-        return CliRunner().invoke(app, list(args), catch_exceptions=False)
+        return CliRunner(env={"COLUMNS": "200"}).invoke(app, list(args), catch_exceptions=False)
 
     def json(self, *args: str, expect_exit: int = 0) -> Any:
         result = self(*args, "--json")

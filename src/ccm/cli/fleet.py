@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ccm.aws.customer_clients import IDENTITY_CENTER_REQUESTS_PER_SECOND, SES_REQUESTS_PER_SECOND, CustomerClients
@@ -131,11 +132,20 @@ def print_summary(
     for outcome in outcomes:
         cells = [column.cell(outcome.value) if outcome.value is not None else "" for column in columns]
         status = "[green]ok[/]" if outcome.ok else "[red]failed[/]"
-        rows.append([outcome.key, status, *cells, f"{outcome.seconds:.1f}s", outcome.error or ""])
+        rows.append([outcome.key, status, *cells, f"{outcome.seconds:.1f}s", escape(outcome.error or "")])
     headers = ["customer", "status", *(column.header for column in columns), "time", "error"]
     console.print(table(f"{title}: {len(outcomes) - len(failed)} ok, {len(failed)} failed", headers, rows))
 
 
 def exit_on_failure(outcomes: Sequence[Outcome[Any]]) -> None:
     if any(not outcome.ok for outcome in outcomes):
+        raise typer.Exit(1)
+
+
+def report_failures(outcomes: Sequence[Outcome[Any]]) -> None:
+    """After a data table: name the customers that failed, and exit 1 if there were any."""
+    failed = [outcome for outcome in outcomes if not outcome.ok]
+    if failed:
+        rows = [[outcome.key, escape(outcome.error or "")] for outcome in failed]
+        console.print(table(f"{len(failed)} customer(s) failed", ["customer", "error"], rows))
         raise typer.Exit(1)
