@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ccm import __version__
-from ccm.cli import catalog_cmd, config_cmd, identity_cmd, local_cmd, ses_cmd
+from ccm.cli import catalog_cmd, config_cmd, domain_cmd, identity_cmd, local_cmd, ses_cmd
 from ccm.cli.common import console
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(identity_cmd.app, name="identity-center")
 app.add_typer(ses_cmd.app, name="ses")
+app.add_typer(domain_cmd.app, name="domain")
 
 
 @app.command("version")
