@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -12,6 +12,9 @@ import pytest
 from ccm.config import AppConfig
 from tests.cli.conftest import Ccm
 from tests.fakes.aws_watch import AwsWatch, dkim_tokens
+
+if TYPE_CHECKING:
+    from mypy_boto3_route53 import Route53Client
 
 DNS_ACCOUNT_ROLE = "arn:aws:iam::300000000000:role/ccm-dns-management"
 DOMAIN = "mail.example.com"
@@ -25,10 +28,10 @@ SES_WRITES = [
 ]
 
 
-def in_account(role_arn: str, service: str) -> Any:
-    credentials = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="test-setup")["Credentials"]
+def dns_account() -> Route53Client:
+    credentials = boto3.client("sts").assume_role(RoleArn=DNS_ACCOUNT_ROLE, RoleSessionName="test-setup")["Credentials"]
     return boto3.client(
-        service,
+        "route53",
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
@@ -36,7 +39,7 @@ def in_account(role_arn: str, service: str) -> Any:
 
 
 def add_records(zone_id: str, records: list[tuple[str, str, list[str]]]) -> None:
-    changes = [
+    changes: list[Any] = [
         {
             "Action": "UPSERT",
             "ResourceRecordSet": {
@@ -48,15 +51,13 @@ def add_records(zone_id: str, records: list[tuple[str, str, list[str]]]) -> None
         }
         for name, kind, values in records
     ]
-    in_account(DNS_ACCOUNT_ROLE, "route53").change_resource_record_sets(
-        HostedZoneId=zone_id, ChangeBatch={"Changes": changes}
-    )
+    dns_account().change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
 
 
 @pytest.fixture
 def zone(watch: AwsWatch) -> str:
     """The zone in the DNS account, already holding someone else's TXT values at the apex."""
-    route53 = in_account(DNS_ACCOUNT_ROLE, "route53")
+    route53 = dns_account()
     zone_id: str = route53.create_hosted_zone(Name=DOMAIN, CallerReference="test")["HostedZone"]["Id"]
     add_records(
         zone_id, [(DOMAIN, "TXT", ['"google-site-verification=abc"', '"v=spf1 include:_spf.example.net -all"'])]
@@ -65,7 +66,7 @@ def zone(watch: AwsWatch) -> str:
 
 
 def zone_records(zone_id: str) -> dict[tuple[str, str], list[str]]:
-    route53 = in_account(DNS_ACCOUNT_ROLE, "route53")
+    route53 = dns_account()
     found: dict[tuple[str, str], list[str]] = {}
     for page in route53.get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone_id):
         for record in page["ResourceRecordSets"]:
@@ -228,7 +229,7 @@ def test_show_dns_includes_each_customers_dkim_selectors(ccm: Ccm, zone: str, ap
 
 
 def test_records_outside_the_zone_are_refused(ccm: Ccm, watch: AwsWatch) -> None:
-    route53 = in_account(DNS_ACCOUNT_ROLE, "route53")
+    route53 = dns_account()
     other = route53.create_hosted_zone(Name="other.example.org", CallerReference="x")["HostedZone"]["Id"]
     result = setup(ccm, other, expect_exit=1)
     assert "is not inside hosted zone other.example.org" in result["dns_error"]
