@@ -80,9 +80,16 @@ def load_contacts(config: AppConfig, path: Path | None) -> list[AlternateContact
             raise ConfigError(f"{path}: not readable JSON: {error}") from None
         if not isinstance(values, dict):
             raise ConfigError(f"{path.name}: (top level): must be a JSON object")
+    source = str(path) if path else "config.json contact_config"
     contacts = contacts_from({str(k): str(v) for k, v in values.items()})
     if not contacts:
-        raise ConfigError(f"{path or 'config.json contact_config'}: no contact type has an email address")
+        raise ConfigError(f"{source}: no contact type has an email address")
+    for contact in contacts:
+        # AWS requires every field of an alternate contact.
+        missing = [key for key in ("name", "title", "phone") if not getattr(contact, key)]
+        if missing:
+            keys = ", ".join(f"{contact.type.lower()}_{key}" for key in missing)
+            raise ConfigError(f"{source}: {contact.type.lower()}_email is set, so {keys} must be set too")
     return contacts
 
 

@@ -236,6 +236,11 @@ class AwsWatch:
         self.calls: Counter[tuple[str, str]] = Counter()
         self.ses = SesExtras(page_size)
         self._lock = threading.Lock()
+        self._refusals: list[tuple[str, str, Callable[[dict[str, Any]], bool], str]] = []
+
+    def refuse(self, service: str, operation: str, when: Callable[[dict[str, Any]], bool], code: str) -> None:
+        """Make AWS answer ``code`` (403) to matching calls on clients created from now on, e.g. AccessDenied."""
+        self._refusals.append((service, operation, when, code))
 
     def attach(self, client: Any) -> Any:
         service = client.meta.service_model.service_id.hyphenize()
@@ -247,6 +252,9 @@ class AwsWatch:
                 self.calls[(service, model.name)] += 1
 
         events.register(f"after-call.{service}", count)
+        for refused_service, operation, when, code in self._refusals:
+            if refused_service == service:
+                self._install_refusal(events, service, operation, when, code)
         if service == "sesv2":
             self._complete_ses(events, region)
         return client
@@ -282,6 +290,19 @@ class AwsWatch:
         events.register("before-call.sesv2.GetEmailIdentity", remember_where)
         events.register("after-call.sesv2.CreateEmailIdentity", lambda context, **_: self._inject_tokens(context))
         events.register("after-call.sesv2.GetEmailIdentity", complete_identity)
+
+    @staticmethod
+    def _install_refusal(
+        events: Any, service: str, operation: str, when: Callable[[dict[str, Any]], bool], code: str
+    ) -> None:
+        def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            context["refusal_params"] = dict(params)
+
+        def refuse(context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+            return _error(403, code, "refused by the test") if when(context.get("refusal_params", {})) else None
+
+        events.register_first(f"before-parameter-build.{service}.{operation}", remember)
+        events.register_first(f"before-call.{service}.{operation}", refuse)
 
     @staticmethod
     def _inject_tokens(context: dict[str, Any]) -> None:
