@@ -87,8 +87,9 @@ def main() -> None:
         boto3.session.Session.client = original  # type: ignore[method-assign]
 
     print(f"Identity Center import: {USERS:,} users, {GROUPS} groups, {memberships:,} memberships, one customer")
-    header = f"{'run':28} {'IC calls':>9} {'SES calls':>10} {'SES writes':>11} {'time, no limiter':>17} {'predicted at 9 IC/s + 1 SES/s':>30}"
-    print(header)
+    columns = ("IC calls", 9), ("SES calls", 10), ("SES writes", 11), ("time, no limiter", 17)
+    header = "".join(f" {name:>{width}}" for name, width in columns)
+    print(f"{'run':28}{header} {'predicted at 9 IC/s + 1 SES/s':>30}")
     for name, ic_calls, ses_calls, writes, elapsed in rows:
         predicted = ic_calls / IC_RATE + ses_calls / SES_RATE
         print(f"{name:28} {ic_calls:>9,} {ses_calls:>10,} {writes:>11,} {elapsed:>15.1f} s {duration(predicted):>30}")
