@@ -6,7 +6,9 @@ import random
 from typing import Any
 
 import boto3
+import pytest
 
+from ccm.aws.ratelimit import RateLimiter
 from ccm.config import AppConfig
 from tests.cli.conftest import Ccm
 from tests.fakes.aws_watch import AwsWatch
@@ -239,3 +241,29 @@ def test_the_grant_record_lives_in_the_bucket(ccm: Ccm, bucket: str, app_config:
     import_bravo(ccm)
     body = boto3.client("s3").get_object(Bucket=bucket, Key="identity-import/bravo.json")["Body"].read()
     assert b'"ana@example.com"' in body and b"finops-announce" in body
+
+
+def test_every_ses_and_identity_center_call_waits_for_its_limiter_at_the_default_rates(
+    ccm: Ccm, watch: AwsWatch, bucket: str, app_config: AppConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created: list[RecordingLimiter] = []
+
+    class RecordingLimiter(RateLimiter):
+        def __init__(self, rate: float, burst: float | None = None) -> None:
+            super().__init__(rate, burst)
+            self.acquired = 0
+            created.append(self)
+
+        def acquire(self, tokens: float = 1.0) -> float:
+            self.acquired += 1
+            return 0.0
+
+    monkeypatch.setattr("ccm.aws.customer_clients.RateLimiter", RecordingLimiter)
+    one_customer(app_config, [SeedUser("ana", "ana@example.com", []), SeedUser("bo", "bo@example.com", [])])
+
+    ccm.json("identity-center", "import", "--customer", "bravo")
+
+    by_rate = {limiter.rate: limiter for limiter in created}
+    assert sorted(by_rate) == [1.0, 9.0]  # SES allows about 1 request/s per account; Identity Center 9 by default
+    assert by_rate[1.0].acquired == watch.count("sesv2") >= 2 + 3  # two contacts created, list read and made
+    assert by_rate[9.0].acquired == watch.count("identitystore") + watch.count("sso-admin")

@@ -57,6 +57,11 @@ class CustomerClients:
         self._limiters: dict[tuple[str, str], RateLimiter] = {}
         self._ses: dict[str, SESV2Client] = {}
 
+    def limits(self) -> dict[tuple[str, str], float]:
+        """The rate of every limiter made so far: (kind, account or directory) -> requests per second."""
+        with self._lock:
+            return {key: limiter.rate for key, limiter in self._limiters.items()}
+
     def _limiter(self, kind: str, key: str, rate: float) -> RateLimiter:
         with self._lock:
             return self._limiters.setdefault((kind, key), RateLimiter(rate, burst=max(1.0, rate)))

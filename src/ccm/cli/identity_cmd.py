@@ -41,6 +41,10 @@ GroupPrefixOption = typer.Option(
 SAMPLE = 5
 
 
+def _rate(per_second: float) -> str:
+    return f"{per_second:g} req/s" if per_second else "no rate limit"
+
+
 def _ic_rate(config: AppConfig, given: float | None) -> float:
     return config.identity_center.requests_per_second if given is None else given
 
@@ -262,7 +266,7 @@ def import_contacts(
     if not as_json:
         console.print(
             f"importing {len(selected)} customer(s), {max_concurrency} at a time; Identity Center "
-            f"{_ic_rate(config, ic_rps):g} req/s, SES {ses_rps:g} req/s; group prefix {prefix!r}"
+            f"{_rate(_ic_rate(config, ic_rps))}, SES {_rate(ses_rps)}; group prefix {prefix!r}"
             + ("; [bold]dry run[/]" if dry_run else ""),
             highlight=False,
         )
