@@ -114,7 +114,7 @@ def one_customer(app_config: AppConfig, users: list[SeedUser]) -> tuple[SeededDi
 
 
 def import_bravo(ccm: Ccm, *extra: str) -> Any:
-    return ccm.json("identity-center", "import", "--customer", "bravo", "--ses-rps", "0", *extra)
+    return ccm.json("identity-center", "import", "--customer", "bravo", "--ses-rps", "0", "--ic-rps", "0", *extra)
 
 
 def test_a_role_change_moves_a_contact_between_topics_and_keeps_its_choices(
@@ -202,7 +202,7 @@ def test_a_dry_run_reports_the_plan_and_writes_nothing(
     assert watch.ses_contact_writes() == 0
     assert watch.count("s3", ["PutObject"]) == 0
     assert stored_contacts(ses_account(app_config, "bravo")) == {}
-    human = ccm("identity-center", "import", "--customer", "bravo", "--dry-run")
+    human = ccm("identity-center", "import", "--customer", "bravo", "--dry-run", "--ses-rps", "0", "--ic-rps", "0")
     assert "would create u0@example.com" in human.stdout and "and 2 more" in human.stdout
 
 

@@ -219,7 +219,7 @@ def test_describing_the_list_counts_contacts_and_topics(ccm: Ccm, bravo: str) ->
     described = ccm.json("ses", "lists", "describe", "-c", "bravo", *NO_LIMIT)["results"][0]
     assert described["contacts"] == 12
     assert described["first_contacts"] == [f"person{i:03}@example.com" for i in range(5)]
-    human = ccm("ses", "lists", "describe", "-c", "bravo")
+    human = ccm("ses", "lists", "describe", "-c", "bravo", *NO_LIMIT)
     assert human.exit_code == 0 and "aws-calendar" in human.stdout
 
 
