@@ -113,8 +113,19 @@ def one_customer(app_config: AppConfig, users: list[SeedUser]) -> tuple[SeededDi
     return directory, ses_account(app_config, "bravo")
 
 
-def import_bravo(ccm: Ccm, *extra: str) -> Any:
-    return ccm.json("identity-center", "import", "--customer", "bravo", "--ses-rps", "0", "--ic-rps", "0", *extra)
+def import_bravo(ccm: Ccm, *extra: str, expect_exit: int = 0) -> Any:
+    return ccm.json(
+        "identity-center",
+        "import",
+        "--customer",
+        "bravo",
+        "--ses-rps",
+        "0",
+        "--ic-rps",
+        "0",
+        *extra,
+        expect_exit=expect_exit,
+    )
 
 
 def test_a_role_change_moves_a_contact_between_topics_and_keeps_its_choices(
@@ -267,3 +278,20 @@ def test_every_ses_and_identity_center_call_waits_for_its_limiter_at_the_default
     assert sorted(by_rate) == [1.0, 9.0]  # SES allows about 1 request/s per account; Identity Center 9 by default
     assert by_rate[1.0].acquired == watch.count("sesv2") >= 2 + 3  # two contacts created, list read and made
     assert by_rate[9.0].acquired == watch.count("identitystore") + watch.count("sso-admin")
+
+
+def test_a_contact_ses_refuses_fails_the_customer_but_not_the_other_contacts(
+    ccm: Ccm, watch: AwsWatch, bucket: str, app_config: AppConfig
+) -> None:
+    _, account = one_customer(
+        app_config, [SeedUser("ana", "ana@example.com", []), SeedUser("bad", "bad@example.com", [])]
+    )
+    watch.refuse("sesv2", "CreateContact", lambda params: params["EmailAddress"] == "bad@example.com", "BadRequest")
+
+    result = import_bravo(ccm, expect_exit=1)["results"][0]
+
+    assert set(stored_contacts(account)) == {"ana@example.com"}
+    assert (result["created"], result["failed"]) == (1, 1)
+    assert "1 contact write(s) failed: bad@example.com" in result["error"]
+    body = boto3.client("s3").get_object(Bucket=bucket, Key="identity-import/bravo.json")["Body"].read()
+    assert b"ana@example.com" in body and b"bad@example.com" not in body

@@ -14,8 +14,9 @@ import made from one the person chose on the SES preferences page. Therefore:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from ccm.config import SubscriptionStatus
 from ccm.errors import CcmError
@@ -149,29 +150,24 @@ def apply_plan(
     result = ApplyResult()
     tick = on_write or (lambda: None)
 
-    def restore(key: str) -> None:
-        if key in plan.grants_before:
-            plan.grants_after[key] = plan.grants_before[key]
-        else:
-            plan.grants_after.pop(key, None)
-
-    steps: Iterable[tuple[str, Contact, Callable[[], object]]] = [
-        *(("create", c, (lambda c=c: contacts.create(c))) for c in plan.creates),
-        *(("update", after, (lambda after=after: contacts.update(after))) for _, after in plan.updates),
-        *(("remove", c, (lambda c=c: contacts.delete(c.email))) for c in plan.removals),
-    ]
-    for kind, contact, write in steps:
+    def attempt(contact: Contact, write: Callable[[], object]) -> bool:
         try:
             write()
         except Exception as error:  # recorded per contact; the rest of the list still gets its changes
             result.fail(contact.email, error)
-            restore(contact.key)
-        else:
-            if kind == "create":
-                result.created += 1
-            elif kind == "update":
-                result.updated += 1
+            if contact.key in plan.grants_before:
+                plan.grants_after[contact.key] = plan.grants_before[contact.key]
             else:
-                result.removed += 1
-        tick()
+                plan.grants_after.pop(contact.key, None)
+            return False
+        finally:
+            tick()
+        return True
+
+    for new in plan.creates:
+        result.created += attempt(new, partial(contacts.create, new))
+    for _, after in plan.updates:
+        result.updated += attempt(after, partial(contacts.update, after))
+    for gone in plan.removals:
+        result.removed += attempt(gone, partial(contacts.delete, gone.email))
     return result
