@@ -80,9 +80,12 @@ def main() -> None:
             return ic_calls, watch.count("sesv2"), watch.count("sesv2", SES_CONTACT_WRITES), elapsed
 
         rows = [("first import (all new)", *run()), ("second import (no change)", *run())]
-        for seed in seeds[:ROLE_CHANGES]:
+        # users with one role group that is not finance move to a finance group: each one's topics change
+        movers = [s for s in seeds if len(s.groups) == 1 and not s.groups[0].endswith("finance")][:ROLE_CHANGES]
+        finance = next(g for g in groups if g.endswith("finance"))
+        for seed in movers:
             directory.leave(seed.user_name, seed.groups[0])
-            directory.join(seed.user_name, next(g for g in groups if g not in seed.groups and g.endswith("finance")))
+            directory.join(seed.user_name, finance)
         rows.append((f"after {ROLE_CHANGES} role changes", *run()))
         boto3.session.Session.client = original  # type: ignore[method-assign]
 
@@ -93,6 +96,7 @@ def main() -> None:
     for name, ic_calls, ses_calls, writes, elapsed in rows:
         predicted = ic_calls / IC_RATE + ses_calls / SES_RATE
         print(f"{name:28} {ic_calls:>9,} {ses_calls:>10,} {writes:>11,} {elapsed:>15.1f} s {duration(predicted):>30}")
+    print("(time without limiter is mostly the in-process emulator, which re-serializes every user for each page)")
     per_user = 1 + USERS // 100 + GROUPS // 100 + 1 + USERS
     print(
         f"reading memberships per user instead of per group would take {per_user:,} Identity Center calls "
