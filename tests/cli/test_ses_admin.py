@@ -230,3 +230,19 @@ def test_choosing_no_customer_is_a_usage_error(ccm: Ccm) -> None:
     unknown = ccm("ses", "contacts", "list", "-c", "nobody")
     assert unknown.exit_code == 1
     assert "unknown customer code(s): nobody" in unknown.stderr
+
+
+def test_a_backup_restores_into_an_account_whose_list_is_gone(ccm: Ccm, bravo: str, tmp_path: Path) -> None:
+    from moto.sesv2.models import sesv2_backends
+
+    seed_contacts(bravo, 3)
+    written = ccm.json("ses", "backup", "-c", "bravo", "--output-dir", str(tmp_path), *NO_LIMIT)["results"][0]
+    before = stored_contacts(bravo)
+    sesv2_backends[bravo]["us-east-1"].delete_contact_list("ccm-customer-contacts")
+
+    restored = ccm.json("ses", "restore", written["file"], "-c", "bravo", *NO_LIMIT)["results"][0]
+
+    assert (restored["contact_list"], restored["created"]) == ("created", 3)
+    assert stored_contacts(bravo) == before
+    topics = sesv2_backends[bravo]["us-east-1"].get_contact_list("ccm-customer-contacts").topics
+    assert "aws-calendar" in {topic["TopicName"] for topic in topics}

@@ -205,13 +205,9 @@ def restore_backup(
         name = find_contact_list(ses)
         if name is None:
             list_outcome = "would-create" if dry_run else "created"
-            if not dry_run:
-                ses.create_contact_list(
-                    ContactListName=saved.contact_list.name,
-                    Description=saved.contact_list.description,
-                    Topics=[topic.as_document() for topic in saved.list_topics()],  # type: ignore[misc]
-                )
             contact_list, existing = ContactList(ses, saved.contact_list.name), {}
+            if not dry_run:
+                contact_list.create_list(saved.contact_list.description, saved.list_topics())
             topics = [topic.name for topic in saved.list_topics()]
         else:
             list_outcome = "exists"

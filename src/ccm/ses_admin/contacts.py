@@ -133,6 +133,22 @@ class ContactList:
             raise NoContactList()
         return cls(ses, name)
 
+    def create_list(self, description: str, topics: list[ListTopic]) -> None:
+        """Create the list itself (SES allows one per account), e.g. to restore a backup into an empty account."""
+        self.ses.create_contact_list(
+            ContactListName=self.name,
+            Description=description,
+            Topics=[
+                {
+                    "TopicName": topic.name,
+                    "DisplayName": topic.display_name,
+                    "Description": topic.description,
+                    "DefaultSubscriptionStatus": topic.default_status.value,
+                }
+                for topic in topics
+            ],
+        )
+
     def details(self) -> ListDetails:
         raw = self.ses.get_contact_list(ContactListName=self.name)
         return ListDetails(
