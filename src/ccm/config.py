@@ -73,6 +73,11 @@ class CustomerMapping(_Model):
     region: Region = "us-east-1"
     ses_role_arn: RoleArn
     identity_center_role_arn: RoleArn | None = None
+    identity_center_region: Region | None = None
+    """Home region of the customer's Identity Center; defaults to ``region``."""
+    alt_contact_role_arn: RoleArn | None = None
+    """Role in the customer's organization management account for alternate contacts; defaults to
+    ``alt_contact_role_name`` in the account of ``identity_center_role_arn``."""
     sqs_queue_arn: str | None = None
     deliverability_sns_topic_arn: str | None = None
     configuration_set: str | None = None
@@ -135,6 +140,14 @@ class Route53Config(_Model):
     role_arn: RoleArn
 
 
+class IdentityCenterConfig(_Model):
+    """How the contact import reads each customer's Identity Center."""
+
+    group_prefix: str = "ccoe-cloud-"
+    """Groups named ``<prefix><org>-<env>-<account id>-idp-<app>-<role>`` carry a role; others are ignored."""
+    requests_per_second: float = Field(default=9.0, gt=0)
+
+
 class AuthorizationConfig(_Model):
     allowed_email_domains: list[str] = Field(min_length=1)
     approver_group: str
@@ -175,6 +188,8 @@ class AppConfig(_Model):
     route53_config: Route53Config | None = None
     authorization: AuthorizationConfig
     graph_config: GraphConfig | None = None
+    identity_center: IdentityCenterConfig = Field(default_factory=IdentityCenterConfig)
+    alt_contact_role_name: str = "ccm-alt-contact-manager"
 
     @model_validator(mode="after")
     def _codes_match_keys(self) -> AppConfig:

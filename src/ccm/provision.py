@@ -18,12 +18,16 @@ from ccm.aws.assume import RoleSessions
 from ccm.aws.clients import RETRY_CONFIG, error_code
 from ccm.aws.ses_lists import ensure_contact_list
 from ccm.config import AppConfig, CustomerMapping, SesConfig
+from ccm.s3_events import apply_routing, queue_name, trigger_prefix
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
+
+# queue_name and trigger_prefix moved to ccm.s3_events; still importable from here.
+__all__ = ["DEAD_LETTER_AFTER", "ProvisionReport", "Provisioner", "queue_name", "trigger_prefix"]
 
 DEAD_LETTER_AFTER = 5
 
@@ -39,16 +43,6 @@ class ProvisionReport:
     @property
     def created(self) -> list[tuple[str, str, str]]:
         return [action for action in self.actions if action[2] in {"created", "updated"}]
-
-
-def queue_name(customer: CustomerMapping) -> str:
-    if customer.sqs_queue_arn:
-        return customer.sqs_queue_arn.rsplit(":", 1)[-1]
-    return f"ccm-{customer.customer_code}"
-
-
-def trigger_prefix(code: str) -> str:
-    return f"customers/{code}/"
 
 
 class Provisioner:
@@ -128,31 +122,8 @@ class Provisioner:
         )
 
     def _notifications(self, queue_arns: dict[str, str]) -> None:
-        wanted = [
-            {
-                "Id": f"trigger-{code}",
-                "QueueArn": arn,
-                "Events": ["s3:ObjectCreated:*"],
-                "Filter": {
-                    "Key": {
-                        "FilterRules": [
-                            {"Name": "prefix", "Value": trigger_prefix(code)},
-                            {"Name": "suffix", "Value": ".json"},
-                        ]
-                    }
-                },
-            }
-            for code, arn in sorted(queue_arns.items())
-        ]
-        current = self.s3.get_bucket_notification_configuration(Bucket=self.bucket).get("QueueConfigurations", [])
-        if sorted((c.get("Id", ""), c["QueueArn"]) for c in current) == [(w["Id"], w["QueueArn"]) for w in wanted]:
-            self.report.add("notifications", self.bucket, "unchanged")
-            return
-        self.s3.put_bucket_notification_configuration(
-            Bucket=self.bucket,
-            NotificationConfiguration={"QueueConfigurations": wanted},  # type: ignore[typeddict-item]
-        )
-        self.report.add("notifications", self.bucket, "updated")
+        outcome = apply_routing(self.s3, self.bucket, queue_arns)
+        self.report.add("notifications", self.bucket, outcome)
 
     # -- SQS ---------------------------------------------------------------------------------------------
 

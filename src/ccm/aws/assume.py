@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import boto3
+import botocore.loaders
+import botocore.session
 
 from ccm.aws.clients import RETRY_CONFIG
 
@@ -31,6 +33,9 @@ class RoleSessions:
         self._prefix = session_prefix
         self._cache: dict[tuple[str, str], _Cached] = {}
         self._lock = threading.Lock()
+        # One loader for every session: each new botocore session would otherwise parse the same service
+        # models from disk again, which dominates the cost of working across many customer accounts.
+        self._loader = botocore.loaders.create_loader()
 
     def _client(self) -> STSClient:
         if self._sts is None:
@@ -46,7 +51,10 @@ class RoleSessions:
                 return cached.session
         name = (session_name or f"{self._prefix}-{role_arn.rsplit('/', 1)[-1]}")[:64]
         credentials = self._client().assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"]
+        core = botocore.session.get_session()
+        core.register_component("data_loader", self._loader)
         session = boto3.Session(
+            botocore_session=core,
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],

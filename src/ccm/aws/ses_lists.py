@@ -62,7 +62,8 @@ def ensure_contact_list(ses: SESV2Client, ses_config: SesConfig, *, dry_run: boo
                 if error_code(error) != "AlreadyExistsException":
                     raise
         return CONTACT_LIST_NAME, f"{prefix}created"
-    current = ses.get_contact_list(ContactListName=name).get("Topics", [])
+    described = ses.get_contact_list(ContactListName=name)
+    current = described.get("Topics", [])
 
     def shape(topics: list[TopicTypeDef]) -> list[tuple[str, str, str, str]]:
         return sorted(
@@ -72,5 +73,8 @@ def ensure_contact_list(ses: SESV2Client, ses_config: SesConfig, *, dry_run: boo
     if shape(list(current)) == shape(wanted):
         return name, "unchanged"
     if not dry_run:
-        ses.update_contact_list(ContactListName=name, Topics=wanted)
+        # UpdateContactList replaces everything it is given: pass the description on, or SES clears it.
+        ses.update_contact_list(
+            ContactListName=name, Description=described.get("Description") or CONTACT_LIST_DESCRIPTION, Topics=wanted
+        )
     return name, f"{prefix}updated"

@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from ccm import __version__
-from ccm.cli import catalog_cmd, config_cmd, edge_config_cmd, local_cmd
+from ccm.cli import (
+    alt_contact_cmd,
+    catalog_cmd,
+    config_cmd,
+    customers_cmd,
+    domain_cmd,
+    edge_config_cmd,
+    identity_cmd,
+    local_cmd,
+    s3_events_cmd,
+    ses_cmd,
+)
 from ccm.cli.common import console
 
 app = typer.Typer(
@@ -18,6 +29,12 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(edge_config_cmd.app, name="edge-config")
+app.add_typer(identity_cmd.app, name="identity-center")
+app.add_typer(ses_cmd.app, name="ses")
+app.add_typer(domain_cmd.app, name="domain")
+app.add_typer(s3_events_cmd.app, name="s3-events")
+app.add_typer(customers_cmd.app, name="customers")
+app.add_typer(alt_contact_cmd.app, name="alt-contact")
 
 
 @app.command("version")

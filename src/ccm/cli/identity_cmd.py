@@ -1,0 +1,309 @@
+"""``ccm identity-center``: read customers' directories, and import their users as SES contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import typer
+from rich.markup import escape
+from rich.progress import Progress, TaskID
+
+from ccm.aws.clients import RETRY_CONFIG
+from ccm.cli.common import JsonOption, cli_errors, console, settings, table
+from ccm.cli.fleet import (
+    AllOption,
+    Column,
+    ConcurrencyOption,
+    CustomersOption,
+    DryRunOption,
+    IdentityCenterRateOption,
+    SesRateOption,
+    chosen,
+    customer_clients,
+    exit_on_failure,
+    print_summary,
+    progress_bar,
+)
+from ccm.config import AppConfig, CustomerMapping
+from ccm.fleet import Outcome, run_each
+from ccm.identity.directory import Directory, IdentityCenterReader
+from ccm.identity.importer import ContactImporter, ImportOptions, ImportProgress, ImportResult
+from ccm.identity.record import GrantRecordStore
+from ccm.identity.roles import TopicMapper
+
+app = typer.Typer(help="Identity Center: list users, groups and memberships; import users as SES contacts.")
+
+UserOption = typer.Option(None, "--username", help="Only this Identity Center user name.")
+GroupPrefixOption = typer.Option(
+    None, "--group-prefix", help="Prefix of role groups (default: identity_center.group_prefix in config.json)."
+)
+SAMPLE = 5
+
+
+def _rate(per_second: float) -> str:
+    return f"{per_second:g} req/s" if per_second else "no rate limit"
+
+
+def _ic_rate(config: AppConfig, given: float | None) -> float:
+    return config.identity_center.requests_per_second if given is None else given
+
+
+def _read(
+    customers: list[CustomerMapping],
+    config: AppConfig,
+    user: str | None,
+    ic_rps: float | None,
+    concurrency: int,
+    quiet: bool,
+) -> list[Outcome[Directory]]:
+    clients = customer_clients(ic_rate=_ic_rate(config, ic_rps))
+
+    def read(customer: CustomerMapping) -> Directory:
+        reader = IdentityCenterReader(*clients.identity_center(customer))
+        return reader.read_user(user) if user else reader.read()
+
+    with progress_bar("reading directories", quiet=quiet) as progress:
+        task = progress.add_task("read", total=len(customers))
+        return run_each(
+            customers,
+            read,
+            key=lambda c: c.customer_code,
+            max_concurrency=concurrency,
+            on_done=lambda _: progress.advance(task),
+        )
+
+
+def _counts(directory: Directory) -> dict[str, Any]:
+    return {
+        "identity_store_id": directory.identity_store_id,
+        "users": len(directory.users),
+        "groups": len(directory.groups),
+        "memberships": directory.membership_count,
+    }
+
+
+COUNT_COLUMNS: list[Column[Directory]] = [
+    Column("directory", lambda d: d.identity_store_id),
+    Column("users", lambda d: len(d.users)),
+    Column("groups", lambda d: len(d.groups)),
+    Column("memberships", lambda d: d.membership_count),
+]
+
+
+@app.command("users")
+@cli_errors
+def users(
+    customers: list[str] | None = CustomersOption,
+    every: bool = AllOption,
+    username: str | None = UserOption,
+    max_concurrency: int = ConcurrencyOption,
+    ic_rps: float | None = IdentityCenterRateOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List the users of each customer's directory (all pages)."""
+    config = settings().config
+    outcomes = _read(chosen(config, customers, every), config, username, ic_rps, max_concurrency, as_json)
+    if not as_json:
+        rows = [
+            [o.key, u.user_name, u.display_name, u.email or "-", u.user_id[:8]]
+            for o in outcomes
+            if o.value
+            for u in o.value.users
+        ]
+        console.print(table(f"{len(rows)} users", ["customer", "user name", "display name", "email", "id"], rows))
+    print_summary(
+        "directories",
+        outcomes,
+        as_json=as_json,
+        columns=COUNT_COLUMNS,
+        document=lambda d: {**_counts(d), "users": [u.as_document() for u in d.users]},
+    )
+    exit_on_failure(outcomes)
+
+
+@app.command("groups")
+@cli_errors
+def groups(
+    customers: list[str] | None = CustomersOption,
+    every: bool = AllOption,
+    max_concurrency: int = ConcurrencyOption,
+    ic_rps: float | None = IdentityCenterRateOption,
+    group_prefix: str | None = GroupPrefixOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List each directory's groups with their member counts and the role each grants."""
+    current = settings()
+    config = current.config
+    mapper = TopicMapper(current.ses_config, group_prefix or config.identity_center.group_prefix)
+    outcomes = _read(chosen(config, customers, every), config, None, ic_rps, max_concurrency, as_json)
+
+    def group_rows(directory: Directory) -> list[dict[str, Any]]:
+        members: dict[str, int] = {}
+        for group_ids in directory.members.values():
+            for group_id in group_ids:
+                members[group_id] = members.get(group_id, 0) + 1
+        return [
+            {
+                "group_id": group_id,
+                "name": name,
+                "members": members.get(group_id, 0),
+                "role": next(iter(mapper.roles([name])), None),
+            }
+            for group_id, name in sorted(directory.groups.items(), key=lambda item: item[1])
+        ]
+
+    if not as_json:
+        rows = [
+            [o.key, g["name"], g["members"], g["role"] or "-"] for o in outcomes if o.value for g in group_rows(o.value)
+        ]
+        console.print(table(f"{len(rows)} groups", ["customer", "group", "members", "role"], rows))
+    print_summary(
+        "directories",
+        outcomes,
+        as_json=as_json,
+        columns=COUNT_COLUMNS,
+        document=lambda d: {**_counts(d), "groups": group_rows(d)},
+    )
+    exit_on_failure(outcomes)
+
+
+@app.command("memberships")
+@cli_errors
+def memberships(
+    customers: list[str] | None = CustomersOption,
+    every: bool = AllOption,
+    username: str | None = UserOption,
+    max_concurrency: int = ConcurrencyOption,
+    ic_rps: float | None = IdentityCenterRateOption,
+    group_prefix: str | None = GroupPrefixOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Each user's groups, and the SES topics those groups give them."""
+    current = settings()
+    config = current.config
+    mapper = TopicMapper(current.ses_config, group_prefix or config.identity_center.group_prefix)
+    outcomes = _read(chosen(config, customers, every), config, username, ic_rps, max_concurrency, as_json)
+
+    def documents(directory: Directory) -> list[dict[str, Any]]:
+        return [
+            {**entry, "topics": mapper.topics_for_groups(entry["groups"])} for entry in directory.memberships_document()
+        ]
+
+    if not as_json:
+        rows = [
+            [o.key, d["user_name"], d["email"] or "-", ", ".join(d["groups"]) or "-", ", ".join(d["topics"])]
+            for o in outcomes
+            if o.value
+            for d in documents(o.value)
+        ]
+        console.print(table(f"{len(rows)} users", ["customer", "user name", "email", "groups", "topics"], rows))
+    print_summary(
+        "directories",
+        outcomes,
+        as_json=as_json,
+        columns=COUNT_COLUMNS,
+        document=lambda d: {**_counts(d), "users": documents(d)},
+    )
+    exit_on_failure(outcomes)
+
+
+class _ProgressDisplay(ImportProgress):
+    def __init__(self, progress: Progress, writes: TaskID) -> None:
+        self.progress = progress
+        self.writes = writes
+        self.total = 0
+
+    def planned(self, code: str, writes: int) -> None:
+        self.total += writes
+        self.progress.update(self.writes, total=self.total)
+
+    def wrote(self, code: str) -> None:
+        self.progress.advance(self.writes)
+
+
+IMPORT_COLUMNS: list[Column[ImportResult]] = [
+    Column("users", lambda r: r.users),
+    Column("contacts before", lambda r: r.contacts_before),
+    Column("created", lambda r: r.created),
+    Column("updated", lambda r: r.updated),
+    Column("removed", lambda r: r.removed),
+    Column("unchanged", lambda r: r.unchanged),
+    Column("kept", lambda r: r.kept),
+    Column("list", lambda r: r.list_outcome),
+]
+
+
+@app.command("import")
+@cli_errors
+def import_contacts(
+    customers: list[str] | None = CustomersOption,
+    every: bool = AllOption,
+    dry_run: bool = DryRunOption,
+    prune: bool = typer.Option(
+        False, "--prune", help="Also remove contacts that are not in the directory and were not imported."
+    ),
+    username: str | None = typer.Option(None, "--username", help="Import only this user; remove nobody."),
+    group_prefix: str | None = GroupPrefixOption,
+    max_concurrency: int = ConcurrencyOption,
+    ses_rps: float = SesRateOption,
+    ic_rps: float | None = IdentityCenterRateOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Make each customer's SES contact list match its Identity Center directory, writing only the difference.
+
+    New users become contacts subscribed to their roles' topics; role changes subscribe new topics and withdraw
+    the ones the import granted; explicit opt-outs and unsubscribe-all are kept; contacts the import created are
+    removed when their user leaves; others stay unless --prune. This is what the scheduled ECS task runs.
+    """
+    current = settings()
+    config = current.config
+    selected = chosen(config, customers, every)
+    prefix = group_prefix if group_prefix is not None else config.identity_center.group_prefix
+    clients = customer_clients(ses_rps, _ic_rate(config, ic_rps))
+    records = GrantRecordStore(boto3.client("s3", config=RETRY_CONFIG), current.bucket)
+    options = ImportOptions(group_prefix=prefix, dry_run=dry_run, prune=prune, user_name=username)
+    if not as_json:
+        console.print(
+            f"importing {len(selected)} customer(s), {max_concurrency} at a time; Identity Center "
+            f"{_rate(_ic_rate(config, ic_rps))}, SES {_rate(ses_rps)}; group prefix {prefix!r}"
+            + ("; [bold]dry run[/]" if dry_run else ""),
+            highlight=False,
+        )
+    with progress_bar("importing", quiet=as_json) as progress:
+        customers_task = progress.add_task("customers", total=len(selected))
+        writes_task = progress.add_task("contact writes", total=0)
+        importer = ContactImporter(
+            clients, current.ses_config, records, options, _ProgressDisplay(progress, writes_task)
+        )
+        outcomes = run_each(
+            selected,
+            importer.run,
+            key=lambda c: c.customer_code,
+            max_concurrency=max_concurrency,
+            problem=lambda r: r.problem,
+            on_done=lambda _: progress.advance(customers_task),
+        )
+    title = "import (dry run)" if dry_run else "import"
+    print_summary(
+        title,
+        outcomes,
+        as_json=as_json,
+        columns=IMPORT_COLUMNS,
+        document=lambda r: r.as_document(),
+        extra={"dry_run": dry_run, "group_prefix": prefix},
+    )
+    if dry_run and not as_json:
+        _print_samples(outcomes)
+    exit_on_failure(outcomes)
+
+
+def _print_samples(outcomes: list[Outcome[ImportResult]]) -> None:
+    for outcome in outcomes:
+        if outcome.value is None:
+            continue
+        for kind, emails in outcome.value.planned.items():
+            if not emails:
+                continue
+            more = f" … and {len(emails) - SAMPLE} more" if len(emails) > SAMPLE else ""
+            console.print(f"{outcome.key}: would {kind} {escape(', '.join(emails[:SAMPLE]))}{more}", highlight=False)

@@ -1,0 +1,1 @@
+"""Identity Center: read a customer's directory once, map group roles to SES topics, sync contact lists."""

@@ -1,0 +1,173 @@
+"""The difference between what Identity Center says and what a customer's SES contact list holds.
+
+The import owns exactly one thing per contact: the OPT_IN of the topics it granted for the contact's roles.
+It records those grants per customer (see :mod:`ccm.identity.record`) because SES cannot tell an opt-in the
+import made from one the person chose on the SES preferences page. Therefore:
+
+* a new directory user becomes a contact subscribed to the topics of their roles;
+* when roles change, newly granted topics are subscribed and withdrawn grants are unsubscribed (only those the
+  import itself granted); explicit opt-outs and ``UnsubscribeAll`` are never touched;
+* a contact the import created whose user left the directory is removed; contacts added by other means are
+  kept unless ``prune`` is set;
+* addresses are compared without regard to case, and a contact already right is not written at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+
+from ccm.config import SubscriptionStatus
+from ccm.errors import CcmError
+from ccm.identity.directory import Directory
+from ccm.identity.roles import TopicMapper
+from ccm.ses_admin.contacts import Contact, ContactList
+
+Grants = dict[str, list[str]]
+"""Lower-cased address -> topics the import granted."""
+
+
+class EmptyDirectory(CcmError):
+    def __init__(self, store_id: str, would_remove: int) -> None:
+        super().__init__(
+            f"directory {store_id} returned no users with an email address; refusing to remove {would_remove} "
+            "imported contact(s) on that basis"
+        )
+
+
+@dataclass(frozen=True)
+class Desired:
+    email: str
+    topics: list[str]
+    user_names: list[str]
+
+
+def desired_contacts(directory: Directory, mapper: TopicMapper, only_user: str | None = None) -> dict[str, Desired]:
+    """Each directory user with an address, keyed by lower-cased address (users sharing one are merged)."""
+    desired: dict[str, Desired] = {}
+    for user in directory.users:
+        if not user.email or (only_user is not None and user.user_name != only_user):
+            continue
+        key = user.email.lower()
+        topics = mapper.topics_for_groups(directory.group_names_of(user.user_id))
+        before = desired.get(key)
+        if before is not None:
+            topics = list(dict.fromkeys([*before.topics, *topics]))
+            desired[key] = Desired(before.email, topics, [*before.user_names, user.user_name])
+        else:
+            desired[key] = Desired(user.email, topics, [user.user_name])
+    return desired
+
+
+@dataclass
+class ImportPlan:
+    creates: list[Contact] = field(default_factory=list)
+    updates: list[tuple[Contact, Contact]] = field(default_factory=list)
+    removals: list[Contact] = field(default_factory=list)
+    unchanged: int = 0
+    kept: int = 0
+    """Contacts not from the directory, left alone (``prune`` not set)."""
+    grants_before: Grants = field(default_factory=dict)
+    grants_after: Grants = field(default_factory=dict)
+
+    @property
+    def writes(self) -> int:
+        return len(self.creates) + len(self.updates) + len(self.removals)
+
+
+def _reconcile(contact: Contact, wanted: list[str], granted: Collection[str]) -> dict[str, SubscriptionStatus]:
+    after = dict(contact.preferences)
+    for topic in wanted:
+        after.setdefault(topic, SubscriptionStatus.OPT_IN)  # an explicit OPT_OUT stays as the person left it
+    for topic in set(granted) - set(wanted):
+        if after.get(topic) is SubscriptionStatus.OPT_IN:
+            del after[topic]
+    return after
+
+
+def plan_import(
+    desired: Mapping[str, Desired],
+    existing: Mapping[str, Contact],
+    grants: Grants,
+    list_topics: Collection[str],
+    *,
+    prune: bool = False,
+    partial: bool = False,
+    store_id: str = "",
+) -> ImportPlan:
+    """What to create, update and remove. ``partial``: ``desired`` is a subset (one user); remove nothing."""
+    plan = ImportPlan(grants_before=dict(grants), grants_after=dict(grants))
+    for key, want in desired.items():
+        topics = [topic for topic in want.topics if topic in list_topics]
+        plan.grants_after[key] = topics
+        current = existing.get(key)
+        if current is None:
+            plan.creates.append(Contact(want.email, dict.fromkeys(topics, SubscriptionStatus.OPT_IN)))
+            continue
+        after = _reconcile(current, topics, grants.get(key, []))
+        if after == dict(current.preferences):
+            plan.unchanged += 1
+        else:
+            plan.updates.append((current, current.with_preferences(after)))
+    if partial:
+        return plan
+    for key in set(grants) - set(desired):
+        del plan.grants_after[key]
+    for key, contact in existing.items():
+        if key in desired:
+            continue
+        if prune or key in grants:
+            plan.removals.append(contact)
+        else:
+            plan.kept += 1
+    if not desired and plan.removals:
+        raise EmptyDirectory(store_id, len(plan.removals))
+    return plan
+
+
+@dataclass
+class ApplyResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def fail(self, email: str, error: Exception, keep: int = 5) -> None:
+        self.failed += 1
+        if len(self.errors) < keep:
+            self.errors.append(f"{email}: {error}")
+
+
+def apply_plan(
+    contacts: ContactList,
+    plan: ImportPlan,
+    *,
+    on_write: Callable[[], None] | None = None,
+) -> ApplyResult:
+    """Carry the plan out; a failed write keeps that contact's old grant record so the next run retries it."""
+    result = ApplyResult()
+    tick = on_write or (lambda: None)
+
+    def attempt(contact: Contact, write: Callable[[], object]) -> bool:
+        try:
+            write()
+        except Exception as error:  # recorded per contact; the rest of the list still gets its changes
+            result.fail(contact.email, error)
+            if contact.key in plan.grants_before:
+                plan.grants_after[contact.key] = plan.grants_before[contact.key]
+            else:
+                plan.grants_after.pop(contact.key, None)
+            return False
+        finally:
+            tick()
+        return True
+
+    for new in plan.creates:
+        result.created += attempt(new, partial(contacts.create, new))
+    for _, after in plan.updates:
+        result.updated += attempt(after, partial(contacts.update, after))
+    for gone in plan.removals:
+        result.removed += attempt(gone, partial(contacts.delete, gone.email))
+    return result
