@@ -33,6 +33,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from ccm.edge.packaging import GATEKEEPER_MODULES
+
 PROJECT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = PROJECT / "infra" / "build" / "packages"
 DEFAULT_WHEEL_CACHE = PROJECT / ".venv" / "lambda-wheels"
@@ -66,10 +68,10 @@ class PackagingError(Exception):
     """A package cannot be built; the message says what is missing or too big."""
 
 
-GATEKEEPER_CCM_FILES: tuple[str, ...] = ("__init__.py", "session.py", "edge/")
+GATEKEEPER_CCM_FILES: tuple[str, ...] = tuple(module.removeprefix("ccm/") for module in GATEKEEPER_MODULES)
 """The only parts of ``src/ccm`` the viewer-request gatekeeper ships: standard library only, under 1 MB.
 
-Edit this one list when the gatekeeper needs another stdlib-only module (a trailing ``/`` copies a package).
+The list itself lives beside the gatekeeper, in ``ccm.edge.packaging.GATEKEEPER_MODULES``.
 """
 
 
@@ -386,7 +388,7 @@ def _copy_ccm(package: FunctionPackage, project: Path, root: Path) -> None:
         if not path.exists():
             raise PackagingError(
                 f"the {package.name} package lists src/ccm/{entry}, which does not exist "
-                "(see GATEKEEPER_CCM_FILES in infra/package.py)"
+                "(see GATEKEEPER_CCM_FILES in infra/package.py, from ccm.edge.packaging.GATEKEEPER_MODULES)"
             )
         _copy(path, root / "ccm" / entry.rstrip("/"))
 

@@ -323,7 +323,7 @@ def test_a_missing_handler_or_gatekeeper_module_is_named(project: Path, edge_con
 
     with pytest.raises(PackagingError, match=r"functions/api/app.py not found"):
         build(packages()["api"], tmp_path, project=incomplete, target=TARGET)
-    with pytest.raises(PackagingError, match=r"src/ccm/edge/, which does not exist.*GATEKEEPER_CCM_FILES"):
+    with pytest.raises(PackagingError, match=r"src/ccm/edge/__init__.py, which does not exist.*GATEKEEPER_CCM_FILES"):
         build(packages()["edge-viewer-request"], tmp_path, project=incomplete, edge_config=edge_config, target=TARGET)
 
 
