@@ -77,3 +77,21 @@ def test_services_are_built_once_per_cold_start_from_the_environment(monkeypatch
     assert first is second
     assert first.archive.bucket == "cold-start-bucket"
     assert len(first.config.customer_mappings) == 26
+
+
+def test_the_tracer_wraps_the_handler_only_where_tracing_is_on(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api_module, "_entry", None)
+    monkeypatch.delenv("POWERTOOLS_TRACE_DISABLED")
+
+    response = api.get("/api/user")
+
+    assert response.status == 200
+    assert api_module._entry is not None and api_module._entry is not api_module._handle
+
+
+def test_without_tracing_the_handler_runs_unwrapped(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api_module, "_entry", None)
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+
+    assert api.get("/api/user").status == 200
+    assert api_module._entry is api_module._handle

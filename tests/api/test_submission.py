@@ -234,3 +234,10 @@ def test_an_id_of_the_wrong_kind_is_refused(api: ApiClient, services: Services) 
     assert api.post("/api/changes", change_input(changeId="CIC-123")).status == 422
     assert api.get(f"/api/changes/{stored.obj.id}").status == 404
     assert api.get("/api/changes/not-an-id").status == 422
+
+
+def test_the_resource_decides_the_kind_not_stray_keys_in_the_body(api: ApiClient) -> None:
+    response = api.post("/api/changes", change_input(announcement_type="cic"))
+
+    assert response.status == 201
+    assert response.json["kind"] == "change"

@@ -74,10 +74,17 @@ def _draft_exists(services: Services, object_id: str) -> bool:
     return True
 
 
-def submit(services: Services, actor: Actor, fields: Mapping[str, Any], *, expected_etag: str | None = None) -> Outcome:
+def submit(
+    services: Services,
+    actor: Actor,
+    fields: Mapping[str, Any],
+    *,
+    kind: Kind | None = None,
+    expected_etag: str | None = None,
+) -> Outcome:
     """Submit for approval: a new object, or the caller's draft of the same id. An id already submitted is a
     conflict, never a silent success."""
-    kind = kind_of(fields)
+    kind = kind or kind_of(fields)
     object_id = given_id(fields, kind)
     if object_id is not None and _draft_exists(services, object_id):
         return transition(
@@ -95,10 +102,15 @@ def submit(services: Services, actor: Actor, fields: Mapping[str, Any], *, expec
 
 
 def save_draft(
-    services: Services, actor: Actor, fields: Mapping[str, Any], *, expected_etag: str | None = None
+    services: Services,
+    actor: Actor,
+    fields: Mapping[str, Any],
+    *,
+    kind: Kind | None = None,
+    expected_etag: str | None = None,
 ) -> Outcome:
     """Create a draft, or update the caller's draft of the same id. Nobody else's draft is overwritten."""
-    kind = kind_of(fields)
+    kind = kind or kind_of(fields)
     object_id = given_id(fields, kind)
     if object_id is not None:
         try:

@@ -27,9 +27,10 @@ def get_object(
     """The object, or ``None`` when it still has the ETag ``if_none_match`` (HTTP 304)."""
     require_id(object_id, kind)
     try:
+        stored: Stored | None
         if location is not None:
-            stored: Stored | None = services.archive.read_at(location, object_id)
-            if stored is not None and normalize_etag(if_none_match) == stored.etag:
+            stored = services.archive.read_at(location, object_id)
+            if normalize_etag(if_none_match) == stored.etag:
                 return None
         elif if_none_match:
             stored = services.repository.get_if_changed(object_id, if_none_match)

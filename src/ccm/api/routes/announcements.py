@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from ccm.api.context import CurrentActor, CurrentServices
+from ccm.api.docs import MutationBody, PageBody, documented
 from ccm.api.models import (
     AnnouncementFields,
     AnnouncementSubmission,
@@ -33,7 +34,13 @@ def _object_type(kind: AnnouncementType | None) -> str | None:
     return f"announcement_{kind.value}" if kind else None
 
 
-@router.get("/announcements", tags=TAGS, summary="List announcements, newest first", operation_id="list_announcements")
+@router.get(
+    "/announcements",
+    tags=TAGS,
+    summary="List announcements, newest first",
+    operation_id="list_announcements",
+    responses=documented(200, PageBody),
+)
 def list_announcements(
     services: CurrentServices,
     actor: CurrentActor,
@@ -59,6 +66,7 @@ def list_announcements(
     tags=TAGS,
     summary="Announcements that concern one customer",
     operation_id="list_customer_announcements",
+    responses=documented(200, PageBody),
 )
 def list_customer_announcements(
     services: CurrentServices,
@@ -87,11 +95,14 @@ def list_customer_announcements(
     tags=TAGS,
     summary="Submit a new announcement (or your draft of the same id) for approval",
     operation_id="submit_new_announcement",
+    responses=documented((201, 200), MutationBody, 403, 409, 412),
 )
 def submit_announcement(
     services: CurrentServices, actor: CurrentActor, body: AnnouncementSubmission, if_match: IfMatch = None
 ) -> Response[Any]:
-    return outcome_response(submit(services, actor, body.fields(), expected_etag=expected(if_match)))
+    return outcome_response(
+        submit(services, actor, body.fields(), kind="announcement", expected_etag=expected(if_match))
+    )
 
 
 @router.put(
@@ -99,6 +110,7 @@ def submit_announcement(
     tags=TAGS,
     summary="Change the given fields of a draft, submitted or approved announcement",
     operation_id="edit_announcement",
+    responses=documented(200, MutationBody, 404, 409, 412),
 )
 def edit_announcement(
     services: CurrentServices,

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from ccm.api.context import CurrentActor, CurrentServices
+from ccm.api.docs import MutationBody, PageBody, documented
 from ccm.api.models import (
     ChangeFields,
     ChangeSubmission,
@@ -27,7 +28,13 @@ router = new_router()
 TAGS = ["changes"]
 
 
-@router.get("/changes", tags=TAGS, summary="List changes, newest first (your drafts only)", operation_id="list_changes")
+@router.get(
+    "/changes",
+    tags=TAGS,
+    summary="List changes, newest first (your drafts only)",
+    operation_id="list_changes",
+    responses=documented(200, PageBody),
+)
 def list_changes(
     services: CurrentServices,
     actor: CurrentActor,
@@ -47,11 +54,12 @@ def list_changes(
     tags=TAGS,
     summary="Submit a new change (or your draft of the same id) for approval",
     operation_id="submit_new_change",
+    responses=documented((201, 200), MutationBody, 403, 409, 412),
 )
 def submit_change(
     services: CurrentServices, actor: CurrentActor, body: ChangeSubmission, if_match: IfMatch = None
 ) -> Response[Any]:
-    return outcome_response(submit(services, actor, body.fields(), expected_etag=expected(if_match)))
+    return outcome_response(submit(services, actor, body.fields(), kind="change", expected_etag=expected(if_match)))
 
 
 @router.put(
@@ -59,6 +67,7 @@ def submit_change(
     tags=TAGS,
     summary="Change the given fields; history, meeting and unspecified fields are kept",
     operation_id="edit_change",
+    responses=documented(200, MutationBody, 404, 409, 412),
 )
 def edit_change(
     services: CurrentServices, actor: CurrentActor, object_id: ObjectId, body: ChangeFields, if_match: IfMatch = None

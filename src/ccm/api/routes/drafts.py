@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from ccm.api.context import CurrentActor, CurrentServices
+from ccm.api.docs import MutationBody, PageBody, documented
 from ccm.api.models import DRAFTS, Cursor, IfMatch, IfNoneMatch, Limit, ObjectId, validated
 from ccm.api.responses import outcome_response, page_body
 from ccm.api.routes.common import expected, new_router, read_response
@@ -18,7 +19,13 @@ router = new_router()
 TAGS = ["drafts"]
 
 
-@router.get("/drafts", tags=TAGS, summary="Your drafts, newest first", operation_id="list_drafts")
+@router.get(
+    "/drafts",
+    tags=TAGS,
+    summary="Your drafts, newest first",
+    operation_id="list_drafts",
+    responses=documented(200, PageBody),
+)
 def list_drafts(
     services: CurrentServices,
     actor: CurrentActor,
@@ -34,6 +41,7 @@ def list_drafts(
     tags=TAGS,
     summary="Save a draft: a new one (201) or your existing draft of the same id (200)",
     operation_id="save_draft",
+    responses=documented((201, 200), MutationBody, 409, 412),
 )
 def save(
     services: CurrentServices,
@@ -45,7 +53,13 @@ def save(
     return outcome_response(save_draft(services, actor, fields, expected_etag=expected(if_match)))
 
 
-@router.get("/drafts/<object_id>", tags=TAGS, summary="One of your drafts", operation_id="get_draft")
+@router.get(
+    "/drafts/<object_id>",
+    tags=TAGS,
+    summary="One of your drafts",
+    operation_id="get_draft",
+    responses=documented(200, None, 304, 404),
+)
 def get_draft(
     services: CurrentServices, actor: CurrentActor, object_id: ObjectId, if_none_match: IfNoneMatch = None
 ) -> Response[Any]:
@@ -53,7 +67,13 @@ def get_draft(
     return read_response(services, actor, object_id, kind=kind, if_none_match=if_none_match, location="drafts")
 
 
-@router.delete("/drafts/<object_id>", tags=TAGS, summary="Delete one of your drafts", operation_id="delete_draft")
+@router.delete(
+    "/drafts/<object_id>",
+    tags=TAGS,
+    summary="Delete one of your drafts",
+    operation_id="delete_draft",
+    responses=documented(200, None, 404, 409, 412),
+)
 def delete_draft(
     services: CurrentServices, actor: CurrentActor, object_id: ObjectId, if_match: IfMatch = None
 ) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ccm.api.context import CurrentActor, CurrentServices
+from ccm.api.docs import PageBody, documented
 from ccm.api.models import Cursor, Limit, SearchCriteria, StatusFilter, parse_model, status_filter
 from ccm.api.responses import page_body
 from ccm.api.routes.common import new_router
@@ -37,12 +38,24 @@ def _search(criteria: SearchCriteria) -> Search:
     )
 
 
-@router.get("/changes/statistics", tags=TAGS, summary="Counts by status for the dashboard", operation_id="statistics")
+@router.get(
+    "/changes/statistics",
+    tags=TAGS,
+    summary="Counts by status for the dashboard",
+    operation_id="statistics",
+    responses=documented(),
+)
 def get_statistics(services: CurrentServices, actor: CurrentActor, kind: KindParam = "change") -> dict[str, Any]:
     return statistics(services, actor, kind=kind)
 
 
-@router.get("/changes/recent", tags=TAGS, summary="The most recently modified changes", operation_id="recent")
+@router.get(
+    "/changes/recent",
+    tags=TAGS,
+    summary="The most recently modified changes",
+    operation_id="recent",
+    responses=documented(200, PageBody),
+)
 def recent(
     services: CurrentServices,
     actor: CurrentActor,
@@ -53,14 +66,22 @@ def recent(
 
 
 @router.post(
-    "/changes/search", tags=TAGS, summary="Search by text, status, creator, customers, dates", operation_id="search"
+    "/changes/search",
+    tags=TAGS,
+    summary="Search by text, status, creator, customers, dates",
+    operation_id="search",
+    responses=documented(200, PageBody),
 )
 def search_by_body(services: CurrentServices, actor: CurrentActor, body: SearchCriteria) -> dict[str, Any]:
     return page_body(search(services, actor, _search(body)))
 
 
 @router.get(
-    "/changes/search", tags=TAGS, summary="Search, with the criteria as query parameters", operation_id="search_get"
+    "/changes/search",
+    tags=TAGS,
+    summary="Search, with the criteria as query parameters",
+    operation_id="search_get",
+    responses=documented(200, PageBody),
 )
 def search_by_query(
     services: CurrentServices,
@@ -91,7 +112,13 @@ def search_by_query(
     return page_body(search(services, actor, _search(parse_model(SearchCriteria, criteria))))
 
 
-@router.get("/my-changes", tags=TAGS, summary="What you created, drafts included", operation_id="my_changes")
+@router.get(
+    "/my-changes",
+    tags=TAGS,
+    summary="What you created, drafts included",
+    operation_id="my_changes",
+    responses=documented(200, PageBody),
+)
 def my_changes(
     services: CurrentServices,
     actor: CurrentActor,

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ccm.api.context import CurrentActor, CurrentServices
+from ccm.api.docs import MutationBody, documented
 from ccm.api.models import DRAFTS, SUBMISSIONS, AnnouncementStatusUpdate, IfMatch, validated
 from ccm.api.responses import outcome_response
 from ccm.api.routes.common import expected, new_router
@@ -25,6 +26,7 @@ UPDATE_ANNOUNCEMENT = "update_announcement"
     summary="Submit (status submitted or absent) or save as draft (status draft) a change or announcement; "
     "with action update_announcement, change an announcement's status or content",
     operation_id="upload",
+    responses=documented((201, 200), MutationBody, 404, 409, 412),
 )
 def upload(
     services: CurrentServices,

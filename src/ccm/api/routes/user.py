@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccm.api.context import CurrentActor, CurrentServices
+from ccm.api.docs import documented
 from ccm.api.routes.common import new_router
 from ccm.domain.times import format_rfc3339
 
@@ -12,7 +13,7 @@ router = new_router()
 TAGS = ["user"]
 
 
-@router.get("/user", tags=TAGS, summary="The signed-in user", operation_id="get_user")
+@router.get("/user", tags=TAGS, summary="The signed-in user", operation_id="get_user", responses=documented())
 def user(actor: CurrentActor) -> dict[str, Any]:
     return {
         "email": actor.email,
@@ -23,7 +24,13 @@ def user(actor: CurrentActor) -> dict[str, Any]:
     }
 
 
-@router.get("/user/context", tags=TAGS, summary="The signed-in user's role and rights", operation_id="get_user_context")
+@router.get(
+    "/user/context",
+    tags=TAGS,
+    summary="The signed-in user's role and rights",
+    operation_id="get_user_context",
+    responses=documented(),
+)
 def user_context(services: CurrentServices, actor: CurrentActor) -> dict[str, Any]:
     authorization = services.config.authorization
     return {
@@ -41,13 +48,23 @@ def user_context(services: CurrentServices, actor: CurrentActor) -> dict[str, An
 
 
 @router.get(
-    "/auth-check", tags=TAGS, summary="Whether the request carries a verified identity", operation_id="auth_check"
+    "/auth-check",
+    tags=TAGS,
+    summary="Whether the request carries a verified identity",
+    operation_id="auth_check",
+    responses=documented(),
 )
 def auth_check(services: CurrentServices, actor: CurrentActor) -> dict[str, Any]:
     return {"authenticated": True, "userEmail": actor.email, "timestamp": format_rfc3339(services.clock())}
 
 
-@router.get("/customers", tags=["customers"], summary="The configured customers", operation_id="list_customers")
+@router.get(
+    "/customers",
+    tags=["customers"],
+    summary="The configured customers",
+    operation_id="list_customers",
+    responses=documented(),
+)
 def customers(services: CurrentServices, actor: CurrentActor) -> dict[str, Any]:
     mappings = services.config.customer_mappings
     return {
