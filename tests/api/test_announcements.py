@@ -146,3 +146,17 @@ def test_an_announcement_etag_supports_if_none_match(api: ApiClient) -> None:
     first = api.get(f"/announcements/{announcement_id}")
 
     assert api.get(f"/announcements/{announcement_id}", headers={"If-None-Match": first.etag}).status == 304
+
+
+def test_an_approver_approving_through_upload_may_not_rewrite_the_content(api: ApiClient, services: Services) -> None:
+    announcement_id = stored_object(services, "announcement", Status.SUBMITTED).obj.id
+    before = bucket_state()
+
+    rewritten = api.as_(APPROVER).post("/upload", status_update(announcement_id, "approved", content="Mine now"))
+    assert rewritten.status == 403
+    assert bucket_state() == before
+
+    unchanged = api.as_(APPROVER).post("/upload", status_update(announcement_id, "approved", title="Community day"))
+
+    assert unchanged.status == 200
+    assert unchanged.json["object"]["content"] == "Talks and demos all afternoon"

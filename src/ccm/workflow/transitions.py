@@ -14,7 +14,7 @@ from ccm.workflow.editing import apply_edits, check_etag, edit, not_found
 from ccm.workflow.errors import ActionNotAllowed
 from ccm.workflow.fields import Kind, check_customers, client_fields, require_id
 from ccm.workflow.notify import REQUEST_TYPES, notify, request_type
-from ccm.workflow.permissions import require_participant, require_reader, require_transition
+from ccm.workflow.permissions import require_owner, require_participant, require_reader, require_transition
 from ccm.workflow.results import Outcome
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
@@ -44,8 +44,9 @@ def transition(
     def apply(obj: AnyObject) -> None:
         check_transition(obj.status, target)
         require_transition(actor, obj, target, services.config.authorization)
-        if cleaned:
-            apply_edits(services, obj, cleaned, actor, now)
+        if cleaned and apply_edits(services, obj, cleaned, actor, now):
+            # Fields sent along with an action are an edit: approving does not entitle anyone to rewrite content.
+            require_owner(actor, obj, "edit")
         if target is Status.SUBMITTED:
             check_customers(obj, services.config, required=True)
             check_schedule(obj, now, meeting_moved=True)
