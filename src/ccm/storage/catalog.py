@@ -197,7 +197,6 @@ class Query:
 
     kind: str = "change"
     status: Status | None = None
-    object_type: str | None = None
     creator: str | None = None
     customer: str | None = None
     text: str | None = None
@@ -208,6 +207,7 @@ class Query:
     viewer: str | None = None
     limit: int = 50
     cursor: str | None = None
+    object_type: str | None = None
 
 
 class Catalog:
