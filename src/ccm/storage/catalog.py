@@ -208,6 +208,7 @@ class Query:
     viewer: str | None = None
     limit: int = 50
     cursor: str | None = None
+    object_type: str | None = None
 
 
 class Catalog:
@@ -388,6 +389,9 @@ class Catalog:
         if query.customer and index != "by_customer":
             values[":customer"] = {"S": query.customer}
             filters.append("contains(customers, :customer)")
+        if query.object_type:
+            values[":object_type"] = {"S": query.object_type}
+            filters.append("object_type = :object_type")
         if query.text:
             values[":text"] = {"S": query.text.strip().lower()}
             filters.append("contains(search_text, :text)")
@@ -416,6 +420,7 @@ class Catalog:
         }
         selective = bool(
             query.text
+            or query.object_type
             or query.creator_contains
             or query.customers_any
             or (query.status and index != "by_status")

@@ -1,0 +1,62 @@
+"""Lambda Function URL handler of the portal API (payload format 2.0): wiring only, the API lives in ``ccm.api``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ccm.api import create_app
+from ccm.settings import Settings
+from ccm.workflow import Services
+
+SERVICE = "ccm-api"
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace="CCM", service=SERVICE)
+copy_config_to_registered_loggers(source_logger=logger, include={"ccm"})
+
+_services: Services | None = None
+_entry: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] | None = None
+
+
+def services() -> Services:
+    """Built on the first request of a cold start and kept for the life of the execution environment."""
+    global _services
+    if _services is None:
+        _services = Services.from_settings(Settings.from_env())
+    return _services
+
+
+app = create_app(services)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.LAMBDA_FUNCTION_URL)
+@metrics.log_metrics
+def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response: dict[str, Any] = app.resolve(event, context)
+    # One data point per request, 0 or 1, so the metric's sum is the error count and its sample count the traffic.
+    failed = int(response.get("statusCode", 500)) >= 500
+    metrics.add_metric(name="ApiErrors", unit=MetricUnit.Count, value=1 if failed else 0)
+    return response
+
+
+def _tracing_enabled() -> bool:
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() != "true"
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    global _entry
+    if _entry is None:
+        _entry = _handle
+        if _tracing_enabled():
+            # Importing the X-Ray SDK costs a few hundred milliseconds of cold start: only where tracing is on.
+            from aws_lambda_powertools import Tracer
+
+            _entry = Tracer(service=SERVICE).capture_lambda_handler(_handle)
+    return _entry(event, context)

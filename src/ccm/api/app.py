@@ -1,0 +1,55 @@
+"""The portal's JSON API: one Powertools resolver, a router per resource.
+
+Every route is served under ``/api`` and, for the original portal's sake, without it (``/api/changes`` and
+``/changes`` are the same route). The OpenAPI document, generated from the routes, is ``/api/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, Server
+
+from ccm import __version__
+from ccm.api.context import EMAIL_HEADER, ServicesProvider, identity_middleware
+from ccm.api.errors import register_error_handlers
+from ccm.api.routes import announcements, changes, drafts, reports, upload, user
+
+API_PREFIX = "/api"
+OPENAPI_PATH = "/openapi.json"
+TITLE = "Customer Contact Manager API"
+DESCRIPTION = (
+    "Changes and announcements for many customers: create, submit, approve, complete, cancel, edit, search. "
+    "Identity comes from the CloudFront edge as the X-User-Email, X-User-Groups and X-Authenticated headers. "
+    "Every path also answers without the /api prefix. Single objects carry an ETag: send it back as If-Match "
+    "on a mutation (412 if someone changed the object since) and as If-None-Match on a read (304 if unchanged)."
+)
+
+
+def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
+    """The resolver; ``provider`` returns the services (built once per cold start by the caller)."""
+    app = LambdaFunctionUrlResolver(enable_validation=True, strip_prefixes=[API_PREFIX])
+    register_error_handlers(app, provider)
+    app.use(middlewares=[identity_middleware(provider)])
+    # Static paths (/changes/statistics) are matched before dynamic ones (/changes/<id>) whatever the order.
+    for module in (user, changes, announcements, drafts, reports, upload):
+        app.include_router(module.router)
+
+    @cache
+    def openapi_document() -> str:
+        return app.get_openapi_json_schema(
+            title=TITLE,
+            version=__version__,
+            description=DESCRIPTION,
+            servers=[Server(url=API_PREFIX)],
+            security_schemes={"edgeIdentity": APIKey(name=EMAIL_HEADER, in_=APIKeyIn.header)},
+            security=[{"edgeIdentity": []}],
+        )
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    def openapi() -> Response[Any]:
+        return Response(status_code=200, content_type="application/json", body=openapi_document())
+
+    return app

@@ -1,0 +1,79 @@
+"""``/changes``: list, submit, edit, and (shared with announcements) read, act, clone, versions, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from ccm.api.context import CurrentActor, CurrentServices
+from ccm.api.docs import MutationBody, PageBody, documented
+from ccm.api.models import (
+    ChangeFields,
+    ChangeSubmission,
+    Cursor,
+    CustomerFilter,
+    IfMatch,
+    Limit,
+    ObjectId,
+    StatusFilter,
+    status_filter,
+)
+from ccm.api.responses import outcome_response, page_body
+from ccm.api.routes.common import expected, new_router
+from ccm.api.routes.objects import add_object_routes
+from ccm.workflow import edit, list_objects, submit
+
+router = new_router()
+TAGS = ["changes"]
+
+
+@router.get(
+    "/changes",
+    tags=TAGS,
+    summary="List changes, newest first (your drafts only)",
+    operation_id="list_changes",
+    responses=documented(200, PageBody),
+)
+def list_changes(
+    services: CurrentServices,
+    actor: CurrentActor,
+    status: StatusFilter = None,
+    customer: CustomerFilter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    page = list_objects(
+        services, actor, kind="change", status=status_filter(status), customer=customer, limit=limit, cursor=cursor
+    )
+    return page_body(page)
+
+
+@router.post(
+    "/changes",
+    tags=TAGS,
+    summary="Submit a new change (or your draft of the same id) for approval",
+    operation_id="submit_new_change",
+    responses=documented((201, 200), MutationBody, 403, 409, 412),
+)
+def submit_change(
+    services: CurrentServices, actor: CurrentActor, body: ChangeSubmission, if_match: IfMatch = None
+) -> Response[Any]:
+    return outcome_response(submit(services, actor, body.fields(), kind="change", expected_etag=expected(if_match)))
+
+
+@router.put(
+    "/changes/<object_id>",
+    tags=TAGS,
+    summary="Change the given fields; history, meeting and unspecified fields are kept",
+    operation_id="edit_change",
+    responses=documented(200, MutationBody, 404, 409, 412),
+)
+def edit_change(
+    services: CurrentServices, actor: CurrentActor, object_id: ObjectId, body: ChangeFields, if_match: IfMatch = None
+) -> Response[Any]:
+    outcome = edit(services, actor, object_id, body.fields(), kind="change", expected_etag=expected(if_match))
+    return outcome_response(outcome)
+
+
+add_object_routes(router, "change", "changes")

@@ -1,0 +1,146 @@
+"""New objects: submitted at once, saved as a draft, or cloned from another."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ccm.domain.ids import new_announcement_id, new_change_id
+from ccm.domain.objects import AnyObject, ModificationType
+from ccm.domain.status import Status
+from ccm.domain.times import format_rfc3339
+from ccm.errors import AlreadyExists, ObjectNotFound
+from ccm.workflow.actor import Actor
+from ccm.workflow.editing import edit, not_found
+from ccm.workflow.fields import (
+    ID_KEYS,
+    Kind,
+    announcement_type,
+    build,
+    check_customers,
+    client_fields,
+    clone_document,
+    given_id,
+    kind_of,
+    require_id,
+)
+from ccm.workflow.notify import notify
+from ccm.workflow.permissions import require_reader
+from ccm.workflow.results import Outcome
+from ccm.workflow.schedule import check_formats, check_schedule
+from ccm.workflow.services import Services
+from ccm.workflow.transitions import transition
+
+
+def new_object(
+    fields: Mapping[str, Any], kind: Kind, actor: Actor, at: datetime, *, object_id: str | None = None
+) -> AnyObject:
+    """A draft owned by ``actor`` from cleaned client fields, with its ``created`` entry."""
+    stamp = format_rfc3339(at)
+    document: dict[str, Any] = dict(fields)
+    if kind == "announcement":
+        kind_name = announcement_type(fields)
+        document.update(object_type=f"announcement_{kind_name.value}", announcement_type=kind_name.value)
+        document.update(created_by=actor.email, created_at=stamp)
+        document["posted_date"] = document.get("posted_date") or stamp
+        document["author"] = document.get("author") or actor.email
+        object_id = object_id or new_announcement_id(kind_name)
+    else:
+        document["object_type"] = "change"
+        object_id = object_id or new_change_id()
+    document.update(
+        {
+            ID_KEYS[kind]: object_id,
+            "status": Status.DRAFT.value,
+            "prior_status": "",
+            "version": 1,
+            "createdAt": stamp,
+            "createdBy": actor.email,
+            "modifiedAt": stamp,
+            "modifiedBy": actor.email,
+        }
+    )
+    obj = build(document, kind)
+    obj.record(ModificationType.CREATED, actor.email, at)
+    return obj
+
+
+def _draft_exists(services: Services, object_id: str) -> bool:
+    try:
+        services.archive.read_at("drafts", object_id)
+    except ObjectNotFound:
+        return False
+    return True
+
+
+def submit(
+    services: Services,
+    actor: Actor,
+    fields: Mapping[str, Any],
+    *,
+    kind: Kind | None = None,
+    expected_etag: str | None = None,
+) -> Outcome:
+    """Submit for approval: a new object, or the caller's draft of the same id. An id already submitted is a
+    conflict, never a silent success."""
+    kind = kind or kind_of(fields)
+    object_id = given_id(fields, kind)
+    if object_id is not None and _draft_exists(services, object_id):
+        return transition(
+            services, actor, object_id, Status.SUBMITTED, kind=kind, expected_etag=expected_etag, edits=fields
+        )
+    cleaned = client_fields(fields, kind)
+    check_formats(cleaned)
+    now = services.clock()
+    obj = new_object(cleaned, kind, actor, now, object_id=object_id)
+    check_customers(obj, services.config, required=True)
+    check_schedule(obj, now, meeting_moved=True)
+    obj.transition(Status.SUBMITTED, actor.email, now)
+    stored = services.repository.create(obj)
+    return Outcome(stored, notify(services, stored), created=True)
+
+
+def save_draft(
+    services: Services,
+    actor: Actor,
+    fields: Mapping[str, Any],
+    *,
+    kind: Kind | None = None,
+    expected_etag: str | None = None,
+) -> Outcome:
+    """Create a draft, or update the caller's draft of the same id. Nobody else's draft is overwritten."""
+    kind = kind or kind_of(fields)
+    object_id = given_id(fields, kind)
+    if object_id is not None:
+        try:
+            existing = services.repository.get(object_id)
+        except ObjectNotFound:
+            existing = None
+        if existing is not None:
+            if existing.location == "archive":
+                raise AlreadyExists(object_id)
+            draft_fields = {key: value for key, value in fields.items() if key != "status"}
+            return edit(services, actor, object_id, draft_fields, kind=kind, expected_etag=expected_etag)
+    cleaned = client_fields(fields, kind)
+    check_formats(cleaned)
+    now = services.clock()
+    obj = new_object(cleaned, kind, actor, now, object_id=object_id)
+    check_customers(obj, services.config, required=False)
+    check_schedule(obj, now, meeting_moved=True)
+    return Outcome(services.repository.create(obj), created=True)
+
+
+def clone(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Outcome:
+    """A new draft of the caller with the content of ``object_id``: no history, no meeting, a new id."""
+    require_id(object_id, kind)
+    try:
+        source = services.repository.get(object_id)
+    except ObjectNotFound:
+        raise not_found(object_id, kind) from None
+    require_reader(actor, source.obj)
+    document = clone_document(source.obj)
+    # A customer dropped from the configuration since the source was written cannot be notified any more.
+    document["customers"] = [code for code in source.obj.customers if code in services.config.customer_mappings]
+    obj = new_object(document, kind, actor, services.clock())
+    return Outcome(services.repository.create(obj), created=True)

@@ -1,0 +1,148 @@
+"""Editing and deleting: merge what the client sent, keep what it did not, and never lose history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ccm.domain.objects import AnyObject, ModificationType
+from ccm.domain.status import DELETABLE, EDITABLE, Status
+from ccm.errors import AnnouncementNotFound, ChangeNotFound, ObjectNotFound, VersionConflict
+from ccm.storage.archive import Location, Stored, normalize_etag
+from ccm.workflow.actor import Actor
+from ccm.workflow.errors import ActionNotAllowed, InvalidInput
+from ccm.workflow.fields import Kind, assign, check_customers, client_fields, merge, require_id
+from ccm.workflow.notify import notify
+from ccm.workflow.permissions import require_owner
+from ccm.workflow.results import Outcome
+from ccm.workflow.schedule import check_formats, check_schedule, meeting_time
+from ccm.workflow.services import Services
+
+MEETING_FIELDS: dict[Kind, tuple[str, ...]] = {
+    "change": (
+        "changeTitle",
+        "customers",
+        "implementationStart",
+        "implementationEnd",
+        "include_meeting",
+        "meetingTitle",
+        "meetingTime",
+        "meetingDuration",
+        "meetingLocation",
+        "attendees",
+    ),
+    "announcement": (
+        "title",
+        "customers",
+        "include_meeting",
+        "meeting_title",
+        "meeting_date",
+        "meeting_duration",
+        "meeting_location",
+        "meeting_timezone",
+        "attendees",
+    ),
+}
+"""What the meeting (and who is invited to it) is made of: moving any of these after approval updates it."""
+
+
+class _Unchanged(Exception):
+    """Raised inside a storage update to skip a write that would change nothing."""
+
+
+def not_found(object_id: str, kind: Kind) -> ObjectNotFound:
+    return ChangeNotFound(object_id) if kind == "change" else AnnouncementNotFound(object_id)
+
+
+def check_etag(stored: Stored, expected_etag: str | None) -> None:
+    wanted = normalize_etag(expected_etag)
+    if wanted is not None and wanted != stored.etag:
+        raise VersionConflict(stored.obj.id, stored.etag, stored.document)
+
+
+def meeting_moved(before: AnyObject, after: AnyObject) -> bool:
+    old, new = before.to_document(), after.to_document()
+    return any(old.get(key) != new.get(key) for key in MEETING_FIELDS[after.kind])
+
+
+def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], actor: Actor, at: datetime) -> bool:
+    """Merge cleaned ``fields`` into ``obj`` in place and record who did it; ``False`` if nothing changed."""
+    merged = merge(obj, fields)
+    check_customers(merged, services.config, required=merged.status is not Status.DRAFT)
+    check_schedule(merged, at, meeting_moved=meeting_time(merged) != meeting_time(obj))
+    if merged.to_document() == obj.to_document():
+        return False
+    assign(obj, merged)
+    obj.modified_at = at
+    obj.modified_by = actor.email
+    obj.record(ModificationType.UPDATED, actor.email, at)
+    return True
+
+
+def edit(
+    services: Services,
+    actor: Actor,
+    object_id: str,
+    fields: Mapping[str, Any],
+    *,
+    kind: Kind,
+    expected_etag: str | None = None,
+) -> Outcome:
+    """Change the given fields of an editable object. An approved object whose meeting moved is re-announced."""
+    require_id(object_id, kind)
+    cleaned = client_fields(fields, kind, object_id)
+    check_formats(cleaned)
+    requested_status = fields.get("status")
+    now = services.clock()
+
+    def apply(obj: AnyObject) -> None:
+        require_owner(actor, obj, "edit")
+        if obj.status not in EDITABLE:
+            raise ActionNotAllowed("edit", obj.status.value, [status.value for status in EDITABLE])
+        if requested_status not in (None, "", obj.status.value):
+            raise InvalidInput.one(
+                "status", f"is {obj.status.value}; change it with the submit, approve, complete or cancel actions"
+            )
+        if not apply_edits(services, obj, cleaned, actor, now):
+            raise _Unchanged()
+
+    try:
+        update = services.repository.update(object_id, apply, expected_etag=expected_etag)
+    except ObjectNotFound:
+        raise not_found(object_id, kind) from None
+    except _Unchanged:
+        # Saving what is already stored is not a new version: answer with the object as it is.
+        return Outcome(services.repository.get(object_id))
+    after = update.after
+    triggers = []
+    if after.obj.status is Status.APPROVED and meeting_moved(update.before.obj, after.obj):
+        triggers = notify(services, after)
+    return Outcome(after, triggers)
+
+
+def delete(
+    services: Services,
+    actor: Actor,
+    object_id: str,
+    *,
+    kind: Kind,
+    expected_etag: str | None = None,
+    location: Location | None = None,
+) -> str:
+    """Move a draft or cancelled object under ``deleted/`` (owner or admin); returns the key it was moved to."""
+    require_id(object_id, kind)
+    try:
+        stored = services.archive.read_at(location, object_id) if location else services.repository.get(object_id)
+    except ObjectNotFound:
+        raise not_found(object_id, kind) from None
+    require_owner(actor, stored.obj, "delete")
+    if stored.obj.status not in DELETABLE:
+        raise ActionNotAllowed("delete", stored.obj.status.value, [status.value for status in DELETABLE])
+    check_etag(stored, expected_etag)
+    now = services.clock()
+    obj = stored.obj.model_copy(deep=True)
+    obj.record(ModificationType.DELETED, actor.email, now)
+    return services.repository.retire(
+        Stored(obj, stored.etag, stored.location), reason="deleted", by=actor.email, at=now
+    )

@@ -1,0 +1,74 @@
+"""Triggers: one per affected customer, written only after the archive holds the new state.
+
+The backend acts on the archive's status, never on the trigger, so a trigger only says "look again". Writing
+one is idempotent (same key, same body), which is what makes a resend safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ccm.domain.objects import AnyObject
+from ccm.domain.status import Status
+from ccm.storage.archive import Stored
+from ccm.workflow.services import Services
+
+logger = logging.getLogger(__name__)
+
+REQUEST_TYPES: dict[tuple[str, Status], str] = {
+    ("change", Status.SUBMITTED): "approval_request",
+    ("change", Status.APPROVED): "approved_announcement",
+    ("change", Status.COMPLETED): "change_complete",
+    ("change", Status.CANCELLED): "change_cancelled",
+    ("announcement", Status.SUBMITTED): "announcement_approval_request",
+    ("announcement", Status.APPROVED): "approved_announcement",
+    ("announcement", Status.COMPLETED): "announcement_completed",
+    ("announcement", Status.CANCELLED): "announcement_cancelled",
+}
+PARALLEL_WRITES = 8
+
+
+@dataclass(frozen=True)
+class TriggerResult:
+    customer_code: str
+    customer_name: str
+    key: str | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def request_type(obj: AnyObject) -> str | None:
+    """What the trigger announces for the object's current status; ``None`` if that status notifies nobody."""
+    return REQUEST_TYPES.get((obj.kind, obj.status))
+
+
+def notify(services: Services, stored: Stored) -> list[TriggerResult]:
+    """Write a trigger for every configured customer of ``stored``; failures are reported, not raised."""
+    obj = stored.obj
+    kind = request_type(obj)
+    if kind is None:
+        return []
+
+    def write(code: str) -> TriggerResult:
+        mapping = services.config.customer_mappings.get(code)
+        if mapping is None:
+            return TriggerResult(code, code, None, "customer is not configured; nobody would receive this")
+        try:
+            key = services.archive.put_trigger(code, obj, kind)
+        except (ClientError, BotoCoreError) as error:
+            logger.error("trigger for %s of %s failed: %s", code, obj.id, error)
+            return TriggerResult(code, mapping.customer_name, None, str(error))
+        return TriggerResult(code, mapping.customer_name, key)
+
+    codes = list(obj.customers)
+    if len(codes) <= 1:
+        return [write(code) for code in codes]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_WRITES, len(codes))) as pool:
+        return list(pool.map(write, codes))

@@ -1,0 +1,42 @@
+"""What every workflow function works with: the repository, the configuration and a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ccm.config import AppConfig
+from ccm.domain.times import utc_now
+from ccm.settings import Settings
+from ccm.storage.archive import ArchiveStore
+from ccm.storage.catalog import Catalog
+from ccm.storage.repository import Repository
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+
+@dataclass(frozen=True)
+class Services:
+    repository: Repository
+    config: AppConfig
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, s3: S3Client | None = None, dynamodb: DynamoDBClient | None = None
+    ) -> Services:
+        """Clients are created on first use, so building this touches no AWS endpoint."""
+        repository = Repository(ArchiveStore(settings.bucket, s3), Catalog(settings.table, dynamodb))
+        return cls(repository=repository, config=settings.config)
+
+    @property
+    def archive(self) -> ArchiveStore:
+        return self.repository.archive
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.repository.catalog
