@@ -345,17 +345,35 @@ class ArchiveStore:
         self._put(key, obj.to_document(), metadata)
         return key
 
-    def trigger_exists(self, customer_code: str, object_id: str) -> bool:
+    def trigger_etag(self, customer_code: str, object_id: str) -> str | None:
+        """The ETag of a customer's trigger, or ``None`` when there is none (it was consumed)."""
         try:
-            self.s3.head_object(Bucket=self.bucket, Key=trigger_key(customer_code, object_id))
+            response = self.s3.head_object(Bucket=self.bucket, Key=trigger_key(customer_code, object_id))
         except ClientError as error:
             if is_not_found(error):
+                return None
+            raise
+        return response["ETag"]
+
+    def trigger_exists(self, customer_code: str, object_id: str) -> bool:
+        return self.trigger_etag(customer_code, object_id) is not None
+
+    def delete_trigger(self, customer_code: str, object_id: str, *, if_match: str | None = None) -> bool:
+        """Delete a trigger; with ``if_match`` only the version that was read, so that a trigger re-written in the
+        meantime (a newer transition) survives for its own message. Returns False when it was kept."""
+        key = trigger_key(customer_code, object_id)
+        if if_match is None:
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
+            return True
+        try:
+            self.s3.delete_object(Bucket=self.bucket, Key=key, IfMatch=if_match)
+        except ClientError as error:
+            if is_precondition_failed(error):
                 return False
+            if is_not_found(error):
+                return True
             raise
         return True
-
-    def delete_trigger(self, customer_code: str, object_id: str) -> None:
-        self.s3.delete_object(Bucket=self.bucket, Key=trigger_key(customer_code, object_id))
 
     # -- bulk reading (catalog rebuild) ------------------------------------------------------------------
 

@@ -1,0 +1,88 @@
+"""SQS consumer of the customers' trigger queues: S3 trigger events -> emails (and more) -> archive updates.
+
+Thin wiring: Powertools batch processing with partial failures, structured logs with the message id as the
+correlation id, CloudWatch metrics in namespace ``CCM``. Dependencies are built on the first call of a cold
+start, not at import; the X-Ray tracer is imported only when tracing is enabled.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ccm.backend.processor import MessageFailed
+from ccm.backend.wiring import Backend, build_backend
+from ccm.settings import Settings
+
+METRICS = ("TriggersProcessed", "TriggersFailed", "EmailsSent", "EmailsFailed", "EmailsThrottled")
+TIMEOUT_MARGIN_SECONDS = 30.0
+"""Stop starting sends this long before the Lambda times out; the redelivery finishes the rest."""
+
+logger = Logger(service="ccm-backend")
+metrics = Metrics(namespace="CCM", service="ccm-backend")
+batch = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+_backend: Backend | None = None
+_entry: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] | None = None
+_counts: Counter[str] = Counter()
+_deadline: float | None = None
+
+
+def backend() -> Backend:
+    global _backend
+    if _backend is None:
+        copy_config_to_registered_loggers(source_logger=logger, include={"ccm"})
+        _backend = build_backend(Settings.from_env())
+    return _backend
+
+
+def record_handler(record: SQSRecord) -> None:
+    logger.set_correlation_id(record.message_id)
+    logger.append_keys(receive_count=record.attributes.approximate_receive_count)
+    try:
+        result = backend().processor.process_message(record.body, deadline=_deadline)
+    except MessageFailed as failed:
+        _counts.update(failed.counts)
+        raise
+    _counts.update(result.counts)
+
+
+def _process(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    global _deadline
+    _counts.clear()
+    remaining = context.get_remaining_time_in_millis() / 1000.0
+    _deadline = time.monotonic() + max(0.0, remaining - TIMEOUT_MARGIN_SECONDS)
+    try:
+        response = process_partial_response(event, record_handler, batch, context)
+        return dict(response)
+    finally:
+        for name in METRICS:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=_counts[name])
+
+
+def _build_entry() -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    entry: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] = logger.inject_lambda_context(
+        metrics.log_metrics(_process)
+    )
+    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() != "true":
+        from aws_lambda_powertools import Tracer
+
+        entry = Tracer(service="ccm-backend").capture_lambda_handler(entry)
+    return entry
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    global _entry
+    if _entry is None:
+        _entry = _build_entry()
+    return _entry(event, context)

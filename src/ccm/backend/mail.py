@@ -1,0 +1,47 @@
+"""The email port: one customer's SES, as the backend needs it. Small on purpose, so a fake is easy.
+
+The real adapter is :mod:`ccm.backend.ses`; tests and benchmarks use an in-memory fake.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ccm.config import CustomerMapping
+from ccm.errors import CcmError
+
+
+class Throttled(CcmError):
+    """SES refused a send for rate; the same send may be tried again after a pause."""
+
+
+class AudienceUnavailable(CcmError):
+    """The customer's contact list, or the topic on it, does not exist: provisioning is incomplete.
+
+    Raised rather than treated as "no subscribers", so the message is retried and ends in the dead-letter
+    queue, where it can be replayed once the list is fixed, instead of being silently dropped.
+    """
+
+
+class Mailbox(Protocol):
+    """One customer's own SES account."""
+
+    def subscribers(self, topic: str) -> list[str]:
+        """Every contact of the account's contact list that is subscribed to ``topic`` (paged to the end)."""
+        ...
+
+    def suppressed(self) -> frozenset[str]:
+        """Lower-cased addresses on the account's suppression list."""
+        ...
+
+    def max_send_rate(self) -> float:
+        """Messages per second the account may send."""
+        ...
+
+    def send(self, recipient: str, raw: bytes, topic: str) -> str:
+        """Send one raw MIME message to one recipient, with list management for ``topic``; the SES message id."""
+        ...
+
+
+class Mailboxes(Protocol):
+    def for_customer(self, customer: CustomerMapping) -> Mailbox: ...

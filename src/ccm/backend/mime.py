@@ -1,0 +1,93 @@
+"""Emails as MIME: a multipart/alternative text + HTML message, serialised once and addressed per recipient.
+
+SES v2 receives the bytes as ``Content.Raw``, so a calendar invite can ride along: :meth:`RenderedEmail.with_calendar`
+adds a ``text/calendar; method=…`` alternative (what calendar clients act on) and the same invite as an ``.ics``
+attachment, turning the message into multipart/mixed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+SENDER_NAME = "Customer Contact Manager"
+CALENDAR_METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH", "REPLY"})
+_LOCAL_PART = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+_DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
+_ADDRESS = re.compile(f"^{_LOCAL_PART}@{_DOMAIN}$")
+
+
+def valid_address(address: str) -> bool:
+    """A plain ASCII ``local@domain``: safe to put into a header as it is, and what SES contact lists hold."""
+    return len(address) <= 254 and _ADDRESS.match(address) is not None
+
+
+@dataclass(frozen=True)
+class CalendarPart:
+    """An iCalendar document to send with an email (``method`` must match the document's METHOD)."""
+
+    ics: str
+    method: str = "REQUEST"
+    filename: str = "invite.ics"
+
+    def __post_init__(self) -> None:
+        if self.method.upper() not in CALENDAR_METHODS:
+            raise ValueError(f"unknown iCalendar method {self.method!r}")
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """What to send, independent of who receives it."""
+
+    subject: str
+    text: str
+    html: str
+    headers: tuple[tuple[str, str], ...] = ()
+    calendar: CalendarPart | None = None
+
+    def with_calendar(self, ics: str, method: str = "REQUEST", filename: str = "invite.ics") -> RenderedEmail:
+        return replace(self, calendar=CalendarPart(ics=ics, method=method.upper(), filename=filename))
+
+    def prepare(self, sender: str, sent_at: datetime, sender_name: str = SENDER_NAME) -> PreparedEmail:
+        return PreparedEmail(self._serialise(sender, sender_name, sent_at))
+
+    def _serialise(self, sender: str, sender_name: str, sent_at: datetime) -> bytes:
+        message = EmailMessage(policy=SMTP)
+        local, _, domain = sender.partition("@")
+        message["From"] = Address(display_name=sender_name, username=local, domain=domain)
+        message["Subject"] = self.subject
+        message["Date"] = format_datetime(sent_at)
+        # Notifications are machine-sent: auto-responders must not answer them (RFC 3834).
+        message["Auto-Submitted"] = "auto-generated"
+        for name, value in self.headers:
+            message[name] = value
+        message.set_content(self.text, subtype="plain", charset="utf-8")
+        message.add_alternative(self.html, subtype="html", charset="utf-8")
+        if self.calendar is not None:
+            message.add_alternative(
+                self.calendar.ics, subtype="calendar", charset="utf-8", params={"method": self.calendar.method}
+            )
+            message.add_attachment(
+                self.calendar.ics.encode("utf-8"),
+                maintype="application",
+                subtype="ics",
+                filename=self.calendar.filename,
+            )
+        return message.as_bytes()
+
+
+@dataclass(frozen=True)
+class PreparedEmail:
+    """The serialised message without its ``To:`` header: one serialisation serves every recipient."""
+
+    body: bytes
+
+    def for_recipient(self, address: str) -> bytes:
+        if not valid_address(address):
+            raise ValueError(f"{address!r} is not a deliverable address")
+        return b"To: " + address.encode("ascii") + b"\r\n" + self.body

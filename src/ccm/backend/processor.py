@@ -1,0 +1,229 @@
+"""The transient-trigger pipeline: one SQS message (an S3 event on ``customers/{code}/{id}.json``) at a time.
+
+For each trigger: validate the key and the customer; skip events the backend caused itself (by its role's
+identity); skip a trigger that no longer exists (already processed); load the object from ``archive/`` (never
+the trigger's body); decide by its status; run the status's steps; record a ``processed`` modification with a
+conditional write; and only then delete the trigger, and only the version that was read.
+
+Retrying cannot fix a malformed message, an unknown customer, a missing or invalid archive object: those are
+acknowledged with a log line (:class:`Rejected`). Everything else that goes wrong raises, so that SQS retries
+the message and finally parks it in the dead-letter queue; the delivery ledger makes the retry mail only whom
+the first attempt missed.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ccm.backend.decisions import Topics, decide
+from ccm.backend.identity import BackendIdentity
+from ccm.backend.notifications import MalformedEvent, ObjectEvent, S3TestEvent, parse_message, parse_trigger_key
+from ccm.backend.steps import StepPlan, TriggerContext
+from ccm.config import AppConfig
+from ccm.domain.objects import AnyObject, InvalidDocument, ModificationType
+from ccm.domain.times import utc_now
+from ccm.errors import CcmError, ObjectNotFound, VersionConflict
+from ccm.storage.repository import Repository
+
+logger = logging.getLogger(__name__)
+
+PROCESSED_WRITE_ATTEMPTS = 4
+USER_TRANSITIONS = frozenset(
+    {
+        ModificationType.CREATED,
+        ModificationType.UPDATED,
+        ModificationType.SUBMITTED,
+        ModificationType.APPROVED,
+        ModificationType.COMPLETED,
+        ModificationType.CANCELLED,
+    }
+)
+
+
+class Rejected(CcmError):
+    """A trigger that can never be processed; acknowledged so that it does not loop through the queue."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one trigger record, for the log and the metrics."""
+
+    action: str
+    detail: str
+    customer_code: str | None = None
+    object_id: str | None = None
+
+
+@dataclass
+class MessageResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+class MessageFailed(CcmError):
+    """A trigger of the message failed and must be retried; ``counts`` holds what was done before."""
+
+    def __init__(self, cause: Exception, counts: Counter[str]) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.counts = counts
+
+
+def processed_since_last_transition(obj: AnyObject, customer_code: str) -> bool:
+    for entry in reversed(obj.modifications):
+        if entry.modification_type in USER_TRANSITIONS:
+            return False
+        if entry.modification_type is ModificationType.PROCESSED and entry.customer_code == customer_code:
+            return True
+    return False
+
+
+def legacy_problem(obj: AnyObject) -> str | None:
+    """The original refused objects carrying its legacy ``metadata`` map or a ``source``; so does this one."""
+    extra = obj.model_extra or {}
+    if isinstance(extra.get("metadata"), dict) and extra["metadata"]:
+        return "it carries a legacy 'metadata' map"
+    if isinstance(extra.get("source"), str) and extra["source"].strip():
+        return "it carries a legacy 'source'"
+    return None
+
+
+class TriggerProcessor:
+    def __init__(
+        self,
+        config: AppConfig,
+        repository: Repository,
+        identity: BackendIdentity,
+        plan: StepPlan,
+        topics: Topics,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self.repository = repository
+        self.archive = repository.archive
+        self.identity = identity
+        self.plan = plan
+        self.topics = topics
+        self.clock = clock
+        self.sleep = sleep
+
+    def process_message(self, body: str, *, deadline: float | None = None) -> MessageResult:
+        """Process one SQS message body; raises :class:`MessageFailed` when it must be retried."""
+        result = MessageResult()
+        try:
+            parsed = parse_message(body)
+        except MalformedEvent as error:
+            logger.error("acknowledging a malformed message without action: %s", error)
+            result.outcomes.append(Outcome("rejected", str(error)))
+            result.counts["TriggersFailed"] += 1
+            return result
+        if isinstance(parsed, S3TestEvent):
+            logger.info("acknowledging the S3 test event of bucket %s", parsed.bucket)
+            result.outcomes.append(Outcome("test-event", parsed.bucket))
+            return result
+        for event in parsed:
+            try:
+                outcome = self._process_event(event, deadline, result.counts)
+            except Rejected as rejected:
+                logger.error("acknowledging trigger %s without action: %s", event.key, rejected)
+                result.outcomes.append(Outcome("rejected", str(rejected)))
+                result.counts["TriggersFailed"] += 1
+                continue
+            except Exception as error:
+                logger.exception("trigger %s failed; the message will be retried", event.key)
+                result.counts["TriggersFailed"] += 1
+                raise MessageFailed(error, result.counts) from error
+            logger.info(
+                "trigger %s: %s (%s)",
+                event.key,
+                outcome.action,
+                outcome.detail,
+                extra={"customer_code": outcome.customer_code, "object_id": outcome.object_id},
+            )
+            result.outcomes.append(outcome)
+        return result
+
+    def _process_event(self, event: ObjectEvent, deadline: float | None, counts: Counter[str]) -> Outcome:
+        if not event.is_creation:
+            return Outcome("ignored", f"event {event.event_name} is not an object creation")
+        try:
+            trigger = parse_trigger_key(event.key)
+        except MalformedEvent as error:
+            raise Rejected(str(error)) from None
+        code, object_id = trigger.customer_code, trigger.object_id
+        if event.bucket != self.archive.bucket:
+            raise Rejected(f"bucket {event.bucket} is not this deployment's bucket {self.archive.bucket}")
+        customer = self.config.customer_mappings.get(code)
+        if customer is None:
+            raise Rejected(f"unknown customer {code!r}: not in config.json")
+        if event.principal_id and self.identity.wrote(event.principal_id):
+            return Outcome("ignored", "written by the backend itself", code, object_id)
+        trigger_etag = self.archive.trigger_etag(code, object_id)
+        if trigger_etag is None:
+            return Outcome("already-processed", "the trigger no longer exists", code, object_id)
+        try:
+            stored = self.archive.read_at("archive", object_id)
+        except ObjectNotFound:
+            raise Rejected(f"archive/{object_id}.json does not exist") from None
+        except InvalidDocument as error:
+            raise Rejected(f"archive/{object_id}.json is not a valid object: {error}") from None
+        problem = legacy_problem(stored.obj)
+        if problem:
+            raise Rejected(f"{object_id} cannot be processed: {problem}")
+        notice = decide(stored.obj, self.topics)
+        if notice is None:
+            self._delete_trigger(code, object_id, trigger_etag)
+            return Outcome("no-email", f"status {stored.obj.status.value} sends nothing", code, object_id)
+        context = TriggerContext(customer=customer, stored=stored, notice=notice, now=self.clock(), deadline=deadline)
+        try:
+            for step in self.plan.steps_for(stored.obj.status):
+                step.run(context)
+        finally:
+            counts.update(context.counts)
+        self._record_processed(context)
+        self._delete_trigger(code, object_id, trigger_etag)
+        counts["TriggersProcessed"] += 1
+        detail = f"{notice.event.value} of v{stored.obj.version} to topic {notice.topic}"
+        return Outcome("processed", detail, code, object_id)
+
+    def _record_processed(self, context: TriggerContext) -> None:
+        code, seen = context.customer.customer_code, context.obj
+        if processed_since_last_transition(seen, code):
+            return
+        user = self.identity.user_id
+
+        def annotate(obj: AnyObject) -> None:
+            # Only the state this trigger processed is marked: if a user moved the object on meanwhile, the
+            # newer trigger's message will process and mark that state itself.
+            if obj.status is not seen.status or obj.version != seen.version:
+                return
+            if not processed_since_last_transition(obj, code):
+                obj.record(ModificationType.PROCESSED, user, self.clock(), customer_code=code)
+
+        for attempt in range(PROCESSED_WRITE_ATTEMPTS):
+            try:
+                update = self.repository.update(seen.id, annotate, bump_version=False, location="archive")
+            except VersionConflict:
+                # Every affected customer's message annotates the same object at about the same time.
+                if attempt + 1 == PROCESSED_WRITE_ATTEMPTS:
+                    raise
+                self.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
+                continue
+            context.replace_stored(update.after)
+            return
+
+    def _delete_trigger(self, code: str, object_id: str, etag: str) -> None:
+        if not self.archive.delete_trigger(code, object_id, if_match=etag):
+            logger.info(
+                "trigger customers/%s/%s.json was re-written while it was processed; kept for its own message",
+                code,
+                object_id,
+            )

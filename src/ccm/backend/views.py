@@ -1,0 +1,294 @@
+"""What an email shows, computed once from the archived object: every field a reader needs, formatted.
+
+Templates only lay this out. Times are shown in the object's own timezone and in UTC; who-and-when comes from
+the object's stamps, falling back to its modification history, so "Approved by" and completion times are never
+lost the way the original lost them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from ccm.backend.decisions import EmailEvent, Notice
+from ccm.config import AppConfig
+from ccm.domain.ids import AnnouncementType
+from ccm.domain.objects import Announcement, AnyObject, Attachment, Change, ModificationType
+from ccm.domain.times import DEFAULT_TIMEZONE, is_timezone, zone
+
+HEADER_WORDS: dict[EmailEvent, str] = {
+    EmailEvent.APPROVAL_REQUEST: "Approval Required",
+    EmailEvent.APPROVED: "Approved",
+    EmailEvent.COMPLETED: "Completed",
+    EmailEvent.CANCELLED: "Cancelled",
+}
+EVENT_EMOJI: dict[EmailEvent, str] = {
+    EmailEvent.APPROVAL_REQUEST: "⚠️",
+    EmailEvent.COMPLETED: "✅",
+    EmailEvent.CANCELLED: "❌",
+}
+APPROVED_CHANGE_EMOJI = "🟢"
+APPROVED_ANNOUNCEMENT_EMOJI: dict[AnnouncementType, str] = {
+    AnnouncementType.CIC: "☁️",
+    AnnouncementType.FINOPS: "💰",
+    AnnouncementType.INNERSOURCE: "🔧",
+    AnnouncementType.GENERAL: "📢",
+}
+CHANGE_COLOUR = "#6c757d"
+ANNOUNCEMENT_COLOURS: dict[AnnouncementType, str] = {
+    AnnouncementType.CIC: "#0066cc",
+    AnnouncementType.FINOPS: "#28a745",
+    AnnouncementType.INNERSOURCE: "#6f42c1",
+    AnnouncementType.GENERAL: "#007bff",
+}
+ANNOUNCEMENT_LABELS: dict[AnnouncementType, str] = {
+    AnnouncementType.CIC: "Cloud Innovator Community",
+    AnnouncementType.FINOPS: "FinOps",
+    AnnouncementType.INNERSOURCE: "InnerSource Guild",
+    AnnouncementType.GENERAL: "General",
+}
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A point in time as the reader sees it: in the object's timezone and in UTC."""
+
+    local: str
+    utc: str
+
+    @classmethod
+    def of(cls, value: datetime, zone_name: str) -> Moment:
+        return cls(local=_format(value, zone_name), utc=_format(value, "UTC"))
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who did something, and when (if known)."""
+
+    who: str
+    when: Moment | None
+
+
+@dataclass(frozen=True)
+class Window:
+    local: str
+    utc: str
+    zone: str
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Customer:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    join_url: str
+    subject: str
+    window: Window | None
+
+
+@dataclass(frozen=True)
+class EmailView:
+    kind: str
+    event: EmailEvent
+    object_id: str
+    title: str
+    subject: str
+    header: str
+    colour: str
+    status: str
+    category: str | None
+    intro: str
+    customer: Customer
+    customers: list[Customer]
+    window: Window | None
+    sections: list[Section]
+    tickets: list[tuple[str, str]]
+    requested: Stamp | None
+    approved: Stamp | None
+    completed: Stamp | None
+    cancelled: Stamp | None
+    meeting: Meeting | None
+    attachments: list[Link]
+    view_url: str
+    action_url: str | None
+    sent_at: Moment
+    topic: str
+
+
+def _format(value: datetime, zone_name: str) -> str:
+    local = value.astimezone(zone(zone_name))
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"
+
+
+def _clock(value: datetime, zone_name: str) -> str:
+    local = value.astimezone(zone(zone_name))
+    return f"{local:%H:%M} {local.tzname()}"
+
+
+def _window(start: datetime | None, end: datetime | None, zone_name: str) -> Window | None:
+    if start is None:
+        return None
+
+    def span(name: str) -> str:
+        if end is None:
+            return _format(start, name)
+        same_day = start.astimezone(zone(name)).date() == end.astimezone(zone(name)).date()
+        tail = _clock(end, name) if same_day else _format(end, name)
+        head = _format(start, name).rsplit(" ", 1)[0] if same_day else _format(start, name)
+        return f"{head} – {tail}"
+
+    return Window(local=span(zone_name), utc=span("UTC"), zone=zone_name)
+
+
+def clean_subject(text: str) -> str:
+    """One header line: CR/LF become spaces, other control characters go, surrounding space is trimmed."""
+    flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return "".join(ch for ch in flat if ch == " " or ch.isprintable()).strip()
+
+
+def _safe_url(value: str | None) -> str | None:
+    """Only web links become links: nothing the reader clicks may be ``javascript:`` or ``data:``."""
+    if value and value.strip().lower().startswith(("https://", "http://")):
+        return value.strip()
+    return None
+
+
+def _stamp(obj: AnyObject, by: str | None, at: datetime | None, kind: ModificationType) -> Stamp | None:
+    entry = obj.latest(kind)
+    who = by or (entry.user_id if entry else None)
+    when = at or (entry.timestamp if entry else None)
+    if not who:
+        return None
+    return Stamp(who=who, when=Moment.of(when, _zone(obj)) if when else None)
+
+
+def _zone(obj: AnyObject) -> str:
+    if isinstance(obj, Change):
+        return obj.timezone
+    if obj.meeting_timezone and is_timezone(obj.meeting_timezone):
+        return obj.meeting_timezone
+    return DEFAULT_TIMEZONE
+
+
+def _attachments(obj: Announcement) -> list[Link]:
+    links: list[Link] = []
+    for item in obj.attachments:
+        if isinstance(item, Attachment):
+            links.append(Link(label=item.name, url=_safe_url(item.url)))
+        elif item.strip():
+            links.append(Link(label=item.strip(), url=_safe_url(item)))
+    return links
+
+
+def _intro(obj: AnyObject, event: EmailEvent, customer: Customer) -> str:
+    what = "change" if isinstance(obj, Change) else "announcement"
+    if event is EmailEvent.APPROVAL_REQUEST:
+        return f"A {what} affecting {customer.name} is waiting for your approval."
+    if event is EmailEvent.APPROVED:
+        return f"This {what} for {customer.name} has been approved."
+    if event is EmailEvent.COMPLETED:
+        return f"This {what} for {customer.name} has been completed."
+    if obj.ever_approved:
+        return f"This {what} for {customer.name} has been cancelled. It will not take place."
+    return f"This {what} for {customer.name} was cancelled before it was approved. No approval is needed any more."
+
+
+class ViewBuilder:
+    def __init__(self, config: AppConfig) -> None:
+        self.config = config
+        self.portal = config.email_config.portal_base_url
+
+    def _customer(self, code: str) -> Customer:
+        mapping = self.config.customer_mappings.get(code)
+        return Customer(code=code, name=mapping.customer_name if mapping else code)
+
+    def view_url(self, obj: AnyObject) -> str:
+        if isinstance(obj, Change):
+            return f"{self.portal}/edit-change.html?{urlencode({'changeId': obj.id})}"
+        return f"{self.portal}/edit-announcement.html?{urlencode({'announcementId': obj.id})}"
+
+    def approval_url(self, obj: AnyObject, customer_code: str) -> str:
+        return f"{self.portal}/approvals.html?{urlencode({'customerCode': customer_code, 'objectId': obj.id})}"
+
+    def build(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> EmailView:
+        event = notice.event
+        customer = self._customer(customer_code)
+        zone_name = _zone(obj)
+        meeting = None
+        if obj.meeting_metadata is not None and _safe_url(obj.meeting_metadata.join_url):
+            meta = obj.meeting_metadata
+            meeting = Meeting(
+                join_url=meta.join_url.strip(),
+                subject=meta.subject,
+                window=_window(meta.start_time, meta.end_time, zone_name),
+            )
+        if isinstance(obj, Change):
+            emoji = EVENT_EMOJI.get(event, APPROVED_CHANGE_EMOJI)
+            colour, category = CHANGE_COLOUR, None
+            window = _window(obj.implementation_start, obj.implementation_end, zone_name)
+            sections = [
+                Section(heading, text)
+                for heading, text in (
+                    ("Reason for the change", obj.change_reason),
+                    ("Implementation plan", obj.implementation_plan),
+                    ("Test plan", obj.test_plan),
+                    ("Customer impact", obj.customer_impact),
+                    ("Rollback plan", obj.rollback_plan),
+                )
+                if text.strip()
+            ]
+            tickets = [(label, value) for label, value in (("ServiceNow", obj.snow_ticket), ("Jira", obj.jira_ticket))]
+            tickets = [(label, value.strip()) for label, value in tickets if value.strip()]
+            attachments: list[Link] = []
+        else:
+            kind = obj.announcement_type
+            emoji = EVENT_EMOJI.get(event, APPROVED_ANNOUNCEMENT_EMOJI[kind])
+            colour, category = ANNOUNCEMENT_COLOURS[kind], ANNOUNCEMENT_LABELS[kind]
+            window = None
+            sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
+            tickets = []
+            attachments = _attachments(obj)
+        title = clean_subject(obj.title)
+        return EmailView(
+            kind=obj.kind,
+            event=event,
+            object_id=obj.id,
+            title=obj.title,
+            subject=clean_subject(f"{emoji} {title}"),
+            header=f"{HEADER_WORDS[event]}: {obj.title}",
+            colour=colour,
+            status=obj.status.value.replace("_", " ").title(),
+            category=category,
+            intro=_intro(obj, event, customer),
+            customer=customer,
+            customers=[self._customer(code) for code in obj.customers],
+            window=window,
+            sections=sections,
+            tickets=tickets,
+            requested=_stamp(obj, obj.submitted_by or obj.created_by, obj.submitted_at, ModificationType.SUBMITTED),
+            approved=_stamp(obj, obj.approved_by, obj.approved_at, ModificationType.APPROVED),
+            completed=_stamp(obj, obj.completed_by, obj.completed_at, ModificationType.COMPLETED),
+            cancelled=_stamp(obj, obj.cancelled_by, obj.cancelled_at, ModificationType.CANCELLED),
+            meeting=meeting,
+            attachments=attachments,
+            view_url=self.view_url(obj),
+            action_url=self.approval_url(obj, customer_code) if event is EmailEvent.APPROVAL_REQUEST else None,
+            sent_at=Moment.of(now, zone_name),
+            topic=notice.topic,
+        )

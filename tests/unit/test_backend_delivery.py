@@ -1,0 +1,97 @@
+"""Sending under the ledger: the account's rate, throttling, and what a failure leaves behind."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccm.backend.delivery import MAX_WORKERS, DeliveryFailed, Dispatcher, workers_for
+from ccm.backend.ledger import DeliveryKey
+from ccm.backend.mime import RenderedEmail
+from ccm.config import AppConfig
+from tests.backend_fakes import FakeMailbox, MemoryLedger, Outbox
+from tests.backend_support import NOW
+
+KEY = DeliveryKey("CHG-1", 2, "approved", "alpha")
+EMAIL = RenderedEmail(subject="s", text="t", html="<p>h</p>").prepare("notifications@mail.example.com", NOW)
+
+
+class VirtualTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class TimedMailbox(FakeMailbox):
+    def __init__(self, app_config: AppConfig, time: VirtualTime, rate: float) -> None:
+        super().__init__(app_config.customer("alpha"), Outbox(), rate=rate)
+        self.time = time
+        self.times: list[float] = []
+
+    def send(self, recipient: str, raw: bytes, topic: str) -> str:
+        self.times.append(self.time.now)
+        return super().send(recipient, raw, topic)
+
+
+def addresses(count: int) -> list[str]:
+    return [f"reader{i}@example.com" for i in range(count)]
+
+
+def test_sends_are_spaced_by_the_accounts_rate(app_config: AppConfig) -> None:
+    time = VirtualTime()
+    mailbox = TimedMailbox(app_config, time, rate=2.0)
+    dispatcher = Dispatcher(MemoryLedger(), clock=time.clock, sleep=time.sleep)
+
+    report = dispatcher.deliver(mailbox, "100000000001", KEY, EMAIL, addresses(6), "aws-announce")
+
+    assert report.sent == 6
+    gaps = [later - earlier for earlier, later in zip(mailbox.times, mailbox.times[1:], strict=False)]
+    assert min(gaps) >= 0.5 - 1e-9
+
+
+def test_the_workers_follow_the_send_rate_within_bounds() -> None:
+    assert workers_for(1.0) == 1
+    assert workers_for(14.0) == 7
+    assert workers_for(50.0) == 25
+    assert workers_for(10_000.0) == MAX_WORKERS
+
+
+def test_deliveries_to_one_account_share_one_rate_limiter() -> None:
+    dispatcher = Dispatcher(MemoryLedger())
+
+    assert dispatcher.limiter("100000000001", 14.0) is dispatcher.limiter("100000000001", 14.0)
+    assert dispatcher.limiter("100000000001", 14.0) is not dispatcher.limiter("100000000002", 14.0)
+    assert dispatcher.limiter("100000000001", 50.0).rate == 50.0
+
+
+def test_throttling_that_never_ends_fails_the_delivery_and_frees_the_recipient(app_config: AppConfig) -> None:
+    time = VirtualTime()
+    mailbox = TimedMailbox(app_config, time, rate=1000.0)
+    mailbox.throttle_next = 100
+    ledger = MemoryLedger()
+    dispatcher = Dispatcher(ledger, clock=time.clock, sleep=time.sleep, throttle_attempts=3)
+
+    with pytest.raises(DeliveryFailed) as failed:
+        dispatcher.deliver(mailbox, "100000000001", KEY, EMAIL, addresses(1), "aws-announce")
+
+    assert failed.value.report.throttled == 3
+    assert failed.value.report.failed == 1
+    assert ledger.rows == {}
+    assert time.now > 0
+
+
+def test_recipients_already_sent_are_skipped_whatever_their_case(app_config: AppConfig) -> None:
+    mailbox = TimedMailbox(app_config, VirtualTime(), rate=1000.0)
+    ledger = MemoryLedger()
+    claim = ledger.claim(KEY, "Reader0@Example.com")
+    assert claim is not None
+    ledger.mark_sent(claim, "m-0")
+
+    report = Dispatcher(ledger).deliver(mailbox, "100000000001", KEY, EMAIL, addresses(3), "aws-announce")
+
+    assert (report.sent, report.already_sent) == (2, 1)
+    assert [mail.recipient for mail in mailbox.outbox.sent] == ["reader1@example.com", "reader2@example.com"]

@@ -1,0 +1,91 @@
+"""The per-status plan of steps, and the decisions that choose each status's email and topic."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccm.backend.decisions import EmailEvent, Notice, Topics, decide
+from ccm.backend.steps import EMAIL_STEP, StepPlan, TriggerContext
+from ccm.config import SesConfig
+from ccm.domain.ids import AnnouncementType
+from ccm.domain.status import Status
+from tests.factories import make_announcement, make_change
+
+
+class Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, context: TriggerContext) -> None:
+        raise AssertionError("not run in these tests")
+
+
+def test_every_notifying_status_starts_with_the_email_step_and_drafts_have_none() -> None:
+    plan = StepPlan.with_email(Named(EMAIL_STEP))
+
+    assert {status: plan.names(status) for status in Status} == {
+        Status.DRAFT: [],
+        Status.SUBMITTED: [EMAIL_STEP],
+        Status.APPROVED: [EMAIL_STEP],
+        Status.COMPLETED: [EMAIL_STEP],
+        Status.CANCELLED: [EMAIL_STEP],
+    }
+
+
+def test_steps_slot_in_before_or_after_a_named_step() -> None:
+    plan = StepPlan.with_email(Named(EMAIL_STEP))
+
+    plan.insert(Status.CANCELLED, Named("cancel-meeting"), before=EMAIL_STEP)
+    plan.insert(Status.APPROVED, Named("schedule-meeting"), after=EMAIL_STEP)
+    plan.insert(Status.APPROVED, Named("audit"))
+
+    assert plan.names(Status.CANCELLED) == ["cancel-meeting", EMAIL_STEP]
+    assert plan.names(Status.APPROVED) == [EMAIL_STEP, "schedule-meeting", "audit"]
+    assert plan.names(Status.COMPLETED) == [EMAIL_STEP]
+
+
+def test_an_unknown_anchor_is_refused_with_the_steps_there_are() -> None:
+    plan = StepPlan.with_email(Named(EMAIL_STEP))
+
+    with pytest.raises(ValueError, match=r"has no step 'meeting' \(it has email\)"):
+        plan.insert(Status.APPROVED, Named("x"), before="meeting")
+    with pytest.raises(ValueError, match="not both"):
+        plan.insert(Status.APPROVED, Named("x"), before=EMAIL_STEP, after=EMAIL_STEP)
+
+
+def test_change_topics_come_from_the_first_group_prefix(ses_config: SesConfig) -> None:
+    wiz_first = SesConfig.model_validate({**ses_config.model_dump(by_alias=True), "topic_group_prefix": ["wiz", "aws"]})
+
+    assert Topics.from_ses_config(ses_config) == Topics("aws-approval", "aws-announce")
+    assert Topics.from_ses_config(wiz_first) == Topics("wiz-approval", "wiz-announce")
+
+
+@pytest.mark.parametrize(
+    ("kind", "topic"),
+    [
+        (AnnouncementType.CIC, "cic-announce"),
+        (AnnouncementType.FINOPS, "finops-announce"),
+        (AnnouncementType.INNERSOURCE, "inner-announce"),
+        (AnnouncementType.GENERAL, "general-updates"),
+    ],
+)
+def test_an_announcement_goes_to_its_types_topic_once_approved(
+    ses_config: SesConfig, kind: AnnouncementType, topic: str
+) -> None:
+    topics = Topics.from_ses_config(ses_config)
+
+    assert decide(make_announcement(kind, status="submitted"), topics) == Notice(
+        EmailEvent.APPROVAL_REQUEST, "announce-approval"
+    )
+    assert decide(make_announcement(kind, status="approved"), topics) == Notice(EmailEvent.APPROVED, topic)
+    assert decide(make_announcement(kind, status="completed"), topics) == Notice(EmailEvent.COMPLETED, topic)
+
+
+def test_a_cancellation_goes_to_whoever_heard_of_the_object(ses_config: SesConfig) -> None:
+    topics = Topics.from_ses_config(ses_config)
+    never_approved = make_change(status="cancelled")
+    once_approved = make_change(status="cancelled", approvedAt="2030-01-01T00:00:00Z")
+
+    assert decide(never_approved, topics) == Notice(EmailEvent.CANCELLED, "aws-approval")
+    assert decide(once_approved, topics) == Notice(EmailEvent.CANCELLED, "aws-announce")
+    assert decide(make_change(status="draft"), topics) is None
