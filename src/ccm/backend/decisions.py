@@ -77,12 +77,17 @@ def decide(obj: AnyObject, topics: Topics) -> Notice | None:
     event = EVENT_FOR_STATUS.get(obj.status)
     if event is None:
         return None
+    return Notice(event, topic_for(obj, event, topics))
+
+
+def topic_for(obj: AnyObject, event: EmailEvent, topics: Topics) -> str:
+    """The topic whose subscribers receive ``event`` about ``obj``."""
     if isinstance(obj, Announcement):
         approval, announce = topics.announcement_approval, topics.announcement(obj.announcement_type)
     else:
         approval, announce = topics.change_approval, topics.change_announce
     if event is EmailEvent.APPROVAL_REQUEST:
-        return Notice(event, approval)
+        return approval
     if event is EmailEvent.CANCELLED and not obj.ever_approved:
-        return Notice(event, approval)
-    return Notice(event, announce)
+        return approval
+    return announce
