@@ -95,7 +95,7 @@ def meeting_harness(
         identity=BackendIdentity(),
         dispatcher=Dispatcher(ledger, backoff_base=0.0),
         clock=lambda: NOW,
-        meetings=service,
+        meeting_service=service,
         meeting_claims=DynamoMeetingClaims(TABLE, dynamodb),
     )
     assert backend.meetings is not None

@@ -59,10 +59,10 @@ def build_backend(
     identity: BackendIdentity | None = None,
     dispatcher: Dispatcher | None = None,
     clock: Callable[[], datetime] = utc_now,
-    meetings: MeetingService | Literal["config"] | None = "config",
+    meeting_service: MeetingService | Literal["config"] | None = "config",
     meeting_claims: MeetingClaims | None = None,
 ) -> Backend:
-    """``meetings``: the calendar for Teams meetings; ``"config"`` builds the Graph client from config.json,
+    """``meeting_service``: the calendar for Teams meetings; ``"config"`` builds the Graph client from config.json,
     ``None`` means no Teams (every customer gets invitations by email)."""
     config, ses_config = settings.config, settings.ses_config
     identity = identity or BackendIdentity()
@@ -80,7 +80,7 @@ def build_backend(
         directory=directory,
         notifier=notifier,
         claims=meeting_claims or DynamoMeetingClaims(settings.table),
-        service=build_graph_meetings(config) if meetings == "config" else meetings,
+        service=build_graph_meetings(config) if meeting_service == "config" else meeting_service,
         user=lambda: identity.user_id,
         clock=clock,
     )
