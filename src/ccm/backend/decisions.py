@@ -32,6 +32,7 @@ EVENT_FOR_STATUS: dict[Status, EmailEvent] = {
 
 CHANGE_APPROVAL_MEMBER = "approval"
 CHANGE_ANNOUNCE_MEMBER = "announce"
+CHANGE_CALENDAR_MEMBER = "calendar"
 DEFAULT_CHANGE_PREFIX = "aws"
 ANNOUNCEMENT_APPROVAL_TOPIC = "announce-approval"
 ANNOUNCEMENT_TOPICS: dict[AnnouncementType, str] = {
@@ -49,6 +50,7 @@ class Topics:
     change_approval: str
     change_announce: str
     announcement_approval: str = ANNOUNCEMENT_APPROVAL_TOPIC
+    change_calendar: str = f"{DEFAULT_CHANGE_PREFIX}-{CHANGE_CALENDAR_MEMBER}"
 
     @classmethod
     def from_ses_config(cls, ses_config: SesConfig) -> Topics:
@@ -58,6 +60,7 @@ class Topics:
         return cls(
             change_approval=f"{prefix}-{CHANGE_APPROVAL_MEMBER}",
             change_announce=f"{prefix}-{CHANGE_ANNOUNCE_MEMBER}",
+            change_calendar=f"{prefix}-{CHANGE_CALENDAR_MEMBER}",
         )
 
     def announcement(self, kind: AnnouncementType) -> str:
