@@ -24,7 +24,16 @@ from ccm.backend.processor import MessageFailed
 from ccm.backend.wiring import Backend, build_backend
 from ccm.settings import Settings
 
-METRICS = ("TriggersProcessed", "TriggersFailed", "EmailsSent", "EmailsFailed", "EmailsThrottled")
+METRICS = (
+    "TriggersProcessed",
+    "TriggersFailed",
+    "EmailsSent",
+    "EmailsFailed",
+    "EmailsThrottled",
+    "MeetingsCreated",
+    "MeetingsUpdated",
+    "MeetingsCancelled",
+)
 TIMEOUT_MARGIN_SECONDS = 30.0
 """Stop starting sends this long before the Lambda times out; the redelivery finishes the rest."""
 

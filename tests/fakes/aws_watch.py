@@ -25,6 +25,8 @@ SES_CONTACT_WRITES = frozenset(
     {"CreateContact", "UpdateContact", "DeleteContact", "CreateContactList", "UpdateContactList", "DeleteContactList"}
 )
 FAKE_PAGE_SIZE = 25
+RECORDED = frozenset({("sesv2", "SendEmail")})
+"""Calls whose parameters are kept, so tests can see exactly what was asked of AWS."""
 
 
 def dkim_tokens(account: str, domain: str) -> list[str]:
@@ -234,6 +236,7 @@ class AwsWatch:
 
     def __init__(self, page_size: int = FAKE_PAGE_SIZE) -> None:
         self.calls: Counter[tuple[str, str]] = Counter()
+        self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.ses = SesExtras(page_size)
         self._lock = threading.Lock()
         self._refusals: list[tuple[str, str, Callable[[dict[str, Any]], bool], str]] = []
@@ -252,6 +255,9 @@ class AwsWatch:
                 self.calls[(service, model.name)] += 1
 
         events.register(f"after-call.{service}", count)
+        for recorded_service, operation in RECORDED:
+            if recorded_service == service:
+                events.register(f"before-parameter-build.{service}.{operation}", self._recorder(service, operation))
         for refused_service, operation, when, code in self._refusals:
             if refused_service == service:
                 self._install_refusal(events, service, operation, when, code)
@@ -291,6 +297,18 @@ class AwsWatch:
         events.register("after-call.sesv2.CreateEmailIdentity", lambda context, **_: self._inject_tokens(context))
         events.register("after-call.sesv2.GetEmailIdentity", complete_identity)
 
+    def _recorder(self, service: str, operation: str) -> Callable[..., None]:
+        def record(params: dict[str, Any], **_: Any) -> None:
+            with self._lock:
+                self.requests.append((service, operation, dict(params)))
+
+        return record
+
+    def recorded(self, service: str, operation: str) -> list[dict[str, Any]]:
+        """The parameters of every recorded call of one operation, in order."""
+        with self._lock:
+            return [params for s, op, params in self.requests if (s, op) == (service, operation)]
+
     @staticmethod
     def _install_refusal(
         events: Any, service: str, operation: str, when: Callable[[dict[str, Any]], bool], code: str
@@ -329,3 +347,4 @@ class AwsWatch:
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.requests.clear()

@@ -57,7 +57,7 @@ def test_change_topics_come_from_the_first_group_prefix(ses_config: SesConfig) -
     wiz_first = SesConfig.model_validate({**ses_config.model_dump(by_alias=True), "topic_group_prefix": ["wiz", "aws"]})
 
     assert Topics.from_ses_config(ses_config) == Topics("aws-approval", "aws-announce")
-    assert Topics.from_ses_config(wiz_first) == Topics("wiz-approval", "wiz-announce")
+    assert Topics.from_ses_config(wiz_first) == Topics("wiz-approval", "wiz-announce", change_calendar="wiz-calendar")
 
 
 @pytest.mark.parametrize(

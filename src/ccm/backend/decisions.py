@@ -32,6 +32,7 @@ EVENT_FOR_STATUS: dict[Status, EmailEvent] = {
 
 CHANGE_APPROVAL_MEMBER = "approval"
 CHANGE_ANNOUNCE_MEMBER = "announce"
+CHANGE_CALENDAR_MEMBER = "calendar"
 DEFAULT_CHANGE_PREFIX = "aws"
 ANNOUNCEMENT_APPROVAL_TOPIC = "announce-approval"
 ANNOUNCEMENT_TOPICS: dict[AnnouncementType, str] = {
@@ -49,6 +50,7 @@ class Topics:
     change_approval: str
     change_announce: str
     announcement_approval: str = ANNOUNCEMENT_APPROVAL_TOPIC
+    change_calendar: str = f"{DEFAULT_CHANGE_PREFIX}-{CHANGE_CALENDAR_MEMBER}"
 
     @classmethod
     def from_ses_config(cls, ses_config: SesConfig) -> Topics:
@@ -58,6 +60,7 @@ class Topics:
         return cls(
             change_approval=f"{prefix}-{CHANGE_APPROVAL_MEMBER}",
             change_announce=f"{prefix}-{CHANGE_ANNOUNCE_MEMBER}",
+            change_calendar=f"{prefix}-{CHANGE_CALENDAR_MEMBER}",
         )
 
     def announcement(self, kind: AnnouncementType) -> str:
@@ -77,12 +80,17 @@ def decide(obj: AnyObject, topics: Topics) -> Notice | None:
     event = EVENT_FOR_STATUS.get(obj.status)
     if event is None:
         return None
+    return Notice(event, topic_for(obj, event, topics))
+
+
+def topic_for(obj: AnyObject, event: EmailEvent, topics: Topics) -> str:
+    """The topic whose subscribers receive ``event`` about ``obj``."""
     if isinstance(obj, Announcement):
         approval, announce = topics.announcement_approval, topics.announcement(obj.announcement_type)
     else:
         approval, announce = topics.change_approval, topics.change_announce
     if event is EmailEvent.APPROVAL_REQUEST:
-        return Notice(event, approval)
+        return approval
     if event is EmailEvent.CANCELLED and not obj.ever_approved:
-        return Notice(event, approval)
-    return Notice(event, announce)
+        return approval
+    return announce

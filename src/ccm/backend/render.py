@@ -71,7 +71,7 @@ class EmailRenderer:
         text = env.get_template(template_name(view, "txt")).render(context)
         return RenderedEmail(
             subject=view.subject,
-            text=_tidy(text),
+            text=tidy_text(text),
             html=html,
             headers=(
                 ("X-CCM-Object-Id", view.object_id),
@@ -81,7 +81,7 @@ class EmailRenderer:
         )
 
 
-def _tidy(text: str) -> str:
+def tidy_text(text: str) -> str:
     """Collapse the blank lines left by optional template blocks: at most one empty line in a row."""
     lines = [line.rstrip() for line in text.splitlines()]
     tidy: list[str] = []

@@ -223,12 +223,20 @@ class SesMailbox:
 
     def send(self, recipient: str, raw: bytes, topic: str) -> str:
         name, _ = self.contact_list()
+        return self._send(self.sender, recipient, raw, {"ContactListName": name, "TopicName": topic})
+
+    def send_outside_topics(self, recipient: str, raw: bytes, sender: str | None = None) -> str:
+        """One message that belongs to no topic (an operator's test): no list management, any verified sender."""
+        return self._send(sender or self.sender, recipient, raw, None)
+
+    def _send(self, sender: str, recipient: str, raw: bytes, list_management: dict[str, str] | None) -> str:
         request: dict[str, Any] = {
-            "FromEmailAddress": self.sender,
+            "FromEmailAddress": sender,
             "Destination": {"ToAddresses": [recipient]},
             "Content": {"Raw": {"Data": raw}},
-            "ListManagementOptions": {"ContactListName": name, "TopicName": topic},
         }
+        if list_management is not None:
+            request["ListManagementOptions"] = list_management
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
         try:

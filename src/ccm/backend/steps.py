@@ -120,21 +120,39 @@ class Notifier:
     ) -> DeliveryReport:
         obj, customer = context.obj, context.customer
         key = DeliveryKey(obj.id, obj.version, event, customer.customer_code)
-        prepared = email.prepare(self.sender, context.now)
-        mailbox = self.mailboxes.for_customer(customer)
         try:
-            report = self.dispatcher.deliver(
-                mailbox, customer.account_id, key, prepared, recipients, topic, deadline=context.deadline
-            )
+            report = self.deliver(key, customer, email, recipients, topic, now=context.now, deadline=context.deadline)
         except DeliveryFailed as failed:
             _count(context, failed.report)
             raise
         _count(context, report)
+        return report
+
+    def deliver(
+        self,
+        key: DeliveryKey,
+        customer: CustomerMapping,
+        email: RenderedEmail,
+        recipients: Sequence[str],
+        topic: str,
+        *,
+        now: datetime,
+        deadline: float | None = None,
+    ) -> DeliveryReport:
+        """Mail every recipient the ledger does not already hold under ``key``; :class:`DeliveryFailed` if some fail.
+
+        The backend's triggers and the CLI's on-demand sends both come through here, so the two share one ledger.
+        """
+        prepared = email.prepare(self.sender, now)
+        mailbox = self.mailboxes.for_customer(customer)
+        report = self.dispatcher.deliver(
+            mailbox, customer.account_id, key, prepared, recipients, topic, deadline=deadline
+        )
         logger.info(
             "%s of %s v%d to %s: %d sent, %d already sent before",
-            event,
-            obj.id,
-            obj.version,
+            key.event,
+            key.object_id,
+            key.version,
             customer.customer_code,
             report.sent,
             report.already_sent,

@@ -156,6 +156,11 @@ def _window(start: datetime | None, end: datetime | None, zone_name: str) -> Win
     return Window(local=span(zone_name), utc=span("UTC"), zone=zone_name)
 
 
+def format_window(start: datetime | None, end: datetime | None, zone_name: str) -> Window | None:
+    """A span as emails show it: in ``zone_name`` and in UTC, the end's date left out when it is the same day."""
+    return _window(start, end, zone_name)
+
+
 def clean_subject(text: str) -> str:
     """One header line: CR/LF become spaces, other control characters go, surrounding space is trimmed."""
     flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")

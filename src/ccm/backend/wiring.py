@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from ccm.aws.assume import RoleSessions
 from ccm.backend.decisions import Topics
@@ -23,6 +24,11 @@ from ccm.backend.ses import SesMailboxes
 from ccm.backend.steps import EmailStep, Notifier, StepPlan
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.times import utc_now
+from ccm.meetings.claims import DynamoMeetingClaims, MeetingClaims
+from ccm.meetings.graph_setup import build_graph_meetings
+from ccm.meetings.port import MeetingService
+from ccm.meetings.steps import CalendarInviteStep, MeetingStep, install
+from ccm.meetings.wiring import Meetings, build_meetings
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
@@ -41,6 +47,7 @@ class Backend:
     notifier: Notifier
     plan: StepPlan
     processor: TriggerProcessor
+    meetings: Meetings | None = None
 
 
 def build_backend(
@@ -52,8 +59,13 @@ def build_backend(
     identity: BackendIdentity | None = None,
     dispatcher: Dispatcher | None = None,
     clock: Callable[[], datetime] = utc_now,
+    meeting_service: MeetingService | Literal["config"] | None = "config",
+    meeting_claims: MeetingClaims | None = None,
 ) -> Backend:
+    """``meeting_service``: the calendar for Teams meetings; ``"config"`` builds the Graph client from config.json,
+    ``None`` means no Teams (every customer gets invitations by email)."""
     config, ses_config = settings.config, settings.ses_config
+    identity = identity or BackendIdentity()
     repository = repository or Repository(ArchiveStore(settings.bucket), Catalog(settings.table))
     mailboxes = mailboxes or SesMailboxes(config, RoleSessions(session_prefix="ccm-backend"))
     ledger = ledger or DynamoLedger(settings.table)
@@ -61,9 +73,19 @@ def build_backend(
     renderer = EmailRenderer(config, ses_config)
     notifier = Notifier(config, mailboxes, dispatcher or Dispatcher(ledger))
     plan = StepPlan.with_email(EmailStep(renderer, directory, notifier))
-    processor = TriggerProcessor(
-        config, repository, identity or BackendIdentity(), plan, Topics.from_ses_config(ses_config), clock=clock
+    calendar = build_meetings(
+        config,
+        ses_config,
+        repository=repository,
+        directory=directory,
+        notifier=notifier,
+        claims=meeting_claims or DynamoMeetingClaims(settings.table),
+        service=build_graph_meetings(config) if meeting_service == "config" else meeting_service,
+        user=lambda: identity.user_id,
+        clock=clock,
     )
+    install(plan, MeetingStep(calendar.scheduler, calendar.recorder, repository), CalendarInviteStep(calendar.invites))
+    processor = TriggerProcessor(config, repository, identity, plan, Topics.from_ses_config(ses_config), clock=clock)
     return Backend(
         config=config,
         ses_config=ses_config,
@@ -75,4 +97,5 @@ def build_backend(
         notifier=notifier,
         plan=plan,
         processor=processor,
+        meetings=calendar,
     )

@@ -7,6 +7,7 @@ import typer
 from ccm import __version__
 from ccm.cli import (
     alt_contact_cmd,
+    calendar_cmd,
     catalog_cmd,
     config_cmd,
     customers_cmd,
@@ -31,6 +32,7 @@ app.add_typer(local_cmd.app, name="local")
 app.add_typer(edge_config_cmd.app, name="edge-config")
 app.add_typer(identity_cmd.app, name="identity-center")
 app.add_typer(ses_cmd.app, name="ses")
+calendar_cmd.register(ses_cmd.app)
 app.add_typer(domain_cmd.app, name="domain")
 app.add_typer(s3_events_cmd.app, name="s3-events")
 app.add_typer(customers_cmd.app, name="customers")

@@ -9,6 +9,7 @@ import typer
 
 from ccm.aws.ses_lists import find_contact_list
 from ccm.cli import ses_contacts_cmd, ses_lists_cmd
+from ccm.cli import ses_send_cmd as send_commands
 from ccm.cli.common import JsonOption, cli_errors, console, fail, settings, table
 from ccm.cli.fleet import (
     AllOption,
@@ -37,6 +38,7 @@ app.add_typer(ses_contacts_cmd.app, name="contacts")
 app.add_typer(ses_lists_cmd.topics_app, name="topics")
 suppression_app = typer.Typer(help="The account-level suppression list.", no_args_is_help=True)
 app.add_typer(suppression_app, name="suppression")
+app.add_typer(send_commands.app)  # send-test-email, send-approval-request, ... directly under `ccm ses`
 
 BackupDirOption = typer.Option(Path("."), "--output-dir", help="Directory for the backup files.")
 ReasonOption = typer.Option(SuppressionReason.BOUNCE, "--reason", help="bounce or complaint.")

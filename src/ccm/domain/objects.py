@@ -92,6 +92,8 @@ class MeetingMetadata(_Open):
     ical_uid: str | None = None
     provider: Literal["teams", "ics"] | None = None
     sequence: int = 0
+    revision: str | None = None
+    """Fingerprint of what the calendar event was last made from (subject, window, place, invitees)."""
 
     @model_validator(mode="after")
     def _start_before_end(self) -> MeetingMetadata:

@@ -21,6 +21,7 @@ from ccm.api.models import (
 )
 from ccm.api.responses import outcome_response, page_body
 from ccm.api.routes.common import expected, new_router
+from ccm.api.routes.meetings import add_meeting_routes
 from ccm.api.routes.objects import add_object_routes
 from ccm.domain.ids import AnnouncementType
 from ccm.workflow import edit, list_objects, submit
@@ -124,3 +125,4 @@ def edit_announcement(
 
 
 add_object_routes(router, "announcement", "announcements")
+add_meeting_routes(router, "announcement", "announcements")
