@@ -162,6 +162,7 @@ class LocalStackProcess:
             **free_environment(),
             "CCM_LOCAL_PORT": "0",
             "CCM_AWS_PORT": "0",
+            "CCM_GRAPH_PORT": "0",
             "CCM_LOCAL_DATA": str(self.data_dir),
         }
         self.process = subprocess.Popen(

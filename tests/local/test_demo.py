@@ -1,18 +1,17 @@
-"""Demo data: Identity Center directories whose import subscribes each demo person by role, and the Graph secrets."""
+"""Demo data: Identity Center directories whose import subscribes each demo person by role."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import boto3
 import pytest
 from typer.testing import CliRunner
 
 from ccm.aws.assume import RoleSessions
 from ccm.cli.main import app
 from ccm.config import AppConfig, SesConfig
-from ccm.local.demo import demo_people, import_contacts, put_graph_secrets, seed_directories
+from ccm.local.demo import demo_people, import_contacts, seed_directories
 from ccm.provision import Provisioner
 from ccm.ses_admin.contacts import ContactList
 from tests.conftest import BUCKET, TABLE
@@ -76,19 +75,3 @@ def test_the_real_import_subscribes_the_demo_people_by_role_and_a_second_import_
     rows = json.loads(result.stdout)["results"]
     assert [(row["created"], row["updated"], row["removed"]) for row in rows] == [(0, 0, 0)] * 3
     assert [row["unchanged"] for row in rows] == [4, 4, 2]
-
-
-def test_the_graph_secrets_are_secure_strings_under_the_configured_names(aws: None, app_config: AppConfig) -> None:
-    names = put_graph_secrets(app_config)
-
-    ssm = boto3.client("ssm", region_name="us-east-1")
-    assert app_config.graph_config is not None
-    assert names == [
-        app_config.graph_config.tenant_id_parameter,
-        app_config.graph_config.client_id_parameter,
-        app_config.graph_config.client_secret_parameter,
-    ]
-    for name in names:
-        assert ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [name]}])["Parameters"][0][
-            "Type"
-        ] == ("SecureString")

@@ -13,6 +13,7 @@ from moto import mock_aws
 from ccm.aws.assume import RoleSessions
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.status import Status
+from ccm.local.fake_graph import FakeGraph
 from ccm.local.outbox import Outbox
 from ccm.local.snapshot import Snapshot, SnapshotError, item_from_json, item_to_json
 from ccm.provision import Provisioner
@@ -48,8 +49,21 @@ def rows(prefix: str) -> list[dict[str, Any]]:
     return [item for item in items if item["pk"]["S"].startswith(prefix)]
 
 
-def snapshot(path: Path, app_config: AppConfig, outbox: Outbox | None = None) -> Snapshot:
-    return Snapshot(path, app_config, BUCKET, TABLE, outbox or Outbox({}))
+def snapshot(
+    path: Path, app_config: AppConfig, outbox: Outbox | None = None, graph: FakeGraph | None = None
+) -> Snapshot:
+    return Snapshot(path, app_config, BUCKET, TABLE, outbox or Outbox({}), graph=graph)
+
+
+def event_payload(subject: str) -> dict[str, Any]:
+    window = {"timeZone": "UTC"}
+    return {
+        "subject": subject,
+        "start": {"dateTime": "2030-01-07T15:00:00", **window},
+        "end": {"dateTime": "2030-01-07T16:00:00", **window},
+        "isOnlineMeeting": True,
+        "singleValueExtendedProperties": [{"id": "String {ccm} Name ccmMeetingKey", "value": "CHG-1#1"}],
+    }
 
 
 def test_a_restart_brings_back_objects_rows_contacts_and_the_outbox_and_rebuilds_the_catalog(
@@ -74,13 +88,18 @@ def test_a_restart_brings_back_objects_rows_contacts_and_the_outbox_and_rebuilds
             TopicPreferences=[{"TopicName": "aws-calendar", "SubscriptionStatus": "OPT_IN"}],
         )
         outbox = Outbox({}, meetings=lambda: [RECORDED])
-        counts = snapshot(path, app_config, outbox).save()
+        graph = FakeGraph()
+        graph.base_url = "https://127.0.0.1:9001"
+        meeting = graph.add_event("change-calendar@example.com", event_payload("Rotate certificates"))
+        counts = snapshot(path, app_config, outbox, graph).save()
 
     assert (counts.objects, counts.triggers, counts.rows, counts.contacts) == (1, 1, 1, 1)
     with mock_aws():
         repository = provision(app_config, ses_config)
         restored_outbox = Outbox({})
-        again = snapshot(path, app_config, restored_outbox)
+        calendar = FakeGraph()
+        calendar.base_url = "https://127.0.0.1:9002"
+        again = snapshot(path, app_config, restored_outbox, calendar)
         document = again.load()
 
         rebuilt = again.restore_state(document)
@@ -100,6 +119,9 @@ def test_a_restart_brings_back_objects_rows_contacts_and_the_outbox_and_rebuilds
         contact = contacts_of(app_config, "alpha").get("ops@alpha.example.com")
         assert contact is not None and dict(contact.preferences) == {"aws-calendar": "OPT_IN"}
         assert restored_outbox.meetings() == [RECORDED]
+        [kept] = calendar.meetings()
+        assert (kept["id"], kept["key"], kept["status"]) == (meeting["id"], "CHG-1#1", "scheduled")
+        assert kept["joinUrl"].startswith("https://127.0.0.1:9002/"), "links follow the Graph endpoint's new address"
 
 
 def test_an_unreadable_snapshot_stops_the_start_with_the_way_out(tmp_path: Path, app_config: AppConfig) -> None:

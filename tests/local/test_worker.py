@@ -149,3 +149,13 @@ def test_a_record_that_keeps_failing_ends_in_the_dead_letter_queue(sqs: SQSClien
     dead = sqs.get_queue_url(QueueName="ccm-delta-dlq")["QueueUrl"]
     assert received == [1, 1, 0]
     assert sqs.receive_message(QueueUrl=dead)["Messages"][0]["Body"] == "poison"
+
+
+def test_the_s3_test_events_of_a_new_notification_are_told_apart_from_triggers(sqs: SQSClient) -> None:
+    url, arn = queue(sqs, "ccm-echo")
+    for name in ("sqs_s3_test_event.json", "sqs_s3_trigger.json"):
+        sqs.send_message(QueueUrl=url, MessageBody=json.loads((EVENTS / name).read_text())["Records"][0]["body"])
+
+    outcome = QueueWorker(sqs, url, arn, Backend(), batch_size=10, wait_seconds=0).poll_once()
+
+    assert (outcome.received, outcome.failed, outcome.test_events) == (2, 0, 1)

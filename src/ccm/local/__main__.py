@@ -1,7 +1,8 @@
 """``python -m ccm.local`` (``make dev``): run the whole system on this machine until Ctrl-C.
 
 Flags, or the environment variables in brackets: ``--port`` (``CCM_LOCAL_PORT``, default 8080; 0 picks a free
-one), ``--aws-port`` (``CCM_AWS_PORT``, 4566; 0 picks a free one), ``--data`` (``CCM_LOCAL_DATA``,
+one), ``--aws-port`` (``CCM_AWS_PORT``, 4566; 0 picks a free one), ``--graph-port`` (``CCM_GRAPH_PORT``, 8443: the
+local Graph and token endpoint over HTTPS), ``--data`` (``CCM_LOCAL_DATA``,
 ``.local-data``), ``--web`` (``web``), ``--config`` (``CCM_CONFIG``, ``config.json``), ``--ses-config``
 (``CCM_SES_CONFIG``, ``SESConfig.json``), ``--snapshot-interval`` (seconds, 0 = only on shutdown),
 ``--visibility-timeout`` (of the customer queues, which is also the backend's timeout).
@@ -30,6 +31,7 @@ def parse_options(argv: list[str] | None = None) -> StackOptions:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     parser.add_argument("--port", type=int, default=int(_environment("CCM_LOCAL_PORT", "8080")))
     parser.add_argument("--aws-port", type=int, default=int(_environment("CCM_AWS_PORT", "4566")))
+    parser.add_argument("--graph-port", type=int, default=int(_environment("CCM_GRAPH_PORT", "8443")))
     parser.add_argument("--data", type=Path, default=Path(_environment("CCM_LOCAL_DATA", ".local-data")))
     parser.add_argument("--web", type=Path, default=Path("web"))
     parser.add_argument("--config", type=Path, default=Path(_environment("CCM_CONFIG", "config.json")))
@@ -45,6 +47,7 @@ def parse_options(argv: list[str] | None = None) -> StackOptions:
         host=args.host,
         port=args.port,
         aws_port=args.aws_port,
+        graph_port=args.graph_port,
         snapshot_interval=args.snapshot_interval,
         visibility_timeout=args.visibility_timeout,
         bucket=_environment("CCM_BUCKET", "ccm-metadata"),
@@ -54,28 +57,29 @@ def parse_options(argv: list[str] | None = None) -> StackOptions:
 
 def banner(started: Started) -> str:
     width = max(len(user.email) for user in started.users)
-    users = "\n".join(
+    users = [
         f"    {user.email.ljust(width)}  {user.label}" + (f" (groups: {', '.join(user.groups)})" if user.groups else "")
         for user in started.users
-    )
-    notes = "".join(f"  {note}\n" for note in started.notes)
-    return (
-        "\n"
-        "Customer Contact Manager, local stack\n"
-        "\n"
-        f"  Open {started.portal_url}/\n"
-        "\n"
-        "  Sign in on the development identity provider as:\n"
-        f"{users}\n"
-        "\n"
-        f"  Outbox (every email and meeting): {started.portal_url}/dev/outbox\n"
-        f"  AWS emulator: {started.aws_endpoint} (`source {started.data_dir}/env` points the ccm CLI at it)\n"
-        f"  Data: {started.data_dir}/ ({started.restored}); logs in {started.data_dir}/logs/; "
-        "`make dev-reset` starts afresh\n"
-        f"{notes}"
-        "\n"
-        f"Ready in {started.seconds:.1f} s. Press Ctrl-C to stop.\n"
-    )
+    ]
+    data = started.data_dir
+    lines = [
+        "",
+        "Customer Contact Manager, local stack",
+        "",
+        f"  Open {started.portal_url}/",
+        "",
+        "  Sign in on the development identity provider as:",
+        *users,
+        "",
+        f"  Outbox (every email and meeting): {started.portal_url}/dev/outbox",
+        f"  AWS emulator: {started.aws_endpoint} (`source {data}/env` points the ccm CLI at it)",
+        *([f"  Microsoft Graph (Teams meetings): {started.graph_url}"] if started.graph_url else []),
+        f"  Data: {data}/ ({started.restored}); logs in {data}/logs/; `make dev-reset` starts afresh",
+        *(f"  {note}" for note in started.notes),
+        "",
+        f"Ready in {started.seconds:.1f} s. Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

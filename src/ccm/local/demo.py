@@ -1,4 +1,4 @@
-"""Demo data of the local stack: an Identity Center directory per customer, its contacts, the Graph secrets.
+"""Demo data of the local stack: an Identity Center directory per customer and its contacts.
 
 Each customer's directory (in the account of its ``identity_center_role_arn``) holds the three demo users of the
 development identity provider and one person of the customer's own, each in a role group shaped as the contact
@@ -35,12 +35,6 @@ logger = logging.getLogger(__name__)
 
 LOCAL_RATE = 200.0
 """Requests per second allowed to the emulator: it publishes no limits, and the demo should seed in seconds."""
-GRAPH_SECRETS = {
-    "tenant_id_parameter": "00000000-0000-4000-8000-00000000ccm1",
-    "client_id_parameter": "ccm-local-client",
-    "client_secret_parameter": "ccm-local-client-secret",
-}
-"""Values of the SSM parameters named by ``graph_config`` (SecureString, as in AWS)."""
 
 
 @dataclass(frozen=True)
@@ -145,20 +139,6 @@ def import_contacts(
         max_concurrency=concurrency,
         problem=lambda result: result.problem,
     )
-
-
-def put_graph_secrets(config: AppConfig, values: dict[str, str] | None = None) -> list[str]:
-    """The Graph application's tenant, client id and secret in SSM under the names config.json gives."""
-    if config.graph_config is None:
-        return []
-    ssm = boto3.client("ssm", region_name=config.aws_region, config=RETRY_CONFIG)
-    chosen = values or GRAPH_SECRETS
-    names: list[str] = []
-    for field_name, value in chosen.items():
-        name = str(getattr(config.graph_config, field_name))
-        ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
-        names.append(name)
-    return names
 
 
 def report_failures(what: str, outcomes: list[Outcome[Any]], log: Callable[[str], None]) -> None:

@@ -9,7 +9,8 @@ before anyone can sign in:
 - the table's rows other than the catalog (delivery ledger, meeting claims, sign-in replay records not yet
   expired); the catalog is rebuilt from the archive with the code of ``ccm catalog rebuild``;
 - every customer's SES contact list, in the format of ``ccm ses backup`` and restored with its code;
-- the outbox (emails and meetings of earlier runs).
+- the outbox (emails and meetings of earlier runs);
+- the local Graph endpoint's calendars, so a meeting made in an earlier run is updated or cancelled in place.
 
 Queues (their messages), the Identity Center directories and the SSM parameters are rebuilt at start instead.
 The file is replaced atomically, so a crash while saving leaves the previous snapshot intact.
@@ -35,6 +36,7 @@ from ccm.config import AppConfig, CustomerMapping
 from ccm.domain.times import format_rfc3339, utc_now
 from ccm.errors import CcmError
 from ccm.fleet import Outcome, run_each
+from ccm.local.fake_graph import FakeGraph
 from ccm.local.outbox import Outbox
 from ccm.ses_admin.backup import BackupFile, backup_document, plan_restore
 from ccm.ses_admin.contacts import ContactList
@@ -114,6 +116,7 @@ class Snapshot:
         table: str,
         outbox: Outbox,
         *,
+        graph: FakeGraph | None = None,
         sessions: RoleSessions | None = None,
         concurrency: int = 8,
     ) -> None:
@@ -122,6 +125,7 @@ class Snapshot:
         self.bucket = bucket
         self.table = table
         self.outbox = outbox
+        self.graph = graph
         self.sessions = sessions or RoleSessions(session_prefix="ccm-local-snapshot")
         self.concurrency = concurrency
         self.s3: S3Client = boto3.client("s3", region_name=config.aws_region, config=RETRY_CONFIG)
@@ -150,6 +154,8 @@ class Snapshot:
                 "contacts": contacts,
                 "outbox": {"emails": outbox["emails"], "meetings": outbox["meetings"]},
             }
+            if self.graph is not None:
+                document["graph"] = {"base_url": self.graph.base_url, "events": self.graph.export_events()}
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_suffix(".tmp")
             temporary.write_text(json.dumps(document), encoding="utf-8")
@@ -243,6 +249,9 @@ class Snapshot:
             self.ddb.put_item(TableName=self.table, Item=item_from_json(row))
         result = Catalog(self.table, self.ddb).rebuild(ArchiveStore(self.bucket, self.s3))
         self.outbox.restore(document.get("outbox", {}))
+        calendar = document.get("graph") or {}
+        if self.graph is not None and calendar:
+            self.graph.import_events(list(calendar.get("events", [])), str(calendar.get("base_url", "")))
         return result
 
     def restore_contacts(self, document: Mapping[str, Any]) -> list[Outcome[int]]:

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -37,11 +37,12 @@ from ccm.devidp.provider import DemoUser
 from ccm.devidp.wsgi import DevIdpApp
 from ccm.errors import CcmError
 from ccm.local.cloudfront import s3_origin
-from ccm.local.demo import import_contacts, put_graph_secrets, report_failures, seed_directories
+from ccm.local.demo import import_contacts, report_failures, seed_directories
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
+from ccm.local.graph_server import GraphServer
 from ccm.local.http import StartResponse, WsgiApp
 from ccm.local.lambdas import FunctionSpec, LocalFunction
-from ccm.local.local_config import write_local_config
+from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.outbox import Outbox
 from ccm.local.outbox_pages import OutboxApp
 from ccm.local.repeating import Repeating
@@ -74,6 +75,7 @@ class StackOptions:
     host: str = "127.0.0.1"
     port: int = 8080
     aws_port: int = 4566
+    graph_port: int = 8443
     snapshot_interval: float = 30.0
     visibility_timeout: int = 60
     poll_wait_seconds: int = 2
@@ -180,6 +182,7 @@ class Started:
     seconds: float
     restored: str
     data_dir: Path
+    graph_url: str = ""
     notes: list[str] = field(default_factory=list)
 
 
@@ -238,75 +241,43 @@ class LocalStack:
                 logger.info("stopping")
 
     def _start(self, running: contextlib.ExitStack, portal_url: str) -> tuple[WsgiApp, Started]:
-        from moto.server import ThreadedMotoServer
-
         options = self.options
         data = options.data_dir.resolve()
-        emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=options.aws_port, verbose=False)
-        emulator.start()
-        running.callback(emulator.stop)
-        host, port = emulator.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-
-        config_path, config = write_local_config(options.config_path, data, portal_url)
-        for name in _FOREIGN_AWS_VARIABLES:
-            os.environ.pop(name, None)
-        environment = {
-            **local_environment(endpoint, config.aws_region),
-            "CCM_CONFIG": str(config_path),
-            "CCM_SES_CONFIG": str(options.ses_config_path.resolve()),
-            "CCM_BUCKET": options.bucket,
-            "CCM_TABLE": options.table,
-        }
-        os.environ.update(environment)
-        write_environment_file(data / ENVIRONMENT_FILE, environment)
-        # Functions import ``functions.*`` from the repository root, as the Lambda runtime imports from its root.
-        sys.path.insert(0, str(Path.cwd()))
-
-        edge_dir = data / "devidp"
-        specs = function_specs(options, edge_dir / "edge_config.json")
-        functions = {name: LocalFunction(spec) for name, spec in specs.items()}
-        for function in functions.values():
-            running.callback(function.close)
-        for function in functions.values():
-            function.warm()
+        endpoint = self._start_emulator(running)
+        graph = GraphServer(host="127.0.0.1", port=options.graph_port, cert_dir=data / "graph").start()
+        running.callback(graph.stop)
+        config = self._configure(data, portal_url, endpoint, graph)
+        functions = self._start_functions(running, data / "devidp" / "edge_config.json")
 
         ses_config = load_ses_config(options.ses_config_path)
         Provisioner(
             config, ses_config, options.bucket, options.table, visibility_timeout=options.visibility_timeout
         ).run()
         report_failures("the demo directory", seed_directories(config), logger.warning)
-        put_graph_secrets(config)
+        if config.graph_config is not None:
+            graph.seed_parameters(config.graph_config, boto3.client("ssm", config=RETRY_CONFIG))
         logger.info("AWS emulator at %s provisioned for %d customers", endpoint, len(config.customer_mappings))
 
-        outbox = Outbox({customer.account_id: code for code, customer in config.customer_mappings.items()})
-        snapshot = Snapshot(data / SNAPSHOT_FILE, config, options.bucket, options.table, outbox)
+        outbox = Outbox(
+            {customer.account_id: code for code, customer in config.customer_mappings.items()},
+            meetings=lambda: [asdict(action) for action in graph.actions()],
+        )
+        snapshot = Snapshot(data / SNAPSHOT_FILE, config, options.bucket, options.table, outbox, graph=graph.graph)
         restored = self._restore_or_seed(snapshot, config, ses_config)
         logger.info("data: %s", restored)
         running.callback(self._final_snapshot, snapshot)
-
         idp, _ = local_sign_in(
             config,
-            edge_dir,
+            data / "devidp",
             public_base_url=portal_url,
             idp_base_url=f"{portal_url}/idp",
             table=options.table,
             region=config.aws_region,
         )
-
-        harvester = Repeating("outbox", OUTBOX_INTERVAL, outbox.collect).start()
-        running.callback(harvester.stop)
-        periodic = Repeating("snapshot", options.snapshot_interval, snapshot.save).start()
-        running.callback(periodic.stop)
-
-        workers = QueueWorkers(self._workers(config, functions["backend"]))
-        workers.start()
-        running.callback(workers.stop, STOP_GRACE_SECONDS + options.poll_wait_seconds)
-        resumed = snapshot.restore_triggers()
-
+        resumed = self._start_background(running, config, functions["backend"], outbox, snapshot)
         for function in functions.values():
             function.wait_ready()
-        logger.info("functions started: %s", ", ".join(spec.name for spec in specs.values()))
+        logger.info("functions started: %s", ", ".join(function.spec.name for function in functions.values()))
         edge = LocalEdge(
             portal_url,
             EdgeFunctions(functions["gatekeeper"], functions["saml"], functions["api"]),
@@ -316,8 +287,63 @@ class LocalStack:
             region=config.aws_region,
         )
         notes = [f"{resumed} interrupted trigger(s) queued again"] if resumed else []
-        started = Started(portal_url, endpoint, idp.users, 0.0, restored, options.data_dir, notes)
-        return edge, started
+        return edge, Started(portal_url, endpoint, idp.users, 0.0, restored, options.data_dir, graph.url, notes)
+
+    def _start_emulator(self, running: contextlib.ExitStack) -> str:
+        from moto.server import ThreadedMotoServer
+
+        emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=self.options.aws_port, verbose=False)
+        emulator.start()
+        running.callback(emulator.stop)
+        host, port = emulator.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def _configure(self, data: Path, portal_url: str, endpoint: str, graph: GraphServer) -> AppConfig:
+        """The local config.json, and the environment every client of this process tree starts with."""
+        options = self.options
+        endpoints = GraphEndpoints(graph.authority_host, graph.graph_base_url)
+        config_path, config = write_local_config(options.config_path, data, portal_url, endpoints)
+        for name in _FOREIGN_AWS_VARIABLES:
+            os.environ.pop(name, None)
+        environment = {
+            **local_environment(endpoint, config.aws_region),
+            **graph.environment(),
+            "CCM_CONFIG": str(config_path),
+            "CCM_SES_CONFIG": str(options.ses_config_path.resolve()),
+            "CCM_BUCKET": options.bucket,
+            "CCM_TABLE": options.table,
+        }
+        os.environ.update(environment)
+        write_environment_file(data / ENVIRONMENT_FILE, environment)
+        # Functions import ``functions.*`` from the repository root, as the Lambda runtime imports from its root.
+        sys.path.insert(0, str(Path.cwd()))
+        return config
+
+    def _start_functions(self, running: contextlib.ExitStack, edge_config: Path) -> dict[str, LocalFunction]:
+        """One environment of each function starts now, while the emulator is provisioned; more when needed."""
+        functions = {name: LocalFunction(spec) for name, spec in function_specs(self.options, edge_config).items()}
+        for function in functions.values():
+            running.callback(function.close)
+            function.warm()
+        return functions
+
+    def _start_background(
+        self,
+        running: contextlib.ExitStack,
+        config: AppConfig,
+        backend: LocalFunction,
+        outbox: Outbox,
+        snapshot: Snapshot,
+    ) -> int:
+        """Outbox collection, periodic snapshots, the queue workers; then the triggers an earlier run left."""
+        harvester = Repeating("outbox", OUTBOX_INTERVAL, outbox.collect).start()
+        running.callback(harvester.stop)
+        periodic = Repeating("snapshot", self.options.snapshot_interval, snapshot.save).start()
+        running.callback(periodic.stop)
+        workers = QueueWorkers(self._workers(config, backend))
+        workers.start()
+        running.callback(workers.stop, STOP_GRACE_SECONDS + self.options.poll_wait_seconds)
+        return snapshot.restore_triggers()
 
     def _restore_or_seed(self, snapshot: Snapshot, config: AppConfig, ses_config: SesConfig) -> str:
         if snapshot.exists:
@@ -343,7 +369,12 @@ class LocalStack:
         sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
 
         def report(queue: str, outcome: BatchOutcome) -> None:
-            logger.info("%s: %d trigger(s) processed, %d failed", queue, outcome.received, outcome.failed)
+            if outcome.failed:
+                logger.warning(
+                    "%s: %d of %d trigger(s) failed and stay queued", queue, outcome.failed, outcome.received
+                )
+            elif outcome.received > outcome.test_events:
+                logger.info("%s: %d trigger(s) processed", queue, outcome.received)
 
         workers = []
         for code in config.customer_codes:

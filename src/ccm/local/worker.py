@@ -9,6 +9,7 @@ every record of the batch; everything else is deleted.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import threading
 import time
@@ -90,10 +91,19 @@ def failed_message_ids(response: Any, batch: Sequence[str]) -> set[str]:
     return failed
 
 
+def _is_test_event(message: MessageTypeDef) -> bool:
+    try:
+        return bool(json.loads(message.get("Body", "")).get("Event") == "s3:TestEvent")
+    except (ValueError, AttributeError):
+        return False
+
+
 @dataclass
 class BatchOutcome:
     received: int
     failed: int
+    test_events: int = 0
+    """How many were the ``s3:TestEvent`` S3 sends when a notification is configured (nothing to do)."""
 
 
 class QueueWorker:
@@ -142,7 +152,7 @@ class QueueWorker:
                 QueueUrl=self.queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
             )
-        outcome = BatchOutcome(len(messages), len(failed))
+        outcome = BatchOutcome(len(messages), len(failed), sum(map(_is_test_event, messages)))
         self.on_batch(self.name, outcome)
         return outcome
 
