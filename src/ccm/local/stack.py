@@ -199,11 +199,14 @@ def _quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _stop_on_sigterm() -> None:
+def _stop_on_signals() -> None:
+    """SIGTERM ends the stack as Ctrl-C does; SIGINT does so even when started where it was ignored (``cmd &``)."""
+
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _ignore_further_signals() -> None:
@@ -223,7 +226,7 @@ class LocalStack:
         from waitress.server import create_server
 
         self.options.check()
-        _stop_on_sigterm()
+        _stop_on_signals()
         _quiet_libraries()
         started_at = time.monotonic()
         with contextlib.ExitStack() as running:
