@@ -28,6 +28,8 @@ os.environ.update(
         "CCM_TABLE": "ccm-test-table",
         "POWERTOOLS_METRICS_NAMESPACE": "ccm-tests",
         "POWERTOOLS_SERVICE_NAME": "ccm",
+        # Rich sizes tables to the terminal; tests assert on whole cell texts, whatever runs them.
+        "COLUMNS": "200",
     }
 )
 for leaked in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
