@@ -46,8 +46,9 @@ bench: install
 dev: install
 	$(BIN)/python -m ccm.local
 
+# The local stack keeps its state in CCM_LOCAL_DATA (default .local-data) between runs; this forgets it.
 dev-reset:
-	rm -rf .local-data
+	rm -rf "$${CCM_LOCAL_DATA:-.local-data}"
 
 render: install
 	$(BIN)/python -m infra.render --config config.json

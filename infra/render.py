@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ccm.config import AppConfig, CustomerMapping, load_config
+from ccm.edge.behaviours import LEGACY_API_PATHS
 from ccm.errors import ConfigError
 from ccm.provision import DEAD_LETTER_AFTER, trigger_prefix
 from infra import cfn_yaml
@@ -46,18 +47,6 @@ VISIBILITY_PER_TIMEOUT = 6
 """AWS's guidance for SQS event sources: a queue's visibility timeout of six times the function timeout."""
 
 MESSAGE_RETENTION_SECONDS = 14 * 24 * 3600
-
-LEGACY_API_PATHS = (
-    "/upload",
-    "/changes",
-    "/changes/*",
-    "/my-changes",
-    "/drafts",
-    "/drafts/*",
-    "/announcements",
-    "/announcements/*",
-)
-"""The original's un-prefixed API paths; the API keeps them as aliases, so CloudFront routes them to it."""
 
 
 class RenderError(Exception):

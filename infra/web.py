@@ -10,10 +10,8 @@ Usage: ``python -m infra.web [--web web] [--samconfig samconfig.toml]`` (after `
 from __future__ import annotations
 
 import argparse
-import mimetypes
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,58 +19,12 @@ from typing import TYPE_CHECKING
 import boto3
 
 from ccm.aws.clients import RETRY_CONFIG
+from ccm.web_assets import cache_control, content_type, site_files
 from infra.stack import SAMCONFIG, DeploymentError, read_samconfig, stack_outputs
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudfront import CloudFrontClient
     from mypy_boto3_s3 import S3Client
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".txt": "text/plain; charset=utf-8",
-    ".xml": "application/xml",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".ico": "image/x-icon",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".webmanifest": "application/manifest+json",
-}
-REVALIDATE = "no-cache"
-"""Code and pages: always revalidated, so a release is visible at once."""
-KEEP_A_DAY = "public, max-age=86400"
-REVALIDATED_SUFFIXES = frozenset({".html", ".js", ".mjs", ".css", ".json", ".map", ".txt", ".xml", ".webmanifest"})
-SKIPPED_DIRECTORIES = frozenset({"node_modules"})
-
-
-def content_type(path: Path) -> str:
-    known = CONTENT_TYPES.get(path.suffix.lower())
-    if known:
-        return known
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed or "application/octet-stream"
-
-
-def cache_control(path: Path) -> str:
-    return REVALIDATE if path.suffix.lower() in REVALIDATED_SUFFIXES else KEEP_A_DAY
-
-
-def site_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """(object key, file) for every file to publish; hidden files and node_modules stay home."""
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if not path.is_file() or any(part.startswith(".") or part in SKIPPED_DIRECTORIES for part in relative.parts):
-            continue
-        yield relative.as_posix(), path
 
 
 @dataclass

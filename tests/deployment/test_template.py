@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from ccm.config import AppConfig
+from ccm.edge.behaviours import LEGACY_API_PATHS
 from ccm.provision import DEAD_LETTER_AFTER
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 from infra import cfn_yaml
 from infra.lint import cfn_lint
 from infra.package import packages
-from infra.render import LEGACY_API_PATHS, RenderError, check_limits, check_stack_name, main, render
+from infra.render import RenderError, check_limits, check_stack_name, main, render
 from infra.translate import translate
 from tests.conftest import CONFIG_PATH
 from tests.deployment.conftest import (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import stat
-from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,27 +18,7 @@ from ccm.devidp.wsgi import DevIdpApp
 from ccm.edge.config_builder import idp_from_metadata
 from tests.conftest import CONFIG_PATH, TABLE
 from tests.edge.conftest import header, location_query, post_acs, start_login, viewer_event
-
-
-class Forms(HTMLParser):
-    """Every form on a page with its action and fields, as a browser would submit it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, Any]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "form":
-            self.forms.append({"action": attributes.get("action"), "fields": {}})
-        elif tag == "input" and self.forms and attributes.get("name"):
-            self.forms[-1]["fields"][attributes["name"]] = attributes.get("value") or ""
-
-
-def forms_of(html: str) -> list[dict[str, Any]]:
-    parser = Forms()
-    parser.feed(html)
-    return parser.forms
+from tests.html_forms import forms_of
 
 
 def call(

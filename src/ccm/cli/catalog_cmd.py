@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ccm.cli.common import JsonOption, cli_errors, console, emit_json, settings
 from ccm.storage.archive import ArchiveStore
-from ccm.storage.catalog import Catalog, Summary
+from ccm.storage.catalog import Catalog
 
 app = typer.Typer(help="Maintain the catalog that lists and search read.", no_args_is_help=True)
 
@@ -22,7 +20,6 @@ def rebuild(as_json: bool = JsonOption) -> None:
     archive = ArchiveStore(current.bucket)
     catalog = Catalog(current.table)
     total = archive.count_objects()
-    removed = catalog.clear()
     with Progress(
         TextColumn("rebuilding catalog"),
         BarColumn(),
@@ -32,14 +29,8 @@ def rebuild(as_json: bool = JsonOption) -> None:
         disable=as_json,
     ) as progress:
         task = progress.add_task("rebuild", total=total)
-
-        def summaries() -> Iterator[Summary]:
-            for stored in archive.iter_objects():
-                progress.advance(task)
-                yield Summary.from_stored(stored)
-
-        loaded = catalog.load(summaries())
+        result = catalog.rebuild(archive, on_object=lambda: progress.advance(task))
     if as_json:
-        emit_json({"objects": loaded, "rows_removed": removed})
+        emit_json({"objects": result.objects, "rows_removed": result.rows_removed})
     else:
-        console.print(f"catalog rebuilt: {loaded} objects indexed ({removed} old rows removed)")
+        console.print(f"catalog rebuilt: {result.objects} objects indexed ({result.rows_removed} old rows removed)")

@@ -1,46 +1,101 @@
-"""``python -m ccm.local``: start the local stack and keep it running until Ctrl-C."""
+"""``python -m ccm.local`` (``make dev``): run the whole system on this machine until Ctrl-C.
+
+Flags, or the environment variables in brackets: ``--port`` (``CCM_LOCAL_PORT``, default 8080; 0 picks a free
+one), ``--aws-port`` (``CCM_AWS_PORT``, 4566; 0 picks a free one), ``--graph-port`` (``CCM_GRAPH_PORT``, 8443: the
+local Graph and token endpoint over HTTPS), ``--data`` (``CCM_LOCAL_DATA``,
+``.local-data``), ``--web`` (``web``), ``--config`` (``CCM_CONFIG``, ``config.json``), ``--ses-config``
+(``CCM_SES_CONFIG``, ``SESConfig.json``), ``--snapshot-interval`` (seconds, 0 = only on shutdown),
+``--visibility-timeout`` (of the customer queues, which is also the backend's timeout).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
-import signal
-import threading
+import sys
 from pathlib import Path
 
-from ccm.settings import Settings
+from ccm.errors import CcmError
+from ccm.local.stack import LocalStack, StackOptions, Started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Run the Customer Contact Manager locally.")
-    parser.add_argument("--aws-port", type=int, default=int(os.environ.get("CCM_AWS_PORT", "4566")))
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("CCM_LOCAL_DATA", ".local-data")))
-    args = parser.parse_args()
+def _environment(name: str, default: str) -> str:
+    return os.environ.get(name) or default
 
-    from moto.server import ThreadedMotoServer
 
-    from ccm.provision import Provisioner
+def parse_options(argv: list[str] | None = None) -> StackOptions:
+    parser = argparse.ArgumentParser(
+        prog="python -m ccm.local", description="Run the Customer Contact Manager locally."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    parser.add_argument("--port", type=int, default=int(_environment("CCM_LOCAL_PORT", "8080")))
+    parser.add_argument("--aws-port", type=int, default=int(_environment("CCM_AWS_PORT", "4566")))
+    parser.add_argument("--graph-port", type=int, default=int(_environment("CCM_GRAPH_PORT", "8443")))
+    parser.add_argument("--data", type=Path, default=Path(_environment("CCM_LOCAL_DATA", ".local-data")))
+    parser.add_argument("--web", type=Path, default=Path("web"))
+    parser.add_argument("--config", type=Path, default=Path(_environment("CCM_CONFIG", "config.json")))
+    parser.add_argument("--ses-config", type=Path, default=Path(_environment("CCM_SES_CONFIG", "SESConfig.json")))
+    parser.add_argument("--snapshot-interval", type=float, default=30.0)
+    parser.add_argument("--visibility-timeout", type=int, default=60)
+    args = parser.parse_args(argv)
+    return StackOptions(
+        config_path=args.config,
+        ses_config_path=args.ses_config,
+        data_dir=args.data,
+        web_dir=args.web,
+        host=args.host,
+        port=args.port,
+        aws_port=args.aws_port,
+        graph_port=args.graph_port,
+        snapshot_interval=args.snapshot_interval,
+        visibility_timeout=args.visibility_timeout,
+        bucket=_environment("CCM_BUCKET", "ccm-metadata"),
+        table=_environment("CCM_TABLE", "ccm-catalog"),
+    )
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.aws_port)
-    server.start()
-    endpoint = f"http://127.0.0.1:{args.aws_port}"
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    settings = Settings.from_env()
-    Provisioner(settings.config, settings.ses_config, settings.bucket, settings.table, visibility_timeout=30).run()
-    print(f"AWS emulator ready at {endpoint} (bucket {settings.bucket}, table {settings.table})", flush=True)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+def banner(started: Started) -> str:
+    width = max(len(user.email) for user in started.users)
+    users = [
+        f"    {user.email.ljust(width)}  {user.label}" + (f" (groups: {', '.join(user.groups)})" if user.groups else "")
+        for user in started.users
+    ]
+    data = started.data_dir
+    lines = [
+        "",
+        "Customer Contact Manager, local stack",
+        "",
+        f"  Open {started.portal_url}/",
+        "",
+        "  Sign in on the development identity provider as:",
+        *users,
+        "",
+        f"  Outbox (every email and meeting): {started.portal_url}/dev/outbox",
+        f"  AWS emulator: {started.aws_endpoint} (`source {data}/env` points the ccm CLI at it)",
+        *([f"  Microsoft Graph (Teams meetings): {started.graph_url}"] if started.graph_url else []),
+        f"  Data: {data}/ ({started.restored}); logs in {data}/logs/; `make dev-reset` starts afresh",
+        *(f"  {note}" for note in started.notes),
+        "",
+        f"Ready in {started.seconds:.1f} s. Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+        options = parse_options(argv)
+        options.check()
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+        logging.getLogger("ccm.local").setLevel(logging.INFO)
+        LocalStack(options, lambda started: print(banner(started), flush=True)).run()
+    except CcmError as error:
+        print(f"make dev: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C while starting: everything started so far has been stopped
+        return 130
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

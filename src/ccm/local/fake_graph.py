@@ -186,6 +186,23 @@ class FakeGraph:
             event["isCancelled"] = cancelled
             return dict(event)
 
+    def export_events(self) -> list[dict[str, Any]]:
+        """Every event of every mailbox as stored (ids, keys, cancellations): what a restart must bring back."""
+        with self._lock:
+            return json.loads(json.dumps(list(self._events.values())))  # type: ignore[no-any-return]
+
+    def import_events(self, events: list[dict[str, Any]], previous_base_url: str = "") -> int:
+        """Put back events of :meth:`export_events` under their own ids; links follow this server's address."""
+        with self._lock:
+            for stored in events:
+                event = json.loads(json.dumps(stored))
+                if previous_base_url and self.base_url:
+                    for holder, key in ((event, "webLink"), (event.get("onlineMeeting") or {}, "joinUrl")):
+                        if str(holder.get(key, "")).startswith(previous_base_url):
+                            holder[key] = self.base_url + holder[key][len(previous_base_url) :]
+                self._events[str(event["id"])] = event
+            return len(events)
+
     # --- request handling -------------------------------------------------------------------------------------
 
     def handle(self, request: GraphRequest) -> GraphResponse:

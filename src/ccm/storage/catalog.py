@@ -33,7 +33,7 @@ from ccm.domain.objects import Announcement, Change
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
 from ccm.errors import InvalidCursor
-from ccm.storage.archive import Stored
+from ccm.storage.archive import ArchiveStore, Stored
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 SEARCH_TEXT_LIMIT = 400
 MAX_PAGE = 200
+CATALOG_PREFIXES = ("OBJ#", "STATS#")
+"""Partition key prefixes of the rows the catalog owns; every other row of the table belongs to someone else."""
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -142,6 +144,12 @@ class Summary(BaseModel):
 class Page:
     items: list[Summary]
     cursor: str | None
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    objects: int
+    rows_removed: int
 
 
 class CatalogDrift(Exception):
@@ -490,7 +498,7 @@ class Catalog:
 
     def clear(self) -> int:
         """Delete every catalog row and counter (ledger and replay rows are kept). Returns rows deleted."""
-        keys = list(self._scan_keys(("OBJ#", "STATS#")))
+        keys = list(self._scan_keys(CATALOG_PREFIXES))
         self._batch_write({"DeleteRequest": {"Key": key}} for key in keys)
         return len(keys)
 
@@ -523,6 +531,18 @@ class Catalog:
             for (kind, sort_key), by_status in counts.items()
         )
         return sum(sum(by_status.values()) for (_, sort_key), by_status in counts.items() if sort_key == "ALL")
+
+    def rebuild(self, archive: ArchiveStore, on_object: Callable[[], None] | None = None) -> RebuildResult:
+        """Wipe every catalog row and counter and recreate them from every object in ``archive/`` and ``drafts/``."""
+        removed = self.clear()
+
+        def summaries() -> Iterator[Summary]:
+            for stored in archive.iter_objects():
+                if on_object is not None:
+                    on_object()
+                yield Summary.from_stored(stored)
+
+        return RebuildResult(objects=self.load(summaries()), rows_removed=removed)
 
     def export_rows(self) -> list[dict[str, Any]]:
         """Every catalog row and counter as plain values, sorted: used to compare a rebuild with the original."""

@@ -1,0 +1,39 @@
+"""Which CloudFront cache behaviour answers a path, shared by the template renderer and the local edge server.
+
+Standard library only and free of AWS calls: ``infra.render`` copies the ``/api/*`` behaviour for every legacy
+path, and ``ccm.local`` routes requests the same way CloudFront does.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+API_PATH_PATTERN = "/api/*"
+SAML_PATH_PATTERN = "/saml/*"
+
+LEGACY_API_PATHS = (
+    "/upload",
+    "/changes",
+    "/changes/*",
+    "/my-changes",
+    "/drafts",
+    "/drafts/*",
+    "/announcements",
+    "/announcements/*",
+)
+"""The original's un-prefixed API paths; the API keeps them as aliases, so CloudFront routes them to it."""
+
+API_PATH_PATTERNS = (API_PATH_PATTERN, *LEGACY_API_PATHS)
+
+
+def matches(pattern: str, path: str) -> bool:
+    """CloudFront's path pattern match: case-sensitive, ``*`` any run of characters, ``?`` exactly one."""
+    return fnmatchcase(path, pattern.replace("[", "[[]"))
+
+
+def is_api_path(path: str) -> bool:
+    return any(matches(pattern, path) for pattern in API_PATH_PATTERNS)
+
+
+def is_saml_path(path: str) -> bool:
+    return matches(SAML_PATH_PATTERN, path)

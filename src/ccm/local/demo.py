@@ -1,0 +1,147 @@
+"""Demo data of the local stack: an Identity Center directory per customer and its contacts.
+
+Each customer's directory (in the account of its ``identity_center_role_arn``) holds the three demo users of the
+development identity provider and one person of the customer's own, each in a role group shaped as the contact
+import reads them (``<prefix><customer>-<environment>-<account>-idp-ccm-<role>``), plus the portal's approver
+and admin groups. The contact lists are then filled by the real contact import, so they hold exactly what
+``ccm identity-center import`` would write, and running it against the local stack changes nothing.
+
+A customer with ``restricted_recipients`` gets only people on its allow-list (and a tester from it), so the
+demo shows the failsafe rather than tripping over it. Few people per customer: the local SES sends one email
+per second per account.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from ccm.aws.assume import RoleSessions
+from ccm.aws.clients import RETRY_CONFIG
+from ccm.aws.customer_clients import CustomerClients
+from ccm.config import AppConfig, CustomerMapping, SesConfig
+from ccm.fleet import Outcome, run_each
+from ccm.identity.importer import ContactImporter, ImportOptions, ImportResult
+from ccm.identity.record import GrantRecordStore
+
+if TYPE_CHECKING:
+    from mypy_boto3_identitystore import IdentityStoreClient
+
+logger = logging.getLogger(__name__)
+
+LOCAL_RATE = 200.0
+"""Requests per second allowed to the emulator: it publishes no limits, and the demo should seed in seconds."""
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    user_name: str
+    email: str
+    display_name: str
+    role: str
+    """The contact-import role (``developer``, ``security``, ...) that decides the person's topics."""
+    portal_groups: tuple[str, ...] = ()
+
+
+def demo_people(config: AppConfig, customer: CustomerMapping) -> list[DemoPerson]:
+    domain = config.authorization.allowed_email_domains[0]
+    auth = config.authorization
+    people = [
+        DemoPerson("requester", f"requester@{domain}", "Demo Requester", "developer"),
+        DemoPerson("approver", f"approver@{domain}", "Demo Approver", "security", (auth.approver_group,)),
+        DemoPerson("admin", f"admin@{domain}", "Demo Administrator", "cloudeng", (auth.admin_group,)),
+        DemoPerson(
+            "operations",
+            f"operations@{customer.customer_code}.{domain}",
+            f"{customer.customer_name} Operations",
+            "devops",
+        ),
+    ]
+    if not customer.restricted_recipients:
+        return people
+    allowed = [person for person in people if customer.allows_recipient(person.email)]
+    known = {person.email.lower() for person in allowed}
+    testers = [address for address in customer.restricted_recipients if address.lower() not in known]
+    if testers:
+        name = testers[0].split("@", 1)[0]
+        allowed.append(DemoPerson(name, testers[0], f"{customer.customer_name} Tester", "developer"))
+    return allowed
+
+
+def role_group_name(config: AppConfig, customer: CustomerMapping, role: str) -> str:
+    prefix = config.identity_center.group_prefix
+    return f"{prefix}{customer.customer_code}-{customer.environment}-{customer.account_id}-idp-ccm-{role}"
+
+
+class DemoDirectory:
+    """Writes the demo people into each customer's Identity Center through the public API."""
+
+    def __init__(self, config: AppConfig, sessions: RoleSessions | None = None) -> None:
+        self.config = config
+        self.sessions = sessions or RoleSessions(session_prefix="ccm-local-demo")
+
+    def seed(self, customer: CustomerMapping) -> int:
+        """The customer's people, groups and memberships; returns how many people were written."""
+        if not customer.identity_center_role_arn:
+            return 0
+        region = customer.identity_center_region or customer.region
+        session = self.sessions.session(customer.identity_center_role_arn, region, "ccm-local-demo")
+        instances = session.client("sso-admin", config=RETRY_CONFIG).list_instances()["Instances"]
+        store_id = instances[0]["IdentityStoreId"]
+        store: IdentityStoreClient = session.client("identitystore", config=RETRY_CONFIG)
+        groups: dict[str, str] = {}
+
+        def group(name: str) -> str:
+            if name not in groups:
+                groups[name] = store.create_group(IdentityStoreId=store_id, DisplayName=name)["GroupId"]
+            return groups[name]
+
+        people = demo_people(self.config, customer)
+        for person in people:
+            given, _, family = person.display_name.partition(" ")
+            user_id = store.create_user(
+                IdentityStoreId=store_id,
+                UserName=person.user_name,
+                DisplayName=person.display_name,
+                Name={"GivenName": given, "FamilyName": family or given},
+                Emails=[{"Value": person.email, "Type": "work", "Primary": True}],
+            )["UserId"]
+            for name in (role_group_name(self.config, customer, person.role), *person.portal_groups):
+                store.create_group_membership(
+                    IdentityStoreId=store_id, GroupId=group(name), MemberId={"UserId": user_id}
+                )
+        return len(people)
+
+
+def seed_directories(config: AppConfig, concurrency: int = 8) -> list[Outcome[int]]:
+    directory = DemoDirectory(config)
+    customers = [config.customer(code) for code in config.customer_codes]
+    return run_each(customers, directory.seed, key=lambda c: c.customer_code, max_concurrency=concurrency)
+
+
+def import_contacts(
+    config: AppConfig, ses_config: SesConfig, bucket: str, concurrency: int = 8
+) -> list[Outcome[ImportResult]]:
+    """Run the real contact import for every customer, as ``ccm identity-center import --all`` does."""
+    clients = CustomerClients(ses_rate=LOCAL_RATE, identity_center_rate=LOCAL_RATE)
+    records = GrantRecordStore(boto3.client("s3", config=RETRY_CONFIG), bucket)
+    options = ImportOptions(group_prefix=config.identity_center.group_prefix)
+    importer = ContactImporter(clients, ses_config, records, options)
+    customers = [config.customer(code) for code in config.customer_codes]
+    return run_each(
+        customers,
+        importer.run,
+        key=lambda c: c.customer_code,
+        max_concurrency=concurrency,
+        problem=lambda result: result.problem,
+    )
+
+
+def report_failures(what: str, outcomes: list[Outcome[Any]], log: Callable[[str], None]) -> None:
+    for outcome in outcomes:
+        if not outcome.ok:
+            log(f"{what} failed for {outcome.key}: {outcome.error}")

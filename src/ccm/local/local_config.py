@@ -1,0 +1,55 @@
+"""The configuration the local stack runs with: a copy of config.json that points at this machine.
+
+The shipped config.json stays untouched; the copy in the data folder differs only where a local run must: the
+portal address the emails link to and, when a local Graph endpoint runs, where msal and the Graph client go.
+Every function of the stack reads it through ``CCM_CONFIG``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ccm.config import AppConfig, load_config
+from ccm.errors import ConfigError
+from ccm.jsonfile import read_json
+
+LOCAL_CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class GraphEndpoints:
+    authority_host: str
+    graph_base_url: str
+
+
+def local_config_document(source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(json.dumps(source))  # a deep copy that keeps every key, known or not
+    document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
+    if graph is not None:
+        graph_config = document.get("graph_config")
+        if not isinstance(graph_config, dict):
+            raise ConfigError(
+                "config.json: graph_config is missing; the local Graph endpoint needs its parameter names"
+            )
+        graph_config["authority_host"] = graph.authority_host
+        graph_config["graph_base_url"] = graph.graph_base_url
+    return document
+
+
+def write_local_config(
+    source_path: Path, data_dir: Path, portal_base_url: str, graph: GraphEndpoints | None = None
+) -> tuple[Path, AppConfig]:
+    """Write ``data_dir/config.json`` for this run and return it with its validated model."""
+    source = read_json(source_path)
+    if not isinstance(source, dict):
+        raise ConfigError(f"{source_path}: must be a JSON object")
+    document = local_config_document(source, portal_base_url, graph)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / LOCAL_CONFIG_FILE
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(target)
+    return target, load_config(target)

@@ -1,0 +1,289 @@
+"""What the local stack keeps between runs: one JSON file in the data folder, written on shutdown and periodically.
+
+The emulator keeps everything in memory, so the stack saves what a restart must not lose and brings it back
+before anyone can sign in:
+
+- every object of the data bucket (archive, drafts, versions, deleted objects, import grant records) with its
+  content type and user metadata; the pending triggers under ``customers/`` go back last, after the queues and
+  their notifications exist, so work that was interrupted resumes (the delivery ledger mails nobody twice);
+- the table's rows other than the catalog (delivery ledger, meeting claims, sign-in replay records not yet
+  expired); the catalog is rebuilt from the archive with the code of ``ccm catalog rebuild``;
+- every customer's SES contact list, in the format of ``ccm ses backup`` and restored with its code;
+- the outbox (emails and meetings of earlier runs);
+- the local Graph endpoint's calendars, so a meeting made in an earlier run is updated or cancelled in place.
+
+Queues (their messages), the Identity Center directories and the SSM parameters are rebuilt at start instead.
+The file is replaced atomically, so a crash while saving leaves the previous snapshot intact.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from ccm.aws.assume import RoleSessions
+from ccm.aws.clients import RETRY_CONFIG
+from ccm.config import AppConfig, CustomerMapping
+from ccm.domain.times import format_rfc3339, utc_now
+from ccm.errors import CcmError
+from ccm.fleet import Outcome, run_each
+from ccm.local.fake_graph import FakeGraph
+from ccm.local.outbox import Outbox
+from ccm.ses_admin.backup import BackupFile, backup_document, plan_restore
+from ccm.ses_admin.contacts import ContactList
+from ccm.ses_admin.edits import restore
+from ccm.storage.archive import ArchiveStore
+from ccm.storage.catalog import CATALOG_PREFIXES, Catalog, RebuildResult
+from ccm.storage.table import PARTITION_KEY, TTL_ATTRIBUTE
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_FILE = "state.json"
+FORMAT_VERSION = 1
+TRIGGER_PREFIX = "customers/"
+_TEXT_TYPES = ("application/json", "text/")
+
+
+class SnapshotError(CcmError):
+    pass
+
+
+# -- DynamoDB items as JSON -----------------------------------------------------------------------------------
+
+
+def item_to_json(value: Any) -> Any:
+    """A low-level DynamoDB item (or attribute value) with its binary values base64-encoded."""
+    if isinstance(value, bytes | bytearray):
+        return {"$base64": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, Mapping):
+        return {str(key): item_to_json(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [item_to_json(inner) for inner in value]
+    return value
+
+
+def item_from_json(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if set(value) == {"$base64"}:
+            return base64.b64decode(str(value["$base64"]))
+        return {str(key): item_from_json(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [item_from_json(inner) for inner in value]
+    return value
+
+
+def _kept_row(item: Mapping[str, Any], now: float) -> bool:
+    if str(item[PARTITION_KEY]["S"]).startswith(CATALOG_PREFIXES):
+        return False
+    expires = item.get(TTL_ATTRIBUTE, {}).get("N")
+    return expires is None or float(expires) > now
+
+
+@dataclass(frozen=True)
+class SnapshotCounts:
+    objects: int
+    triggers: int
+    rows: int
+    contacts: int
+    emails: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.objects} objects, {self.triggers} pending triggers, {self.rows} ledger/claim rows, "
+            f"{self.contacts} contacts, {self.emails} outbox emails"
+        )
+
+
+class Snapshot:
+    def __init__(
+        self,
+        path: Path,
+        config: AppConfig,
+        bucket: str,
+        table: str,
+        outbox: Outbox,
+        *,
+        graph: FakeGraph | None = None,
+        sessions: RoleSessions | None = None,
+        concurrency: int = 8,
+    ) -> None:
+        self.path = path
+        self.config = config
+        self.bucket = bucket
+        self.table = table
+        self.outbox = outbox
+        self.graph = graph
+        self.sessions = sessions or RoleSessions(session_prefix="ccm-local-snapshot")
+        self.concurrency = concurrency
+        self.s3: S3Client = boto3.client("s3", region_name=config.aws_region, config=RETRY_CONFIG)
+        self.ddb: DynamoDBClient = boto3.client("dynamodb", region_name=config.aws_region, config=RETRY_CONFIG)
+        self._object_cache: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._saving = threading.Lock()
+        self._pending_triggers: list[dict[str, Any]] = []
+
+    @property
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    # -- saving ---------------------------------------------------------------------------------------------
+
+    def save(self) -> SnapshotCounts:
+        with self._saving:
+            objects = self._objects()
+            rows = self._rows()
+            contacts = self._contacts()
+            outbox = self.outbox.document()
+            document = {
+                "format": FORMAT_VERSION,
+                "saved_at": format_rfc3339(utc_now()),
+                "bucket": {"name": self.bucket, "objects": objects},
+                "table": {"name": self.table, "rows": rows},
+                "contacts": contacts,
+                "outbox": {"emails": outbox["emails"], "meetings": outbox["meetings"]},
+            }
+            if self.graph is not None:
+                document["graph"] = {"base_url": self.graph.base_url, "events": self.graph.export_events()}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(document), encoding="utf-8")
+            temporary.replace(self.path)
+            return SnapshotCounts(
+                objects=sum(1 for entry in objects if not entry["key"].startswith(TRIGGER_PREFIX)),
+                triggers=sum(1 for entry in objects if entry["key"].startswith(TRIGGER_PREFIX)),
+                rows=len(rows),
+                contacts=sum(len(backup["contacts"]) for backup in contacts.values()),
+                emails=len(outbox["emails"]),
+            )
+
+    def _objects(self) -> list[dict[str, Any]]:
+        """Every object's current version; unchanged objects (same ETag) are not read again."""
+        entries: list[dict[str, Any]] = []
+        listed: set[str] = set()
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                key, etag = item["Key"], item["ETag"]
+                listed.add(key)
+                cached = self._object_cache.get(key)
+                if cached is None or cached[0] != etag:
+                    cached = (etag, self._read_object(key))
+                    self._object_cache[key] = cached
+                entries.append(cached[1])
+        for gone in set(self._object_cache) - listed:
+            del self._object_cache[gone]
+        return entries
+
+    def _read_object(self, key: str) -> dict[str, Any]:
+        response = self.s3.get_object(Bucket=self.bucket, Key=key)
+        body = response["Body"].read()
+        content_type = response.get("ContentType", "binary/octet-stream")
+        entry: dict[str, Any] = {"key": key, "content_type": content_type, "metadata": response.get("Metadata", {})}
+        if content_type.startswith(_TEXT_TYPES):
+            try:
+                entry["text"] = body.decode("utf-8")
+                return entry
+            except UnicodeDecodeError:
+                pass
+        entry["base64"] = base64.b64encode(body).decode("ascii")
+        return entry
+
+    def _rows(self) -> list[dict[str, Any]]:
+        now = time.time()
+        rows: list[dict[str, Any]] = []
+        for page in self.ddb.get_paginator("scan").paginate(TableName=self.table):
+            rows.extend(item_to_json(item) for item in page.get("Items", []) if _kept_row(item, now))
+        return rows
+
+    def _contact_list(self, customer: CustomerMapping) -> ContactList:
+        session = self.sessions.session(customer.ses_role_arn, customer.region, "ccm-local-snapshot")
+        return ContactList.find(session.client("sesv2", config=RETRY_CONFIG))
+
+    def _backup(self, customer: CustomerMapping) -> dict[str, Any]:
+        contact_list = self._contact_list(customer)
+        contacts = list(contact_list.all_contacts().values())
+        return backup_document(customer.customer_code, contact_list.details(), contacts, "local-snapshot")
+
+    def _contacts(self) -> dict[str, Any]:
+        outcomes = self._each_customer(self._backup)
+        for outcome in outcomes:
+            if not outcome.ok:
+                raise SnapshotError(f"the contacts of {outcome.key} could not be read: {outcome.error}")
+        return {outcome.key: outcome.value for outcome in outcomes}
+
+    def _each_customer(self, work: Callable[[CustomerMapping], Any]) -> list[Outcome[Any]]:
+        customers = [self.config.customer(code) for code in self.config.customer_codes]
+        return run_each(customers, work, key=lambda c: c.customer_code, max_concurrency=self.concurrency)
+
+    # -- restoring ------------------------------------------------------------------------------------------
+
+    def load(self) -> dict[str, Any]:
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise SnapshotError(f"{self.path} cannot be read ({error}); `make dev-reset` starts afresh") from None
+        if not isinstance(document, dict) or document.get("format") != FORMAT_VERSION:
+            raise SnapshotError(f"{self.path} is not a snapshot of format {FORMAT_VERSION}; `make dev-reset`")
+        return document
+
+    def restore_state(self, document: Mapping[str, Any]) -> RebuildResult:
+        """Objects (but not triggers), rows, the rebuilt catalog and the outbox; contacts separately."""
+        objects = list(document.get("bucket", {}).get("objects", []))
+        for entry in objects:
+            if entry["key"].startswith(TRIGGER_PREFIX):
+                self._pending_triggers.append(entry)
+            else:
+                self._put_object(entry)
+        for row in document.get("table", {}).get("rows", []):
+            self.ddb.put_item(TableName=self.table, Item=item_from_json(row))
+        result = Catalog(self.table, self.ddb).rebuild(ArchiveStore(self.bucket, self.s3))
+        self.outbox.restore(document.get("outbox", {}))
+        calendar = document.get("graph") or {}
+        if self.graph is not None and calendar:
+            self.graph.import_events(list(calendar.get("events", [])), str(calendar.get("base_url", "")))
+        return result
+
+    def restore_contacts(self, document: Mapping[str, Any]) -> list[Outcome[int]]:
+        backups: dict[str, Any] = dict(document.get("contacts", {}))
+
+        def bring_back(customer: CustomerMapping) -> int:
+            saved = backups.get(customer.customer_code)
+            if saved is None:
+                return 0
+            backup = BackupFile.model_validate(saved)
+            contact_list = self._contact_list(customer)
+            plan = plan_restore(backup, contact_list.all_contacts(), contact_list.details().topic_names())
+            result = restore(contact_list, plan, lambda: None)
+            if result.failed:
+                raise SnapshotError(f"{result.failed} contact(s) could not be restored: {'; '.join(result.errors)}")
+            return result.done
+
+        return self._each_customer(bring_back)
+
+    def restore_triggers(self) -> int:
+        """Put back the triggers that were pending at the last save: their S3 events queue the work again."""
+        pending, self._pending_triggers = self._pending_triggers, []
+        for entry in pending:
+            self._put_object(entry)
+        return len(pending)
+
+    def _put_object(self, entry: Mapping[str, Any]) -> None:
+        body = entry["text"].encode("utf-8") if "text" in entry else base64.b64decode(entry.get("base64", ""))
+        self.s3.put_object(
+            Bucket=self.bucket,
+            Key=entry["key"],
+            Body=body,
+            ContentType=entry.get("content_type", "binary/octet-stream"),
+            Metadata=dict(entry.get("metadata", {})),
+        )

@@ -1,0 +1,391 @@
+"""The local stack: every part of the system on this machine, started in order and stopped in reverse.
+
+1. The web server binds its port first (so the portal's address is known; requests wait until the stack is
+   ready), then the AWS emulator starts and every client of this process tree is pointed at it.
+2. A local copy of config.json (portal address, Graph endpoints) is written and the functions' execution
+   environments start (each a process; see :mod:`ccm.local.lambdas`) while the emulator is provisioned.
+3. The data folder's snapshot comes back (or, on the first run, the demo directory and contacts are made).
+4. The development identity provider and the edge configuration that trusts it; the queue workers; the outbox;
+   periodic snapshots. Then the banner, and requests are served until SIGINT or SIGTERM.
+
+Stopping runs the same list backwards: no new requests, the workers finish the batch in hand, a last
+snapshot, the environments end, the emulator stops. Nothing is left running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shlex
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import boto3
+
+from ccm.aws.clients import RETRY_CONFIG
+from ccm.config import AppConfig, SesConfig, load_ses_config
+from ccm.devidp.local import local_sign_in
+from ccm.devidp.provider import DemoUser
+from ccm.devidp.wsgi import DevIdpApp
+from ccm.errors import CcmError
+from ccm.local.cloudfront import s3_origin
+from ccm.local.demo import import_contacts, report_failures, seed_directories
+from ccm.local.edge_server import EdgeFunctions, LocalEdge
+from ccm.local.graph_server import GraphServer
+from ccm.local.http import StartResponse, WsgiApp
+from ccm.local.lambdas import FunctionSpec, LocalFunction
+from ccm.local.local_config import GraphEndpoints, write_local_config
+from ccm.local.outbox import Outbox
+from ccm.local.outbox_pages import OutboxApp
+from ccm.local.repeating import Repeating
+from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
+from ccm.local.static_site import StaticSite
+from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
+from ccm.provision import Provisioner
+from ccm.s3_events import queue_name
+
+logger = logging.getLogger("ccm.local")
+
+BACKEND_TIMEOUT_MARGIN = 30
+"""The backend stops starting sends this long before its time is up (``functions/backend/app.py``)."""
+WEB_BUCKET = "ccm-local-web"
+OUTBOX_INTERVAL = 0.25
+STOP_GRACE_SECONDS = 10.0
+"""How long stopping waits for a trigger being processed; an unfinished one is kept and resumes next start."""
+
+
+class StackError(CcmError):
+    pass
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    config_path: Path
+    ses_config_path: Path
+    data_dir: Path = Path(".local-data")
+    web_dir: Path = Path("web")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    aws_port: int = 4566
+    graph_port: int = 8443
+    snapshot_interval: float = 30.0
+    visibility_timeout: int = 60
+    poll_wait_seconds: int = 2
+    bucket: str = "ccm-metadata"
+    table: str = "ccm-catalog"
+
+    def check(self) -> None:
+        if self.visibility_timeout < BACKEND_TIMEOUT_MARGIN + 10:
+            raise StackError(
+                f"--visibility-timeout must be at least {BACKEND_TIMEOUT_MARGIN + 10} seconds: the backend runs with "
+                f"that timeout and stops sending {BACKEND_TIMEOUT_MARGIN} seconds before it"
+            )
+        for name, path in (("config", self.config_path), ("SES config", self.ses_config_path)):
+            if not path.is_file():
+                raise StackError(f"the {name} file {path} does not exist")
+
+
+def function_specs(options: StackOptions, edge_config: Path) -> dict[str, FunctionSpec]:
+    """The four functions of ``infra/template.yaml`` with their timeouts and memory, and local concurrency."""
+    logs = options.data_dir / "logs"
+    edge_setup = "functions.edge_auth.app:use_config"
+    return {
+        "gatekeeper": FunctionSpec(
+            "ccm-gatekeeper",
+            "functions.edge_auth.app:viewer_request",
+            timeout_seconds=5,
+            memory_mb=128,
+            concurrency=2,
+            setup=edge_setup,
+            setup_argument=str(edge_config),
+            log_file=str(logs / "gatekeeper.log"),
+        ),
+        "saml": FunctionSpec(
+            "ccm-saml",
+            "functions.edge_auth.app:saml_handler",
+            timeout_seconds=10,
+            memory_mb=512,
+            setup=edge_setup,
+            setup_argument=str(edge_config),
+            log_file=str(logs / "saml.log"),
+        ),
+        "api": FunctionSpec(
+            "ccm-api", "functions.api.app:handler", 30, 1024, concurrency=2, log_file=str(logs / "api.log")
+        ),
+        "backend": FunctionSpec(
+            "ccm-backend",
+            "functions.backend.app:handler",
+            timeout_seconds=options.visibility_timeout,
+            memory_mb=1024,
+            concurrency=3,
+            log_file=str(logs / "backend.log"),
+        ),
+    }
+
+
+class Deferred:
+    """The server's application, known only once the stack is built (the port is bound before, to name the URL).
+
+    The server serves nothing before :meth:`LocalStack.run` starts its loop, so requests made while the stack
+    starts wait in the listening socket's queue and are answered once it is ready.
+    """
+
+    def __init__(self) -> None:
+        self.app: WsgiApp | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        assert self.app is not None, "the server runs only after the stack is built"
+        return self.app(environ, start_response)
+
+
+def local_environment(endpoint: str, region: str) -> dict[str, str]:
+    """Every AWS client of the stack and its functions talks to the emulator, with credentials it accepts."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "CCM",
+    }
+
+
+ENVIRONMENT_FILE = "env"
+"""``source .local-data/env`` points a shell's ``ccm`` and ``aws`` commands at the running stack."""
+
+
+def write_environment_file(path: Path, environment: dict[str, str]) -> None:
+    lines = [f"export {name}={shlex.quote(value)}" for name, value in sorted(environment.items())]
+    path.write_text("# The running local stack's AWS endpoint and settings.\n" + "\n".join(lines) + "\n")
+
+
+# Variables that would send a client elsewhere than the emulator (a profile, real session credentials).
+_FOREIGN_AWS_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CONFIG_FILE")
+
+
+@dataclass
+class Started:
+    """What the banner tells and the tests read."""
+
+    portal_url: str
+    aws_endpoint: str
+    users: tuple[DemoUser, ...]
+    seconds: float
+    restored: str
+    data_dir: Path
+    graph_url: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _bound_port(server: Any) -> int:
+    """The port waitress listens on (the one asked for, or the free one it was given for port 0)."""
+    port = getattr(server, "effective_port", None)
+    if port is None:
+        port = server.effective_listen[0][1]
+    return int(port)
+
+
+def _quiet_libraries() -> None:
+    for name in ("werkzeug", "waitress", "botocore", "boto3", "urllib3", "moto"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM ends the stack as Ctrl-C does; SIGINT does so even when started where it was ignored (``cmd &``)."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _ignore_further_signals() -> None:
+    """Once stopping has begun it runs to its end (every step is bounded); a second Ctrl-C must not cut it."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+class LocalStack:
+    def __init__(self, options: StackOptions, announce: Callable[[Started], None]) -> None:
+        self.options = options
+        self.announce = announce
+
+    def run(self) -> None:
+        """Start everything, serve until SIGINT/SIGTERM, stop everything."""
+        from waitress.server import create_server
+
+        self.options.check()
+        _stop_on_signals()
+        _quiet_libraries()
+        started_at = time.monotonic()
+        with contextlib.ExitStack() as running:
+            try:
+                deferred = Deferred()
+                server = create_server(deferred, host=self.options.host, port=self.options.port, threads=8)
+                running.callback(server.close)
+                portal_url = f"http://localhost:{_bound_port(server)}"
+                deferred.app, started = self._start(running, portal_url)
+                started.seconds = time.monotonic() - started_at
+                self.announce(started)
+                server.run()  # until SIGINT (KeyboardInterrupt) or SIGTERM (SystemExit), which it catches
+            finally:
+                _ignore_further_signals()
+                logger.info("stopping")
+
+    def _start(self, running: contextlib.ExitStack, portal_url: str) -> tuple[WsgiApp, Started]:
+        options = self.options
+        data = options.data_dir.resolve()
+        endpoint = self._start_emulator(running)
+        graph = GraphServer(host="127.0.0.1", port=options.graph_port, cert_dir=data / "graph").start()
+        running.callback(graph.stop)
+        config = self._configure(data, portal_url, endpoint, graph)
+        functions = self._start_functions(running, data / "devidp" / "edge_config.json")
+
+        ses_config = load_ses_config(options.ses_config_path)
+        Provisioner(
+            config, ses_config, options.bucket, options.table, visibility_timeout=options.visibility_timeout
+        ).run()
+        report_failures("the demo directory", seed_directories(config), logger.warning)
+        if config.graph_config is not None:
+            graph.seed_parameters(config.graph_config, boto3.client("ssm", config=RETRY_CONFIG))
+        logger.info("AWS emulator at %s provisioned for %d customers", endpoint, len(config.customer_mappings))
+
+        outbox = Outbox(
+            {customer.account_id: code for code, customer in config.customer_mappings.items()},
+            meetings=lambda: [asdict(action) for action in graph.actions()],
+        )
+        snapshot = Snapshot(data / SNAPSHOT_FILE, config, options.bucket, options.table, outbox, graph=graph.graph)
+        restored = self._restore_or_seed(snapshot, config, ses_config)
+        logger.info("data: %s", restored)
+        running.callback(self._final_snapshot, snapshot)
+        idp, _ = local_sign_in(
+            config,
+            data / "devidp",
+            public_base_url=portal_url,
+            idp_base_url=f"{portal_url}/idp",
+            table=options.table,
+            region=config.aws_region,
+        )
+        resumed = self._start_background(running, config, functions["backend"], outbox, snapshot)
+        for function in functions.values():
+            function.wait_ready()
+        logger.info("functions started: %s", ", ".join(function.spec.name for function in functions.values()))
+        edge = LocalEdge(
+            portal_url,
+            EdgeFunctions(functions["gatekeeper"], functions["saml"], functions["api"]),
+            StaticSite(options.web_dir),
+            s3_origin(WEB_BUCKET, config.aws_region),
+            mounts={"/idp": DevIdpApp(idp), "/dev": OutboxApp(outbox)},
+            region=config.aws_region,
+        )
+        notes = [f"{resumed} interrupted trigger(s) queued again"] if resumed else []
+        return edge, Started(portal_url, endpoint, idp.users, 0.0, restored, options.data_dir, graph.url, notes)
+
+    def _start_emulator(self, running: contextlib.ExitStack) -> str:
+        from moto.server import ThreadedMotoServer
+
+        emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=self.options.aws_port, verbose=False)
+        emulator.start()
+        running.callback(emulator.stop)
+        host, port = emulator.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def _configure(self, data: Path, portal_url: str, endpoint: str, graph: GraphServer) -> AppConfig:
+        """The local config.json, and the environment every client of this process tree starts with."""
+        options = self.options
+        endpoints = GraphEndpoints(graph.authority_host, graph.graph_base_url)
+        config_path, config = write_local_config(options.config_path, data, portal_url, endpoints)
+        for name in _FOREIGN_AWS_VARIABLES:
+            os.environ.pop(name, None)
+        environment = {
+            **local_environment(endpoint, config.aws_region),
+            **graph.environment(),
+            "CCM_CONFIG": str(config_path),
+            "CCM_SES_CONFIG": str(options.ses_config_path.resolve()),
+            "CCM_BUCKET": options.bucket,
+            "CCM_TABLE": options.table,
+        }
+        os.environ.update(environment)
+        write_environment_file(data / ENVIRONMENT_FILE, environment)
+        # Functions import ``functions.*`` from the repository root, as the Lambda runtime imports from its root.
+        sys.path.insert(0, str(Path.cwd()))
+        return config
+
+    def _start_functions(self, running: contextlib.ExitStack, edge_config: Path) -> dict[str, LocalFunction]:
+        """One environment of each function starts now, while the emulator is provisioned; more when needed."""
+        functions = {name: LocalFunction(spec) for name, spec in function_specs(self.options, edge_config).items()}
+        for function in functions.values():
+            running.callback(function.close)
+            function.warm()
+        return functions
+
+    def _start_background(
+        self,
+        running: contextlib.ExitStack,
+        config: AppConfig,
+        backend: LocalFunction,
+        outbox: Outbox,
+        snapshot: Snapshot,
+    ) -> int:
+        """Outbox collection, periodic snapshots, the queue workers; then the triggers an earlier run left."""
+        harvester = Repeating("outbox", OUTBOX_INTERVAL, outbox.collect).start()
+        running.callback(harvester.stop)
+        periodic = Repeating("snapshot", self.options.snapshot_interval, snapshot.save).start()
+        running.callback(periodic.stop)
+        workers = QueueWorkers(self._workers(config, backend))
+        workers.start()
+        running.callback(workers.stop, STOP_GRACE_SECONDS + self.options.poll_wait_seconds)
+        return snapshot.restore_triggers()
+
+    def _restore_or_seed(self, snapshot: Snapshot, config: AppConfig, ses_config: SesConfig) -> str:
+        if snapshot.exists:
+            document = snapshot.load()
+            rebuilt = snapshot.restore_state(document)
+            contacts = snapshot.restore_contacts(document)
+            report_failures("restoring contacts", contacts, logger.warning)
+            return f"restored from {snapshot.path} ({rebuilt.objects} objects in the catalog)"
+        imported = import_contacts(config, ses_config, self.options.bucket)
+        report_failures("the contact import", imported, logger.warning)
+        people = sum(outcome.value.created for outcome in imported if outcome.value is not None)
+        return f"first run: {people} demo contacts imported from the demo Identity Center directories"
+
+    @staticmethod
+    def _final_snapshot(snapshot: Snapshot) -> None:
+        try:
+            counts = snapshot.save()
+            logger.info("saved %s to %s", counts.describe(), snapshot.path)
+        except Exception as error:  # the previous snapshot stays; say so rather than hide it
+            logger.error("the final snapshot failed, %s keeps the previous one: %s", snapshot.path, error)
+
+    def _workers(self, config: AppConfig, backend: LocalFunction) -> list[QueueWorker]:
+        sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
+
+        def report(queue: str, outcome: BatchOutcome) -> None:
+            if outcome.failed:
+                logger.warning(
+                    "%s: %d of %d trigger(s) failed and stay queued", queue, outcome.failed, outcome.received
+                )
+            elif outcome.received > outcome.test_events:
+                logger.info("%s: %d trigger(s) processed", queue, outcome.received)
+
+        workers = []
+        for code in config.customer_codes:
+            url = sqs.get_queue_url(QueueName=queue_name(config.customer(code)))["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            # A client per thread: the workers poll at the same time.
+            client = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
+            workers.append(
+                QueueWorker(client, url, arn, backend, wait_seconds=self.options.poll_wait_seconds, on_batch=report)
+            )
+        return workers

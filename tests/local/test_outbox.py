@@ -1,0 +1,129 @@
+"""The outbox: what the emulated SES accepted in every customer's account, decoded, as a page and as JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from ccm.aws.assume import RoleSessions
+from ccm.backend.mime import RenderedEmail
+from ccm.config import AppConfig
+from ccm.local.outbox import Outbox, decode_raw_message
+from ccm.local.outbox_pages import OutboxApp
+
+SENDER = "notifications@mail.example.com"
+INVITE = "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:change-1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+
+def rendered(subject: str = "✅ Approved: Rotate certificates", html: str = "<p>Approved</p>") -> RenderedEmail:
+    return RenderedEmail(
+        subject=subject,
+        text="Approved",
+        html=html,
+        headers=(("X-CCM-Object-Id", "CHG-1"), ("X-CCM-Event", "approved"), ("X-CCM-Customer", "alpha")),
+    )
+
+
+def raw(email: RenderedEmail, recipient: str) -> bytes:
+    return email.prepare(SENDER, datetime(2030, 1, 6, tzinfo=UTC)).for_recipient(recipient)
+
+
+def send(app_config: AppConfig, code: str, message: bytes, recipient: str) -> None:
+    """Send as the backend does: raw MIME through the customer's own SES, by assumed role."""
+    customer = app_config.customer(code)
+    ses = RoleSessions().session(customer.ses_role_arn, customer.region).client("sesv2")
+    ses.create_email_identity(EmailIdentity="mail.example.com")
+    ses.send_email(
+        FromEmailAddress=SENDER, Destination={"ToAddresses": [recipient]}, Content={"Raw": {"Data": message}}
+    )
+
+
+def customers(app_config: AppConfig) -> dict[str, str]:
+    return {customer.account_id: code for code, customer in app_config.customer_mappings.items()}
+
+
+def get(app: OutboxApp, path: str, query: str = "") -> tuple[int, str]:
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "wsgi.input": io.BytesIO()}
+    status: list[str] = []
+    body = b"".join(app(environ, lambda s, h: status.append(s)))
+    return int(status[0].split()[0]), body.decode()
+
+
+def test_a_raw_message_is_decoded_into_its_parts_and_the_backends_headers() -> None:
+    message = raw(rendered().with_calendar(INVITE, method="CANCEL"), "ops@alpha.example.com")
+
+    decoded = decode_raw_message(message.decode())
+
+    assert decoded.subject == "✅ Approved: Rotate certificates"
+    assert (decoded.sender, decoded.recipients) == (SENDER, ["ops@alpha.example.com"])
+    assert (decoded.text.strip(), decoded.html.strip()) == ("Approved", "<p>Approved</p>")
+    assert decoded.calendar_method == "CANCEL" and decoded.calendar is not None and "UID:change-1" in decoded.calendar
+    assert decoded.headers["X-CCM-Event"] == "approved"
+
+
+def test_emails_accepted_in_each_customers_account_are_collected_once_with_their_customer(
+    aws: None, app_config: AppConfig
+) -> None:
+    outbox = Outbox(customers(app_config))
+    send(app_config, "alpha", raw(rendered(), "requester@example.com"), "requester@example.com")
+    send(app_config, "xray", raw(rendered(), "approver@example.com"), "approver@example.com")
+
+    assert outbox.collect() == 2
+    assert outbox.collect() == 0
+
+    emails = outbox.emails()
+    assert [(e.customer, e.account, e.recipients) for e in emails] == [
+        ("alpha", app_config.customer("alpha").account_id, ["requester@example.com"]),
+        ("alpha", app_config.customer("xray").account_id, ["approver@example.com"]),
+    ], "the customer header wins; one recipient even though SES saw it in Destination and in To"
+    assert (emails[0].object_id, emails[0].event, emails[0].sender) == ("CHG-1", "approved", SENDER)
+    assert emails[0].accepted_at.endswith("Z")
+
+
+def test_an_earlier_runs_entries_come_first_and_survive_a_document_round_trip(app_config: AppConfig) -> None:
+    from moto import mock_aws
+
+    with mock_aws():  # the earlier run's emulator
+        earlier = Outbox(customers(app_config))
+        send(app_config, "alpha", raw(rendered(subject="Earlier"), "requester@example.com"), "requester@example.com")
+        document = json.loads(json.dumps(earlier.document()))
+
+    with mock_aws():  # a restart: a fresh emulator, the outbox brought back from the snapshot
+        later = Outbox(customers(app_config), meetings=lambda: [{"action": "created", "subject": "Window"}])
+        later.restore({**document, "meetings": [{"action": "cancelled", "subject": "Old window"}]})
+        send(app_config, "bravo", raw(rendered(subject="Later"), "approver@example.com"), "approver@example.com")
+
+        assert [email.subject for email in later.emails()] == ["Earlier", "Later"]
+        assert [meeting["subject"] for meeting in later.meetings()] == ["Old window", "Window"]
+
+
+def test_the_json_form_filters_and_the_page_shows_each_email_inertly(aws: None, app_config: AppConfig) -> None:
+    outbox = Outbox(customers(app_config))
+    hostile = rendered(subject="<script>alert(1)</script>", html='<img src=x onerror="alert(2)"><p>Body</p>')
+    send(app_config, "alpha", raw(hostile, "requester@example.com"), "requester@example.com")
+    send(app_config, "alpha", raw(rendered(), "approver@example.com"), "approver@example.com")
+    app = OutboxApp(outbox)
+
+    status, body = get(app, "/outbox.json", "recipient=approver@example.com&event=approved")
+    page_status, page = get(app, "/outbox")
+
+    document: dict[str, Any] = json.loads(body)
+    assert status == 200 and [e["recipients"] for e in document["emails"]] == [["approver@example.com"]]
+    assert document["meetings_wired"] is False and document["meetings"] == []
+    assert page_status == 200
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<iframe sandbox=""' in page
+    assert 'onerror="alert(2)"' not in page, "the email's HTML is only ever an escaped srcdoc attribute"
+    assert get(app, "/nothing")[0] == 404
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_the_outbox_is_read_only(method: str) -> None:
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": "/outbox.json", "wsgi.input": io.BytesIO()}
+    status: list[str] = []
+    OutboxApp(Outbox({}))(environ, lambda s, h: status.append(s))
+    assert status == ["405 Method Not Allowed"]
