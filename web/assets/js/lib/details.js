@@ -1,0 +1,242 @@
+// The details dialog of a change or an announcement: everything it says, its history, and what you may do.
+import { collectionOf, get, post } from "./api.js";
+import { el, personName } from "./dom.js";
+import { actionButtons } from "./actions.js";
+import { customerName, loadCustomers } from "./customers.js";
+import { joinLink, joinUrlOf } from "./meeting.js";
+import { showError, showSuccess } from "./messages.js";
+import { openDialog } from "./modal.js";
+import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "./status.js";
+import { formatInBothZones, formatInstant } from "./time.js";
+
+const STEPS = [
+  ["draft", "Draft", "Drafted"],
+  ["submitted", "Submit", "Submitted"],
+  ["approved", "Approve", "Approved"],
+  ["completed", "Complete", "Completed"],
+];
+const HISTORY_LABELS = {
+  created: "Created",
+  updated: "Updated",
+  submitted: "Submitted for approval",
+  approved: "Approved",
+  completed: "Completed",
+  cancelled: "Cancelled",
+  deleted: "Deleted",
+  meeting_scheduled: "Meeting scheduled",
+  meeting_updated: "Meeting updated",
+  meeting_cancelled: "Meeting cancelled",
+  processed: "Notifications sent",
+};
+
+export function isChange(document) {
+  return Boolean(document.changeId) || document.object_type === "change";
+}
+
+export function idOf(document) {
+  return document.changeId || document.announcement_id || document.id;
+}
+
+export function titleOf(document) {
+  return document.changeTitle || document.title || idOf(document);
+}
+
+export function editLink(document) {
+  const id = encodeURIComponent(idOf(document));
+  return isChange(document) ? `edit-change.html?changeId=${id}` : `edit-announcement.html?announcementId=${id}`;
+}
+
+function progress(status) {
+  if (status === "cancelled") {
+    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, "❌ Cancelled"));
+  }
+  const reached = STEPS.findIndex(([value]) => value === status);
+  return el(
+    "ol",
+    { className: "progress", "aria-label": "Progress" },
+    STEPS.map(([, label, past], index) =>
+      el(
+        "li",
+        { className: index <= reached ? "step step-done" : "step", "aria-current": index === reached ? "step" : false },
+        index <= reached ? past : label,
+      ),
+    ),
+  );
+}
+
+function field(label, value) {
+  if (value === undefined || value === null || value === "") return null;
+  return [el("dt", {}, label), el("dd", {}, value)];
+}
+
+function textSection(title, text) {
+  if (!text) return null;
+  return el("section", { className: "detail-section" }, el("h3", {}, title), el("p", { className: "prose" }, text));
+}
+
+function attachmentList(attachments) {
+  if (!attachments || attachments.length === 0) return null;
+  return el(
+    "section",
+    { className: "detail-section" },
+    el("h3", {}, "Attachments"),
+    el(
+      "ul",
+      {},
+      attachments.map((attachment) => {
+        const name = typeof attachment === "string" ? attachment : attachment.name;
+        const url = typeof attachment === "string" ? attachment : attachment.url;
+        const safe = url && /^https?:\/\//i.test(url);
+        return el("li", {}, safe ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, name) : name);
+      }),
+    ),
+  );
+}
+
+function meetingSection(document) {
+  const metadata = document.meeting_metadata;
+  const wanted = document.include_meeting || document.meetingRequired === "yes";
+  if (!metadata && !wanted) return null;
+  const zone = document.timezone || document.meeting_timezone;
+  const collection = collectionOf(idOf(document));
+  if (!metadata) {
+    return el(
+      "section",
+      { className: "detail-section meeting" },
+      el("h3", {}, "Meeting"),
+      el("p", {}, "The meeting will be scheduled when this is approved."),
+    );
+  }
+  const url = joinUrlOf(document);
+  const status = normalStatus(document.status);
+  return el(
+    "section",
+    { className: "detail-section meeting" },
+    el("h3", {}, "Meeting"),
+    el(
+      "dl",
+      { className: "facts" },
+      field("Subject", metadata.subject),
+      field("Starts", formatInBothZones(metadata.start_time, zone)),
+      field("Ends", formatInBothZones(metadata.end_time, zone)),
+    ),
+    el(
+      "div",
+      { className: "button-row" },
+      url && !["completed", "cancelled"].includes(status) ? joinLink(url) : null,
+      el(
+        "a",
+        { className: "btn btn-small", href: `/api${collection}/${encodeURIComponent(idOf(document))}/meeting.ics` },
+        "Download calendar invite (.ics)",
+      ),
+    ),
+  );
+}
+
+function history(modifications) {
+  const entries = [...(modifications || [])].sort((a, b) => String(a.timestamp).localeCompare(String(b.timestamp)));
+  if (entries.length === 0) return null;
+  return el(
+    "section",
+    { className: "detail-section" },
+    el("h3", {}, "History"),
+    el(
+      "ol",
+      { className: "timeline" },
+      entries.map((entry) =>
+        el(
+          "li",
+          {},
+          el("strong", {}, HISTORY_LABELS[entry.modification_type] || entry.modification_type),
+          ` by ${personName(entry.user_id)}`,
+          entry.customer_code ? ` (${entry.customer_code})` : "",
+          el("time", { datetime: entry.timestamp }, ` · ${formatInstant(entry.timestamp)}`),
+        ),
+      ),
+    ),
+  );
+}
+
+function body(document, customers) {
+  const zone = document.timezone;
+  const firstApproval = (document.modifications || []).find((entry) => entry.modification_type === "approved");
+  const change = isChange(document);
+  return el(
+    "div",
+    { className: "details" },
+    el("p", { className: "detail-id" }, idOf(document), " ", statusBadge(document.status), ` · version ${document.version || 1}`),
+    progress(normalStatus(document.status)),
+    el(
+      "dl",
+      { className: "facts" },
+      change ? null : field("Type", ANNOUNCEMENT_TYPES[announcementTypeOf(document)]),
+      field("Created by", document.createdBy || document.created_by),
+      field("Created", document.createdAt ? formatInstant(document.createdAt) : null),
+      field("Submitted", document.submittedAt ? formatInstant(document.submittedAt) : null),
+      field("Approved by", firstApproval ? firstApproval.user_id : document.approvedBy),
+      field("Approved", document.approvedAt ? formatInstant(document.approvedAt) : null),
+      change ? field("Window starts", formatInBothZones(document.implementationStart, zone)) : null,
+      change ? field("Window ends", formatInBothZones(document.implementationEnd, zone)) : null,
+      change ? field("ServiceNow ticket", document.snowTicket) : null,
+      change ? field("Jira ticket", document.jiraTicket) : null,
+      field("Customers", (document.customers || []).map((code) => customerName(customers, code)).join(", ")),
+    ),
+    change ? textSection("Reason", document.changeReason) : textSection("Summary", document.summary),
+    change ? textSection("Implementation plan", document.implementationPlan) : textSection("Content", document.content),
+    change ? textSection("Test plan", document.testPlan) : null,
+    change ? textSection("Customer impact", document.customerImpact) : null,
+    change ? textSection("Rollback plan", document.rollbackPlan) : null,
+    change ? null : attachmentList(document.attachments),
+    meetingSection(document),
+    history(document.modifications),
+  );
+}
+
+/**
+ * Open the details of `id`. `onChanged(action)` runs after any action succeeded (the caller reloads its list).
+ */
+export async function openDetails(id, { user, status, onChanged = () => {} }) {
+  const collection = collectionOf(id);
+  let answer;
+  try {
+    answer = await get(`${collection}/${encodeURIComponent(id)}`);
+  } catch (error) {
+    showError(status, `Could not open ${id}: ${error.message}`);
+    return null;
+  }
+  const customers = await loadCustomers().catch(() => []);
+  const document = answer.data;
+  const item = { id, title: titleOf(document), include_meeting: document.include_meeting, etag: answer.etag };
+  const allowed = allowedActions(document, user);
+  let dialog = null;
+  const dialogStatus = el("div", { className: "dialog-status", "aria-live": "polite" });
+  const options = {
+    status: dialogStatus,
+    onChanged: (action) => {
+      if (action !== "reload") dialog.close();
+      onChanged(action);
+    },
+  };
+  const duplicate = el("button", { type: "button", className: "btn btn-small" }, "Duplicate");
+  duplicate.addEventListener("click", async () => {
+    try {
+      const { data } = await post(`${collection}/${encodeURIComponent(id)}/clone`);
+      showSuccess(status, `A new draft ${data.id} was made from ${id}.`);
+      window.location.href = editLink(data.object);
+    } catch (error) {
+      showError(dialogStatus, `Could not duplicate: ${error.message}`);
+    }
+  });
+  dialog = openDialog({
+    title: titleOf(document),
+    wide: true,
+    body: [dialogStatus, body(document, customers)],
+    actions: [
+      allowed.edit ? el("a", { className: "btn btn-small", href: editLink(document) }, "Edit") : null,
+      duplicate,
+      ...actionButtons(item, allowed, options),
+    ].filter(Boolean),
+  });
+  dialog.dataset.objectId = id;
+  return dialog;
+}

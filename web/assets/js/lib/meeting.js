@@ -1,0 +1,67 @@
+// The Join button, and waiting for it: after an approval the backend schedules the meeting on its own time and
+// writes meeting_metadata.join_url; the page asks with If-None-Match, so unchanged objects cost a 304.
+import { get } from "./api.js";
+import { el } from "./dom.js";
+
+export const FAST_INTERVAL = 2000;
+export const SLOW_INTERVAL = 5000;
+export const SLOW_AFTER = 20000;
+export const GIVE_UP_AFTER = 120000;
+
+const watching = new Map();
+
+export function joinUrlOf(document) {
+  const metadata = document && (document.meeting_metadata || null);
+  return (metadata && metadata.join_url) || document.join_url || "";
+}
+
+export function joinLink(url) {
+  return el(
+    "a",
+    { className: "btn btn-join", href: url, target: "_blank", rel: "noopener noreferrer" },
+    el("span", { "aria-hidden": "true" }, "🎥 "),
+    "Join meeting",
+  );
+}
+
+/**
+ * Poll `collection/id` until its meeting has a join URL; `onFound(document)` runs once. One watcher per object
+ * however often a list reloads. Returns a function that stops it.
+ */
+export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
+  const key = `${collection}/${id}`;
+  if (watching.has(key)) return watching.get(key);
+  let etag = null;
+  let elapsed = 0;
+  let timer = null;
+  const stop = () => {
+    clearTimeout(timer);
+    watching.delete(key);
+  };
+  const tick = async () => {
+    const interval = elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL;
+    elapsed += interval;
+    try {
+      const answer = await get(`${collection}/${encodeURIComponent(id)}`, { ifNoneMatch: etag });
+      if (answer.status !== 304) {
+        etag = answer.etag;
+        if (joinUrlOf(answer.data)) {
+          stop();
+          onFound(answer.data);
+          return;
+        }
+      }
+    } catch {
+      // A failed poll is retried on the next tick; the watcher gives up only on time.
+    }
+    if (elapsed >= GIVE_UP_AFTER) {
+      stop();
+      if (onGiveUp) onGiveUp();
+      return;
+    }
+    timer = setTimeout(tick, elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL);
+  };
+  timer = setTimeout(tick, FAST_INTERVAL);
+  watching.set(key, stop);
+  return stop;
+}

@@ -1,0 +1,74 @@
+// Dashboard: counts by status (GET /changes/statistics) and the most recently modified changes.
+import { get } from "../lib/api.js";
+import { byId, clear, el } from "../lib/dom.js";
+import { customerChips, loadCustomers } from "../lib/customers.js";
+import { openDetails } from "../lib/details.js";
+import { emptyState, loading, showError } from "../lib/messages.js";
+import { startPage } from "../lib/shell.js";
+import { statusBadge } from "../lib/status.js";
+import { formatInstant } from "../lib/time.js";
+
+const COUNTS = {
+  totalChanges: "total",
+  draftChanges: "draft",
+  activeChanges: "submitted",
+  approvedChanges: "approved",
+  completedChanges: "completed",
+};
+
+async function showStatistics(status) {
+  try {
+    const { data } = await get("/changes/statistics");
+    for (const [id, key] of Object.entries(COUNTS)) byId(id).textContent = String(data[key] ?? 0);
+  } catch (error) {
+    for (const id of Object.keys(COUNTS)) byId(id).textContent = "?";
+    showError(status, `Could not load the counts: ${error.message}`);
+  }
+}
+
+function recentRow(item, customers, open) {
+  const title = el("button", { type: "button", className: "linklike item-title" }, item.title);
+  title.addEventListener("click", () => open(item.id));
+  return el(
+    "li",
+    { className: "item", dataset: { id: item.id } },
+    el("div", { className: "item-head" }, title, statusBadge(item.status)),
+    el(
+      "div",
+      { className: "item-meta" },
+      el("span", {}, item.id),
+      el("span", {}, `Modified ${formatInstant(item.modified_at)}`),
+      el("span", {}, `${item.customers.length} customer${item.customers.length === 1 ? "" : "s"}`),
+    ),
+    customerChips(customers, item.customers),
+  );
+}
+
+async function showRecent(user, status) {
+  const container = byId("recentChanges");
+  loading(container, "Loading recent changes…");
+  try {
+    const [{ data }, customers] = await Promise.all([get("/changes/recent", { query: { limit: 10 } }), loadCustomers()]);
+    clear(container);
+    if (data.items.length === 0) {
+      container.append(
+        emptyState("No changes yet", "Nothing has been created so far.", { href: "create-change.html", label: "Create a change" }),
+      );
+      return;
+    }
+    const open = (id) => openDetails(id, { user, status, onChanged: () => refresh(user, status) });
+    container.append(el("ul", { className: "item-list" }, data.items.map((item) => recentRow(item, customers, open))));
+  } catch (error) {
+    clear(container);
+    showError(container, `Could not load recent changes: ${error.message}`);
+  }
+}
+
+function refresh(user, status) {
+  return Promise.all([showStatistics(status), showRecent(user, status)]);
+}
+
+startPage(async ({ user, status }) => {
+  byId("refreshRecent").addEventListener("click", () => refresh(user, status));
+  await refresh(user, status);
+});
