@@ -27,12 +27,19 @@ CHROMIUM := /usr/bin/chromium
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-$(CHROMIUM):
-	@command -v apt-get >/dev/null || { echo "The browser tests need Chromium at $(CHROMIUM); install Debian's chromium package." >&2; exit 1; }
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+CHROMIUM_MISSING := The browser tests need Chromium at $(CHROMIUM), and it could not be installed here: install \
+	Debian's chromium package as root (apt-get install chromium), then run make again.
 
+$(CHROMIUM):
+	@command -v apt-get >/dev/null && { [ -z "$(SUDO)" ] || command -v sudo >/dev/null; } \
+		|| { echo "$(CHROMIUM_MISSING)" >&2; exit 1; }
+	$(SUDO) apt-get update -qq || { echo "$(CHROMIUM_MISSING)" >&2; exit 1; }
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+		|| { echo "$(CHROMIUM_MISSING)" >&2; exit 1; }
+
+# Reinstalled whenever package.json or the lock file is newer than what npm ci last installed.
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "The browser tests need npm (Node.js) to install axe-core." >&2; exit 1; }
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	@touch $@
 

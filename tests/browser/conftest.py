@@ -2,18 +2,19 @@
 
 One stack serves the whole session (``stack``); each ``sign_in`` opens a fresh browser context (its own cookies)
 and signs in through the development identity provider. Console errors and uncaught exceptions of every page
-are collected (a CSP violation is a console error), and when a test fails, every page it opened is saved as a
-screenshot under ``tests/artifacts/``.
+are collected from its first request on (a CSP violation is a console error) and fail the test that saw them;
+when a test fails, every page it opened is saved as a screenshot under ``tests/artifacts/``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Generator, Iterator
-from typing import Any
+from collections.abc import Generator, Iterator
+from typing import Any, Protocol
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, ViewportSize
 
 from tests.conftest import ROOT
 from tests.local.stack_process import LocalStackProcess
@@ -32,7 +33,12 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 740}
-SignIn = Callable[..., Page]
+
+
+class SignIn(Protocol):
+    """``sign_in(email, path="/", viewport=None)``: a new browser context signed in as ``email``, on ``path``."""
+
+    def __call__(self, email: str, path: str = "/", viewport: ViewportSize | None = None) -> Page: ...
 
 
 @pytest.fixture(scope="session")
@@ -50,22 +56,31 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProces
 
 
 class PageProblems:
-    """Console errors and uncaught exceptions of the pages a test opened."""
+    """Console errors and uncaught exceptions of the pages a test opened, less those it provoked on purpose."""
 
     def __init__(self) -> None:
         self.messages: list[str] = []
+        self._expected: list[re.Pattern[str]] = []
 
     def watch(self, page: Page) -> None:
         page.on("console", self._console)
-        page.on("pageerror", lambda error: self.messages.append(f"uncaught: {error}"))
+        page.on("pageerror", lambda error: self._record(f"uncaught: {error}"))
+
+    def expected(self, pattern: str) -> None:
+        """Ignore messages matching ``pattern`` (a 412 the test asked for, say), seen so far and from now on."""
+        self._expected.append(re.compile(pattern))
+        self.messages = [message for message in self.messages if not re.search(pattern, message)]
+
+    def assert_none(self) -> None:
+        assert self.messages == [], "the pages reported errors:\n" + "\n".join(self.messages)
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            self.messages.append(f"console: {message.text} at {message.location.get('url', '')}")
+            self._record(f"console: {message.text} at {message.location.get('url', '')}")
 
-    def expected(self, pattern: str) -> None:
-        """Forget the messages a test provoked on purpose (a 412 it asked for, say)."""
-        self.messages = [message for message in self.messages if not re.search(pattern, message)]
+    def _record(self, message: str) -> None:
+        if not any(pattern.search(message) for pattern in self._expected):
+            self.messages.append(message)
 
 
 @pytest.fixture
@@ -84,34 +99,56 @@ def sign_in(
 ) -> Iterator[SignIn]:
     contexts: list[BrowserContext] = []
 
+    def adopt(page: Page) -> None:
+        """Every page of a signed-in context (pop-ups too) is watched and photographed if the test fails."""
+        if page not in opened_pages:
+            opened_pages.append(page)
+            page_problems.watch(page)
+
     def open_as(email: str, path: str = "/", viewport: ViewportSize | None = None) -> Page:
         context = browser.new_context(viewport=viewport or DESKTOP, base_url=stack.url, accept_downloads=True)
         contexts.append(context)
+        context.on("page", adopt)
         page = context.new_page()
-        opened_pages.append(page)
+        adopt(page)
         page.goto(stack.url + path)
         page.wait_for_url(re.compile(r"/idp/"))
-        page.locator(f"form:has(input[name=user][value='{email}']) button").click()
-        target = path.split("?")[0].rstrip("/")
-        page.wait_for_url(re.compile(re.escape(stack.url + target) + r"/?(\?.*)?$"))
-        page.wait_for_load_state()
-        # Watched only from here: the identity provider's pages are not the portal's.
-        page_problems.watch(page)
+        choice = page.locator("form").filter(has=page.locator(f'input[name="user"][value="{email}"]'))
+        assert choice.count() == 1, f"the identity provider's sign-in page offers no demo user {email}"
+        choice.get_by_role("button").click()
+        target = path.split("?")[0].split("#")[0].rstrip("/")
+        page.wait_for_url(re.compile(re.escape(stack.url + target) + r"/?([?#].*)?$"))
         return page
 
     yield open_as
     for context in contexts:
         context.close()
-    # Every page a test opened must have run without a script error or a blocked resource.
-    assert page_problems.messages == [], "the pages reported errors:\n" + "\n".join(page_problems.messages)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
-    outcome = yield
-    report = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """A test whose pages reported errors fails, in its own call phase, so its pages are photographed."""
+    result = yield
+    problems = getattr(item, "funcargs", {}).get("page_problems")
+    if isinstance(problems, PageProblems):
+        for page in getattr(item, "funcargs", {}).get("opened_pages") or []:
+            # One round trip to the browser delivers the events it already sent (an error just logged).
+            with contextlib.suppress(Error):
+                page.context.cookies()
+        problems.assert_none()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     if report.when != "call" or not report.failed:
-        return
+        return report
+    problems = getattr(item, "funcargs", {}).get("page_problems")
+    if isinstance(problems, PageProblems) and problems.messages:
+        report.sections.append(("page errors", "\n".join(problems.messages)))
     pages: list[Page] = getattr(item, "funcargs", {}).get("opened_pages") or []
     name = re.sub(r"[^\w.-]+", "_", item.nodeid.split("::", 1)[-1])[:120]
     saved = []
@@ -121,7 +158,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             path.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(path), full_page=True)
             saved.append(str(path.relative_to(ROOT)))
-        except Exception as error:  # a closed page cannot be photographed; the report says so
-            saved.append(f"(page {number}: {error})")
+        except Error as error:  # a closed page cannot be photographed; the report says so
+            saved.append(f"(page {number}: {error.message})")
     if saved:
         report.sections.append(("screenshots", "\n".join(saved)))
+    return report

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, SignIn
 from tests.browser.helpers import assert_accessible, portal_api
-from tests.local.stack_process import LocalStackProcess
+from tests.local.stack_process import HTML, LocalStackProcess
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,8 @@ def test_signing_in_lands_on_the_dashboard_with_the_users_name_and_real_counts(
 ) -> None:
     page = sign_in("requester@example.com")
 
+    assert page.url == stack.url + "/"
+    assert portal_api(page, "GET", "/api/user").json()["email"] == "requester@example.com"
     page.locator("#userInfo", has_text="requester@example.com").wait_for()
     assert page.title() == "Dashboard - Customer Contact Manager"
     statistics = portal_api(page, "GET", "/api/changes/statistics").json()
@@ -33,11 +36,22 @@ def test_signing_out_ends_the_session_and_the_next_page_asks_the_identity_provid
     assert portal_api(page, "GET", "/api/user").json()["email"] == "approver@example.com"
 
     page.get_by_role("link", name="Sign out").click()
-    page.wait_for_load_state()
+    page.get_by_text("You are signed out of the Customer Contact Manager.").wait_for()
 
     assert portal_api(page, "GET", "/api/user").status == 401
-    page.goto(stack.url + "/my-changes.html")
+    page.goto(stack.url + "/")
     page.wait_for_url(re.compile(r"/idp/"))
+    page.locator('input[name="user"][value="approver@example.com"]').wait_for(state="attached")
+
+
+def test_the_api_answers_a_request_without_a_session_with_401_and_no_redirect(stack: LocalStackProcess) -> None:
+    with requests.Session() as session:
+        session.trust_env = False
+        response = session.get(f"{stack.url}/api/user", headers={"Accept": HTML}, allow_redirects=False, timeout=30)
+
+    assert response.status_code == 401
+    assert "Location" not in response.headers
+    assert response.json()["error"] == "unauthenticated"
 
 
 def test_the_navigation_folds_into_a_menu_on_a_phone(sign_in: SignIn) -> None:
