@@ -6,7 +6,7 @@ import { customerChips, customerPicker, loadCustomers } from "../lib/customers.j
 import { editLink, openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { ANNOUNCEMENT_TYPES, STATUSES, announcementTypeOf, normalStatus, statusBadge, statusLabel } from "../lib/status.js";
+import { ANNOUNCEMENT_TYPES, STATUSES, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
 import { dateToWallClock, formatInstant, toIso, viewerZone, wallClockToDate } from "../lib/time.js";
 
 const MAXIMUM = 1000;
@@ -252,7 +252,7 @@ export function toCsv(items) {
   const rows = items.map((item) => [
     item.id,
     item.title,
-    statusLabel(item.status),
+    normalStatus(item.status),
     item.created_by,
     item.modified_at,
     (item.customers || []).join("; "),
