@@ -7,7 +7,6 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.browser.helpers import assert_accessible, portal_api
+from tests.browser.conftest import PHONE, SignIn
+from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, portal_api
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,6 @@ REQUESTER = "requester@example.com"
 APPROVER = "approver@example.com"
 ADMIN = "admin@example.com"
 HOSTILE = "<img src=x onerror=alert(1)>"
-SignIn = Callable[..., Page]
 
 
 @dataclass(frozen=True)
@@ -78,15 +77,22 @@ def announcement(kind: str, title: str, customers: list[str], summary: str) -> d
     }
 
 
+def api(page: Page, method: str, path: str, body: Any = None) -> Any:
+    """A set-up call that must succeed; its JSON answer."""
+    response = portal_api(page, method, f"/api{path}", body)
+    assert response.ok, f"{method} {path}: {response.status} {response.text()}"
+    return response.json()
+
+
 def hostile_summary(seeded: Seeded) -> str:
     return f"Talks about <b>community</b> and demos, {seeded.token}, then {HOSTILE} drinks"
 
 
 def seed_announcements(admin: Page, seeded: Seeded) -> None:
     finops = announcement("finops", seeded.title(NAMES["finops"]), ["bravo"], "Rightsizing saved a lot")
-    portal_api(admin, "POST", "/announcements", finops)
+    api(admin, "POST", "/announcements", finops)
     hostile = announcement("cic", seeded.title(NAMES["hostile"]), ["charlie"], hostile_summary(seeded))
-    portal_api(admin, "POST", "/announcements", hostile)
+    api(admin, "POST", "/announcements", hostile)
 
 
 @pytest.fixture
@@ -95,15 +101,15 @@ def everything(sign_in: SignIn) -> tuple[Page, Seeded]:
     seeded = Seeded(f"zq{uuid.uuid4().hex[:10]}")
     requester, approver, admin = sign_in(REQUESTER), sign_in(APPROVER), sign_in(ADMIN)
     title = {key: seeded.title(name) for key, name in NAMES.items()}
-    portal_api(requester, "POST", "/changes", change(title["aurora"], ["alpha"], "Primary region maintenance"))
-    portal_api(requester, "POST", "/drafts", change(title["borealis"], ["bravo"], "Zones move to the new resolver"))
-    cascade = portal_api(approver, "POST", "/changes", change(title["cascade"], ["charlie"], "Old balancers retire"))
-    portal_api(admin, "POST", f"/changes/{cascade['id']}/approve")
-    delta = portal_api(approver, "POST", "/changes", change(title["delta"], ["alpha", "delta"], "Stale entries"))
-    portal_api(admin, "POST", f"/changes/{delta['id']}/approve")
-    portal_api(approver, "POST", f"/changes/{delta['id']}/complete")
-    ember = portal_api(requester, "POST", "/changes", change(title["ember"], ["echo"], "Certificates expire soon"))
-    portal_api(requester, "POST", f"/changes/{ember['id']}/cancel")
+    api(requester, "POST", "/changes", change(title["aurora"], ["alpha"], "Primary region maintenance"))
+    api(requester, "POST", "/drafts", change(title["borealis"], ["bravo"], "Zones move to the new resolver"))
+    cascade = api(approver, "POST", "/changes", change(title["cascade"], ["charlie"], "Old balancers retire"))
+    api(admin, "POST", f"/changes/{cascade['id']}/approve")
+    delta = api(approver, "POST", "/changes", change(title["delta"], ["alpha", "delta"], "Stale entries"))
+    api(admin, "POST", f"/changes/{delta['id']}/approve")
+    api(approver, "POST", f"/changes/{delta['id']}/complete")
+    ember = api(requester, "POST", "/changes", change(title["ember"], ["echo"], "Certificates expire soon"))
+    api(requester, "POST", f"/changes/{ember['id']}/cancel")
     seed_announcements(admin, seeded)
     return requester, seeded
 
@@ -248,12 +254,11 @@ def test_a_link_with_q_searches_exports_the_results_and_shows_hostile_text_as_te
     ]
     assert dialogs == []
 
-    page.set_viewport_size({"width": 375, "height": 800})
+    page.set_viewport_size(PHONE)
     page.goto(f"/search-changes.html?q={seeded.token}&customers=bravo&range=custom&start=2020-01-01")
     expect(page.locator("#advanced")).to_have_attribute("open", "")
     expect(page.locator("#customer-bravo")).to_be_checked()
     expect(page.locator("#startDate")).to_have_value("2020-01-01")
     expect_titles(page, seeded, "finops")
     assert_accessible(page, "search page with a result, a custom range and the customers open")
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0
+    assert_no_horizontal_scroll(page)
