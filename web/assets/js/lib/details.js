@@ -48,7 +48,7 @@ export function editLink(document) {
 
 function progress(status) {
   if (status === "cancelled") {
-    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, "❌ Cancelled"));
+    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, "Cancelled"));
   }
   const reached = STEPS.findIndex(([value]) => value === status);
   return el(

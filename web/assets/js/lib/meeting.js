@@ -19,7 +19,6 @@ export function joinLink(url) {
   return el(
     "a",
     { className: "btn btn-join", href: url, target: "_blank", rel: "noopener noreferrer" },
-    el("span", { "aria-hidden": "true" }, "🎥 "),
     "Join meeting",
   );
 }
