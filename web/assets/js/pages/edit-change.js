@@ -154,6 +154,21 @@ function explainFailure(error) {
   showError(state.status, `Nothing was saved: ${error.message}`);
 }
 
+/**
+ * PUT the fields with the ETag the page read. The backend also writes to a change on its own (the notifications
+ * it sent, the meeting it scheduled) without making a new version; a 412 whose current version is still the one
+ * on the page is such a write, not a person's edit, and the save is tried once more on the current ETag.
+ */
+async function putOverBackgroundWrites(fields) {
+  try {
+    return await put(path(), fields, { ifMatch: state.etag });
+  } catch (error) {
+    const body = error.body || {};
+    if (!error.isConflict || !body.currentETag || body.currentVersion !== state.document.version) throw error;
+    return put(path(), fields, { ifMatch: body.currentETag });
+  }
+}
+
 /** Save the form; resolves true when the server has it. */
 async function save({ complete }) {
   if (!state.form.validate({ complete })) {
@@ -162,7 +177,7 @@ async function save({ complete }) {
   }
   const before = state.document.version;
   try {
-    const answer = await put(path(), state.form.values(), { ifMatch: state.etag });
+    const answer = await putOverBackgroundWrites(state.form.values());
     state.etag = answer.etag || answer.data.etag;
     state.document = answer.data.object;
     showFacts(state.document);
