@@ -164,6 +164,7 @@ export function changeForm(container, customers) {
   });
   let meetingTitleAuto = true;
   let durationAuto = true;
+  let windowDefaulted = true;
 
   // Which controls carry each error key (aria-invalid and the message go together).
   const errorControls = {
@@ -360,6 +361,12 @@ export function changeForm(container, customers) {
   });
   for (const key of ["implementationBeginDate", "implementationBeginTime", "implementationEndDate", "implementationEndTime", "timezone"]) {
     controls[key].addEventListener("change", () => {
+      if (key !== "timezone") windowDefaulted = false;
+      else if (windowDefaulted) {
+        // Untouched defaults follow the zone: "tomorrow" is tomorrow where the change happens.
+        controls.implementationBeginDate.value = dayInZone(zone(), 1);
+        controls.implementationEndDate.value = controls.implementationBeginDate.value;
+      }
       if (key === "implementationBeginDate" && !controls.implementationEndDate.value) {
         controls.implementationEndDate.value = controls.implementationBeginDate.value;
       }
@@ -407,6 +414,7 @@ export function changeForm(container, customers) {
     controls.implementationEndDate.value = day;
     controls.implementationBeginTime.value = DEFAULT_BEGIN;
     controls.implementationEndTime.value = DEFAULT_END;
+    windowDefaulted = true;
     controls.meetingRequired.value = "no";
     controls.meetingDuration.value = String(DEFAULT_DURATION);
     controls.meetingLocationType.value = "default";
@@ -423,6 +431,7 @@ export function changeForm(container, customers) {
    */
   function fill(document, { copy = false } = {}) {
     clearErrors();
+    windowDefaulted = false;
     const documentZone = document.timezone && isZone(document.timezone) ? document.timezone : defaultZone();
     setZone(controls.timezone, documentZone);
     const title = document.changeTitle || document.title || "";

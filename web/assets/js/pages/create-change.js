@@ -11,7 +11,7 @@ import { startPage } from "../lib/shell.js";
 import { normalStatus, statusBadge } from "../lib/status.js";
 import { formatDate } from "../lib/time.js";
 
-const SUBMITTED_REDIRECT_DELAY = 2500;
+const SUBMITTED_REDIRECT_DELAY = 2000;
 const state = { id: "", etag: null, editingDraft: false, form: null, done: false };
 
 function setMode({ id, etag = null, editingDraft = false }) {
