@@ -36,6 +36,18 @@ KEEP_A_DAY = "public, max-age=86400"
 REVALIDATED_SUFFIXES = frozenset({".html", ".js", ".mjs", ".css", ".json", ".map", ".txt", ".xml", ".webmanifest"})
 SKIPPED_DIRECTORIES = frozenset({"node_modules"})
 
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+"""The Content-Security-Policy every portal page declares in its ``<meta http-equiv>``: scripts and styles only
+from the portal's own files, so no inline script, handler attribute or style attribute ever runs."""
+PORTAL_CSP = PAGE_CSP + "; frame-ancestors 'none'"
+"""The same policy as CloudFront sends it on every portal file (``infra/template.yaml``): a header can also forbid
+framing, which a ``<meta>`` cannot."""
+PORTAL_HEADERS = (("Content-Security-Policy", PORTAL_CSP), ("X-Frame-Options", "DENY"))
+"""What the portal's response headers policy adds to the managed security headers."""
+
 
 def content_type(path: Path) -> str:
     known = CONTENT_TYPES.get(path.suffix.lower())

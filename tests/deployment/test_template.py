@@ -13,6 +13,7 @@ from ccm.config import AppConfig
 from ccm.edge.behaviours import LEGACY_API_PATHS
 from ccm.provision import DEAD_LETTER_AFTER
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
+from ccm.web_assets import PAGE_CSP, PORTAL_CSP
 from infra import cfn_yaml
 from infra.lint import cfn_lint
 from infra.package import packages
@@ -405,6 +406,16 @@ def test_every_other_path_passes_the_gatekeeper_before_the_cache(translated: Tem
     assert default["TargetOriginId"] == "web"
     assert [a["EventType"] for a in default["LambdaFunctionAssociations"]] == ["viewer-request"]
     assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+
+
+def test_the_portal_files_carry_the_content_security_policy_the_pages_declare(translated: Template) -> None:
+    default = distribution(translated)["DefaultCacheBehavior"]
+    policy = translated["Resources"][default["ResponseHeadersPolicyId"]["Ref"]]["Properties"]
+    headers = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert headers["ContentSecurityPolicy"] == {"ContentSecurityPolicy": PORTAL_CSP, "Override": True}
+    assert PORTAL_CSP.startswith(PAGE_CSP)
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    assert {"ContentTypeOptions", "ReferrerPolicy", "StrictTransportSecurity"} <= set(headers)
 
 
 # -- observability and the import task ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ import base64
 from ccm.local.cloudfront import ForwardedRequest, origin_request_event, s3_origin, viewer_request_event
 from ccm.local.function_url import function_url_event, function_url_response
 from ccm.local.http import HttpRequest
+from ccm.web_assets import PORTAL_CSP
 from tests.local.edge_harness import PUBLIC, LocalEdgeUnderTest, Visitor, call
 
 # Event builders ---------------------------------------------------------------------------------------------
@@ -173,6 +174,8 @@ def test_legacy_api_paths_reach_the_api_and_pages_beside_them_the_web_bucket(loc
     assert local_edge.api.events[0]["rawPath"] == "/my-changes"
     assert (page.status, page.text, page.header("Content-Type")) == (200, "<h1>Mine</h1>", "text/html; charset=utf-8")
     assert page.header("X-Content-Type-Options") == "nosniff"
+    assert page.header("Content-Security-Policy") == PORTAL_CSP
+    assert page.header("X-Frame-Options") == "DENY"
 
 
 def test_the_web_bucket_serves_only_published_files_and_only_to_reading_methods(local_edge: LocalEdgeUnderTest) -> None:

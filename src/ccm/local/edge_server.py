@@ -38,6 +38,7 @@ from ccm.local.function_url import function_url_event, function_url_response, si
 from ccm.local.http import BodyTooLarge, HttpRequest, HttpResponse, StartResponse, WsgiApp, text_response
 from ccm.local.lambdas import FunctionError
 from ccm.local.static_site import StaticSite
+from ccm.web_assets import PORTAL_HEADERS
 
 logger = logging.getLogger(__name__)
 WEB_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -117,6 +118,7 @@ class LocalEdge:
         if request.method not in WEB_METHODS:
             return text_response(403, "This distribution is not configured to allow the HTTP request method.\n")
         response = self.site.respond(forwarded.method, forwarded.uri, forwarded.header("if-none-match"))
+        response.headers.extend(PORTAL_HEADERS)
         return with_security_headers(response)
 
     def _saml(self, request: ForwardedRequest, request_id: str) -> HttpResponse:

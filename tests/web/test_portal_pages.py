@@ -1,0 +1,92 @@
+"""The portal's pages as files: each declares the policy, runs only its own module, and hides no inline code."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from ccm.web_assets import PAGE_CSP
+from tests.conftest import ROOT
+
+WEB = ROOT / "web"
+PAGES = sorted(WEB.glob("*.html"))
+NAVIGATION = [
+    "index.html",
+    "create-change.html",
+    "create-announcement.html",
+    "my-changes.html",
+    "approvals.html",
+    "announcements.html",
+    "search-changes.html",
+]
+
+
+class PageParts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.policies: list[str] = []
+        self.scripts: list[dict[str, str | None]] = []
+        self.inline_script = False
+        self.handlers: list[str] = []
+        self.styled: list[str] = []
+        self.ids: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "content-security-policy":
+            self.policies.append(attributes.get("content") or "")
+        if tag == "script":
+            self.scripts.append(attributes)
+            self._in_script = True
+        self.handlers += [f"{tag}[{name}]" for name, _ in attrs if name.startswith("on")]
+        if "style" in attributes:
+            self.styled.append(tag)
+        if attributes.get("id"):
+            self.ids.append(str(attributes["id"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            self.inline_script = True
+
+
+def parts_of(page: Path) -> PageParts:
+    parser = PageParts()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_page_of_the_navigation_exists() -> None:
+    assert {page.name for page in PAGES} >= set(NAVIGATION)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_each_page_declares_the_policy_and_runs_only_its_own_module(page: Path) -> None:
+    parts = parts_of(page)
+    assert parts.policies == [PAGE_CSP]
+    [script] = parts.scripts
+    assert script.get("type") == "module"
+    source = str(script.get("src"))
+    assert source.startswith("assets/js/pages/") and (WEB / source).is_file()
+    assert not parts.inline_script
+    assert parts.handlers == []
+    assert parts.styled == []
+    assert len(parts.ids) == len(set(parts.ids)), "duplicate ids"
+    assert {"siteHeader", "main", "statusContainer"} <= set(parts.ids)
+
+
+def test_no_script_inserts_markup() -> None:
+    """User text reaches the page as text nodes: no script assigns HTML or writes it."""
+    offenders = []
+    for script in sorted((WEB / "assets" / "js").rglob("*.js")):
+        text = script.read_text(encoding="utf-8")
+        for pattern in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            if pattern in text:
+                offenders.append(f"{script.relative_to(WEB)}: {pattern}")
+    assert offenders == []
