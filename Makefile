@@ -11,7 +11,7 @@ SAM ?= sam
 SAM_CONFIG_ENV ?= default
 DEPLOY_ARGS ?=
 
-.PHONY: install lint fmt typecheck test unit bench dev dev-reset clean render check-template package deploy deploy-web deploy-image
+.PHONY: install browser-deps lint fmt typecheck test unit bench dev dev-reset clean render check-template package deploy deploy-web deploy-image
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium and inject axe-core from npm; both are installed here when missing.
+CHROMIUM := /usr/bin/chromium
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "The browser tests need Chromium at $(CHROMIUM); install Debian's chromium package." >&2; exit 1; }
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser-deps: $(CHROMIUM) $(AXE)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -31,7 +47,7 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+test: lint browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 unit: install
@@ -70,4 +86,4 @@ deploy-image: install
 	$(BIN)/python -m infra.image --config-env "$(SAM_CONFIG_ENV)"
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist infra/build
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist infra/build tests/browser/node_modules tests/artifacts
