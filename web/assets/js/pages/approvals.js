@@ -1,11 +1,11 @@
 // Approvals: changes and announcements awaiting approval, grouped by customer, with Approve and Cancel for
 // approvers. A link from an approval email (?customerCode=&objectId=) opens that customer and that object.
-import { collectionOf, listAll } from "../lib/api.js";
+import { collectionOf, get, listAll } from "../lib/api.js";
 import { actionButtons } from "../lib/actions.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
 import { customerName, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
-import { joinLink, watchForMeeting } from "../lib/meeting.js";
+import { joinLink, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
 import { emptyState, loading, showError, showInfo } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
@@ -105,7 +105,7 @@ function reopenDetailsIfOpen(id) {
 
 function meetingFound(document) {
   const id = document.changeId || document.announcement_id;
-  refreshItem(id, { join_url: document.meeting_metadata ? document.meeting_metadata.join_url : document.join_url });
+  refreshItem(id, { join_url: joinUrlOf(document) });
   reopenDetailsIfOpen(id);
 }
 
@@ -113,9 +113,34 @@ function watch(item) {
   watchForMeeting(collectionOf(item.id), item.id, meetingFound);
 }
 
-function afterAction(action, item) {
-  if (action === "approve" && item.include_meeting) watch(item);
-  load();
+/** An acted-on item stays where it is, with its new status, until the next load: its Join link can appear there. */
+function applyDocument(item, document) {
+  Object.assign(item, {
+    title: document.changeTitle || document.title || item.title,
+    status: document.status,
+    approved_by: document.approvedBy || item.approved_by,
+    approved_at: document.approvedAt || item.approved_at,
+    join_url: joinUrlOf(document) || null,
+  });
+}
+
+async function afterAction(action, item, data) {
+  if (action === "reload" || action === "delete") {
+    await load();
+    return;
+  }
+  let document = data && data.object;
+  if (!document) {
+    try {
+      ({ data: document } = await get(`${collectionOf(item.id)}/${encodeURIComponent(item.id)}`));
+    } catch {
+      await load();
+      return;
+    }
+  }
+  for (const each of state.items) if (each.id === item.id) applyDocument(each, document);
+  render();
+  if (action === "approve" && document.include_meeting && !joinUrlOf(document)) watch(item);
 }
 
 function showDetails(id) {
@@ -135,7 +160,7 @@ function card(item) {
   const subject = { id: item.id, title: item.title, include_meeting: item.include_meeting };
   const buttons = actionButtons(subject, offered, {
     status: state.status,
-    onChanged: (action) => afterAction(action, item),
+    onChanged: (action, data) => afterAction(action, item, data),
   });
   const showJoin = item.join_url && !["completed", "cancelled"].includes(status);
   return el(
