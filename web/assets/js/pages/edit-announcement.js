@@ -89,7 +89,10 @@ function showForm(user, customers, status) {
 }
 
 async function save() {
-  const answer = await put(`/announcements/${encodeURIComponent(state.id)}`, state.form.values(), { ifMatch: state.etag });
+  const answer = await put(`/announcements/${encodeURIComponent(state.id)}`, state.form.values(), {
+    ifMatch: state.etag,
+    version: state.document?.version,
+  });
   accept(answer);
   showInfo();
   return answer;
@@ -149,6 +152,7 @@ startPage(async ({ user, status }) => {
         await save();
         const answer = await post(`/announcements/${encodeURIComponent(state.id)}/submit`, undefined, {
           ifMatch: state.etag,
+          version: state.document.version,
         });
         accept(answer);
         showSuccess(status, `${state.id} was submitted; the approvers are being notified.`, { sticky: true });

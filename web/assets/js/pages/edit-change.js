@@ -154,19 +154,9 @@ function explainFailure(error) {
   showError(state.status, `Nothing was saved: ${error.message}`);
 }
 
-/**
- * PUT the fields with the ETag the page read. The backend also writes to a change on its own (the notifications
- * it sent, the meeting it scheduled) without making a new version; a 412 whose current version is still the one
- * on the page is such a write, not a person's edit, and the save is tried once more on the current ETag.
- */
-async function putOverBackgroundWrites(fields) {
-  try {
-    return await put(path(), fields, { ifMatch: state.etag });
-  } catch (error) {
-    const body = error.body || {};
-    if (!error.isConflict || !body.currentETag || body.currentVersion !== state.document.version) throw error;
-    return put(path(), fields, { ifMatch: body.currentETag });
-  }
+/** PUT the fields with the ETag and version the page read (api.js tells the backend's own writes apart). */
+function putOverBackgroundWrites(fields) {
+  return put(path(), fields, { ifMatch: state.etag, version: state.document.version });
 }
 
 /** Save the form; resolves true when the server has it. */
@@ -201,6 +191,7 @@ async function saveAndSubmit() {
     title: state.document.changeTitle,
     include_meeting: state.document.include_meeting,
     etag: state.etag,
+    version: state.document.version,
   };
   await performAction("submit", item, { status: state.status, onChanged: () => load() });
 }
