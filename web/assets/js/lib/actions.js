@@ -30,7 +30,7 @@ const QUESTIONS = {
 };
 
 /**
- * Perform `action` on `item` ({id, title, include_meeting?, etag?}). Resolves to the API's answer, or null when
+ * Perform `action` on `item` ({id, title, include_meeting?, etag?, version?}). Resolves to the API's answer, or null when
  * the user declined or it failed (the failure is already shown in `status`).
  */
 export async function performAction(action, item, { status, onChanged = () => {}, onMeeting } = {}) {
@@ -44,8 +44,8 @@ export async function performAction(action, item, { status, onChanged = () => {}
   try {
     const answer =
       action === "delete"
-        ? await remove(path, { ifMatch: item.etag })
-        : await post(`${path}/${action}`, undefined, { ifMatch: item.etag });
+        ? await remove(path, { ifMatch: item.etag, version: item.version })
+        : await post(`${path}/${action}`, undefined, { ifMatch: item.etag, version: item.version });
     reportOutcome(status, action, item, answer.data);
     if (action === "approve" && (item.include_meeting || (answer.data && answer.data.object?.include_meeting))) {
       showMessage(status, "info", "Waiting for the meeting to be scheduled…", { replace: false });

@@ -40,10 +40,24 @@ function describe(status, body) {
 }
 
 /**
- * request("PUT", "/changes/CHG-1", {body, ifMatch}) -> {status, etag, data}
+ * request("PUT", "/changes/CHG-1", {body, ifMatch, version}) -> {status, etag, data}
  * A 304 (only with ifNoneMatch) resolves with data null; anything else not 2xx throws ApiError.
+ *
+ * The backend writes to an object on its own (the notifications it sent, the meeting it scheduled) without making
+ * a new version. Given the `version` the user saw, a 412 whose current version is still that one is such a write,
+ * not a person's: the request is sent once more on the current ETag (the server merges only the fields sent).
  */
-export async function request(method, path, { body, ifMatch, ifNoneMatch, query } = {}) {
+export async function request(method, path, options = {}) {
+  try {
+    return await send(method, path, options);
+  } catch (error) {
+    const current = (error instanceof ApiError && error.isConflict && error.body) || {};
+    if (!options.version || !current.currentETag || current.currentVersion !== options.version) throw error;
+    return send(method, path, { ...options, ifMatch: current.currentETag });
+  }
+}
+
+async function send(method, path, { body, ifMatch, ifNoneMatch, query } = {}) {
   const headers = { Accept: "application/json" };
   let payload;
   if (body !== undefined) {

@@ -48,7 +48,7 @@ export function editLink(document) {
 
 function progress(status) {
   if (status === "cancelled") {
-    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, "❌ Cancelled"));
+    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, "Cancelled"));
   }
   const reached = STEPS.findIndex(([value]) => value === status);
   return el(
@@ -206,7 +206,13 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
   }
   const customers = await loadCustomers().catch(() => []);
   const document = answer.data;
-  const item = { id, title: titleOf(document), include_meeting: document.include_meeting, etag: answer.etag };
+  const item = {
+    id,
+    title: titleOf(document),
+    include_meeting: document.include_meeting,
+    etag: answer.etag,
+    version: document.version,
+  };
   const allowed = allowedActions(document, user);
   let dialog = null;
   const dialogStatus = el("div", { className: "dialog-status", "aria-live": "polite" });

@@ -19,18 +19,24 @@ export function joinLink(url) {
   return el(
     "a",
     { className: "btn btn-join", href: url, target: "_blank", rel: "noopener noreferrer" },
-    el("span", { "aria-hidden": "true" }, "🎥 "),
     "Join meeting",
   );
 }
 
 /**
  * Poll `collection/id` until its meeting has a join URL; `onFound(document)` runs once. One watcher per object
- * however often a list reloads. Returns a function that stops it.
+ * however often a list reloads: a second caller for an object already watched joins that watcher, so its
+ * `onFound` runs too. Returns a function that stops the watcher.
  */
 export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
   const key = `${collection}/${id}`;
-  if (watching.has(key)) return watching.get(key);
+  const listener = { onFound, onGiveUp };
+  if (watching.has(key)) {
+    const running = watching.get(key);
+    running.listeners.push(listener);
+    return running.stop;
+  }
+  const listeners = [listener];
   let etag = null;
   let elapsed = 0;
   let timer = null;
@@ -47,7 +53,7 @@ export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
         etag = answer.etag;
         if (joinUrlOf(answer.data)) {
           stop();
-          onFound(answer.data);
+          for (const each of listeners) if (each.onFound) each.onFound(answer.data);
           return;
         }
       }
@@ -56,12 +62,12 @@ export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
     }
     if (elapsed >= GIVE_UP_AFTER) {
       stop();
-      if (onGiveUp) onGiveUp();
+      for (const each of listeners) if (each.onGiveUp) each.onGiveUp();
       return;
     }
     timer = setTimeout(tick, elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL);
   };
   timer = setTimeout(tick, FAST_INTERVAL);
-  watching.set(key, stop);
+  watching.set(key, { stop, listeners });
   return stop;
 }

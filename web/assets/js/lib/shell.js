@@ -59,7 +59,12 @@ function renderHeader(header) {
     el(
       "div",
       { className: "header-bar" },
-      el("a", { className: "brand", href: "index.html" }, el("span", { "aria-hidden": "true" }, "📣 "), PORTAL_NAME),
+      el(
+        "a",
+        { className: "brand", href: "index.html" },
+        el("img", { src: "assets/favicon.svg", alt: "", width: 24, height: 24 }),
+        PORTAL_NAME,
+      ),
       toggle,
       el("nav", { "aria-label": "Main" }, menu),
       el("div", { className: "user-box" }, user, logout),

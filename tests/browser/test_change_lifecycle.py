@@ -1,0 +1,107 @@
+"""One change's whole life in the portal, every step through the pages two people use.
+
+The requester writes it in the form with a meeting, saves a draft, submits it from My changes; the approver
+approves it on the approvals page; the customers' subscribers are mailed; the Join button appears on its own; the
+requester completes it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import SignIn
+from tests.browser.helpers import Outbox, emails_about, portal_api, wait_for_outbox
+from tests.local.stack_process import LocalStackProcess
+
+pytestmark = pytest.mark.browser
+
+CUSTOMERS = ("alpha", "bravo")
+PEOPLE = {"requester@example.com", "approver@example.com"}
+"""Demo users subscribed to announcements at every customer."""
+ZONE = "Europe/Paris"
+MEETING_TIMEOUT = 90_000
+TEXTS = {
+    "changeReason": "The load balancer certificates expire next month",
+    "implementationPlan": "Upload the new certificates, then switch the listeners",
+    "testPlan": "Check the TLS handshake of every endpoint",
+    "customerImpact": "None expected",
+    "rollbackPlan": "Switch the listeners back",
+}
+
+
+def test_a_change_is_written_drafted_submitted_approved_announced_met_and_completed_in_the_portal(
+    sign_in: SignIn, stack: LocalStackProcess
+) -> None:
+    title = f"Renew the edge certificates {uuid.uuid4().hex[:8]}"
+    day = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=2)).date().isoformat()
+    requester = sign_in("requester@example.com", "/create-change.html")
+    requester.locator("#changeTitle").fill(title)
+    for code in CUSTOMERS:
+        requester.check(f"#customer-{code}")
+    for field, text in TEXTS.items():
+        requester.fill(f"#{field}", text)
+    requester.select_option("#timezone", ZONE)
+    requester.fill("#implementationBeginDate", day)
+    requester.fill("#implementationBeginTime", "22:00")
+    requester.fill("#implementationEndDate", day)
+    requester.fill("#implementationEndTime", "23:30")
+    requester.select_option("#meetingRequired", "yes")
+    expect(requester.locator("#meetingTitle")).to_have_value(f"Change Implementation Meeting: {title}")
+    change_id = requester.locator("#changeIdDisplay").inner_text()
+
+    requester.get_by_role("button", name="Save draft").click()
+    requester.wait_for_url(re.compile(r"/my-changes\.html\?status=draft"))
+    card = requester.locator(f".change-card[data-id='{change_id}']")
+    expect(card.locator(".badge")).to_have_text("Draft")
+    card.get_by_role("button", name="Submit for approval").click()
+    expect(requester.locator("#statusContainer")).to_contain_text("submitted for approval")
+    assert portal_api(requester, "GET", f"/api/changes/{change_id}").json()["status"] == "submitted"
+
+    approver = sign_in("approver@example.com", "/approvals.html")
+    section = approver.locator("details.group-section[data-customer='alpha']")
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+    pending = section.locator(f"li.item[data-id='{change_id}']")
+    expect(pending.locator(".item-title")).to_have_text(title)
+    pending.get_by_role("button", name="Approve").click()
+
+    def told(box: Outbox, code: str) -> set[str]:
+        emails = [email for email in emails_about(box, change_id, "approved") if email["customer"] == code]
+        assert all(title in email["subject"] for email in emails)
+        return {address for email in emails for address in email["recipients"]}
+
+    wait_for_outbox(
+        stack.url,
+        lambda box: all(told(box, code) >= PEOPLE for code in CUSTOMERS),
+        "the approval emails to the requester and the approver at both customers",
+    )
+    join = pending.get_by_role("link", name="Join meeting")
+    expect(join).to_be_visible(timeout=MEETING_TIMEOUT)
+    assert join.get_attribute("target") == "_blank" and "noopener" in str(join.get_attribute("rel"))
+
+    requester.goto("/my-changes.html?status=approved")
+    mine = requester.locator(f".change-card[data-id='{change_id}']")
+    expect(mine.get_by_role("link", name="Join meeting")).to_be_visible()
+    mine.get_by_role("button", name="Complete").click()
+    requester.locator("dialog").filter(has_text="Mark as completed?").get_by_role("button", name="Complete").click()
+    expect(requester.locator("#statusContainer")).to_contain_text("marked completed")
+
+    document = portal_api(requester, "GET", f"/api/changes/{change_id}").json()
+    assert document["status"] == "completed"
+    history = [entry["modification_type"] for entry in document["modifications"]]
+    assert [kind for kind in history if kind not in ("processed", "meeting_scheduled")] == [
+        "created",
+        "submitted",
+        "approved",
+        "completed",
+    ]
+    assert "meeting_scheduled" in history
+    assert document["implementationStart"] == datetime.fromisoformat(f"{day}T22:00").replace(
+        tzinfo=ZoneInfo(ZONE)
+    ).astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,302 @@
+// Approvals: changes and announcements awaiting approval, grouped by customer, with Approve and Cancel for
+// approvers. A link from an approval email (?customerCode=&objectId=) opens that customer and that object.
+import { collectionOf, get, listAll } from "../lib/api.js";
+import { actionButtons } from "../lib/actions.js";
+import { append, byId, clear, el, personName, query } from "../lib/dom.js";
+import { customerName, loadCustomers } from "../lib/customers.js";
+import { openDetails } from "../lib/details.js";
+import { joinLink, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
+import { emptyState, loading, showError, showInfo } from "../lib/messages.js";
+import { startPage } from "../lib/shell.js";
+import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
+import { formatDate, formatInstant } from "../lib/time.js";
+
+const DEFAULTS = { status: "pending", type: "all", customer: "", days: "14" };
+const SERVER_STATUS = { pending: "submitted", approved: "approved", all: "all" };
+
+const state = {
+  user: null,
+  status: null,
+  customers: [],
+  items: [],
+  open: new Set(),
+};
+
+function filters() {
+  return {
+    status: byId("statusFilter").value,
+    type: byId("typeFilter").value,
+    customer: byId("customerFilter").value,
+    days: byId("dateFilter").value,
+  };
+}
+
+function setFilters(values) {
+  byId("statusFilter").value = values.status;
+  byId("typeFilter").value = values.type;
+  ensureCustomerOption(values.customer);
+  byId("customerFilter").value = values.customer;
+  byId("dateFilter").value = values.days;
+}
+
+function isDefault(current) {
+  return Object.entries(DEFAULTS).every(([key, value]) => current[key] === value);
+}
+
+function whenOf(item) {
+  return item.submitted_at || item.created_at || "";
+}
+
+function isAnnouncement(item) {
+  return item.kind === "announcement" || !String(item.id).startsWith("CHG-");
+}
+
+function typeName(item) {
+  return isAnnouncement(item) ? `Announcement · ${ANNOUNCEMENT_TYPES[announcementTypeOf(item)]}` : "Change";
+}
+
+function ensureCustomerOption(code) {
+  const select = byId("customerFilter");
+  if (!code || [...select.options].some((option) => option.value === code)) return;
+  select.append(el("option", { value: code }, `${customerName(state.customers, code)} (${code})`));
+}
+
+function fillCustomerOptions() {
+  const select = byId("customerFilter");
+  const chosen = select.value;
+  const codes = new Set(state.items.flatMap((item) => item.customers || []));
+  if (chosen) codes.add(chosen);
+  const sorted = [...codes].sort((a, b) => customerName(state.customers, a).localeCompare(customerName(state.customers, b)));
+  append(clear(select), [
+    el("option", { value: "" }, "All customers"),
+    sorted.map((code) => el("option", { value: code }, `${customerName(state.customers, code)} (${code})`)),
+  ]);
+  select.value = chosen;
+}
+
+function visibleItems(current) {
+  const since = current.days ? Date.now() - Number(current.days) * 86400000 : null;
+  return state.items
+    .filter((item) => current.type === "all" || (current.type === "announcement") === isAnnouncement(item))
+    .filter((item) => !current.customer || (item.customers || []).includes(current.customer))
+    .filter((item) => {
+      if (since === null) return true;
+      const when = Date.parse(whenOf(item));
+      return Number.isNaN(when) || when >= since;
+    })
+    .sort((a, b) => whenOf(b).localeCompare(whenOf(a)));
+}
+
+function canApprove(user) {
+  return Boolean(user.isApprover || user.isAdmin);
+}
+
+function refreshItem(id, changes) {
+  for (const item of state.items) if (item.id === id) Object.assign(item, changes);
+  render();
+}
+
+function reopenDetailsIfOpen(id) {
+  const open = [...document.querySelectorAll("dialog[data-object-id]")].find((dialog) => dialog.dataset.objectId === id);
+  if (!open) return;
+  open.close();
+  showDetails(id);
+}
+
+function meetingFound(document) {
+  const id = document.changeId || document.announcement_id;
+  refreshItem(id, { join_url: joinUrlOf(document) });
+  reopenDetailsIfOpen(id);
+}
+
+function watch(item) {
+  watchForMeeting(collectionOf(item.id), item.id, meetingFound);
+}
+
+/** An acted-on item stays where it is, with its new status, until the next load: its Join link can appear there. */
+function applyDocument(item, document) {
+  Object.assign(item, {
+    title: document.changeTitle || document.title || item.title,
+    status: document.status,
+    approved_by: document.approvedBy || item.approved_by,
+    approved_at: document.approvedAt || item.approved_at,
+    join_url: joinUrlOf(document) || null,
+  });
+}
+
+async function afterAction(action, item, data) {
+  if (action === "reload" || action === "delete") {
+    await load();
+    return;
+  }
+  let document = data && data.object;
+  if (!document) {
+    try {
+      ({ data: document } = await get(`${collectionOf(item.id)}/${encodeURIComponent(item.id)}`));
+    } catch {
+      await load();
+      return;
+    }
+  }
+  for (const each of state.items) if (each.id === item.id) applyDocument(each, document);
+  render();
+  if (action === "approve" && document.include_meeting && !joinUrlOf(document)) watch(item);
+}
+
+function showDetails(id) {
+  return openDetails(id, {
+    user: state.user,
+    status: state.status,
+    onChanged: (action) => afterAction(action, state.items.find((item) => item.id === id) || { id }),
+  });
+}
+
+function card(item) {
+  const status = normalStatus(item.status);
+  const title = el("button", { type: "button", className: "linklike item-title" }, item.title || item.id);
+  title.addEventListener("click", () => showDetails(item.id));
+  const allowed = canApprove(state.user) ? allowedActions(item, state.user) : {};
+  const offered = { approve: allowed.approve, cancel: allowed.cancel };
+  const subject = { id: item.id, title: item.title, include_meeting: item.include_meeting };
+  const buttons = actionButtons(subject, offered, {
+    status: state.status,
+    onChanged: (action, data) => afterAction(action, item, data),
+  });
+  const showJoin = item.join_url && !["completed", "cancelled"].includes(status);
+  return el(
+    "li",
+    { className: "item", dataset: { id: item.id, status } },
+    el("div", { className: "item-head" }, title, statusBadge(item.status)),
+    el(
+      "div",
+      { className: "item-meta" },
+      el("span", {}, item.id),
+      el("span", {}, typeName(item)),
+      el("span", {}, `Submitted by ${personName(item.submitted_by || item.created_by)}`),
+      el("span", {}, formatInstant(whenOf(item))),
+    ),
+    status === "approved" && item.approved_by
+      ? el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)
+      : null,
+    buttons.length || showJoin ? el("div", { className: "button-row" }, showJoin ? joinLink(item.join_url) : null, buttons) : null,
+  );
+}
+
+function section(code, items) {
+  const pending = items.filter((item) => normalStatus(item.status) === "submitted").length;
+  const label = `${customerName(state.customers, code)} (${code}) – ${pending} pending`;
+  const details = el(
+    "details",
+    { className: "group-section card", dataset: { customer: code }, open: state.open.has(code) },
+    el("summary", {}, label, items.length !== pending ? el("span", { className: "muted" }, ` · ${items.length} shown`) : null),
+    el("ul", { className: "item-list" }, items.map(card)),
+  );
+  details.addEventListener("toggle", () => {
+    if (details.open) state.open.add(code);
+    else state.open.delete(code);
+  });
+  return details;
+}
+
+function render() {
+  const current = filters();
+  const items = visibleItems(current);
+  const groups = byId("groups");
+  clear(groups);
+  const byCustomer = new Map();
+  for (const item of items) {
+    for (const code of item.customers || []) {
+      if (current.customer && code !== current.customer) continue;
+      if (!byCustomer.has(code)) byCustomer.set(code, []);
+      byCustomer.get(code).push(item);
+    }
+  }
+  const pending = items.filter((item) => normalStatus(item.status) === "submitted").length;
+  byId("summary").textContent = `${items.length} item${items.length === 1 ? "" : "s"} shown, ${pending} pending approval.`;
+  if (byCustomer.size === 0) {
+    const empty =
+      current.status === "pending"
+        ? emptyState("No pending approvals", "All items have been reviewed. Great job!")
+        : emptyState("Nothing found", "No changes or announcements match these filters.");
+    if (!isDefault(current)) {
+      const reset = el("button", { type: "button", className: "btn" }, "Clear filters");
+      reset.addEventListener("click", clearFilters);
+      empty.append(reset);
+    }
+    groups.append(empty);
+    return;
+  }
+  const codes = [...byCustomer.keys()].sort((a, b) =>
+    customerName(state.customers, a).localeCompare(customerName(state.customers, b)),
+  );
+  groups.append(...codes.map((code) => section(code, byCustomer.get(code))));
+}
+
+async function load() {
+  const wanted = SERVER_STATUS[byId("statusFilter").value] || "submitted";
+  const groups = byId("groups");
+  loading(groups, "Loading items…");
+  try {
+    const [changes, announcements] = await Promise.all([
+      listAll("/changes", { status: wanted }),
+      listAll("/announcements", { status: wanted }),
+    ]);
+    state.items = [...changes, ...announcements].filter((item) => normalStatus(item.status) !== "draft");
+  } catch (error) {
+    clear(groups);
+    showError(groups, `Could not load the items: ${error.message}`);
+    return;
+  }
+  fillCustomerOptions();
+  for (const item of state.items) {
+    if (normalStatus(item.status) === "approved" && item.include_meeting && !item.join_url) watch(item);
+  }
+  render();
+}
+
+function clearFilters() {
+  const reload = byId("statusFilter").value !== DEFAULTS.status;
+  setFilters(DEFAULTS);
+  if (reload) load();
+  else render();
+}
+
+function showRole(user) {
+  const note = byId("roleNote");
+  if (canApprove(user)) return;
+  note.append(
+    el(
+      "p",
+      { className: "message message-info role-note" },
+      el("span", { className: "message-icon", "aria-hidden": "true" }, "ℹ️"),
+      el(
+        "span",
+        { className: "message-text" },
+        `You are not in the approvers group (${user.approverGroup || "approvers"}); you can see but not approve.`,
+      ),
+    ),
+  );
+}
+
+startPage(async ({ user, status }) => {
+  state.user = user;
+  state.status = status;
+  showRole(user);
+  state.customers = await loadCustomers().catch(() => []);
+  const customerCode = query("customerCode");
+  const objectId = query("objectId");
+  if (customerCode) {
+    setFilters({ ...DEFAULTS, customer: customerCode });
+    state.open.add(customerCode);
+  }
+  byId("statusFilter").addEventListener("change", load);
+  for (const id of ["typeFilter", "customerFilter", "dateFilter"]) byId(id).addEventListener("change", render);
+  byId("clearFilters").addEventListener("click", clearFilters);
+  byId("refresh").addEventListener("click", load);
+  byId("filters").addEventListener("submit", (event) => event.preventDefault());
+  await load();
+  if (objectId) {
+    showInfo(status, `Opened from a link: ${objectId}.`);
+    await showDetails(objectId);
+  }
+});

@@ -1,0 +1,234 @@
+// My changes: what you created (drafts included), by status, with date and text filters, and the actions each
+// change allows. Approved changes waiting for their meeting get their Join link as soon as it exists.
+import { listAll, post } from "../lib/api.js";
+import { byId, clear, debounce, el, personName, query } from "../lib/dom.js";
+import { actionButtons } from "../lib/actions.js";
+import { customerChips, loadCustomers } from "../lib/customers.js";
+import { openDetails } from "../lib/details.js";
+import { joinLink, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
+import { busy, emptyState, loading, showError, showSuccess } from "../lib/messages.js";
+import { startPage } from "../lib/shell.js";
+import { STATUSES, allowedActions, normalStatus, statusBadge } from "../lib/status.js";
+import { formatInstant } from "../lib/time.js";
+
+const TABS = [
+  ["all", "All"],
+  ["draft", "Drafts"],
+  ["submitted", "Submitted"],
+  ["approved", "Approved"],
+  ["completed", "Completed"],
+  ["cancelled", "Cancelled"],
+];
+const EMPTY = {
+  all: ["No changes found", "You have no changes in this period."],
+  draft: ["No drafts found", "You have not saved any drafts in this period."],
+  submitted: ["Nothing waiting for approval", "None of your changes in this period is waiting for approval."],
+  approved: ["No approved changes", "None of your changes in this period has been approved."],
+  completed: ["No completed changes", "None of your changes in this period has been completed."],
+  cancelled: ["No cancelled changes", "None of your changes in this period has been cancelled."],
+};
+const DEFAULT_RANGE = "14days";
+const DAY = 86400000;
+
+const state = { items: [], tab: "all", user: null, status: null, customers: [], tabs: {} };
+
+function tabFromQuery() {
+  const wanted = normalStatus(query("status") || "all");
+  return wanted === "all" || STATUSES.includes(wanted) ? wanted : "all";
+}
+
+/** The earliest modification time the date filter lets through, in the viewer's own calendar. */
+function since(range, now = new Date()) {
+  switch (range) {
+    case "today":
+      return new Date(now.getFullYear(), now.getMonth(), now.getDate());
+    case "7days":
+      return new Date(now.getTime() - 7 * DAY);
+    case "14days":
+      return new Date(now.getTime() - 14 * DAY);
+    case "month":
+      return new Date(now.getFullYear(), now.getMonth(), 1);
+    case "quarter":
+      return new Date(now.getFullYear(), Math.floor(now.getMonth() / 3) * 3, 1);
+    default:
+      return null;
+  }
+}
+
+function modifiedOf(item) {
+  return item.modified_at || item.submitted_at || item.created_at;
+}
+
+function filtered() {
+  const from = since(byId("dateFilter").value);
+  const text = byId("textFilter").value.trim().toLowerCase();
+  return state.items.filter((item) => {
+    if (from && !(new Date(modifiedOf(item)) >= from)) return false;
+    if (!text) return true;
+    return String(item.title || "").toLowerCase().includes(text) || item.id.toLowerCase().includes(text);
+  });
+}
+
+function withHiddenName(label, name) {
+  return [label, el("span", { className: "visually-hidden" }, `: ${name}`)];
+}
+
+async function duplicate(item, button) {
+  await busy(button, "Duplicating…", async () => {
+    try {
+      const { data } = await post(`/changes/${encodeURIComponent(item.id)}/clone`);
+      window.location.href = `edit-change.html?changeId=${encodeURIComponent(data.id)}`;
+    } catch (error) {
+      showError(state.status, `Could not duplicate ${item.id}: ${error.message}`);
+    }
+  });
+}
+
+function card(item) {
+  const status = normalStatus(item.status);
+  const name = item.title || item.id;
+  const allowed = allowedActions(item, state.user);
+  const title = el("button", { type: "button", className: "linklike item-title" }, name);
+  title.addEventListener("click", () =>
+    openDetails(item.id, { user: state.user, status: state.status, onChanged: () => reload() }),
+  );
+  const id = encodeURIComponent(item.id);
+  const edit = allowed.edit
+    ? el(
+        "a",
+        { className: "btn btn-small", href: status === "draft" ? `create-change.html?changeId=${id}` : `edit-change.html?changeId=${id}` },
+        withHiddenName("Edit", name),
+      )
+    : null;
+  const copy = el("button", { type: "button", className: "btn btn-small" }, withHiddenName("Duplicate", name));
+  copy.addEventListener("click", () => duplicate(item, copy));
+  const url = item.join_url;
+  const count = (item.customers || []).length;
+  return el(
+    "li",
+    { className: "item change-card", dataset: { id: item.id, status } },
+    el("div", { className: "item-head" }, title, statusBadge(status)),
+    el(
+      "div",
+      { className: "item-meta" },
+      el("span", { className: "change-id" }, item.id),
+      el("span", {}, `Modified ${formatInstant(modifiedOf(item))}`),
+      el("span", {}, `by ${personName(item.modified_by || item.created_by)}`),
+      el("span", {}, `${count} customer${count === 1 ? "" : "s"}`),
+      el("span", {}, `version ${item.version || 1}`),
+    ),
+    customerChips(state.customers, item.customers),
+    el(
+      "div",
+      { className: "button-row" },
+      url && !["completed", "cancelled"].includes(status) ? joinLink(url) : null,
+      edit,
+      copy,
+      actionButtons({ id: item.id, title: name, include_meeting: item.include_meeting }, allowed, {
+        status: state.status,
+        onChanged: () => reload(),
+        onMeeting: (document) => meetingFound(item.id, document),
+      }),
+    ),
+  );
+}
+
+function render() {
+  const shown = filtered();
+  for (const [value] of TABS) {
+    const n = value === "all" ? shown.length : shown.filter((item) => normalStatus(item.status) === value).length;
+    state.tabs[value].count.textContent = String(n);
+    state.tabs[value].button.setAttribute("aria-pressed", String(value === state.tab));
+  }
+  const visible = state.tab === "all" ? shown : shown.filter((item) => normalStatus(item.status) === state.tab);
+  byId("listSummary").textContent = `Showing ${visible.length} of your ${state.items.length} change${state.items.length === 1 ? "" : "s"}.`;
+  const list = clear(byId("changeList"));
+  if (visible.length === 0) {
+    const [heading, text] = EMPTY[state.tab];
+    list.append(
+      emptyState(heading, `${text} Try another period, or create a change.`, { href: "create-change.html", label: "Create a change" }),
+    );
+    return;
+  }
+  list.append(el("ul", { className: "item-list" }, visible.map(card)));
+}
+
+function meetingFound(id, document) {
+  const item = state.items.find((candidate) => candidate.id === id);
+  if (!item) return;
+  item.join_url = joinUrlOf(document);
+  showSuccess(state.status, `Meeting scheduled for “${item.title || id}”. The Join link is now available.`, { sticky: true });
+  render();
+}
+
+function watchMeetings() {
+  for (const item of state.items) {
+    if (normalStatus(item.status) === "approved" && item.include_meeting && !item.join_url) {
+      watchForMeeting("/changes", item.id, (document) => meetingFound(item.id, document));
+    }
+  }
+}
+
+async function reload() {
+  const list = byId("changeList");
+  loading(list, "Loading your changes…");
+  try {
+    const items = await listAll("/my-changes");
+    state.items = items.filter((item) => item.kind === "change" || String(item.id).startsWith("CHG-"));
+  } catch (error) {
+    clear(list);
+    showError(state.status, `Could not load your changes: ${error.message}`);
+    return;
+  }
+  render();
+  watchMeetings();
+}
+
+function selectTab(value) {
+  state.tab = value;
+  const url = new URL(window.location.href);
+  url.searchParams.set("status", value);
+  url.searchParams.delete("saved");
+  url.searchParams.delete("submitted");
+  window.history.replaceState(null, "", url);
+  render();
+}
+
+function buildTabs() {
+  const nav = byId("statusTabs");
+  for (const [value, label] of TABS) {
+    const count = el("span", { className: "count" }, "–");
+    const button = el(
+      "button",
+      { type: "button", className: "btn btn-small", dataset: { status: value }, "aria-pressed": "false" },
+      label,
+      " ",
+      count,
+    );
+    button.addEventListener("click", () => selectTab(value));
+    state.tabs[value] = { button, count };
+    nav.append(button);
+  }
+}
+
+startPage(async ({ user, status }) => {
+  state.user = user;
+  state.status = status;
+  state.tab = tabFromQuery();
+  buildTabs();
+  const saved = query("saved");
+  const submitted = query("submitted");
+  if (saved) showSuccess(status, `Draft ${saved} saved.`);
+  if (submitted) showSuccess(status, `${submitted} was submitted for approval.`);
+  byId("dateFilter").addEventListener("change", render);
+  byId("textFilter").addEventListener("input", debounce(render, 150));
+  byId("filters").addEventListener("submit", (event) => event.preventDefault());
+  byId("clearFilters").addEventListener("click", () => {
+    byId("dateFilter").value = DEFAULT_RANGE;
+    byId("textFilter").value = "";
+    render();
+  });
+  byId("refreshList").addEventListener("click", (event) => busy(event.currentTarget, "Refreshing…", reload));
+  state.customers = await loadCustomers().catch(() => []);
+  await reload();
+});
