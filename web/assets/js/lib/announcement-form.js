@@ -2,7 +2,6 @@
 // attachments and an optional meeting whose wall-clock time is converted in the chosen IANA zone.
 import { append, byId, clear, el } from "./dom.js";
 import { customerPicker, selectedCustomers } from "./customers.js";
-import { showError } from "./messages.js";
 import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "./status.js";
 import { COMMON_ZONES, allZones, dateToWallClock, formatInBothZones, toIso, viewerZone, wallClockToDate } from "./time.js";
 
@@ -344,39 +343,4 @@ export function buildAnnouncementForm(container, { customers, document = null, l
   }
 
   return { values, validate, showProblems, clearProblems, typeOf };
-}
-
-/** A 422 from the API shown beside the fields it names, the rest in `status`; other errors in `status`. */
-export function showSaveError(status, controller, error, what) {
-  const problems = error.body && Array.isArray(error.body.problems) ? error.body.problems : [];
-  if (error.status === 422 && problems.length) {
-    const unplaced = controller.showProblems(problems);
-    const rest = unplaced.map((problem) => `${problem.field}: ${problem.message}`).join("; ");
-    showError(status, `Could not ${what}: please correct the marked fields.${rest ? ` ${rest}` : ""}`);
-    return;
-  }
-  showError(status, `Could not ${what}: ${error.message}`);
-}
-
-/** Where the API wrote the announcement: one row per customer (and the archive), success or the error. */
-export function uploadResults(data) {
-  const rows = (data && data.uploadResults) || [];
-  const summary = (data && data.summary) || { total: rows.length, successful: rows.filter((row) => row.success).length };
-  return el(
-    "section",
-    { className: "upload-results", "aria-label": "Upload results" },
-    el("p", {}, `${summary.successful}/${summary.total} uploads completed.`),
-    el(
-      "ul",
-      { className: "result-list" },
-      rows.map((row) =>
-        el(
-          "li",
-          { className: row.success ? "result-ok" : "result-failed" },
-          el("span", { "aria-hidden": "true" }, row.success ? "✅ " : "❌ "),
-          `${row.customer}: ${row.success ? "saved" : `failed – ${row.error || "unknown error"}`}`,
-        ),
-      ),
-    ),
-  );
 }

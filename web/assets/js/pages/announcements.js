@@ -6,17 +6,9 @@ import { openDetails } from "../lib/details.js";
 import { joinLink, watchForMeeting } from "../lib/meeting.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
+import { ANNOUNCEMENT_TYPES, STATUS_TABS, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
 import { formatDate } from "../lib/time.js";
 
-const TABS = [
-  ["all", "All"],
-  ["draft", "Drafts"],
-  ["submitted", "Submitted"],
-  ["approved", "Approved"],
-  ["completed", "Completed"],
-  ["cancelled", "Cancelled"],
-];
 const EMPTY = {
   all: ["No announcements", "Nothing matches these filters yet."],
   draft: ["No drafts", "You have not saved any announcement drafts."],
@@ -52,7 +44,7 @@ function filtered() {
 }
 
 function selectTab(tab, { push = true } = {}) {
-  state.tab = TABS.some(([value]) => value === tab) ? tab : "all";
+  state.tab = STATUS_TABS.some(([value]) => value === tab) ? tab : "all";
   if (push) {
     const url = new URL(window.location.href);
     url.searchParams.set("status", state.tab);
@@ -64,7 +56,7 @@ function selectTab(tab, { push = true } = {}) {
 function renderTabs(items) {
   const tabs = byId("tabs");
   clear(tabs);
-  for (const [value, label] of TABS) {
+  for (const [value, label] of STATUS_TABS) {
     const count = value === "all" ? items.length : items.filter((item) => normalStatus(item.status) === value).length;
     const button = el(
       "button",
@@ -176,7 +168,7 @@ startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
   const asked = query("status") === "pending" ? "submitted" : query("status");
-  state.tab = TABS.some(([value]) => value === asked) ? asked : "all";
+  state.tab = STATUS_TABS.some(([value]) => value === asked) ? asked : "all";
   byId("dateFilter").addEventListener("change", render);
   byId("textFilter").addEventListener("input", debounce(render));
   byId("filters").addEventListener("submit", (event) => event.preventDefault());

@@ -1,7 +1,8 @@
 // Create an announcement: save it as a draft (POST /drafts) or submit it for approval (POST /announcements),
 // show where it was written, then go to the announcements list.
 import { post } from "../lib/api.js";
-import { buildAnnouncementForm, newAnnouncementId, showSaveError, uploadResults } from "../lib/announcement-form.js";
+import { buildAnnouncementForm, newAnnouncementId } from "../lib/announcement-form.js";
+import { showSaveError, uploadResults } from "../lib/save-results.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { loadCustomers } from "../lib/customers.js";
 import { busy, showSuccess, showWarning } from "../lib/messages.js";
@@ -36,7 +37,7 @@ async function save(status, button, asDraft) {
       const { data } = asDraft
         ? await post("/drafts", { ...fields, status: "draft" })
         : await post("/announcements", fields);
-      results.append(uploadResults(data));
+      results.append(uploadResults(data, "Where the announcement was stored"));
       const failed = data.summary ? data.summary.failed : 0;
       const next = `announcements.html?status=${asDraft ? "draft" : "submitted"}`;
       if (failed > 0) {
@@ -51,7 +52,7 @@ async function save(status, button, asDraft) {
       );
       setTimeout(() => window.location.assign(next), NEXT_PAGE_AFTER);
     } catch (error) {
-      showSaveError(status, form, error, what);
+      showSaveError(status, form, error, `Could not ${what}`);
     }
   });
 }

@@ -3,7 +3,7 @@
 import { get, post } from "../lib/api.js";
 import { byId, clear, el, query } from "../lib/dom.js";
 import { changeForm, newChangeId } from "../lib/change-form.js";
-import { showConflict } from "../lib/conflict.js";
+import { showSaveError, uploadResults } from "../lib/save-results.js";
 import { loadCustomers } from "../lib/customers.js";
 import { busy, loading, showError, showSuccess, showWarning } from "../lib/messages.js";
 import { confirmAction } from "../lib/modal.js";
@@ -43,17 +43,7 @@ async function loadExisting(id) {
 }
 
 function explainFailure(error, status, what) {
-  if (error.isConflict) {
-    showConflict(status, error, () => window.location.reload());
-    return;
-  }
-  if (error.status === 422 && error.body && Array.isArray(error.body.problems)) {
-    const leftOver = state.form.showProblems(error.body.problems);
-    const rest = leftOver.map((problem) => `${problem.field}: ${problem.message}`).join("; ");
-    showError(status, `The change was not ${what}: correct the marked fields.${rest ? ` ${rest}` : ""}`);
-    return;
-  }
-  showError(status, `The change was not ${what}: ${error.message}`);
+  showSaveError(status, state.form, error, `The change was not ${what}`);
 }
 
 function invalid(status) {
@@ -72,30 +62,6 @@ async function saveDraft(status) {
   }
 }
 
-function uploadReport(data) {
-  const rows = data.uploadResults || [];
-  const summary = data.summary || { total: rows.length, successful: rows.filter((row) => row.success).length };
-  return el(
-    "section",
-    { className: "upload-results", "aria-labelledby": "upload-heading" },
-    el("h2", { id: "upload-heading" }, "Where the change was stored"),
-    el("p", {}, `${summary.successful} of ${summary.total} uploads completed.`),
-    el(
-      "ul",
-      { className: "result-list" },
-      rows.map((row) =>
-        el(
-          "li",
-          { className: row.success ? "result-ok" : "result-failed" },
-          el("span", { "aria-hidden": "true" }, row.success ? "✅ " : "❌ "),
-          `${row.customer}: `,
-          row.success ? "stored" : `failed (${row.error || "unknown error"})`,
-        ),
-      ),
-    ),
-  );
-}
-
 async function requestApproval(status, buttons) {
   if (!state.form.validate({ complete: true })) return invalid(status);
   const body = { ...state.form.values(), changeId: state.id };
@@ -109,7 +75,7 @@ async function requestApproval(status, buttons) {
     explainFailure(error, status, "submitted");
     return;
   }
-  clear(results).append(uploadReport(data));
+  clear(results).append(uploadResults(data, "Where the change was stored"));
   state.done = true;
   const failed = data.summary ? data.summary.failed : 0;
   const next = `my-changes.html?status=submitted&submitted=${encodeURIComponent(data.id)}`;

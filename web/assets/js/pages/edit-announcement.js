@@ -1,11 +1,11 @@
 // Edit an announcement (?announcementId=), or a fresh copy of one (&duplicate=true): every field is saved with
 // PUT and the ETag that was read, so nobody's edit is overwritten; a draft can be saved and submitted at once.
 import { ApiError, get, post, put } from "../lib/api.js";
-import { buildAnnouncementForm, showSaveError } from "../lib/announcement-form.js";
+import { buildAnnouncementForm } from "../lib/announcement-form.js";
 import { byId, clear, el, personName, query } from "../lib/dom.js";
-import { showConflict } from "../lib/conflict.js";
 import { loadCustomers } from "../lib/customers.js";
 import { joinLink, joinUrlOf } from "../lib/meeting.js";
+import { showSaveError } from "../lib/save-results.js";
 import { busy, loading, showError, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { allowedActions, normalStatus, statusBadge } from "../lib/status.js";
@@ -99,8 +99,7 @@ async function save() {
 }
 
 function failed(status, error, what) {
-  if (error instanceof ApiError && error.isConflict) showConflict(status, error, () => window.location.reload());
-  else showSaveError(status, state.form, error, what);
+  showSaveError(status, state.form, error, `Could not ${what}`);
 }
 
 startPage(async ({ user, status }) => {

@@ -5,7 +5,7 @@ import { get, put } from "../lib/api.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
 import { performAction } from "../lib/actions.js";
 import { changeForm, changeSummary } from "../lib/change-form.js";
-import { showConflict } from "../lib/conflict.js";
+import { showSaveError } from "../lib/save-results.js";
 import { loadCustomers } from "../lib/customers.js";
 import { busy, loading, showError, showInfo, showSuccess, showWarning } from "../lib/messages.js";
 import { openDialog } from "../lib/modal.js";
@@ -139,19 +139,9 @@ async function load() {
 }
 
 function explainFailure(error) {
-  if (error.isConflict) {
-    showConflict(state.status, error, async () => {
-      if (await load()) showInfo(state.status, `Reloaded the latest version (version ${state.document.version}).`);
-    });
-    return;
-  }
-  if (error.status === 422 && error.body && Array.isArray(error.body.problems)) {
-    const leftOver = state.form.showProblems(error.body.problems);
-    const rest = leftOver.map((problem) => `${problem.field}: ${problem.message}`).join("; ");
-    showError(state.status, `Nothing was saved: correct the marked fields.${rest ? ` ${rest}` : ""}`);
-    return;
-  }
-  showError(state.status, `Nothing was saved: ${error.message}`);
+  showSaveError(state.status, state.form, error, "Nothing was saved", async () => {
+    if (await load()) showInfo(state.status, `Reloaded the latest version (version ${state.document.version}).`);
+  });
 }
 
 /** PUT the fields with the ETag and version the page read (api.js tells the backend's own writes apart). */

@@ -8,17 +8,9 @@ import { openDetails } from "../lib/details.js";
 import { joinLink, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
 import { busy, emptyState, loading, showError, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { STATUSES, allowedActions, normalStatus, statusBadge } from "../lib/status.js";
+import { STATUSES, STATUS_TABS, allowedActions, normalStatus, statusBadge } from "../lib/status.js";
 import { formatInstant } from "../lib/time.js";
 
-const TABS = [
-  ["all", "All"],
-  ["draft", "Drafts"],
-  ["submitted", "Submitted"],
-  ["approved", "Approved"],
-  ["completed", "Completed"],
-  ["cancelled", "Cancelled"],
-];
 const EMPTY = {
   all: ["No changes found", "You have no changes in this period."],
   draft: ["No drafts found", "You have not saved any drafts in this period."],
@@ -135,7 +127,7 @@ function card(item) {
 
 function render() {
   const shown = filtered();
-  for (const [value] of TABS) {
+  for (const [value] of STATUS_TABS) {
     const n = value === "all" ? shown.length : shown.filter((item) => normalStatus(item.status) === value).length;
     state.tabs[value].count.textContent = String(n);
     state.tabs[value].button.setAttribute("aria-pressed", String(value === state.tab));
@@ -196,7 +188,7 @@ function selectTab(value) {
 
 function buildTabs() {
   const nav = byId("statusTabs");
-  for (const [value, label] of TABS) {
+  for (const [value, label] of STATUS_TABS) {
     const count = el("span", { className: "count" }, "–");
     const button = el(
       "button",
