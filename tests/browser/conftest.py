@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against the local stack, as a person uses the portal.
 
-One stack serves the whole session (``stack``); each ``sign_in`` opens a fresh browser context (its own cookies)
+One stack serves every browser test (``stack``, stopped once they are done, so the rest of the suite has the
+machine to itself); each ``sign_in`` opens a fresh browser context (its own cookies)
 and signs in through the development identity provider. Console errors and uncaught exceptions of every page
 are collected from its first request on (a CSP violation is a console error) and fail the test that saw them;
 when a test fails, every page it opened is saved as a screenshot under ``tests/artifacts/``.
@@ -46,7 +47,7 @@ def browser_type_launch_args() -> dict[str, Any]:
     return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
     process = LocalStackProcess(tmp_path_factory.mktemp("browser-stack") / "local-data")
     try:
