@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, SignIn
+from tests.browser.conftest import PHONE, PageProblems, SignIn
 from tests.browser.helpers import assert_accessible, portal_api
 from tests.local.stack_process import HTML, LocalStackProcess
 
@@ -64,3 +64,24 @@ def test_the_navigation_folds_into_a_menu_on_a_phone(sign_in: SignIn) -> None:
     assert page.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "true"
     page.keyboard.press("Escape")
     assert not menu.is_visible()
+
+
+def test_an_open_page_refreshes_its_session_every_ten_minutes_and_says_so_when_it_has_ended(
+    sign_in: SignIn, page_problems: PageProblems
+) -> None:
+    page = sign_in("requester@example.com", "/my-changes.html")
+    page.clock.install()
+    page.reload()
+    page.locator("#userInfo", has_text="requester@example.com").wait_for()
+
+    with page.expect_response(re.compile(r"/saml/refresh$")) as refreshed:
+        page.clock.run_for("10:01")
+    assert refreshed.value.status == 200
+
+    page.context.clear_cookies()
+    page_problems.expected(r"status of 401 .* at \S+/saml/refresh$")
+    with page.expect_response(re.compile(r"/saml/refresh$")) as refused:
+        page.clock.run_for("10:00")
+    assert refused.value.status == 401
+    expect(page.get_by_role("alert")).to_contain_text("Your session has ended.")
+    expect(page.get_by_role("link", name="Sign in again")).to_be_visible()
