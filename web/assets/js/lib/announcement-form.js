@@ -3,7 +3,8 @@
 import { append, byId, clear, el } from "./dom.js";
 import { customerPicker, selectedCustomers } from "./customers.js";
 import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "./status.js";
-import { COMMON_ZONES, allZones, dateToWallClock, formatInBothZones, toIso, viewerZone, wallClockToDate } from "./time.js";
+import { dateToWallClock, formatInBothZones, toIso, viewerZone, wallClockToDate } from "./time.js";
+import { zoneSelect } from "./zone-select.js";
 
 /** The id prefix of each announcement type (the API's ANNOUNCEMENT_PREFIXES). */
 export const ANNOUNCEMENT_PREFIXES = { cic: "CIC", finops: "FIN", innersource: "INN", general: "GEN" };
@@ -103,16 +104,6 @@ function attachmentRow(attachment = {}, index) {
   return row;
 }
 
-function zoneSelect(selected) {
-  const zones = allZones();
-  const chosen = zones.includes(selected) ? selected : COMMON_ZONES[0];
-  return el(
-    "select",
-    { id: "meeting_timezone", name: "meeting_timezone" },
-    zones.map((zone) => el("option", { value: zone, selected: zone === chosen }, zone)),
-  );
-}
-
 function meetingFields(document) {
   const zone = (document && document.meeting_timezone) || viewerZone();
   const wall = document && document.meeting_date ? dateToWallClock(document.meeting_date, zone) : { date: "", time: "" };
@@ -131,7 +122,7 @@ function meetingFields(document) {
         "div",
         { className: "field", dataset: { field: "meeting_timezone" } },
         el("label", { for: "meeting_timezone" }, "Time zone"),
-        zoneSelect(zone),
+        zoneSelect("meeting_timezone", zone),
         fieldError("meeting_timezone"),
       ),
       textField("meeting_duration", "Duration (minutes)", {

@@ -5,11 +5,9 @@ import { clear, el } from "./dom.js";
 import { customerName, customerPicker } from "./customers.js";
 import { statusBadge } from "./status.js";
 import {
-  COMMON_ZONES,
-  DEFAULT_ZONE,
-  allZones,
   dateToWallClock,
   dayInZone,
+  defaultZone,
   formatInBothZones,
   formatInstant,
   isZone,
@@ -18,6 +16,7 @@ import {
   viewerZone,
   wallClockToDate,
 } from "./time.js";
+import { setZone, zoneSelect } from "./zone-select.js";
 
 export const MEETING_TITLE_PREFIX = "Change Implementation Meeting: ";
 const DEFAULT_BEGIN = "10:00";
@@ -44,12 +43,6 @@ const PROBLEM_ALIASES = {
   meetingRequired: "include_meeting",
   meetingLocationType: "meetingLocation",
 };
-
-/** The zone a new change starts in: the viewer's when it is one of the common zones, else the default. */
-export function defaultZone() {
-  const mine = viewerZone();
-  return COMMON_ZONES.includes(mine) ? mine : DEFAULT_ZONE;
-}
 
 export function newChangeId() {
   return `CHG-${crypto.randomUUID()}`;
@@ -87,27 +80,6 @@ function field(control, label, { required = false, hint = "", errorKey = control
 
 function input(id, type, attributes = {}) {
   return el("input", { type, id, name: id, ...attributes });
-}
-
-function zoneSelect(id) {
-  const all = allZones();
-  const others = all.filter((zone) => !COMMON_ZONES.includes(zone));
-  return el(
-    "select",
-    { id, name: id },
-    el("optgroup", { label: "Common zones" }, COMMON_ZONES.map((zone) => el("option", { value: zone }, zone))),
-    others.length
-      ? el("optgroup", { label: "All zones" }, others.map((zone) => el("option", { value: zone }, zone)))
-      : null,
-  );
-}
-
-function setZone(select, zone) {
-  const wanted = zone && isZone(zone) ? zone : defaultZone();
-  if (![...select.options].some((option) => option.value === wanted)) {
-    select.append(el("option", { value: wanted }, wanted));
-  }
-  select.value = wanted;
 }
 
 function splitLocal(value) {

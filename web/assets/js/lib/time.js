@@ -15,6 +15,12 @@ export const COMMON_ZONES = [
 ];
 export const DEFAULT_ZONE = "America/New_York";
 
+/** The zone a new form starts in: the viewer's when it is one of the common zones, else the default. */
+export function defaultZone() {
+  const mine = viewerZone();
+  return COMMON_ZONES.includes(mine) ? mine : DEFAULT_ZONE;
+}
+
 export function viewerZone() {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
