@@ -43,6 +43,9 @@ from ccm.provision import Provisioner  # noqa: E402
 from ccm.storage.archive import ArchiveStore  # noqa: E402
 from ccm.storage.catalog import Catalog  # noqa: E402
 from ccm.storage.repository import Repository  # noqa: E402
+from ccm.template_compilation import serialize_template_compilation  # noqa: E402
+
+serialize_template_compilation()
 
 
 @pytest.fixture
