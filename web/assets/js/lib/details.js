@@ -3,7 +3,7 @@ import { collectionOf, get, post } from "./api.js";
 import { el, personName } from "./dom.js";
 import { actionButtons } from "./actions.js";
 import { customerName, loadCustomers } from "./customers.js";
-import { joinLink, joinUrlOf } from "./meeting.js";
+import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "./status.js";
@@ -107,8 +107,6 @@ function meetingSection(document) {
       el("p", {}, "The meeting will be scheduled when this is approved."),
     );
   }
-  const url = joinUrlOf(document);
-  const status = normalStatus(document.status);
   return el(
     "section",
     { className: "detail-section meeting" },
@@ -123,7 +121,7 @@ function meetingSection(document) {
     el(
       "div",
       { className: "button-row" },
-      url && !["completed", "cancelled"].includes(status) ? joinLink(url) : null,
+      joinLinkFor(document),
       el(
         "a",
         { className: "btn btn-small", href: `/api${collection}/${encodeURIComponent(idOf(document))}/meeting.ics` },

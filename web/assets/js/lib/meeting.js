@@ -2,6 +2,7 @@
 // writes meeting_metadata.join_url; the page asks with If-None-Match, so unchanged objects cost a 304.
 import { get } from "./api.js";
 import { el } from "./dom.js";
+import { normalStatus } from "./status.js";
 
 export const FAST_INTERVAL = 2000;
 export const SLOW_INTERVAL = 5000;
@@ -13,6 +14,12 @@ const watching = new Map();
 export function joinUrlOf(document) {
   const metadata = document && (document.meeting_metadata || null);
   return (metadata && metadata.join_url) || document.join_url || "";
+}
+
+/** Join, for an object (document or catalog row) whose meeting has a link and is still ahead; else null. */
+export function joinLinkFor(item) {
+  const url = joinUrlOf(item);
+  return url && !["completed", "cancelled"].includes(normalStatus(item.status)) ? joinLink(url) : null;
 }
 
 export function joinLink(url) {

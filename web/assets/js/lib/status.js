@@ -21,14 +21,6 @@ const LABELS = {
   cancelled: "Cancelled",
 };
 
-export const TRANSITIONS = {
-  draft: ["submitted", "cancelled"],
-  submitted: ["approved", "cancelled"],
-  approved: ["completed", "cancelled"],
-  completed: [],
-  cancelled: [],
-};
-
 export const ANNOUNCEMENT_TYPES = {
   cic: "CIC / Cloud Innovator Community",
   finops: "FinOps",

@@ -3,7 +3,7 @@ import { listAll } from "../lib/api.js";
 import { actionButtons } from "../lib/actions.js";
 import { byId, clear, debounce, el, personName, query } from "../lib/dom.js";
 import { openDetails } from "../lib/details.js";
-import { joinLink, watchForMeeting } from "../lib/meeting.js";
+import { joinLinkFor, watchForMeeting } from "../lib/meeting.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, STATUS_TABS, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
@@ -94,7 +94,6 @@ function card(item) {
   const id = encodeURIComponent(item.id);
   const title = el("button", { type: "button", className: "linklike item-title" }, item.title || item.id);
   title.addEventListener("click", () => showDetails(item.id));
-  const showJoin = item.join_url && !["completed", "cancelled"].includes(status);
   return el(
     "li",
     { className: "item", dataset: { id: item.id, status } },
@@ -117,7 +116,7 @@ function card(item) {
         status: state.status,
         onChanged: afterAction,
       }),
-      showJoin ? joinLink(item.join_url) : null,
+      joinLinkFor(item),
     ),
   );
 }

@@ -5,7 +5,7 @@ import { actionButtons } from "../lib/actions.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
 import { customerName, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
-import { joinLink, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
+import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
 import { emptyState, loading, showError, showInfo } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
@@ -162,7 +162,7 @@ function card(item) {
     status: state.status,
     onChanged: (action, data) => afterAction(action, item, data),
   });
-  const showJoin = item.join_url && !["completed", "cancelled"].includes(status);
+  const join = joinLinkFor(item);
   return el(
     "li",
     { className: "item", dataset: { id: item.id, status } },
@@ -178,7 +178,7 @@ function card(item) {
     status === "approved" && item.approved_by
       ? el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)
       : null,
-    buttons.length || showJoin ? el("div", { className: "button-row" }, showJoin ? joinLink(item.join_url) : null, buttons) : null,
+    buttons.length || join ? el("div", { className: "button-row" }, join, buttons) : null,
   );
 }
 

@@ -4,7 +4,7 @@ import { ApiError, get, post, put } from "../lib/api.js";
 import { buildAnnouncementForm } from "../lib/announcement-form.js";
 import { byId, clear, el, personName, query } from "../lib/dom.js";
 import { loadCustomers } from "../lib/customers.js";
-import { joinLink, joinUrlOf } from "../lib/meeting.js";
+import { joinLinkFor } from "../lib/meeting.js";
 import { showSaveError } from "../lib/save-results.js";
 import { busy, loading, showError, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
@@ -34,7 +34,6 @@ async function read(id) {
 function showInfo() {
   const document = state.document;
   const metadata = document.meeting_metadata;
-  const url = joinUrlOf(document);
   clear(byId("info")).append(
     el(
       "div",
@@ -58,7 +57,7 @@ function showInfo() {
               `A meeting is scheduled for ${formatInBothZones(metadata.start_time, document.meeting_timezone)}. `,
               "Changing its title, time, duration, location, attendees or customers updates it.",
             ),
-            url && !["completed", "cancelled"].includes(normalStatus(document.status)) ? joinLink(url) : null,
+            joinLinkFor(document),
           )
         : null,
     ),

@@ -5,7 +5,7 @@ import { byId, clear, debounce, el, personName, query } from "../lib/dom.js";
 import { actionButtons } from "../lib/actions.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
-import { joinLink, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
+import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
 import { busy, emptyState, loading, showError, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { STATUSES, STATUS_TABS, allowedActions, normalStatus, statusBadge } from "../lib/status.js";
@@ -94,7 +94,6 @@ function card(item) {
     : null;
   const copy = el("button", { type: "button", className: "btn btn-small" }, withHiddenName("Duplicate", name));
   copy.addEventListener("click", () => duplicate(item, copy));
-  const url = item.join_url;
   const count = (item.customers || []).length;
   return el(
     "li",
@@ -113,7 +112,7 @@ function card(item) {
     el(
       "div",
       { className: "button-row" },
-      url && !["completed", "cancelled"].includes(status) ? joinLink(url) : null,
+      joinLinkFor(item),
       edit,
       copy,
       actionButtons({ id: item.id, title: name, include_meeting: item.include_meeting }, allowed, {
