@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SignIn
 from tests.browser.helpers import Outbox, emails_about, portal_api, wait_for_outbox
+from tests.browser.workflow import CHANGE_TEXTS
 from tests.local.stack_process import LocalStackProcess
 
 pytestmark = pytest.mark.browser
@@ -26,13 +27,6 @@ PEOPLE = {"requester@example.com", "approver@example.com"}
 """Demo users subscribed to announcements at every customer."""
 ZONE = "Europe/Paris"
 MEETING_TIMEOUT = 90_000
-TEXTS = {
-    "changeReason": "The load balancer certificates expire next month",
-    "implementationPlan": "Upload the new certificates, then switch the listeners",
-    "testPlan": "Check the TLS handshake of every endpoint",
-    "customerImpact": "None expected",
-    "rollbackPlan": "Switch the listeners back",
-}
 
 
 def test_a_change_is_written_drafted_submitted_approved_announced_met_and_completed_in_the_portal(
@@ -44,7 +38,7 @@ def test_a_change_is_written_drafted_submitted_approved_announced_met_and_comple
     requester.locator("#changeTitle").fill(title)
     for code in CUSTOMERS:
         requester.check(f"#customer-{code}")
-    for field, text in TEXTS.items():
+    for field, text in CHANGE_TEXTS.items():
         requester.fill(f"#{field}", text)
     requester.select_option("#timezone", ZONE)
     requester.fill("#implementationBeginDate", day)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,20 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Dialog, Page, Request, expect
 
+from tests.browser.conftest import PHONE, SignIn
 from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, portal_api
+from tests.browser.workflow import CHANGE_TEXTS
 
 pytestmark = pytest.mark.browser
 
 REQUESTER = "requester@example.com"
-PHONE = {"width": 375, "height": 740}
-TEXTS = {
-    "changeReason": "Certificates expire next month",
-    "implementationPlan": "Upload the new certificates, then switch the listeners",
-    "testPlan": "Check the TLS handshake of every endpoint",
-    "customerImpact": "None expected",
-    "rollbackPlan": "Switch the listeners back",
-}
-SignIn = Callable[..., Page]
 
 
 def change_input(title: str, **overrides: Any) -> dict[str, Any]:
@@ -33,7 +25,7 @@ def change_input(title: str, **overrides: Any) -> dict[str, Any]:
         "object_type": "change",
         "changeTitle": title,
         "customers": ["alpha", "bravo"],
-        **TEXTS,
+        **CHANGE_TEXTS,
         "implementationStart": "2030-01-07T15:00:00Z",
         "implementationEnd": "2030-01-07T17:00:00Z",
         "timezone": "America/New_York",
@@ -78,7 +70,7 @@ def test_a_change_written_in_tokyo_time_is_drafted_edited_and_submitted_with_its
     page.locator("#changeTitle").fill(title)
     page.check("#customer-alpha")
     page.check("#customer-bravo")
-    for field, text in TEXTS.items():
+    for field, text in CHANGE_TEXTS.items():
         page.fill(f"#{field}", text)
     page.select_option("#timezone", "Asia/Tokyo")
     page.fill("#implementationBeginDate", day)
@@ -131,7 +123,7 @@ def test_a_save_from_an_outdated_page_is_refused_names_who_saved_first_and_overw
     first.goto(f"/edit-change.html?changeId={change_id}")
     second = sign_in(REQUESTER, f"/edit-change.html?changeId={change_id}")
     for page in (first, second):
-        expect(page.locator("#changeReason")).to_have_value(TEXTS["changeReason"])
+        expect(page.locator("#changeReason")).to_have_value(CHANGE_TEXTS["changeReason"])
 
     first.fill("#changeReason", "Reason written in the first window")
     first.get_by_role("button", name="Save changes").click()
@@ -149,12 +141,12 @@ def test_a_save_from_an_outdated_page_is_refused_names_who_saved_first_and_overw
     assert (document["version"], document["changeReason"], document["testPlan"]) == (
         2,
         "Reason written in the first window",
-        TEXTS["testPlan"],
+        CHANGE_TEXTS["testPlan"],
     )
 
     conflict.get_by_role("button", name="Reload the latest version").click()
     expect(second.locator("#changeReason")).to_have_value("Reason written in the first window")
-    expect(second.locator("#testPlan")).to_have_value(TEXTS["testPlan"])
+    expect(second.locator("#testPlan")).to_have_value(CHANGE_TEXTS["testPlan"])
     expect(second.locator("#infoVersion")).to_have_text("version 2")
 
 
@@ -198,7 +190,7 @@ def test_copying_an_existing_change_fills_the_form_with_a_copy_under_a_new_id(si
     page.locator(f"#cloneResults [data-id='{source_id}']").get_by_role("button", name=re.compile("^Copy")).click()
 
     expect(page.locator("#changeTitle")).to_have_value(f"Copy of Upgrade the databases {token}")
-    expect(page.locator("#implementationPlan")).to_have_value(TEXTS["implementationPlan"])
+    expect(page.locator("#implementationPlan")).to_have_value(CHANGE_TEXTS["implementationPlan"])
     expect(page.locator("#customer-charlie")).to_be_checked()
     expect(page.locator("#meetingRequired")).to_have_value("no")
     expect(page.locator("#timezone")).to_have_value("America/New_York")

@@ -10,6 +10,15 @@ from playwright.sync_api import Page
 from tests.api.helpers import change_input
 from tests.browser.helpers import portal_api
 
+CHANGE_TEXTS = {
+    "changeReason": "Certificates expire next month",
+    "implementationPlan": "Upload the new certificates, then switch the listeners",
+    "testPlan": "Check the TLS handshake of every endpoint",
+    "customerImpact": "None expected",
+    "rollbackPlan": "Switch the listeners back",
+}
+"""What the change form asks for in its text fields, by field id."""
+
 
 def submit_change(page: Page, **overrides: Any) -> dict[str, Any]:
     """A change submitted for approval by the user signed in on ``page``; its document as the API returns it."""
@@ -23,7 +32,8 @@ def wait_until_processed(page: Page, path: str, customers: set[str], timeout: fl
     """Wait until the backend has recorded the current status as processed for every customer in ``customers``.
 
     The backend writes that record (and a meeting's details) into the object after a transition, which gives it
-    a new ETag: an edit made from a copy read before then is refused with 412, as it should be.
+    a new ETag. The portal sends an edit once more over one such write (same version), but not over several
+    landing while it does: tests wait for the backend to be done, so what they check does not race it.
     """
     deadline = time.monotonic() + timeout
     document: dict[str, Any] = {}
