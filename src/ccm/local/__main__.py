@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ccm.errors import CcmError
+from ccm.local.atomic_emulator import make_emulator_requests_atomic
 from ccm.local.stack import LocalStack, StackOptions, Started
 from ccm.template_compilation import serialize_template_compilation
 
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
         logging.getLogger("ccm.local").setLevel(logging.INFO)
         serialize_template_compilation()  # the emulator's server threads compile its templates concurrently
+        make_emulator_requests_atomic()  # and serve conditional writes from several threads at once
         LocalStack(options, lambda started: print(banner(started), flush=True)).run()
     except CcmError as error:
         print(f"make dev: {error}", file=sys.stderr)
