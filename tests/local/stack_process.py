@@ -127,6 +127,15 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
+def started_at(pid: int) -> int | None:
+    """When ``pid`` started, in clock ticks since boot; ``None`` once it is gone. A pid with another start time is
+    another process."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def in_session(session_id: int) -> set[int]:
     """Every live process of a session (the stack starts its own, so this is everything it started)."""
     members = set()
