@@ -33,7 +33,7 @@ from ccm.edge.cloudfront import EdgeRequest  # noqa: E402
 from ccm.edge.packaging import VIEWER_REQUEST_LIMIT_BYTES, write_gatekeeper_zip  # noqa: E402
 from ccm.edge.replay import MemoryReplayCache  # noqa: E402
 from ccm.edge.signin import SamlSignIn  # noqa: E402
-from ccm.session import SessionCookie  # noqa: E402
+from ccm.session import COOKIE_NAME, SessionCookie  # noqa: E402
 
 GATEKEEPER_REQUESTS = 20_000
 ACS_RESPONSES = 300
@@ -135,7 +135,7 @@ def main() -> None:
         app.use_config(config)
         cookie_jar = SessionCookie(config.cookie_keys, config.session)
         now = time.time()
-        cookie = "theme=dark; SAML_SESSION=" + cookie_jar.encode(
+        cookie = f"theme=dark; {COOKIE_NAME}=" + cookie_jar.encode(
             cookie_jar.start("approver@example.com", ("ccm-approvers",), now)
         )
 

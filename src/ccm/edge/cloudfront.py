@@ -143,17 +143,34 @@ def json_response(status: int, document: Mapping[str, Any], *cookies: str) -> Ed
 
 
 def strip_identity_headers(request: MutableMapping[str, Any]) -> list[str]:
-    """Remove every client-sent ``X-User-*`` and ``X-Authenticated*`` header; return the names removed."""
+    """Remove every client-sent ``X-User-*`` and ``X-Authenticated*`` header; return the names removed.
+
+    Names are compared as a lenient server or proxy might read them (surrounding spaces dropped, any case, ``_`` for
+    ``-``), and both the event's key and each entry's original spelling count: the edge must not rely on the origin
+    being as strict as CloudFront about what is a header name.
+    """
     headers: MutableMapping[str, Any] = request.setdefault("headers", {})
-    removed = [name for name in headers if _is_identity_header(name)]
+    removed = [name for name, entries in headers.items() if _names_identity_header(name, entries)]
     for name in removed:
         del headers[name]
     return removed
 
 
+def _names_identity_header(name: str, entries: Any) -> bool:
+    spellings = [name]
+    if isinstance(entries, list):
+        spellings += [str(entry.get("key", "")) for entry in entries if isinstance(entry, Mapping)]
+    return any(_is_identity_header(spelling) for spelling in spellings)
+
+
 def _is_identity_header(name: str) -> bool:
-    lowered = name.lower()
-    return lowered.startswith("x-user-") or lowered.startswith("x-authenticated")
+    normalised = normalised_header_name(name)
+    return normalised.startswith("x-user-") or normalised.startswith("x-authenticated")
+
+
+def normalised_header_name(name: str) -> str:
+    """The header name as lenient parsers read it: trimmed, lower-case, ``_`` taken for ``-``."""
+    return name.strip().lower().replace("_", "-")
 
 
 def set_identity_headers(request: MutableMapping[str, Any], email: str, groups: Iterable[str]) -> None:
