@@ -20,6 +20,7 @@ IDENTITY_HEADERS = {
     "x-user-groups": "X-User-Groups",
     "x-authenticated": "X-Authenticated",
 }
+IDENTITY_HEADER_PREFIXES = ("x-user-", "x-authenticated")
 NO_STORE = "no-store"
 
 
@@ -156,16 +157,19 @@ def strip_identity_headers(request: MutableMapping[str, Any]) -> list[str]:
     return removed
 
 
-def _names_identity_header(name: str, entries: Any) -> bool:
-    spellings = [name]
-    if isinstance(entries, list):
-        spellings += [str(entry.get("key", "")) for entry in entries if isinstance(entry, Mapping)]
-    return any(_is_identity_header(spelling) for spelling in spellings)
+def _names_identity_header(name: str, entries: list[dict[str, Any]]) -> bool:
+    if _is_identity_header(name):
+        return True
+    for entry in entries:
+        spelling = str(entry.get("key", ""))
+        # Usually the key is the name in its original case, already judged; only another spelling needs a look.
+        if spelling.lower() != name and _is_identity_header(spelling):
+            return True
+    return False
 
 
 def _is_identity_header(name: str) -> bool:
-    normalised = normalised_header_name(name)
-    return normalised.startswith("x-user-") or normalised.startswith("x-authenticated")
+    return normalised_header_name(name).startswith(IDENTITY_HEADER_PREFIXES)
 
 
 def normalised_header_name(name: str) -> str:
