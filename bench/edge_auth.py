@@ -3,8 +3,9 @@
 Prints the gatekeeper's time per request with a valid session cookie (median and p99, through
 ``functions/edge_auth/app.py:viewer_request``), the time to validate one SAML response at the assertion consumer
 service (signature, conditions, identity; the replay check against an in-memory cache, so without the DynamoDB
-round trip that production adds), the gatekeeper's cold import time with the standard library only, and the
-size of its package zipped from the exact files the build ships.
+round trip that production adds), the gatekeeper's cold import time with the standard library only, the SAML
+handler's cold start (import, configuration, python3-saml settings and the first answer, in a fresh process), and
+the size of the gatekeeper's package zipped from the exact files the build ships.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ccm.edge.cloudfront import EdgeRequest  # noqa: E402
 from ccm.edge.packaging import VIEWER_REQUEST_LIMIT_BYTES, write_gatekeeper_zip  # noqa: E402
 from ccm.edge.replay import MemoryReplayCache  # noqa: E402
 from ccm.edge.signin import SamlSignIn  # noqa: E402
-from ccm.session import SessionCookie  # noqa: E402
+from ccm.session import COOKIE_NAME, SessionCookie  # noqa: E402
 
 GATEKEEPER_REQUESTS = 20_000
 ACS_RESPONSES = 300
@@ -84,6 +85,43 @@ def cold_import_ms(package: Path) -> float:
     return statistics.median(runs)
 
 
+SAML_COLD_START_PROBE = """
+import json, sys, time
+started = time.perf_counter()
+sys.path.insert(0, sys.argv[1])
+from functions.edge_auth import app
+app.use_config(sys.argv[2])
+event = json.loads(sys.argv[3])
+context = type("Context", (), {"function_name": "bench", "memory_limit_in_mb": 512,
+    "invoked_function_arn": "arn:aws:lambda:us-east-1:123456789012:function:bench", "aws_request_id": "bench"})()
+result = app.saml_handler(event, context)
+assert result["status"] == "200", result
+print((time.perf_counter() - started) * 1000)
+"""
+
+
+def saml_cold_start_ms(config_path: Path) -> float:
+    """A fresh interpreter importing the handler and answering ``/saml/metadata``: what a cold start pays."""
+    event = json.loads((ROOT / "tests" / "events" / "cloudfront_origin_request_saml.json").read_text(encoding="utf-8"))
+    request = event["Records"][0]["cf"]["request"]
+    request.update(uri="/saml/metadata", method="GET")
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", SAML_COLD_START_PROBE, str(ROOT), str(config_path), json.dumps(event)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"},
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        for _ in range(5)
+    ]
+    return statistics.median(runs)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         data = Path(directory)
@@ -97,7 +135,7 @@ def main() -> None:
         app.use_config(config)
         cookie_jar = SessionCookie(config.cookie_keys, config.session)
         now = time.time()
-        cookie = "theme=dark; SAML_SESSION=" + cookie_jar.encode(
+        cookie = f"theme=dark; {COOKIE_NAME}=" + cookie_jar.encode(
             cookie_jar.start("approver@example.com", ("ccm-approvers",), now)
         )
 
@@ -114,6 +152,7 @@ def main() -> None:
             unpacked = sum(info.file_size for info in opened.infolist())
             files = len(opened.infolist())
         import_ms = cold_import_ms(package)
+        saml_ms = saml_cold_start_ms(data / "edge_config.json")
 
     results: dict[str, Any] = {
         "gatekeeper per request, valid cookie (us)": (
@@ -124,6 +163,7 @@ def main() -> None:
             f"median {statistics.median(acs):.2f}, p99 {percentile(acs, 0.99):.2f} over {ACS_RESPONSES} responses"
         ),
         "gatekeeper cold import, stdlib only (ms)": f"median {import_ms:.1f} over 5 processes",
+        "SAML handler cold start to first answer (ms)": f"median {saml_ms:.1f} over 5 processes",
         "gatekeeper package": (
             f"{zipped} bytes zipped, {unpacked} bytes unpacked, {files} files "
             f"(limit {VIEWER_REQUEST_LIMIT_BYTES} bytes: {100 * zipped / VIEWER_REQUEST_LIMIT_BYTES:.2f}% used)"

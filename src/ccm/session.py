@@ -1,4 +1,4 @@
-"""The signed session cookie ``SAML_SESSION`` and other short signed tokens the edge hands to browsers.
+"""The signed session cookie ``__Host-SAML_SESSION`` and other short signed tokens the edge hands to browsers.
 
 Standard library only: the viewer-request gatekeeper imports this module and its package must stay tiny.
 
@@ -6,6 +6,10 @@ A token is ``v1.<key id>.<payload>.<signature>``: the payload is base64url JSON,
 over a purpose label and the first three parts, so a token made for one purpose (a login request id) can
 never pass as another (a session). The current key signs; the current and previous keys verify, which lets a
 deployment rotate keys without signing everyone out.
+
+The ``__Host-`` prefix makes browsers keep the cookie only when the portal's own host set it (``Secure``,
+``Path=/``, no ``Domain``), so a sibling subdomain cannot plant one. A request that still carries more than one
+value under one name was crafted or polluted: it counts as carrying no session at all.
 """
 
 from __future__ import annotations
@@ -20,9 +24,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-COOKIE_NAME = "SAML_SESSION"
+COOKIE_NAME = "__Host-SAML_SESSION"
+LEGACY_COOKIE_NAME = "SAML_SESSION"
+"""The name before the ``__Host-`` prefix: read, never written, for the one release that sessions issued under it
+need to expire (12 hours at most); the release after drops it."""
 TOKEN_VERSION = "v1"
-SESSION_PURPOSE = "session"
+SESSION_PURPOSE = "host-session"
+# Sessions under the old name were signed for this purpose. Signing new ones for another means that a value
+# issued under the new name can never be replanted under the old name, which sibling subdomains can still set.
+LEGACY_SESSION_PURPOSE = "session"
 KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 MIN_SECRET_BYTES = 32
 # Browsers drop cookies above 4096 bytes (name, value and attributes together); fail loudly instead.
@@ -191,20 +201,24 @@ class Session:
 
 
 class SessionCookie:
-    """Issues, verifies and refreshes ``SAML_SESSION``."""
+    """Issues, verifies and refreshes ``__Host-SAML_SESSION`` (and still reads ``SAML_SESSION``)."""
 
-    def __init__(self, keys: KeyRing, policy: SessionPolicy | None = None, name: str = COOKIE_NAME) -> None:
+    def __init__(self, keys: KeyRing, policy: SessionPolicy | None = None) -> None:
         self.keys = keys
         self.policy = policy or SessionPolicy()
-        self.name = name
+        self.name = COOKIE_NAME
         self._signer = TokenSigner(keys, SESSION_PURPOSE)
+        self._legacy_signer = TokenSigner(keys, LEGACY_SESSION_PURPOSE)
 
     def start(self, email: str, groups: Iterable[str], now: float) -> Session:
         issued = int(now)
         return Session(email, tuple(groups), issued, issued, issued + self.policy.idle_seconds)
 
     def verify(self, value: str, now: float) -> Session:
-        session = Session.from_payload(self._signer.verify(value))
+        return self._verify(self._signer, value, now)
+
+    def _verify(self, signer: TokenSigner, value: str, now: float) -> Session:
+        session = Session.from_payload(signer.verify(value))
         if session.issued_at > now + FUTURE_TOLERANCE_SECONDS or session.started_at > session.issued_at:
             raise TokenRejected("malformed", "the session claims to be issued in the future")
         age = session.age(now)
@@ -216,18 +230,21 @@ class SessionCookie:
         return session
 
     def read(self, cookie_headers: Iterable[str], now: float) -> Session:
-        """The first genuine session among the ``Cookie`` headers; otherwise the most telling rejection."""
-        values = cookie_values(cookie_headers, self.name)
-        if not values:
-            raise TokenRejected("missing", "no session cookie was sent")
-        first_error: TokenRejected | None = None
-        for value in values:
-            try:
-                return self.verify(value, now)
-            except TokenRejected as error:
-                first_error = first_error or error
-        assert first_error is not None
-        raise first_error
+        """The session of the ``Cookie`` headers: the one ``__Host-`` cookie, else the one cookie of the old name.
+
+        The ``__Host-`` cookie wins over the old name, which a sibling subdomain can plant: a planted cookie can
+        neither override a real session nor, by pairing with it, sign its owner out.
+        """
+        headers = list(cookie_headers)
+        for name, signer in ((self.name, self._signer), (LEGACY_COOKIE_NAME, self._legacy_signer)):
+            values = cookie_values(headers, name)
+            if len(values) > 1:
+                raise TokenRejected(
+                    "ambiguous", f"the request carries {len(values)} {name} cookies, so none of them is trusted"
+                )
+            if values:
+                return self._verify(signer, values[0], now)
+        raise TokenRejected("missing", "no session cookie was sent")
 
     def refreshed(self, session: Session, now: float) -> Session | None:
         """A renewed session when ``session`` is past the refresh threshold and renewing extends it."""
@@ -250,8 +267,9 @@ class SessionCookie:
             raise ValueError(f"the session cookie would be {len(header)} bytes, more than browsers keep")
         return header
 
-    def clear_cookie(self) -> str:
-        return clear_cookie_header(self.name)
+    def clear_cookies(self) -> list[str]:
+        """``Set-Cookie`` values that end the session under either name (a host-only old cookie included)."""
+        return [clear_cookie_header(self.name), clear_cookie_header(LEGACY_COOKIE_NAME)]
 
 
 def set_cookie_header(

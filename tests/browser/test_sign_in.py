@@ -6,7 +6,7 @@ import re
 
 import pytest
 import requests
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import PHONE, PageProblems, SignIn
 from tests.browser.helpers import assert_accessible, portal_api
@@ -85,3 +85,38 @@ def test_an_open_page_refreshes_its_session_every_ten_minutes_and_says_so_when_i
     assert refused.value.status == 401
     expect(page.get_by_role("alert")).to_contain_text("Your session has ended.")
     expect(page.get_by_role("link", name="Sign in again")).to_be_visible()
+
+
+# Recorded from the first byte of each document, before the page's own policy could stop a script of the page.
+RECORD_POLICY_VIOLATIONS = """
+window.policyViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.policyViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def test_a_refused_sign_in_page_is_styled_under_the_portals_strict_policy(
+    browser: Browser, stack: LocalStackProcess, page_problems: PageProblems, opened_pages: list[Page]
+) -> None:
+    context = browser.new_context(base_url=stack.url)
+    try:
+        page = context.new_page()
+        opened_pages.append(page)
+        page_problems.watch(page)
+        page_problems.expected(r"status of 400 .* at \S+/saml/login\?next=")  # the refusal itself
+        page.add_init_script(RECORD_POLICY_VIOLATIONS)
+
+        response = page.goto(stack.url + "/saml/login?next=https%3A%2F%2Fevil.example.net%2F")
+
+        assert response is not None and response.status == 400
+        assert "style-src 'self'" in (response.header_value("content-security-policy") or "")
+        expect(page.get_by_role("heading", name="Sign-in refused")).to_be_visible()
+        body = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        button = page.get_by_role("link", name="Sign in again")
+        assert body == "rgb(245, 246, 248)"
+        assert button.evaluate("(link) => getComputedStyle(link).backgroundColor") == "rgb(37, 99, 235)"
+        assert page.evaluate("() => window.policyViolations") == []
+        assert_accessible(page, "the refused sign-in page")
+    finally:
+        context.close()

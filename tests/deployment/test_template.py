@@ -11,6 +11,7 @@ import pytest
 
 from ccm.config import AppConfig
 from ccm.edge.behaviours import LEGACY_API_PATHS
+from ccm.edge.replay import replay_key
 from ccm.provision import DEAD_LETTER_AFTER
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 from ccm.web_assets import PAGE_CSP, PORTAL_CSP
@@ -321,6 +322,7 @@ def test_the_saml_handler_may_only_record_replay_rows(translated: Template) -> N
     assert len(dynamodb) == 1
     assert dynamodb[0]["Action"] == "dynamodb:PutItem"
     assert dynamodb[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["SAML#*"]}}
+    assert fnmatch.fnmatchcase(replay_key("_assertion-or-login-request-id"), "SAML#*")
     assert statements_allowing(role, "s3:GetObject") == []
     assert statements_allowing(translated["Resources"]["GatekeeperRole"], "dynamodb:PutItem") == []
 

@@ -20,7 +20,7 @@ from ccm.devidp.keys import SigningMaterial
 from ccm.devidp.provider import DemoUser, DevIdentityProvider, ServiceProvider, demo_users
 from ccm.edge.config_builder import build_edge_config
 from ccm.edge.edge_config import EdgeConfig
-from ccm.session import KeyRing, Session, SessionCookie, SigningKey
+from ccm.session import KeyRing, Session, SessionCookie, SigningKey, TokenSigner
 from ccm.storage.table import create_table_arguments
 from tests.conftest import CONFIG_PATH, EVENTS, TABLE
 
@@ -138,12 +138,24 @@ def session_cookie(
     lifetime: int = 3600,
     key: SigningKey = CURRENT_KEY,
 ) -> str:
-    """``SAML_SESSION=...`` signed with ``key`` and timed relative to now."""
+    """``__Host-SAML_SESSION=...`` signed with ``key`` and timed relative to now."""
+    session = _session(email, groups, issued_ago, started_ago, lifetime)
+    return f"__Host-SAML_SESSION={SessionCookie(KeyRing(key)).encode(session)}"
+
+
+def legacy_session_cookie(
+    email: str = "approver@example.com", groups: tuple[str, ...] = ("ccm-approvers",), *, issued_ago: int = 60
+) -> str:
+    """``SAML_SESSION=...`` as the release before the ``__Host-`` names issued it (another signing purpose)."""
+    session = _session(email, groups, issued_ago, None, 3600)
+    return f"SAML_SESSION={TokenSigner(KeyRing(CURRENT_KEY), 'session').sign(session.to_payload())}"
+
+
+def _session(email: str, groups: tuple[str, ...], issued_ago: int, started_ago: int | None, lifetime: int) -> Session:
     now = int(time.time())
     issued = now - issued_ago
     started = now - (started_ago if started_ago is not None else issued_ago)
-    value = SessionCookie(KeyRing(key)).encode(Session(email, groups, issued, started, issued + lifetime))
-    return f"SAML_SESSION={value}"
+    return Session(email, groups, issued, started, issued + lifetime)
 
 
 # Handlers -------------------------------------------------------------------------------------------------
@@ -241,7 +253,10 @@ def start_login(app: ModuleType, idp: DevIdentityProvider, next_path: str = "/")
     query = location_query(response)
     request = idp.read_authn_request(query["SAMLRequest"])
     return StartedLogin(
-        request.request_id, query["RelayState"], cookie_pair(set_cookie_named(response, "SAML_REQUEST")), response
+        request.request_id,
+        query["RelayState"],
+        cookie_pair(set_cookie_named(response, "__Host-SAML_REQUEST")),
+        response,
     )
 
 

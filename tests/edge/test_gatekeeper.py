@@ -64,6 +64,40 @@ def test_a_client_sent_identity_header_never_reaches_the_origin(
     assert edge_log.containing("removed client-sent identity headers")
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        " X-User-Email",
+        "X-User-Email ",
+        "x_user_email",
+        "X_USER_GROUPS",
+        "x_authenticated",
+        "X_Authenticated_User",
+        "x-user_email",
+        "\tx-user-role",
+    ],
+)
+def test_identity_headers_spelled_as_a_lenient_parser_would_read_them_are_removed(
+    edge_app: ModuleType, name: str, edge_log: LogLines
+) -> None:
+    result = edge_app.viewer_request(
+        viewer_event(cookies=(session_cookie(),), headers={name: "admin@example.com"}), None
+    )
+
+    assert all(entry["value"] != "admin@example.com" for values in result["headers"].values() for entry in values)
+    assert header(result, "x-user-email") == ["approver@example.com"]
+    assert edge_log.containing("removed client-sent identity headers")
+
+
+def test_a_header_whose_original_spelling_names_an_identity_header_is_removed(edge_app: ModuleType) -> None:
+    event = viewer_event(cookies=(session_cookie(),))
+    event["Records"][0]["cf"]["request"]["headers"]["x-harmless"] = [{"key": "X_User_Email", "value": "admin@x.com"}]
+
+    result = edge_app.viewer_request(event, None)
+
+    assert "x-harmless" not in result["headers"]
+
+
 def test_spoofed_identity_headers_are_removed_even_on_the_way_to_the_sign_in_handler(edge_app: ModuleType) -> None:
     event = viewer_event("/saml/acs", method="POST", headers={"X-User-Email": "admin@example.com"})
 
@@ -110,6 +144,12 @@ def test_a_path_that_looks_like_another_site_never_becomes_an_open_redirect(edge
     assert header(result, "location") == ["/saml/login?next=%2F"]
 
 
+def test_a_path_with_a_broken_bracketed_host_is_sent_home_after_sign_in(edge_app: ModuleType) -> None:
+    result = edge_app.viewer_request(viewer_event("//[evil.example.net/login"), None)
+
+    assert header(result, "location") == ["/saml/login?next=%2F"]
+
+
 @pytest.mark.parametrize(
     ("cookie", "reason"),
     [
@@ -117,7 +157,7 @@ def test_a_path_that_looks_like_another_site_never_becomes_an_open_redirect(edge
         (session_cookie(issued_ago=600, started_ago=13 * 3600), "absolute-limit"),
         (session_cookie(key=RETIRED_KEY), "unknown-key"),
         (session_cookie()[:-3] + "abc", "bad-signature"),
-        ("SAML_SESSION=eyJlbWFpbCI6ImFkbWluQGV4YW1wbGUuY29tIn0", "malformed"),
+        ("__Host-SAML_SESSION=eyJlbWFpbCI6ImFkbWluQGV4YW1wbGUuY29tIn0", "malformed"),
     ],
     ids=["expired", "absolute-limit", "unknown-key", "tampered-signature", "unsigned-base64-json"],
 )
@@ -128,7 +168,7 @@ def test_a_bad_session_cookie_is_refused_cleared_and_logged(
 
     assert result["status"] == "302"
     assert header(result, "location")[0].startswith("/saml/login?next=")
-    cleared = set_cookie_named(result, "SAML_SESSION")
+    cleared = set_cookie_named(result, "__Host-SAML_SESSION")
     assert "Max-Age=0" in cleared
     assert edge_log.containing(f"session not accepted: reason={reason}")
 
@@ -160,7 +200,7 @@ def test_a_page_visit_past_half_the_session_renews_it_by_redirecting_to_the_same
 
     assert result["status"] == "302"
     assert header(result, "location") == ["/approvals.html?customer=alpha"]
-    renewed = set_cookie_named(result, "SAML_SESSION")
+    renewed = set_cookie_named(result, "__Host-SAML_SESSION")
     assert "Max-Age=3600" in renewed and "HttpOnly" in renewed and "SameSite=Lax" in renewed
 
     follow_up = edge_app.viewer_request(
@@ -203,7 +243,7 @@ def test_refresh_endpoint_renews_a_session_past_half_its_life(edge_app: ModuleTy
     assert body["email"] == "approver@example.com"
     assert body["groups"] == ["ccm-approvers"]
     assert body["expires_at"] > body["session_ends_at"] - 12 * 3600 + 3600
-    assert "Max-Age=3600" in set_cookie_named(result, "SAML_SESSION")
+    assert "Max-Age=3600" in set_cookie_named(result, "__Host-SAML_SESSION")
 
 
 def test_refresh_endpoint_leaves_a_young_session_alone(edge_app: ModuleType) -> None:

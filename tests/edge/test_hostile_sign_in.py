@@ -229,6 +229,39 @@ def email_outside_the_allowed_domains(forge: Forge) -> Attempt:
     return Attempt(encode(forge.genuine(name_id="someone@elsewhere.example.org")))
 
 
+def _signed_after(change: Callable[[Any], None], forge: Forge) -> Attempt:
+    """A response the identity provider really signed, whose assertion it built with ``change`` applied."""
+    response = build_response(forge.spec())
+    change(assertion_of(response))
+    sign(assertion_of(response), forge.idp.material)
+    return Attempt(encode(response))
+
+
+def empty_name_id(forge: Forge) -> Attempt:
+    return Attempt(encode(forge.genuine(name_id="")))
+
+
+def name_id_left_out(forge: Forge) -> Attempt:
+    def drop(assertion: Any) -> None:
+        name_id = _name_id(assertion)
+        name_id.getparent().remove(name_id)
+
+    return _signed_after(drop, forge)
+
+
+def name_id_qualified_for_another_service_provider(forge: Forge) -> Attempt:
+    return _signed_after(lambda assertion: _name_id(assertion).set("SPNameQualifier", "https://other.example"), forge)
+
+
+def name_id_only_whitespace_and_a_comment(forge: Forge) -> Attempt:
+    def hollow(assertion: Any) -> None:
+        name_id = _name_id(assertion)
+        name_id.text = None
+        name_id.append(etree.Comment("admin@example.com"))
+
+    return _signed_after(hollow, forge)
+
+
 CORPUS: list[tuple[Callable[[Forge], Attempt], str]] = [
     (unsigned_response, "invalid-response"),
     (signed_response_with_unsigned_assertion, "invalid-response"),
@@ -258,6 +291,10 @@ CORPUS: list[tuple[Callable[[Forge], Attempt], str]] = [
     (answer_to_a_login_this_browser_never_started, "unknown-request"),
     (in_response_to_stripped_from_the_unsigned_envelope, "unknown-request"),
     (email_outside_the_allowed_domains, "identity-not-allowed"),
+    (empty_name_id, "invalid-response"),
+    (name_id_left_out, "invalid-response"),
+    (name_id_qualified_for_another_service_provider, "invalid-response"),
+    (name_id_only_whitespace_and_a_comment, "invalid-response"),
 ]
 
 
@@ -288,7 +325,7 @@ def test_the_untouched_response_the_corpus_starts_from_is_accepted(saml_app: Mod
     result = post_acs(saml_app, encode(forge.genuine()))
 
     assert result["status"] == "302"
-    assert any(value.startswith("SAML_SESSION=v1.") for value in header(result, "set-cookie"))
+    assert any(value.startswith("__Host-SAML_SESSION=v1.") for value in header(result, "set-cookie"))
 
 
 def test_a_replayed_assertion_is_refused(saml_app: ModuleType, forge: Forge, edge_log: LogLines) -> None:

@@ -43,6 +43,8 @@ def test_paths_on_this_site_are_kept(value: str | None, expected: str) -> None:
         "data:text/html,hi",
         "evil.example.net",
         "/" + "a" * 3000,
+        "//[evil.example.net/",
+        "https://[ccm.example.com/",
     ],
 )
 def test_anything_that_could_leave_the_site_is_refused(value: str) -> None:

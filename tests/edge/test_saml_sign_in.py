@@ -37,7 +37,7 @@ from tests.edge.conftest import (
 
 
 def session_of(result: dict[str, Any]) -> str:
-    return cookie_pair(set_cookie_named(result, "SAML_SESSION"))
+    return cookie_pair(set_cookie_named(result, "__Host-SAML_SESSION"))
 
 
 def test_a_user_signs_in_from_a_protected_page_and_comes_back_to_it(
@@ -53,7 +53,7 @@ def test_a_user_signs_in_from_a_protected_page_and_comes_back_to_it(
     # Then it lands on the page it wanted, with a session the gatekeeper accepts
     assert result["status"] == "302"
     assert header(result, "location") == ["/my-changes.html?status=draft"]
-    assert "Max-Age=0" in set_cookie_named(result, "SAML_REQUEST")
+    assert "Max-Age=0" in set_cookie_named(result, "__Host-SAML_REQUEST")
     forwarded = saml_app.viewer_request(
         viewer_event("/my-changes.html", "status=draft", cookies=(session_of(result),)), None
     )
@@ -70,8 +70,10 @@ def test_login_sends_an_unsigned_authn_request_to_the_configured_sso_url(
     location = header(login.response, "location")[0]
     assert location.startswith(dev_idp.sso_url + "?SAMLRequest=")
     assert login.relay_state == "/approvals.html"
-    request_cookie = set_cookie_named(login.response, "SAML_REQUEST")
-    assert "Path=/saml/" in request_cookie and "SameSite=None" in request_cookie and "Secure" in request_cookie
+    request_cookie = set_cookie_named(login.response, "__Host-SAML_REQUEST")
+    # __Host-: Secure, Path=/ and no Domain, or browsers refuse it; SameSite=None lets the IdP's POST carry it.
+    assert "; Path=/;" in request_cookie and "SameSite=None" in request_cookie and "Secure" in request_cookie
+    assert "Domain" not in request_cookie
     assert "HttpOnly" in request_cookie and "Max-Age=600" in request_cookie
 
 
@@ -80,7 +82,7 @@ def test_two_logins_started_in_two_tabs_can_both_finish(saml_app: ModuleType, de
     second_response = saml_app.saml_handler(
         origin_event("/saml/login", querystring="next=%2Fb.html", cookies=(first.cookie,)), CONTEXT
     )
-    both = cookie_pair(set_cookie_named(second_response, "SAML_REQUEST"))
+    both = cookie_pair(set_cookie_named(second_response, "__Host-SAML_REQUEST"))
 
     result = post_acs(saml_app, dev_idp.sign_in(user(dev_idp, "requester"), first.request_id), "/a.html", (both,))
 
@@ -237,7 +239,7 @@ def test_logout_clears_the_session_and_ends_the_identity_providers_session(
 
     assert result["status"] == "302"
     assert header(result, "location")[0].startswith(dev_idp.slo_url + "?SAMLRequest=")
-    cleared = set_cookie_named(result, "SAML_SESSION")
+    cleared = set_cookie_named(result, "__Host-SAML_SESSION")
     assert "Max-Age=0" in cleared and "Path=/" in cleared
     # The identity provider answers at the single logout service, which confirms the sign-out
     back_to = dev_idp.logout_redirect(location_query(result)["SAMLRequest"], "/")
@@ -246,7 +248,7 @@ def test_logout_clears_the_session_and_ends_the_identity_providers_session(
     signed_out = saml_app.saml_handler(origin_event(answer.path, querystring=answer.query), CONTEXT)
     assert signed_out["status"] == "200"
     assert "You are signed out" in signed_out["body"]
-    assert "Max-Age=0" in set_cookie_named(signed_out, "SAML_SESSION")
+    assert "Max-Age=0" in set_cookie_named(signed_out, "__Host-SAML_SESSION")
 
 
 def test_without_single_logout_at_the_identity_provider_logout_just_clears_the_cookie(
@@ -257,14 +259,14 @@ def test_without_single_logout_at_the_identity_provider_logout_just_clears_the_c
     result = edge_app.saml_handler(origin_event("/saml/logout", method="POST", cookies=(session_cookie(),)), CONTEXT)
 
     assert result["status"] == "200"
-    assert "Max-Age=0" in set_cookie_named(result, "SAML_SESSION")
+    assert "Max-Age=0" in set_cookie_named(result, "__Host-SAML_SESSION")
 
 
 def test_a_garbled_logout_message_still_signs_the_browser_out(saml_app: ModuleType, edge_log: LogLines) -> None:
     result = saml_app.saml_handler(origin_event("/saml/sls", querystring="SAMLResponse=not-a-message"), CONTEXT)
 
     assert result["status"] == "200"
-    assert "Max-Age=0" in set_cookie_named(result, "SAML_SESSION")
+    assert "Max-Age=0" in set_cookie_named(result, "__Host-SAML_SESSION")
     assert edge_log.containing("single logout message")
 
 
@@ -272,7 +274,7 @@ def test_the_refresh_endpoint_also_answers_behind_the_origin_request_handler(sam
     result = saml_app.saml_handler(origin_event("/saml/refresh", cookies=(session_cookie(issued_ago=2500),)), CONTEXT)
 
     assert json.loads(result["body"])["email"] == "approver@example.com"
-    assert "Max-Age=3600" in set_cookie_named(result, "SAML_SESSION")
+    assert "Max-Age=3600" in set_cookie_named(result, "__Host-SAML_SESSION")
 
 
 def test_the_handlers_read_the_configuration_file_they_are_given(

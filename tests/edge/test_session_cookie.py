@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ccm.session import (
+    SESSION_PURPOSE,
     KeyRing,
     Session,
     SessionCookie,
@@ -45,7 +46,7 @@ def test_a_fresh_session_carries_email_groups_and_times() -> None:
 def test_the_cookie_is_http_only_secure_lax_for_the_whole_site() -> None:
     header = COOKIE.set_cookie(COOKIE.start("a@example.com", (), NOW), NOW)
 
-    assert header.startswith("SAML_SESSION=v1.current.")
+    assert header.startswith("__Host-SAML_SESSION=v1.current.")
     assert "; Path=/;" in header
     assert "Max-Age=3600" in header
     assert "HttpOnly" in header
@@ -104,7 +105,7 @@ def test_malformed_values_are_refused_without_an_exception_escaping(value: str) 
 
 
 def test_a_payload_that_is_not_a_session_is_refused_even_when_signed() -> None:
-    signed_list = TokenSigner(COOKIE.keys, "session").sign({"email": "a@example.com", "groups": "admins"})
+    signed_list = TokenSigner(COOKIE.keys, SESSION_PURPOSE).sign({"email": "a@example.com", "groups": "admins"})
 
     assert reason(signed_list) == "malformed"
 
@@ -178,10 +179,11 @@ def test_cookie_values_are_found_among_malformed_neighbours() -> None:
     assert cookie_values(headers, "SAML_SESSION") == ["v1.a.b.c", "v1.d.e.f"]
 
 
-def test_of_two_session_cookies_the_genuine_one_wins() -> None:
-    session = COOKIE.read([f"SAML_SESSION=forged; SAML_SESSION={issued()}"], NOW + 5)
+def test_of_two_session_cookies_under_one_name_neither_is_trusted() -> None:
+    with pytest.raises(TokenRejected) as caught:
+        COOKIE.read([f"__Host-SAML_SESSION={issued()}; __Host-SAML_SESSION={issued()}"], NOW + 5)
 
-    assert session.email == "requester@example.com"
+    assert caught.value.reason == "ambiguous"
 
 
 def test_no_cookie_at_all_is_reported_as_missing() -> None:

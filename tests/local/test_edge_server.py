@@ -135,7 +135,7 @@ def test_a_sign_in_through_the_identity_provider_reaches_the_api_with_the_edges_
         "GET", "/api/user/context", headers={"Accept": "application/json", "X-User-Email": "admin@example.com"}
     )
 
-    assert landing.status == 302 and landing.header("Location") == "/" and "SAML_SESSION" in visitor.cookies
+    assert landing.status == 302 and landing.header("Location") == "/" and "__Host-SAML_SESSION" in visitor.cookies
     assert context.status == 200, context.text
     assert (context.json()["email"], context.json()["isApprover"]) == ("approver@example.com", True)
     [event] = local_edge.api.events

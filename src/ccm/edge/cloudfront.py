@@ -20,6 +20,7 @@ IDENTITY_HEADERS = {
     "x-user-groups": "X-User-Groups",
     "x-authenticated": "X-Authenticated",
 }
+IDENTITY_HEADER_PREFIXES = ("x-user-", "x-authenticated")
 NO_STORE = "no-store"
 
 
@@ -143,17 +144,37 @@ def json_response(status: int, document: Mapping[str, Any], *cookies: str) -> Ed
 
 
 def strip_identity_headers(request: MutableMapping[str, Any]) -> list[str]:
-    """Remove every client-sent ``X-User-*`` and ``X-Authenticated*`` header; return the names removed."""
+    """Remove every client-sent ``X-User-*`` and ``X-Authenticated*`` header; return the names removed.
+
+    Names are compared as a lenient server or proxy might read them (surrounding spaces dropped, any case, ``_`` for
+    ``-``), and both the event's key and each entry's original spelling count: the edge must not rely on the origin
+    being as strict as CloudFront about what is a header name.
+    """
     headers: MutableMapping[str, Any] = request.setdefault("headers", {})
-    removed = [name for name in headers if _is_identity_header(name)]
+    removed = [name for name, entries in headers.items() if _names_identity_header(name, entries)]
     for name in removed:
         del headers[name]
     return removed
 
 
+def _names_identity_header(name: str, entries: list[dict[str, Any]]) -> bool:
+    if _is_identity_header(name):
+        return True
+    for entry in entries:
+        spelling = str(entry.get("key", ""))
+        # Usually the key is the name in its original case, already judged; only another spelling needs a look.
+        if spelling.lower() != name and _is_identity_header(spelling):
+            return True
+    return False
+
+
 def _is_identity_header(name: str) -> bool:
-    lowered = name.lower()
-    return lowered.startswith("x-user-") or lowered.startswith("x-authenticated")
+    return normalised_header_name(name).startswith(IDENTITY_HEADER_PREFIXES)
+
+
+def normalised_header_name(name: str) -> str:
+    """The header name as lenient parsers read it: trimmed, lower-case, ``_`` taken for ``-``."""
+    return name.strip().lower().replace("_", "-")
 
 
 def set_identity_headers(request: MutableMapping[str, Any], email: str, groups: Iterable[str]) -> None:

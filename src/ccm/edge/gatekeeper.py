@@ -39,11 +39,13 @@ class Log(Protocol):
 
     def warning(self, msg: object, *args: object) -> None: ...
 
+    def exception(self, msg: object, *args: object) -> None: ...
+
 
 LOGIN_PATH = SAML_PREFIX + "login"
 SESSION_PATHS = frozenset({SAML_PREFIX + "refresh", "/auth-check"})
 # Rejections that mean someone altered or forged a cookie rather than a session simply running out.
-SUSPICIOUS = frozenset({"malformed", "unknown-key", "bad-signature"})
+SUSPICIOUS = frozenset({"malformed", "unknown-key", "bad-signature", "ambiguous"})
 
 Clock = Callable[[], float]
 
@@ -118,7 +120,7 @@ class Gatekeeper:
             view.uri[:200],
             view.request_id,
         )
-        cookies = [] if rejection.reason == "missing" else [self.cookie.clear_cookie()]
+        cookies = [] if rejection.reason == "missing" else self.cookie.clear_cookies()
         if _browser_navigation(view):
             return redirect(self.login_url(view), *cookies)
         document = {

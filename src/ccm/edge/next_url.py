@@ -29,7 +29,10 @@ def same_site_path(value: str | None, public_origin: str) -> str:
         raise UnsafeRedirect(f"next is longer than {MAX_LENGTH} characters")
     if any(ord(character) < 0x21 or ord(character) == 0x7F for character in value) or "\\" in value:
         raise UnsafeRedirect(f"next {value[:80]!r} contains whitespace, control characters or backslashes")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a bracketed host that is no IPv6 address, such as //[evil
+        raise UnsafeRedirect(f"next {value[:80]!r} is not a URL") from None
     if parts.scheme or parts.netloc:
         origin = f"{parts.scheme}://{parts.netloc}".lower()
         if origin != public_origin.lower():

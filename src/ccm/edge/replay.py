@@ -1,8 +1,11 @@
-"""The replay cache: each assertion ID signs someone in once, at every edge location.
+"""Once-only records of sign-in, at every edge location: each assertion signs someone in once, and each login
+request is answered once.
 
-A conditional put in the one DynamoDB table (``pk=SAML#<assertion id>``, ``sk=REPLAY``) with an ``expires_at``
-TTL. A row whose TTL has passed but that DynamoDB has not removed yet does not block: by then the assertion
-itself has expired and fails validation anyway.
+A conditional put in the one DynamoDB table with an ``expires_at`` TTL: ``pk=SAML#<assertion id>, sk=REPLAY`` for
+an assertion, ``pk=SAML#<login request id>, sk=ANSWERED`` for the AuthnRequest it answers (the browser keeps its
+pending requests in a cookie that can be sent again, so only the table can say a request was already answered).
+Both keys start with ``SAML#``, the only rows the SAML handler's role may write. A row whose TTL has passed but
+that DynamoDB has not removed yet does not block: by then what it records has expired and fails validation anyway.
 """
 
 from __future__ import annotations
@@ -17,15 +20,20 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 SORT_KEY_VALUE = "REPLAY"
+ANSWERED_REQUEST_SORT_KEY = "ANSWERED"
 
 
 class ReplayCacheUnavailable(Exception):
-    """The replay cache could not be asked; signing in without it would allow replays, so sign-in waits."""
+    """The table could not be asked; signing in without it would allow replays, so sign-in waits."""
 
 
 class ReplayCache(Protocol):
     def first_use(self, assertion_id: str, expires_at: int, now: int) -> bool:
         """Record ``assertion_id`` until ``expires_at``; False when it was already used."""
+        ...
+
+    def first_answer(self, request_id: str, expires_at: int, now: int) -> bool:
+        """Record that login request ``request_id`` is answered, until ``expires_at``; False when it already was."""
         ...
 
 
@@ -39,12 +47,18 @@ class DynamoReplayCache:
         self.client = client
 
     def first_use(self, assertion_id: str, expires_at: int, now: int) -> bool:
+        return self._first(replay_key(assertion_id), SORT_KEY_VALUE, expires_at, now, "replay check")
+
+    def first_answer(self, request_id: str, expires_at: int, now: int) -> bool:
+        return self._first(replay_key(request_id), ANSWERED_REQUEST_SORT_KEY, expires_at, now, "login request check")
+
+    def _first(self, pk: str, sk: str, expires_at: int, now: int, check: str) -> bool:
         try:
             self.client.put_item(
                 TableName=self.table,
                 Item={
-                    "pk": {"S": replay_key(assertion_id)},
-                    "sk": {"S": SORT_KEY_VALUE},
+                    "pk": {"S": pk},
+                    "sk": {"S": sk},
                     "expires_at": {"N": str(expires_at)},
                     "used_at": {"N": str(now)},
                 },
@@ -54,9 +68,9 @@ class DynamoReplayCache:
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
                 return False
-            raise ReplayCacheUnavailable(f"DynamoDB refused the replay check: {error_code(error)}") from error
+            raise ReplayCacheUnavailable(f"DynamoDB refused the {check}: {error_code(error)}") from error
         except BotoCoreError as error:
-            raise ReplayCacheUnavailable(f"DynamoDB could not be reached for the replay check: {error}") from error
+            raise ReplayCacheUnavailable(f"DynamoDB could not be reached for the {check}: {error}") from error
         return True
 
 
@@ -64,10 +78,16 @@ class MemoryReplayCache:
     """The same contract in memory, for tests and benchmarks."""
 
     def __init__(self) -> None:
-        self.entries: dict[str, int] = {}
+        self.entries: dict[tuple[str, str], int] = {}
 
     def first_use(self, assertion_id: str, expires_at: int, now: int) -> bool:
-        if self.entries.get(assertion_id, 0) >= now:
+        return self._first((SORT_KEY_VALUE, assertion_id), expires_at, now)
+
+    def first_answer(self, request_id: str, expires_at: int, now: int) -> bool:
+        return self._first((ANSWERED_REQUEST_SORT_KEY, request_id), expires_at, now)
+
+    def _first(self, key: tuple[str, str], expires_at: int, now: int) -> bool:
+        if self.entries.get(key, 0) >= now:
             return False
-        self.entries[assertion_id] = expires_at
+        self.entries[key] = expires_at
         return True
