@@ -159,6 +159,12 @@ def test_a_persons_own_choices_are_kept_and_reported(
     assert "bravo: left alone, unsubscribed from everything: quiet@example.com" in human.stdout
     assert "bravo: left alone, opted out: picky@example.com: aws-calendar" in human.stdout
 
+    directory_of(app_config, "bravo").add_users([SeedUser("dee", "dee@example.com", [])])
+    import_bravo(ccm, "--prune")
+    kept = stored_contacts(where)
+    assert {"quiet@example.com", "picky@example.com", NOC} < set(kept), "the file lists them: the import keeps them"
+    assert kept["quiet@example.com"].unsubscribe_all is True
+
 
 def test_the_import_never_removes_what_the_file_granted(
     ccm: Ccm, bucket: str, app_config: AppConfig, subscriptions: SubscriptionFile

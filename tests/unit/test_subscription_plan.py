@@ -49,7 +49,7 @@ def test_an_address_unsubscribed_from_everything_is_not_written_and_is_reported(
     plan = plan_subscriptions(listed("a@x.com", "aws-calendar"), existing, {}, {})
 
     assert plan.writes == 0 and plan.unsubscribed == ["a@x.com"]
-    assert plan.record_after == {}
+    assert plan.record_after == {"a@x.com": Grant()}, "so the import keeps the contact and with it the choice"
 
 
 def test_an_opt_in_the_person_chose_is_not_claimed_so_pruning_never_withdraws_it() -> None:

@@ -72,8 +72,8 @@ def _listed(plan: SubscriptionPlan, want: Listed, contact: Contact | None, prior
         return
     if contact.unsubscribe_all:
         plan.unsubscribed.append(contact.email)
-        if prior is not None:
-            plan.record_after[key] = prior
+        # Recorded even without a grant: the import must keep the contact, or its choice would be lost with it.
+        plan.record_after[key] = prior if prior is not None else Grant()
         return
     ours = set(prior.topics) if prior else set()
     theirs = set(held.get(key, ()))
