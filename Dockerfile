@@ -1,6 +1,7 @@
 # The ECS scheduled task: the ccm package and its console script, nothing else.
 # Build: docker build -t ccm .      Run: docker run --rm ccm            (= ccm identity-center import --all)
 #                                   Other commands: docker run --rm ccm ses topics describe --all
+#                                                   docker run --rm ccm ses subscriptions apply --all
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -12,10 +13,11 @@ RUN groupadd --system --gid 1001 ccm \
     && useradd --system --uid 1001 --gid ccm --home-dir /app --shell /usr/sbin/nologin ccm
 COPY --from=build /install /usr/local
 WORKDIR /app
-COPY config.json SESConfig.json /app/
+COPY config.json SESConfig.json SubscriptionConfig.json /app/
 # Tables are read in CloudWatch Logs, not a terminal: give them room instead of wrapping at 80 columns.
 ENV CCM_CONFIG=/app/config.json \
     CCM_SES_CONFIG=/app/SESConfig.json \
+    CCM_SUBSCRIPTION_CONFIG=/app/SubscriptionConfig.json \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     COLUMNS=160

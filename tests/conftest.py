@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_PATH = ROOT / "config.json"
 SES_CONFIG_PATH = ROOT / "SESConfig.json"
+SUBSCRIPTION_CONFIG_PATH = ROOT / "SubscriptionConfig.json"
 EVENTS = Path(__file__).resolve().parent / "events"
 
 # Never let a test reach a real AWS account or a developer's local emulator.
@@ -24,6 +25,7 @@ os.environ.update(
         "AWS_REGION": "us-east-1",
         "CCM_CONFIG": str(CONFIG_PATH),
         "CCM_SES_CONFIG": str(SES_CONFIG_PATH),
+        "CCM_SUBSCRIPTION_CONFIG": str(SUBSCRIPTION_CONFIG_PATH),
         "CCM_BUCKET": "ccm-test-bucket",
         "CCM_TABLE": "ccm-test-table",
         "POWERTOOLS_METRICS_NAMESPACE": "ccm-tests",

@@ -303,9 +303,10 @@ def _describe(path: Path, error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def parse_model(model: type[_M], data: Mapping[str, Any], path: Path) -> _M:
+def parse_model(model: type[_M], data: Mapping[str, Any], path: Path, context: Mapping[str, Any] | None = None) -> _M:
+    """Validate ``data`` read from ``path``; ``context`` carries what a file is checked against (e.g. other files)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=dict(context) if context is not None else None)
     except ValidationError as error:
         raise ConfigError(_describe(path, error)) from None
 

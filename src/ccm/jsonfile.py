@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ccm.errors import ConfigError
 
 
-def read_json(path: Path, missing_hint: str = "") -> Any:
+def read_json(
+    path: Path, missing_hint: str = "", object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None
+) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -17,7 +20,7 @@ def read_json(path: Path, missing_hint: str = "") -> Any:
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=object_pairs_hook)
     except json.JSONDecodeError as error:
         raise ConfigError(
             f"{path.name}: line {error.lineno} column {error.colno}: not valid JSON: {error.msg}"

@@ -26,6 +26,7 @@ class Settings(BaseModel):
     table: str = Field(min_length=3)
     config_path: str
     ses_config_path: str
+    subscription_config_path: str = "SubscriptionConfig.json"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -34,6 +35,8 @@ class Settings(BaseModel):
             table=os.environ.get("CCM_TABLE", "ccm-catalog"),
             config_path=os.environ.get("CCM_CONFIG") or _default_file("config.json"),
             ses_config_path=os.environ.get("CCM_SES_CONFIG") or _default_file("SESConfig.json"),
+            subscription_config_path=os.environ.get("CCM_SUBSCRIPTION_CONFIG")
+            or _default_file("SubscriptionConfig.json"),
         )
 
     @cached_property

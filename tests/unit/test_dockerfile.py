@@ -91,3 +91,4 @@ def test_the_configuration_the_image_points_at_is_copied_into_it() -> None:
     destinations = {f"{dest.rstrip('/')}/{Path(src).name}" for *sources, dest in copied for src in sources}
     assert environment["CCM_CONFIG"] in destinations
     assert environment["CCM_SES_CONFIG"] in destinations
+    assert environment["CCM_SUBSCRIPTION_CONFIG"] in destinations

@@ -82,3 +82,49 @@ def test_an_empty_directory_never_empties_a_list() -> None:
     existing = {"a@x.com": Contact("a@x.com")}
     with pytest.raises(EmptyDirectory, match="refusing to remove 1 imported contact"):
         plan_import({}, existing, {"a@x.com": ["aws-announce"]}, TOPICS, store_id="d-123")
+
+
+# What the subscription file granted (its record, passed in as ``held``) the import never takes away.
+
+
+def test_a_role_change_does_not_withdraw_a_topic_the_subscription_file_also_grants() -> None:
+    existing = {"a@x.com": Contact("a@x.com", {"aws-calendar": IN, "inner-announce": IN})}
+    grants = {"a@x.com": ["aws-calendar", "inner-announce"]}
+
+    plan = plan_import(want("a@x.com"), existing, grants, TOPICS, held={"a@x.com": ["aws-calendar"]})
+
+    ((_, after),) = plan.updates
+    assert dict(after.preferences) == {"aws-calendar": IN}
+
+
+def test_a_departed_user_the_subscription_file_lists_stays_with_only_the_files_topics_until_it_lets_go() -> None:
+    stays = Contact("a@x.com")
+    existing = {"a@x.com": stays, "gone@x.com": Contact("gone@x.com", {"aws-calendar": IN, "inner-announce": IN})}
+    grants = {"a@x.com": [], "gone@x.com": ["aws-calendar", "inner-announce"]}
+    held = {"gone@x.com": ["aws-calendar"]}
+
+    plan = plan_import(want("a@x.com"), existing, grants, TOPICS, held=held)
+
+    assert plan.removals == []
+    ((_, after),) = plan.updates
+    assert dict(after.preferences) == {"aws-calendar": IN}
+    assert plan.grants_after["gone@x.com"] == []
+    now = {"a@x.com": stays, "gone@x.com": after}
+    again = plan_import(want("a@x.com"), now, plan.grants_after, TOPICS, held=held)
+    assert again.writes == 0
+    released = plan_import(want("a@x.com"), now, again.grants_after, TOPICS, held={})
+    assert released.removals == [after] and "gone@x.com" not in released.grants_after
+
+
+def test_pruning_keeps_a_contact_the_subscription_file_lists() -> None:
+    existing = {"noc@x.com": Contact("noc@x.com", {"aws-calendar": IN})}
+
+    plan = plan_import(want("a@x.com"), existing, {}, TOPICS, prune=True, held={"noc@x.com": ["aws-calendar"]})
+
+    assert plan.writes == 1 and plan.removals == [] and plan.kept == 1
+
+
+def test_an_empty_directory_never_withdraws_grants_from_contacts_the_file_keeps_either() -> None:
+    existing = {"a@x.com": Contact("a@x.com", {"aws-announce": IN, "aws-calendar": IN})}
+    with pytest.raises(EmptyDirectory, match="refusing to remove 1"):
+        plan_import({}, existing, {"a@x.com": ["aws-announce"]}, TOPICS, held={"a@x.com": ["aws-calendar"]})

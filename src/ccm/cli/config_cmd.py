@@ -8,24 +8,37 @@ import typer
 
 from ccm.cli.common import JsonOption, cli_errors, console, emit_json, settings, table
 from ccm.config import load_config, load_ses_config
+from ccm.subscription_config import load_subscription_config
 
-app = typer.Typer(help="Check config.json and SESConfig.json.", no_args_is_help=True)
+app = typer.Typer(help="Check config.json, SESConfig.json and SubscriptionConfig.json.", no_args_is_help=True)
 
 ConfigOption = typer.Option(None, "--config", help="config.json to read (default: $CCM_CONFIG or ./config.json).")
 SesOption = typer.Option(None, "--ses-config", help="SESConfig.json to read (default: $CCM_SES_CONFIG).")
+SubscriptionOption = typer.Option(
+    None,
+    "--subscription-config",
+    help="SubscriptionConfig.json to read (default: $CCM_SUBSCRIPTION_CONFIG, else ./SubscriptionConfig.json "
+    "when it exists; the file is optional).",
+)
 
 
 @app.command("validate")
 @cli_errors
 def validate(
-    config: Path | None = ConfigOption, ses_config: Path | None = SesOption, as_json: bool = JsonOption
+    config: Path | None = ConfigOption,
+    ses_config: Path | None = SesOption,
+    subscription_config: Path | None = SubscriptionOption,
+    as_json: bool = JsonOption,
 ) -> None:
-    """Validate both files; name the file, key and reason of the first problem found."""
+    """Validate the files; name the file, key and reason of every problem found in the first bad one."""
     current = settings()
     app_config = load_config(config or current.config_path)
     topics = load_ses_config(ses_config or current.ses_config_path)
     config_name = str(config or current.config_path)
     ses_name = str(ses_config or current.ses_config_path)
+    subscriptions_path = subscription_config or Path(current.subscription_config_path)
+    checked = subscription_config is not None or subscriptions_path.exists()
+    subscriptions = load_subscription_config(subscriptions_path, app_config, topics) if checked else None
     names = topics.topic_names()
     if as_json:
         emit_json(
@@ -33,13 +46,19 @@ def validate(
                 "valid": True,
                 "config": config_name,
                 "ses_config": ses_name,
+                "subscription_config": str(subscriptions_path) if subscriptions else None,
                 "customers": len(app_config.customer_mappings),
                 "topics": names,
+                "subscribed_addresses": subscriptions.address_count() if subscriptions else 0,
             }
         )
         return
     console.print(f"[green]valid[/]: {config_name} ({len(app_config.customer_mappings)} customers)")
     console.print(f"[green]valid[/]: {ses_name} ({len(names)} topics after expansion)")
+    if subscriptions is None:
+        console.print(f"no {subscriptions_path} (optional: bulk subscriptions)", highlight=False)
+    else:
+        console.print(f"[green]valid[/]: {subscriptions_path} ({subscriptions.address_count()} addresses)")
 
 
 @app.command("customers")

@@ -31,6 +31,7 @@ from ccm.identity.directory import Directory, IdentityCenterReader
 from ccm.identity.importer import ContactImporter, ImportOptions, ImportProgress, ImportResult
 from ccm.identity.record import GrantRecordStore
 from ccm.identity.roles import TopicMapper
+from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 
 app = typer.Typer(help="Identity Center: list users, groups and memberships; import users as SES contacts.")
 
@@ -261,7 +262,9 @@ def import_contacts(
     selected = chosen(config, customers, every)
     prefix = group_prefix if group_prefix is not None else config.identity_center.group_prefix
     clients = customer_clients(ses_rps, _ic_rate(config, ic_rps))
-    records = GrantRecordStore(boto3.client("s3", config=RETRY_CONFIG), current.bucket)
+    s3 = boto3.client("s3", config=RETRY_CONFIG)
+    records = GrantRecordStore(s3, current.bucket)
+    subscriptions = SubscriptionRecordStore(s3, current.bucket)  # the subscription file's grants stay as they are
     options = ImportOptions(group_prefix=prefix, dry_run=dry_run, prune=prune, user_name=username)
     if not as_json:
         console.print(
@@ -274,7 +277,12 @@ def import_contacts(
         customers_task = progress.add_task("customers", total=len(selected))
         writes_task = progress.add_task("contact writes", total=0)
         importer = ContactImporter(
-            clients, current.ses_config, records, options, _ProgressDisplay(progress, writes_task)
+            clients,
+            current.ses_config,
+            records,
+            options,
+            _ProgressDisplay(progress, writes_task),
+            held_elsewhere=subscriptions.held_topics,
         )
         outcomes = run_each(
             selected,

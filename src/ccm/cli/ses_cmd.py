@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from ccm.aws.ses_lists import find_contact_list
-from ccm.cli import ses_contacts_cmd, ses_lists_cmd
+from ccm.cli import ses_contacts_cmd, ses_lists_cmd, ses_subscriptions_cmd
 from ccm.cli import ses_send_cmd as send_commands
 from ccm.cli.common import JsonOption, cli_errors, console, fail, settings, table
 from ccm.cli.fleet import (
@@ -36,6 +36,7 @@ app = typer.Typer(
 app.add_typer(ses_lists_cmd.lists_app, name="lists")
 app.add_typer(ses_contacts_cmd.app, name="contacts")
 app.add_typer(ses_lists_cmd.topics_app, name="topics")
+app.add_typer(ses_subscriptions_cmd.app, name="subscriptions")
 suppression_app = typer.Typer(help="The account-level suppression list.", no_args_is_help=True)
 app.add_typer(suppression_app, name="suppression")
 app.add_typer(send_commands.app)  # send-test-email, send-approval-request, ... directly under `ccm ses`

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from ccm.config import CustomerMapping, SesConfig
 from ccm.identity.directory import Directory, IdentityCenterReader
 from ccm.identity.record import GrantRecordStore
 from ccm.identity.roles import TopicMapper
-from ccm.identity.sync import ImportPlan, apply_plan, desired_contacts, plan_import
+from ccm.identity.sync import Held, ImportPlan, apply_plan, desired_contacts, plan_import
 from ccm.ses_admin.contacts import Contact, ContactList
 
 
@@ -93,12 +94,15 @@ class ContactImporter:
         records: GrantRecordStore,
         options: ImportOptions,
         progress: ImportProgress | None = None,
+        held_elsewhere: Callable[[str], Held] | None = None,
     ) -> None:
         self.clients = clients
         self.ses_config = ses_config
         self.records = records
         self.options = options
         self.progress = progress or ImportProgress()
+        self.held_elsewhere = held_elsewhere or (lambda code: {})
+        """Customer code -> grants of the subscription file, which the import leaves alone."""
         self.mapper = TopicMapper(ses_config, options.group_prefix)
         self._directories: dict[tuple[str, str], Directory] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
@@ -144,6 +148,7 @@ class ContactImporter:
             prune=self.options.prune,
             partial=self.options.user_name is not None,
             store_id=directory.identity_store_id,
+            held=self.held_elsewhere(customer.customer_code),
         )
         result = ImportResult(
             code=customer.customer_code,

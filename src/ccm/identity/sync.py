@@ -9,6 +9,9 @@ import made from one the person chose on the SES preferences page. Therefore:
   import itself granted); explicit opt-outs and ``UnsubscribeAll`` are never touched;
 * a contact the import created whose user left the directory is removed; contacts added by other means are
   kept unless ``prune`` is set;
+* what another tool granted (``held``: the subscription file's record) is never withdrawn, and a contact that
+  tool still lists is never removed: only the import's own grants are withdrawn from it, and its record entry
+  stays (empty) so the import removes the contact once the other tool lets it go;
 * addresses are compared without regard to case, and a contact already right is not written at all.
 """
 
@@ -26,6 +29,8 @@ from ccm.ses_admin.contacts import Contact, ContactList
 
 Grants = dict[str, list[str]]
 """Lower-cased address -> topics the import granted."""
+Held = Mapping[str, Collection[str]]
+"""Lower-cased address -> topics another tool granted (the subscription file's record)."""
 
 
 class EmptyDirectory(CcmError):
@@ -95,9 +100,15 @@ def plan_import(
     prune: bool = False,
     partial: bool = False,
     store_id: str = "",
+    held: Held | None = None,
 ) -> ImportPlan:
     """What to create, update and remove. ``partial``: ``desired`` is a subset (one user); remove nothing."""
+    held = held or {}
     plan = ImportPlan(grants_before=dict(grants), grants_after=dict(grants))
+
+    def withdrawable(key: str) -> set[str]:
+        return set(grants.get(key, [])) - set(held.get(key, ()))
+
     for key, want in desired.items():
         topics = [topic for topic in want.topics if topic in list_topics]
         plan.grants_after[key] = topics
@@ -105,7 +116,7 @@ def plan_import(
         if current is None:
             plan.creates.append(Contact(want.email, dict.fromkeys(topics, SubscriptionStatus.OPT_IN)))
             continue
-        after = _reconcile(current, topics, grants.get(key, []))
+        after = _reconcile(current, topics, withdrawable(key))
         if after == dict(current.preferences):
             plan.unchanged += 1
         else:
@@ -113,16 +124,28 @@ def plan_import(
     if partial:
         return plan
     for key in set(grants) - set(desired):
-        del plan.grants_after[key]
+        if key in held:
+            plan.grants_after[key] = []
+        else:
+            del plan.grants_after[key]
+    departed = 0
     for key, contact in existing.items():
         if key in desired:
             continue
-        if prune or key in grants:
+        if key in held:
+            after = _reconcile(contact, [], withdrawable(key))
+            if after == dict(contact.preferences):
+                plan.kept += 1
+            else:
+                plan.updates.append((contact, contact.with_preferences(after)))
+                departed += 1
+        elif prune or key in grants:
             plan.removals.append(contact)
+            departed += 1
         else:
             plan.kept += 1
-    if not desired and plan.removals:
-        raise EmptyDirectory(store_id, len(plan.removals))
+    if not desired and departed:
+        raise EmptyDirectory(store_id, departed)
     return plan
 
 

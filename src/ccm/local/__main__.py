@@ -4,8 +4,9 @@ Flags, or the environment variables in brackets: ``--port`` (``CCM_LOCAL_PORT``,
 one), ``--aws-port`` (``CCM_AWS_PORT``, 4566; 0 picks a free one), ``--graph-port`` (``CCM_GRAPH_PORT``, 8443: the
 local Graph and token endpoint over HTTPS), ``--data`` (``CCM_LOCAL_DATA``,
 ``.local-data``), ``--web`` (``web``), ``--config`` (``CCM_CONFIG``, ``config.json``), ``--ses-config``
-(``CCM_SES_CONFIG``, ``SESConfig.json``), ``--snapshot-interval`` (seconds, 0 = only on shutdown),
-``--visibility-timeout`` (of the customer queues, which is also the backend's timeout).
+(``CCM_SES_CONFIG``, ``SESConfig.json``), ``--subscription-config`` (``CCM_SUBSCRIPTION_CONFIG``,
+``SubscriptionConfig.json`` when it exists; applied at the first start), ``--snapshot-interval`` (seconds, 0 = only
+on shutdown), ``--visibility-timeout`` (of the customer queues, which is also the backend's timeout).
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ def _environment(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
+def _optional_file(name: str, default: str) -> Path | None:
+    """A file named in the environment must exist (checked at start); the default is used only when present."""
+    if os.environ.get(name):
+        return Path(os.environ[name])
+    return Path(default) if Path(default).is_file() else None
+
+
 def parse_options(argv: list[str] | None = None) -> StackOptions:
     parser = argparse.ArgumentParser(
         prog="python -m ccm.local", description="Run the Customer Contact Manager locally."
@@ -38,12 +46,16 @@ def parse_options(argv: list[str] | None = None) -> StackOptions:
     parser.add_argument("--web", type=Path, default=Path("web"))
     parser.add_argument("--config", type=Path, default=Path(_environment("CCM_CONFIG", "config.json")))
     parser.add_argument("--ses-config", type=Path, default=Path(_environment("CCM_SES_CONFIG", "SESConfig.json")))
+    parser.add_argument(
+        "--subscription-config", type=Path, default=_optional_file("CCM_SUBSCRIPTION_CONFIG", "SubscriptionConfig.json")
+    )
     parser.add_argument("--snapshot-interval", type=float, default=30.0)
     parser.add_argument("--visibility-timeout", type=int, default=60)
     args = parser.parse_args(argv)
     return StackOptions(
         config_path=args.config,
         ses_config_path=args.ses_config,
+        subscription_config_path=args.subscription_config,
         data_dir=args.data,
         web_dir=args.web,
         host=args.host,

@@ -27,6 +27,7 @@ from ccm.config import AppConfig, CustomerMapping, SesConfig
 from ccm.fleet import Outcome, run_each
 from ccm.identity.importer import ContactImporter, ImportOptions, ImportResult
 from ccm.identity.record import GrantRecordStore
+from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 
 if TYPE_CHECKING:
     from mypy_boto3_identitystore import IdentityStoreClient
@@ -128,9 +129,10 @@ def import_contacts(
 ) -> list[Outcome[ImportResult]]:
     """Run the real contact import for every customer, as ``ccm identity-center import --all`` does."""
     clients = CustomerClients(ses_rate=LOCAL_RATE, identity_center_rate=LOCAL_RATE)
-    records = GrantRecordStore(boto3.client("s3", config=RETRY_CONFIG), bucket)
+    s3 = boto3.client("s3", config=RETRY_CONFIG)
     options = ImportOptions(group_prefix=config.identity_center.group_prefix)
-    importer = ContactImporter(clients, ses_config, records, options)
+    held = SubscriptionRecordStore(s3, bucket).held_topics
+    importer = ContactImporter(clients, ses_config, GrantRecordStore(s3, bucket), options, held_elsewhere=held)
     customers = [config.customer(code) for code in config.customer_codes]
     return run_each(
         customers,

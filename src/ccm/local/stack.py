@@ -4,7 +4,8 @@
    ready), then the AWS emulator starts and every client of this process tree is pointed at it.
 2. A local copy of config.json (portal address, Graph endpoints) is written and the functions' execution
    environments start (each a process; see :mod:`ccm.local.lambdas`) while the emulator is provisioned.
-3. The data folder's snapshot comes back (or, on the first run, the demo directory and contacts are made).
+3. The data folder's snapshot comes back (or, on the first run, the demo directory and contacts are made and
+   SubscriptionConfig.json is applied).
 4. The development identity provider and the edge configuration that trusts it; the queue workers; the outbox;
    periodic snapshots. Then the banner, and requests are served until SIGINT or SIGTERM.
 
@@ -38,6 +39,7 @@ from ccm.devidp.wsgi import DevIdpApp
 from ccm.errors import CcmError
 from ccm.local.cloudfront import s3_origin
 from ccm.local.demo import import_contacts, report_failures, seed_directories
+from ccm.local.demo_subscriptions import apply_subscriptions
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
 from ccm.local.http import StartResponse, WsgiApp
@@ -51,6 +53,7 @@ from ccm.local.static_site import StaticSite
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
 from ccm.provision import Provisioner
 from ccm.s3_events import queue_name
+from ccm.subscription_config import SubscriptionConfig, load_subscription_config
 
 logger = logging.getLogger("ccm.local")
 
@@ -70,6 +73,8 @@ class StackError(CcmError):
 class StackOptions:
     config_path: Path
     ses_config_path: Path
+    subscription_config_path: Path | None = None
+    """SubscriptionConfig.json, applied at the first start; ``None``: no bulk subscriptions."""
     data_dir: Path = Path(".local-data")
     web_dir: Path = Path("web")
     host: str = "127.0.0.1"
@@ -88,7 +93,10 @@ class StackOptions:
                 f"--visibility-timeout must be at least {BACKEND_TIMEOUT_MARGIN + 10} seconds: the backend runs with "
                 f"that timeout and stops sending {BACKEND_TIMEOUT_MARGIN} seconds before it"
             )
-        for name, path in (("config", self.config_path), ("SES config", self.ses_config_path)):
+        files = [("config", self.config_path), ("SES config", self.ses_config_path)]
+        if self.subscription_config_path is not None:
+            files.append(("subscription", self.subscription_config_path))
+        for name, path in files:
             if not path.is_file():
                 raise StackError(f"the {name} file {path} does not exist")
 
@@ -253,6 +261,7 @@ class LocalStack:
         functions = self._start_functions(running, data / "devidp" / "edge_config.json")
 
         ses_config = load_ses_config(options.ses_config_path)
+        subscriptions = self._subscriptions(config, ses_config)
         Provisioner(
             config, ses_config, options.bucket, options.table, visibility_timeout=options.visibility_timeout
         ).run()
@@ -266,7 +275,7 @@ class LocalStack:
             meetings=lambda: [asdict(action) for action in graph.actions()],
         )
         snapshot = Snapshot(data / SNAPSHOT_FILE, config, options.bucket, options.table, outbox, graph=graph.graph)
-        restored = self._restore_or_seed(snapshot, config, ses_config)
+        restored = self._restore_or_seed(snapshot, config, ses_config, subscriptions)
         logger.info("data: %s", restored)
         running.callback(self._final_snapshot, snapshot)
         idp, _ = local_sign_in(
@@ -313,6 +322,11 @@ class LocalStack:
             **graph.environment(),
             "CCM_CONFIG": str(config_path),
             "CCM_SES_CONFIG": str(options.ses_config_path.resolve()),
+            **(
+                {"CCM_SUBSCRIPTION_CONFIG": str(options.subscription_config_path.resolve())}
+                if options.subscription_config_path is not None
+                else {}
+            ),
             "CCM_BUCKET": options.bucket,
             "CCM_TABLE": options.table,
         }
@@ -348,7 +362,14 @@ class LocalStack:
         running.callback(workers.stop, STOP_GRACE_SECONDS + self.options.poll_wait_seconds)
         return snapshot.restore_triggers()
 
-    def _restore_or_seed(self, snapshot: Snapshot, config: AppConfig, ses_config: SesConfig) -> str:
+    def _subscriptions(self, config: AppConfig, ses_config: SesConfig) -> SubscriptionConfig | None:
+        """Read before anything is provisioned, so a broken file stops the start with its key and reason."""
+        path = self.options.subscription_config_path
+        return load_subscription_config(path, config, ses_config) if path is not None else None
+
+    def _restore_or_seed(
+        self, snapshot: Snapshot, config: AppConfig, ses_config: SesConfig, subscriptions: SubscriptionConfig | None
+    ) -> str:
         if snapshot.exists:
             document = snapshot.load()
             rebuilt = snapshot.restore_state(document)
@@ -358,7 +379,13 @@ class LocalStack:
         imported = import_contacts(config, ses_config, self.options.bucket)
         report_failures("the contact import", imported, logger.warning)
         people = sum(outcome.value.created for outcome in imported if outcome.value is not None)
-        return f"first run: {people} demo contacts imported from the demo Identity Center directories"
+        seeded = f"first run: {people} demo contacts imported from the demo Identity Center directories"
+        if subscriptions is None:
+            return seeded
+        applied = apply_subscriptions(config, ses_config, subscriptions, self.options.bucket)
+        report_failures("the bulk subscriptions", applied, logger.warning)
+        written = sum(o.value.created + o.value.updated for o in applied if o.value is not None)
+        return f"{seeded}, {written} contacts subscribed by {self.options.subscription_config_path}"
 
     @staticmethod
     def _final_snapshot(snapshot: Snapshot) -> None:
