@@ -119,3 +119,9 @@ def test_each_page_carries_the_whole_header_so_nothing_moves_when_its_scripts_ru
     assert current == ([f"/{page.name}"] if page.name in NAVIGATION else [])
     assert parts.header_ids == ["siteHeader", "navToggle", "userInfo", "logoutBtn", "navMenu"]
 
+
+def test_the_404_page_names_every_file_from_the_root_as_it_is_served_at_any_address() -> None:
+    parts = parts_of(WEB / "404.html")
+    relative = [address for address in parts.addresses if not address.startswith(("/", "#"))]
+    assert relative == []
+    assert all((WEB / address.lstrip("/")).is_file() for address in parts.addresses if "/assets/" in address)
