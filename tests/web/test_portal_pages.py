@@ -36,6 +36,9 @@ class PageParts(HTMLParser):
         self.navigation: list[tuple[str, bool]] = []
         """(href, marked as the current page) of each link of the header's navigation."""
         self.header_ids: list[str] = []
+        self.tabs: list[tuple[str, str]] = []
+        """(status, label) of each status tab of a list page."""
+        self._tab: str | None = None
         self._in_script = False
         self._in_header = False
         self._in_nav = False
@@ -49,6 +52,9 @@ class PageParts(HTMLParser):
             self.header_ids.append(str(attributes["id"]))
         if self._in_header and tag == "nav":
             self._in_nav = True
+        status = attributes.get("data-status") or attributes.get("data-tab")
+        if tag == "button" and status:
+            self._tab = str(status)
         if self._in_nav and tag == "a":
             self.navigation.append((str(attributes.get("href")), attributes.get("aria-current") == "page"))
         if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "content-security-policy":
@@ -73,6 +79,9 @@ class PageParts(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_script and data.strip():
             self.inline_script = True
+        if self._tab is not None and data.strip():
+            self.tabs.append((self._tab, data.strip()))
+            self._tab = None
 
 
 def parts_of(page: Path) -> PageParts:
@@ -125,3 +134,9 @@ def test_the_404_page_names_every_file_from_the_root_as_it_is_served_at_any_addr
     relative = [address for address in parts.addresses if not address.startswith(("/", "#"))]
     assert relative == []
     assert all((WEB / address.lstrip("/")).is_file() for address in parts.addresses if "/assets/" in address)
+
+
+def test_both_lists_by_status_offer_the_same_tabs_from_their_html() -> None:
+    changes, announcements = parts_of(WEB / "my-changes.html").tabs, parts_of(WEB / "announcements.html").tabs
+    assert [status for status, _ in changes] == ["all", "draft", "submitted", "approved", "completed", "cancelled"]
+    assert changes == announcements
