@@ -62,9 +62,10 @@ def test_cloudfront_is_played_with_the_behaviours_and_origin_policies_of_the_tem
         assert {name.lower() for name in deployed["HeadersConfig"]["Headers"]} == local.headers
         assert (deployed["CookiesConfig"]["CookieBehavior"] == "all") is local.cookies
     error_pages = resources["Distribution"]["Properties"]["DistributionConfig"]["CustomErrorResponses"]
-    assert CUSTOM_ERROR_RESPONSES == tuple(
+    deployed_pages = tuple(
         CustomErrorResponse(page["ErrorCode"], page["ResponseCode"], page["ResponsePagePath"]) for page in error_pages
     )
+    assert deployed_pages == CUSTOM_ERROR_RESPONSES
 
 
 @pytest.mark.parametrize(
