@@ -48,10 +48,10 @@ export function changeForm(container) {
   // The display looks its targets up when it shows a problem, so the parts can be given it before they exist.
   const targets = { customers: customers.boxes };
   const display = problemDisplay(container, targets);
-  const window = implementationWindow(display);
-  const meeting = changeMeeting(controls.changeTitle, window);
-  Object.assign(controls, window.controls, meeting.controls);
-  Object.assign(targets, window.targets, meeting.targets);
+  const schedule = implementationWindow(display);
+  const meeting = changeMeeting(controls.changeTitle, schedule);
+  Object.assign(controls, schedule.controls, meeting.controls);
+  Object.assign(targets, schedule.targets, meeting.targets);
 
   clear(container).append(
     group("The change", [
@@ -68,7 +68,7 @@ export function changeForm(container) {
       "Details",
       CHANGE_TEXTS.map(([id, label, hint]) => field(controls[id], label, { required: true, hint })),
     ),
-    window.fieldset,
+    schedule.fieldset,
     meeting.fieldset,
   );
 
@@ -80,7 +80,7 @@ export function changeForm(container) {
     ...CHANGE_TEXTS.map(([id, label]) =>
       rule(id, () => [controls[id]], () => Boolean(controls[id].value.trim()), `Enter the ${label.toLowerCase()}.`),
     ),
-    ...window.rules,
+    ...schedule.rules,
     ...meeting.rules,
   ];
   clearWhenFixed(display, rules);
@@ -90,7 +90,7 @@ export function changeForm(container) {
     for (const [id] of CHANGE_TEXTS) controls[id].value = "";
     display.clearAll();
     customers.reset();
-    window.reset();
+    schedule.reset();
     meeting.reset();
   }
 
@@ -105,10 +105,10 @@ export function changeForm(container) {
     controls.snowTicket.value = document.snowTicket || "";
     controls.jiraTicket.value = document.jiraTicket || "";
     for (const [id] of CHANGE_TEXTS) controls[id].value = document[id] || "";
-    window.fill(document);
+    schedule.fill(document);
     const unknown = customers.choose(document.customers, { additive: copy });
     if (copy) meeting.reset();
-    else meeting.fill(document, window.zone());
+    else meeting.fill(document, schedule.zone());
     return unknown;
   }
 
@@ -120,8 +120,8 @@ export function changeForm(container) {
       customers: customers.selected(),
       snowTicket: controls.snowTicket.value.trim(),
       jiraTicket: controls.jiraTicket.value.trim(),
-      ...window.values(),
-      ...meeting.values(window.zone()),
+      ...schedule.values(),
+      ...meeting.values(schedule.zone()),
     };
     for (const [id] of CHANGE_TEXTS) fields[id] = controls[id].value;
     return fields;

@@ -15,8 +15,8 @@ function splitLocal(value) {
   return { date: date || "", time: (time || "").slice(0, 5) };
 }
 
-/** The meeting's fieldset and controller, given the change's title control and its window. */
-export function changeMeeting(titleControl, window) {
+/** The meeting's fieldset and controller, given the change's title control and its window (`schedule`). */
+export function changeMeeting(titleControl, schedule) {
   const controls = {
     meetingRequired: select("meetingRequired", [
       ["no", "No meeting"],
@@ -73,12 +73,12 @@ export function changeMeeting(titleControl, window) {
 
   function followWindow() {
     if (!wanted()) return;
-    const begin = window.controls;
+    const begin = schedule.controls;
     if (!controls.meetingDate.value && begin.implementationBeginDate.value && begin.implementationBeginTime.value) {
       controls.meetingDate.value = `${begin.implementationBeginDate.value}T${begin.implementationBeginTime.value}`;
     }
     if (durationFollows) {
-      const { start, end } = window.instants();
+      const { start, end } = schedule.instants();
       const minutes = minutesBetween(start, end);
       if (minutes >= MIN_DURATION && minutes <= MAX_DURATION && minutes % 15 === 0) {
         controls.meetingDuration.value = String(minutes);
