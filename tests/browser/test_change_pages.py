@@ -94,8 +94,7 @@ def test_a_change_written_in_tokyo_time_is_drafted_edited_and_submitted_with_its
     expect(page.locator("#implementationBeginTime")).to_have_value("09:00")
     expect(page.locator("#timezone")).to_have_value("Asia/Tokyo")
     page.locator("#changeTitle").fill(f"{title} (edited)")
-    page.get_by_role("button", name="Request approval").click()
-    expect(page.locator("#uploadResults")).to_contain_text("Alpha Retail: stored")
+    page.get_by_role("button", name="Submit for approval").click()
     page.wait_for_url(re.compile(r"/my-changes\.html\?status=submitted"))
     expect(page.locator(f".change-card[data-id='{change_id}'] .badge")).to_have_text("Pending approval")
 
@@ -211,7 +210,7 @@ def test_an_end_before_the_start_is_marked_by_the_field_and_nothing_is_sent(
     expect(end_error).to_have_text("The end must be after the start.")
     expect(page.locator("#implementationEndTime")).to_have_attribute("aria-invalid", "true")
     page.get_by_role("button", name="Save draft").click()
-    page.get_by_role("button", name="Request approval").click()
+    page.get_by_role("button", name="Submit for approval").click()
     expect(page.locator("#statusContainer .message-error")).to_be_visible()
     expect(page.locator("#changeReason-error")).to_have_text("Enter the reason for the change.")
     assert sent == []
@@ -253,3 +252,42 @@ def test_edit_change_without_a_known_id_says_so_and_leads_back(sign_in: SignIn, 
     page_problems.expected(r"404")
     page.goto("/edit-change.html")
     expect(page.locator("#statusContainer .message-error")).to_contain_text("changeId is missing")
+
+
+def test_a_completed_changes_edit_page_shows_it_as_text_with_nothing_to_type_in(sign_in: SignIn) -> None:
+    requester = sign_in(REQUESTER)
+    title = f"Retire the old VPN {uuid.uuid4().hex[:8]}"
+    change_id = create(requester, "changes", change_input(title))
+    approver = sign_in("approver@example.com")
+    assert portal_api(approver, "POST", f"/api/changes/{change_id}/approve").ok
+    assert portal_api(requester, "POST", f"/api/changes/{change_id}/complete").ok
+
+    requester.goto(f"/edit-change.html?changeId={change_id}")
+
+    expect(requester.get_by_role("heading", level=1)).to_have_text("View a change")
+    expect(requester.locator("#statusContainer")).to_contain_text(
+        "This change is completed and can no longer be edited."
+    )
+    shown = requester.locator("#readOnlyView")
+    expect(shown).to_contain_text(title)
+    expect(shown).to_contain_text(CHANGE_TEXTS["rollbackPlan"])
+    expect(requester.locator("#changeForm")).to_be_hidden()
+    main = requester.locator("main")
+    for role in ("textbox", "checkbox", "combobox", "spinbutton"):
+        expect(main.get_by_role(role)).to_have_count(0)
+    expect(requester.get_by_role("button", name="Save changes")).to_have_count(0)
+    assert_accessible(requester, "a completed change's page")
+
+
+def test_my_changes_shows_each_changes_window_with_its_own_zone(sign_in: SignIn) -> None:
+    page = sign_in(REQUESTER)
+    title = f"Rotate the keys {uuid.uuid4().hex[:8]}"
+    change_id = create(page, "changes", change_input(title, timezone="Asia/Tokyo"))
+
+    page.goto("/my-changes.html?status=submitted")
+
+    window = page.locator(f".change-card[data-id='{change_id}'] .change-window")
+    viewer_zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    expect(window).to_contain_text(re.compile(r"^Window .*2030"))
+    if viewer_zone != "Asia/Tokyo":
+        expect(window).to_contain_text(re.compile(r"Jan 8, 2030.*, Asia/Tokyo\)$"))

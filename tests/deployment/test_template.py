@@ -20,7 +20,7 @@ from infra.lint import cfn_lint
 from infra.package import packages
 from infra.render import RenderError, check_limits, check_stack_name, main, render
 from infra.translate import translate
-from tests.conftest import CONFIG_PATH
+from tests.conftest import CONFIG_PATH, ROOT
 from tests.deployment.conftest import (
     Template,
     as_list,
@@ -31,6 +31,7 @@ from tests.deployment.conftest import (
 )
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+WEB = ROOT / "web"
 PSEUDO_PARAMETERS = {
     "AWS::Partition": "aws",
     "AWS::Region": "us-east-1",
@@ -359,9 +360,12 @@ def test_the_data_bucket_is_private_versioned_encrypted_and_expires_old_data(tra
 
 def test_cloudfront_reads_the_portal_bucket_only_for_this_distribution(translated: Template) -> None:
     statements = translated["Resources"]["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    [allow] = [s for s in statements if s["Effect"] == "Allow"]
-    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"} and allow["Action"] == "s3:GetObject"
-    assert "distribution/${Distribution}" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    allows = [s for s in statements if s["Effect"] == "Allow"]
+    # ListBucket only makes S3 answer a missing page with 404 (not 403), for the portal's 404 page.
+    assert sorted(allow["Action"] for allow in allows) == ["s3:GetObject", "s3:ListBucket"]
+    for allow in allows:
+        assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        assert "distribution/${Distribution}" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
     data_policy = translated["Resources"]["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert all(s["Effect"] == "Deny" for s in data_policy)
 
@@ -408,6 +412,13 @@ def test_every_other_path_passes_the_gatekeeper_before_the_cache(translated: Tem
     assert default["TargetOriginId"] == "web"
     assert [a["EventType"] for a in default["LambdaFunctionAssociations"]] == ["viewer-request"]
     assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+
+
+def test_an_unknown_path_gets_the_portals_own_404_page_with_status_404(translated: Template) -> None:
+    [error_page] = distribution(translated)["CustomErrorResponses"]
+    assert (error_page["ErrorCode"], error_page["ResponseCode"]) == (404, 404)
+    assert (WEB / error_page["ResponsePagePath"].lstrip("/")).is_file()
+    assert error_page["ErrorCachingMinTTL"] == 0, "a page published later is found at once"
 
 
 def test_the_portal_files_carry_the_content_security_policy_the_pages_declare(translated: Template) -> None:

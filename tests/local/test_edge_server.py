@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import gzip
+import json
 
 from ccm.local.cloudfront import ForwardedRequest, origin_request_event, s3_origin, viewer_request_event
 from ccm.local.function_url import function_url_event, function_url_response
@@ -207,3 +209,60 @@ def test_another_host_name_is_sent_to_the_public_address_the_cookies_belong_to(l
     reply = call(local_edge.edge, "GET", "/index.html?x=1", host="127.0.0.1:8080")
 
     assert reply.status == 307 and reply.header("Location") == f"{PUBLIC}/index.html?x=1"
+
+
+def test_text_is_gzipped_for_a_viewer_that_accepts_it_as_cloudfront_compresses_it(
+    local_edge: LocalEdgeUnderTest,
+) -> None:
+    script = "export const greeting = 'hello';\n" * 100
+    (local_edge.web / "app.js").write_text(script)
+    (local_edge.web / "tiny.js").write_text("export {};")
+    (local_edge.web / "logo.png").write_bytes(b"\x89PNG" + bytes(2000))
+    visitor = Visitor(local_edge.edge)
+    visitor.sign_in("requester@example.com")
+    gzip_please = {"Accept-Encoding": "gzip, deflate, br"}
+
+    compressed = visitor.request("GET", "/app.js", headers=gzip_please)
+    plain = visitor.request("GET", "/app.js")
+    again = visitor.request("GET", "/app.js", headers={**gzip_please, "If-None-Match": compressed.header("ETag") or ""})
+    tiny = visitor.request("GET", "/tiny.js", headers=gzip_please)
+    image = visitor.request("GET", "/logo.png", headers=gzip_please)
+    refused = visitor.request("GET", "/app.js", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    api = visitor.request("GET", "/api/openapi.json", headers={"Accept": "application/json", **gzip_please})
+
+    assert compressed.header("Content-Encoding") == "gzip" and gzip.decompress(compressed.body) == script.encode()
+    assert int(compressed.header("Content-Length") or 0) == len(compressed.body) < len(script)
+    assert compressed.header("Vary") == "Accept-Encoding"
+    assert compressed.header("ETag") == f"W/{plain.header('ETag')}", "a compressed copy's ETag is weak"
+    assert plain.header("Content-Encoding") is None and plain.text == script
+    assert again.status == 304, "the weak ETag of the compressed copy still revalidates"
+    assert tiny.header("Content-Encoding") is None, "under 1,000 bytes CloudFront sends the file as it is"
+    assert image.header("Content-Encoding") is None, "images are not a type CloudFront compresses"
+    assert refused.header("Content-Encoding") is None
+    assert api.status == 200 and api.header("Content-Encoding") == "gzip"
+    assert json.loads(gzip.decompress(api.body))["openapi"].startswith("3.")
+
+
+def test_an_unknown_path_gets_the_portals_404_page_and_an_unknown_api_object_too(
+    local_edge: LocalEdgeUnderTest,
+) -> None:
+    (local_edge.web / "404.html").write_text("<h1>Page not found</h1>")
+    visitor = Visitor(local_edge.edge)
+    before = call(local_edge.edge, "GET", "/nope.html", headers={"Accept": "text/html"})
+    visitor.sign_in("requester@example.com")
+
+    page = visitor.request("GET", "/nope.html")
+    nested = visitor.request("GET", "/some/where/deep")
+    api = visitor.request("GET", "/api/changes/CHG-00000000-0000-4000-8000-000000000000")
+    found = visitor.request("GET", "/404.html")
+
+    assert before.status == 302, "the gatekeeper comes first: no page of the portal without a session"
+    assert (page.status, page.text, page.header("Content-Type")) == (
+        404,
+        "<h1>Page not found</h1>",
+        "text/html; charset=utf-8",
+    )
+    assert page.header("Content-Security-Policy") == PORTAL_CSP
+    assert (nested.status, nested.text) == (404, "<h1>Page not found</h1>")
+    assert (api.status, api.text) == (404, "<h1>Page not found</h1>"), "CloudFront's error pages cover every origin"
+    assert found.status == 200

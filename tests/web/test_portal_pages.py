@@ -32,10 +32,31 @@ class PageParts(HTMLParser):
         self.handlers: list[str] = []
         self.styled: list[str] = []
         self.ids: list[str] = []
+        self.addresses: list[str] = []
+        self.navigation: list[tuple[str, bool]] = []
+        """(href, marked as the current page) of each link of the header's navigation."""
+        self.header_ids: list[str] = []
+        self.tabs: list[tuple[str, str]] = []
+        """(status, label) of each status tab of a list page."""
+        self._tab: str | None = None
         self._in_script = False
+        self._in_header = False
+        self._in_nav = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
+        self.addresses += [str(value) for name, value in attrs if name in ("href", "src") and value]
+        if tag == "header" and attributes.get("id") == "siteHeader":
+            self._in_header = True
+        if self._in_header and attributes.get("id"):
+            self.header_ids.append(str(attributes["id"]))
+        if self._in_header and tag == "nav":
+            self._in_nav = True
+        status = attributes.get("data-status") or attributes.get("data-tab")
+        if tag == "button" and status:
+            self._tab = str(status)
+        if self._in_nav and tag == "a":
+            self.navigation.append((str(attributes.get("href")), attributes.get("aria-current") == "page"))
         if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "content-security-policy":
             self.policies.append(attributes.get("content") or "")
         if tag == "script":
@@ -50,10 +71,17 @@ class PageParts(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self._in_script = False
+        if tag == "nav":
+            self._in_nav = False
+        if tag == "header":
+            self._in_header = False
 
     def handle_data(self, data: str) -> None:
         if self._in_script and data.strip():
             self.inline_script = True
+        if self._tab is not None and data.strip():
+            self.tabs.append((self._tab, data.strip()))
+            self._tab = None
 
 
 def parts_of(page: Path) -> PageParts:
@@ -72,7 +100,7 @@ def test_each_page_declares_the_policy_and_runs_only_its_own_module(page: Path) 
     assert parts.policies == [PAGE_CSP]
     [script] = parts.scripts
     assert script.get("type") == "module"
-    source = str(script.get("src"))
+    source = str(script.get("src")).removeprefix("/")
     assert source.startswith("assets/js/pages/") and (WEB / source).is_file()
     assert not parts.inline_script
     assert parts.handlers == []
@@ -90,3 +118,25 @@ def test_no_script_inserts_markup() -> None:
             if pattern in text:
                 offenders.append(f"{script.relative_to(WEB)}: {pattern}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_each_page_carries_the_whole_header_so_nothing_moves_when_its_scripts_run(page: Path) -> None:
+    parts = parts_of(page)
+    assert [href for href, _ in parts.navigation] == [f"/{name}" for name in NAVIGATION]
+    current = [href for href, marked in parts.navigation if marked]
+    assert current == ([f"/{page.name}"] if page.name in NAVIGATION else [])
+    assert parts.header_ids == ["siteHeader", "navToggle", "userInfo", "logoutBtn", "navMenu"]
+
+
+def test_the_404_page_names_every_file_from_the_root_as_it_is_served_at_any_address() -> None:
+    parts = parts_of(WEB / "404.html")
+    relative = [address for address in parts.addresses if not address.startswith(("/", "#"))]
+    assert relative == []
+    assert all((WEB / address.lstrip("/")).is_file() for address in parts.addresses if "/assets/" in address)
+
+
+def test_both_lists_by_status_offer_the_same_tabs_from_their_html() -> None:
+    changes, announcements = parts_of(WEB / "my-changes.html").tabs, parts_of(WEB / "announcements.html").tabs
+    assert [status for status, _ in changes] == ["all", "draft", "submitted", "approved", "completed", "cancelled"]
+    assert changes == announcements

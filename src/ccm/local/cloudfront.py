@@ -58,6 +58,23 @@ API_POLICY = OriginRequestPolicy(
 SAML_POLICY = OriginRequestPolicy(headers=frozenset({"content-type", "origin", "referer", "user-agent"}), cookies=True)
 
 
+@dataclass(frozen=True)
+class CustomErrorResponse:
+    """A distribution's answer to an origin's error status: an object of the web bucket, with a status of its own.
+
+    CloudFront applies it to every behaviour's origin, the API's included; responses a Lambda@Edge function
+    generates are passed on as they are.
+    """
+
+    error_code: int
+    response_code: int
+    page_path: str
+
+
+CUSTOM_ERROR_RESPONSES = (CustomErrorResponse(error_code=404, response_code=404, page_path="/404.html"),)
+"""As ``CustomErrorResponses`` in ``infra/template.yaml``: an unknown path gets the portal's own page."""
+
+
 def cloudfront_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, list[dict[str, str]]]:
     headers: dict[str, list[dict[str, str]]] = {}
     for name, value in pairs:

@@ -7,6 +7,9 @@ Cache behaviours as in ``infra/template.yaml``, chosen by the viewer's path:
 - ``/saml/*``: the SAML handler as an origin-request function, with the body, cookies and query;
 - everything else: the gatekeeper, then the web bucket (``web/`` on disk).
 
+What an origin answers then passes through the distribution's custom error responses (an unknown path gets the
+portal's 404 page) and its compression (``ccm.local.compression``), as CloudFront passes it.
+
 Applications mounted by prefix (the development identity provider, the outbox) are answered before the edge:
 they are not part of the distribution.
 """
@@ -25,6 +28,7 @@ from urllib.parse import urlsplit
 from ccm.edge.behaviours import is_api_path, is_saml_path
 from ccm.local.cloudfront import (
     API_POLICY,
+    CUSTOM_ERROR_RESPONSES,
     SAML_POLICY,
     ForwardedRequest,
     generated_response,
@@ -34,6 +38,7 @@ from ccm.local.cloudfront import (
     viewer_request_event,
     with_security_headers,
 )
+from ccm.local.compression import compress_for_viewer
 from ccm.local.function_url import function_url_event, function_url_response, signature_refused
 from ccm.local.http import BodyTooLarge, HttpRequest, HttpResponse, StartResponse, WsgiApp, text_response
 from ccm.local.lambdas import FunctionError
@@ -104,7 +109,9 @@ class LocalEdge:
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = cloudfront_request_id()
         if is_saml_path(request.path):
-            return with_security_headers(self._saml(ForwardedRequest.of(request).for_origin(SAML_POLICY), request_id))
+            return with_security_headers(
+                self._saml(request, ForwardedRequest.of(request).for_origin(SAML_POLICY), request_id)
+            )
         try:
             result = self.functions.gatekeeper.invoke(viewer_request_event(request, request_id), request_id)
         except FunctionError as error:
@@ -114,14 +121,30 @@ class LocalEdge:
             return generated_response(result)
         forwarded = ForwardedRequest.from_function(result, request)
         if is_api_path(request.path):
-            return with_security_headers(self._api(forwarded.for_origin(API_POLICY), request_id))
+            api = self._api(forwarded.for_origin(API_POLICY), request_id)
+            return with_security_headers(self._to_viewer(request, api))
         if request.method not in WEB_METHODS:
             return text_response(403, "This distribution is not configured to allow the HTTP request method.\n")
-        response = self.site.respond(forwarded.method, forwarded.uri, forwarded.header("if-none-match"))
+        file = self.site.respond(forwarded.method, forwarded.uri, forwarded.header("if-none-match"))
+        response = self._to_viewer(request, file)
         response.headers.extend(PORTAL_HEADERS)
         return with_security_headers(response)
 
-    def _saml(self, request: ForwardedRequest, request_id: str) -> HttpResponse:
+    def _to_viewer(self, request: HttpRequest, origin_response: HttpResponse) -> HttpResponse:
+        """What CloudFront makes of an origin's response: its custom error page if it has one, then compression."""
+        return compress_for_viewer(self._error_page(origin_response), request.header("accept-encoding"))
+
+    def _error_page(self, origin_response: HttpResponse) -> HttpResponse:
+        rule = next((rule for rule in CUSTOM_ERROR_RESPONSES if rule.error_code == origin_response.status), None)
+        if rule is None:
+            return origin_response
+        page = self.site.respond("GET", rule.page_path)
+        if page.status != 200:  # no such page in the bucket: CloudFront passes the origin's answer on
+            return origin_response
+        headers = [(name, value) for name, value in page.headers if name.lower() in ("content-type", "cache-control")]
+        return HttpResponse(rule.response_code, headers, page.body)
+
+    def _saml(self, viewer: HttpRequest, request: ForwardedRequest, request_id: str) -> HttpResponse:
         event = origin_request_event(request, request_id, self.web_origin)
         try:
             result = self.functions.saml.invoke(event, request_id)
@@ -131,7 +154,8 @@ class LocalEdge:
         if is_generated_response(result):
             return generated_response(result)
         # Forwarded rather than answered: the /saml/* behaviour's origin is the web bucket.
-        return self.site.respond(str(result.get("method") or request.method), str(result.get("uri") or request.uri))
+        file = self.site.respond(str(result.get("method") or request.method), str(result.get("uri") or request.uri))
+        return self._to_viewer(viewer, file)
 
     def _api(self, request: ForwardedRequest, request_id: str) -> HttpResponse:
         if not payload_signature_matches(request):

@@ -50,7 +50,8 @@ class StaticSite:
             ("ETag", etag),
             ("Last-Modified", formatdate(path.stat().st_mtime, usegmt=True)),
         ]
-        if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:
+        # Weak comparison (RFC 9110): a browser sends back the weak tag of a compressed copy.
+        if if_none_match and etag in [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]:
             return HttpResponse(304, headers)
         return HttpResponse(200, headers, data)
 

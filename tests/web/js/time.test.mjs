@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { dateToWallClock, toIso, wallClockToDate } from "../../../web/assets/js/lib/time.js";
+import { dateToWallClock, formatWindow, toIso, wallClockToDate } from "../../../web/assets/js/lib/time.js";
 
 test("a wall-clock time is read in the chosen zone, not the computer's", () => {
   assert.equal(toIso(wallClockToDate("2030-01-07", "10:00", "America/New_York")), "2030-01-07T15:00:00Z");
@@ -26,4 +26,17 @@ test("a stored instant reads back as the same wall clock in its zone", () => {
 test("a missing date or time is no time at all", () => {
   assert.equal(wallClockToDate("", "10:00", "UTC"), null);
   assert.equal(wallClockToDate("2030-01-07", "", "UTC"), null);
+});
+
+test("a window is written in the viewer's zone, with the change's own zone beside it when that differs", () => {
+  const start = "2030-01-07T15:00:00Z";
+  const end = "2030-01-07T17:00:00Z";
+  const inNewYork = formatWindow(start, end, "America/New_York", "America/New_York");
+  assert.match(inNewYork, /Jan 7, 2030/);
+  assert.match(inNewYork, /10:00\sAM\s?–\s?12:00\sPM/);
+  assert.equal(inNewYork.match(/2030/g).length, 1, "one day is written once");
+  const fromTokyo = formatWindow(start, end, "Asia/Tokyo", "America/New_York");
+  assert.ok(fromTokyo.startsWith(inNewYork), fromTokyo);
+  assert.match(fromTokyo, /\(.*Jan 8, 2030, 12:00.*2:00\sAM.*, Asia\/Tokyo\)$/);
+  assert.equal(formatWindow(start, null, "UTC"), "not set");
 });

@@ -1,6 +1,6 @@
-// The configured customers (GET /api/customers), fetched once per page, and the pickers built from them.
+// The configured customers (GET /api/customers), fetched once per page, and the choosers built from them.
 import { get } from "./api.js";
-import { el } from "./dom.js";
+import { clear, el } from "./dom.js";
 
 let loaded = null;
 
@@ -14,6 +14,12 @@ export function customerName(customers, code) {
   return found ? found.name : String(code).toUpperCase();
 }
 
+/** "Alpha Retail", "Alpha Retail and Bravo Media", "Alpha Retail, Bravo Media and Charlie Foods". */
+export function customerNames(customers, codes) {
+  const names = (codes || []).map((code) => customerName(customers, code));
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names.join("");
+}
+
 export function customerChips(customers, codes, limit = 6) {
   const shown = (codes || []).slice(0, limit);
   const more = (codes || []).length - shown.length;
@@ -25,54 +31,47 @@ export function customerChips(customers, codes, limit = 6) {
   );
 }
 
-/**
- * A fieldset of customer checkboxes (name="customers", id customer-<code>) with Select all / Clear all and a
- * filter box, for forms. `selected` codes start ticked.
- */
-export function customerPicker(customers, selected = [], { legend = "Customers", required = true } = {}) {
-  const chosen = new Set(selected);
-  const boxes = customers.map((customer) =>
-    el(
-      "label",
-      { className: "customer-option", dataset: { search: `${customer.code} ${customer.name}`.toLowerCase() } },
-      el("input", {
-        type: "checkbox",
-        name: "customers",
-        value: customer.code,
-        id: `customer-${customer.code}`,
-        checked: chosen.has(customer.code),
-      }),
-      el("span", {}, customer.name),
-      el("span", { className: "muted" }, ` (${customer.code})`),
-      customer.environment && customer.environment !== "prod"
-        ? el("span", { className: "chip chip-env" }, customer.environment)
-        : null,
-    ),
+function option(customer) {
+  return el(
+    "label",
+    { className: "customer-option", dataset: { search: `${customer.code} ${customer.name}`.toLowerCase() } },
+    el("input", { type: "checkbox", name: "customers", value: customer.code, id: `customer-${customer.code}` }),
+    el("span", {}, customer.name),
+    el("span", { className: "muted" }, ` (${customer.code})`),
+    customer.environment && customer.environment !== "prod"
+      ? el("span", { className: "chip chip-env" }, customer.environment)
+      : null,
   );
+}
+
+/**
+ * A fieldset of customer checkboxes (name="customers", id customer-<code>) with a filter box, Select all and Clear
+ * all. It takes its full size at once and shows the customers when `fill(customers)` brings them, so nothing
+ * around it moves. `extra` nodes (a hint, an error slot) go after the list.
+ */
+export function customerChooser({ legend = "Customers", required = true, extra = [] } = {}) {
   const filter = el("input", { type: "search", id: "customer-filter", placeholder: "Filter customers" });
-  const count = el("span", { className: "muted", "aria-live": "polite" });
-  const grid = el("div", { className: "customer-grid" }, boxes);
+  const count = el("span", { className: "muted", "aria-live": "polite" }, "0 selected");
+  const grid = el("div", { className: "customer-grid" }, el("p", { className: "muted" }, "Loading the customers…"));
+  const boxes = () => [...grid.querySelectorAll('input[name="customers"]')];
   const update = () => {
-    const n = grid.querySelectorAll("input:checked").length;
-    count.textContent = `${n} selected`;
+    count.textContent = `${boxes().filter((box) => box.checked).length} selected`;
   };
-  const all = el("button", { type: "button", className: "btn btn-small" }, "Select all");
-  const none = el("button", { type: "button", className: "btn btn-small" }, "Clear all");
   const setAll = (value) => {
-    for (const label of boxes) {
-      if (!label.hidden) label.querySelector("input").checked = value;
-    }
+    for (const box of boxes()) if (!box.closest(".customer-option").hidden) box.checked = value;
     update();
+    grid.dispatchEvent(new Event("change", { bubbles: true }));
   };
-  all.addEventListener("click", () => setAll(true));
-  none.addEventListener("click", () => setAll(false));
+  const all = el("button", { type: "button", className: "btn btn-small", on: { click: () => setAll(true) } }, "Select all");
+  const none = el("button", { type: "button", className: "btn btn-small", on: { click: () => setAll(false) } }, "Clear all");
   filter.addEventListener("input", () => {
     const text = filter.value.trim().toLowerCase();
-    for (const label of boxes) label.hidden = Boolean(text) && !label.dataset.search.includes(text);
+    for (const label of grid.querySelectorAll(".customer-option")) {
+      label.hidden = Boolean(text) && !label.dataset.search.includes(text);
+    }
   });
   grid.addEventListener("change", update);
-  update();
-  return el(
+  const fieldset = el(
     "fieldset",
     { className: "customer-picker", id: "customers-fieldset" },
     el("legend", {}, legend, required ? el("span", { className: "required", "aria-hidden": "true" }, " *") : null),
@@ -86,9 +85,43 @@ export function customerPicker(customers, selected = [], { legend = "Customers",
       count,
     ),
     grid,
+    extra,
   );
+
+  /** Tick exactly `codes` (or add them, `additive`); returns the codes no customer has. */
+  function choose(codes, { additive = false } = {}) {
+    const wanted = new Set(codes || []);
+    for (const box of boxes()) {
+      if (wanted.has(box.value)) box.checked = true;
+      else if (!additive) box.checked = false;
+    }
+    update();
+    const known = new Set(boxes().map((box) => box.value));
+    return [...wanted].filter((code) => !known.has(code));
+  }
+
+  return {
+    fieldset,
+    boxes,
+    fill(customers) {
+      const chosen = boxes().filter((box) => box.checked).map((box) => box.value);
+      clear(grid).append(...customers.map(option));
+      choose(chosen);
+    },
+    choose,
+    selected: () => boxes().filter((box) => box.checked).map((box) => box.value).sort(),
+    reset() {
+      filter.value = "";
+      for (const label of grid.querySelectorAll(".customer-option")) label.hidden = false;
+      choose([]);
+    },
+  };
 }
 
-export function selectedCustomers(form) {
-  return [...form.querySelectorAll('input[name="customers"]:checked')].map((box) => box.value).sort();
+/** A chooser filled at once with `customers`, `selected` ticked (the search page's). */
+export function customerPicker(customers, selected = [], options = {}) {
+  const chooser = customerChooser(options);
+  chooser.fill(customers);
+  chooser.choose(selected);
+  return chooser.fieldset;
 }

@@ -155,7 +155,8 @@ function history(modifications) {
   );
 }
 
-function body(document, customers) {
+/** Everything `document` says, as text: the dialog's body, and the page of an object that cannot be edited. */
+export function detailsBody(document, customers) {
   const zone = document.timezone;
   const firstApproval = (document.modifications || []).find((entry) => entry.modification_type === "approved");
   const change = isChange(document);
@@ -234,7 +235,7 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
   dialog = openDialog({
     title: titleOf(document),
     wide: true,
-    body: [dialogStatus, body(document, customers)],
+    body: [dialogStatus, detailsBody(document, customers)],
     actions: [
       allowed.edit ? el("a", { className: "btn btn-small", href: editLink(document) }, "Edit") : null,
       duplicate,

@@ -3,8 +3,8 @@ import { clear, el } from "./dom.js";
 
 const ICONS = { success: "✅", error: "❌", warning: "⚠️", info: "ℹ️" };
 
-export function showMessage(container, type, text, { sticky = type !== "success", replace = true } = {}) {
-  if (replace) clear(container);
+/** A message box of `type` with a Dismiss button; `onDismiss` runs when the user closes it. */
+export function messageNode(type, text, { onDismiss } = {}) {
   const dismiss = el("button", { type: "button", className: "message-close", "aria-label": "Dismiss message" }, "×");
   const message = el(
     "div",
@@ -13,7 +13,16 @@ export function showMessage(container, type, text, { sticky = type !== "success"
     el("span", { className: "message-text" }, text),
     dismiss,
   );
-  dismiss.addEventListener("click", () => message.remove());
+  dismiss.addEventListener("click", () => {
+    message.remove();
+    if (onDismiss) onDismiss();
+  });
+  return message;
+}
+
+export function showMessage(container, type, text, { sticky = type !== "success", replace = true } = {}) {
+  if (replace) clear(container);
+  const message = messageNode(type, text);
   container.append(message);
   if (!sticky) setTimeout(() => message.remove(), 5000);
   return message;

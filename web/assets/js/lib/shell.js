@@ -1,46 +1,19 @@
-// What every page shares: the header and navigation, who is signed in, keeping the session alive, sign-out.
+// What every page shares: the header's menu, who is signed in, keeping the session alive, sign-out.
+// The header itself is in each page's HTML, so it takes its final size before any script or data arrives.
 import { ApiError, get } from "./api.js";
-import { byId, clear, el } from "./dom.js";
+import { byId, el } from "./dom.js";
 import { showError } from "./messages.js";
 
-export const PORTAL_NAME = "Customer Contact Manager";
-export const PAGES = [
-  ["index.html", "Dashboard"],
-  ["create-change.html", "Create change"],
-  ["create-announcement.html", "Create announcement"],
-  ["my-changes.html", "My changes"],
-  ["approvals.html", "Approvals"],
-  ["announcements.html", "Announcements"],
-  ["search-changes.html", "Search"],
-];
 const REFRESH_EVERY = 10 * 60 * 1000;
 
-function currentPage() {
-  const last = window.location.pathname.split("/").pop();
-  return last || "index.html";
-}
-
-function renderHeader(header) {
-  const toggle = el(
-    "button",
-    { type: "button", className: "nav-toggle", id: "navToggle", "aria-expanded": "false", "aria-controls": "navMenu" },
-    el("span", { "aria-hidden": "true" }, "☰"),
-    el("span", { className: "visually-hidden" }, "Menu"),
-  );
-  const here = currentPage();
-  const menu = el(
-    "ul",
-    { className: "nav-menu", id: "navMenu" },
-    PAGES.map(([href, label]) =>
-      el("li", {}, el("a", { href, "aria-current": href === here ? "page" : false }, label)),
-    ),
-  );
-  const user = el("span", { className: "user-info", id: "userInfo" }, "Signing in…");
-  const logout = el("a", { className: "btn btn-small btn-logout", id: "logoutBtn", href: "/saml/logout" }, "Sign out");
+/** The phone menu: the toggle opens it; a click elsewhere, a link or Escape closes it. */
+function wireMenu() {
+  const toggle = byId("navToggle");
+  const menu = byId("navMenu");
   const setOpen = (open) => {
     menu.classList.toggle("open", open);
     toggle.setAttribute("aria-expanded", String(open));
-    toggle.firstChild.textContent = open ? "✕" : "☰";
+    toggle.firstElementChild.textContent = open ? "✕" : "☰";
   };
   toggle.addEventListener("click", (event) => {
     event.stopPropagation();
@@ -55,22 +28,6 @@ function renderHeader(header) {
       toggle.focus();
     }
   });
-  clear(header).append(
-    el(
-      "div",
-      { className: "header-bar" },
-      el(
-        "a",
-        { className: "brand", href: "index.html" },
-        el("img", { src: "assets/favicon.svg", alt: "", width: 24, height: 24 }),
-        PORTAL_NAME,
-      ),
-      toggle,
-      el("nav", { "aria-label": "Main" }, menu),
-      el("div", { className: "user-box" }, user, logout),
-    ),
-  );
-  return user;
 }
 
 function signedOut(status) {
@@ -93,11 +50,12 @@ function keepSessionAlive(status) {
 }
 
 /**
- * Start a page: header, the signed-in user (from /api/user/context), then `run({user, status})`.
+ * Start a page: the menu, the signed-in user (from /api/user/context), then `run({user, status})`.
  * A failure to sign in or to start is shown, never swallowed.
  */
 export async function startPage(run) {
-  const userInfo = renderHeader(byId("siteHeader"));
+  wireMenu();
+  const userInfo = byId("userInfo");
   const status = byId("statusContainer");
   let user;
   try {
@@ -109,7 +67,8 @@ export async function startPage(run) {
     return;
   }
   userInfo.textContent = user.email;
-  userInfo.title = `Role: ${user.role}`;
+  // The box keeps its width whatever the address; a long one is cut, and shown whole on hover.
+  userInfo.title = `${user.email} (role: ${user.role})`;
   document.body.dataset.role = user.role;
   keepSessionAlive(status);
   try {

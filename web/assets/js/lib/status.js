@@ -3,16 +3,6 @@ import { el } from "./dom.js";
 
 export const STATUSES = ["draft", "submitted", "approved", "completed", "cancelled"];
 
-/** The status tabs of the list pages: [value, label], "all" first. */
-export const STATUS_TABS = [
-  ["all", "All"],
-  ["draft", "Drafts"],
-  ["submitted", "Submitted"],
-  ["approved", "Approved"],
-  ["completed", "Completed"],
-  ["cancelled", "Cancelled"],
-];
-
 const LABELS = {
   draft: "Draft",
   submitted: "Pending approval",

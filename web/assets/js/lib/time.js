@@ -132,6 +132,19 @@ export function formatInBothZones(value, objectZone) {
   return `${mine} (${formatter(objectZone).format(instant)}, ${objectZone})`;
 }
 
+/**
+ * A window from `start` to `end` in the viewer's zone, written once where both ends share a day ("Mon, Jan 7,
+ * 2030, 10:00 AM – 12:00 PM EST"), and in the object's own zone beside it when that zone differs.
+ */
+export function formatWindow(start, end, objectZone, viewer = viewerZone()) {
+  const from = parseInstant(start);
+  const to = parseInstant(end);
+  if (!from || !to) return "not set";
+  const mine = formatter(viewer).formatRange(from, to);
+  if (!objectZone || !isZone(objectZone) || objectZone === viewer) return mine;
+  return `${mine} (${formatter(objectZone).formatRange(from, to)}, ${objectZone})`;
+}
+
 /** Today plus `days` on the wall clock of `zone`, as "YYYY-MM-DD". */
 export function dayInZone(zone, days = 0) {
   return dateToWallClock(new Date(Date.now() + days * 86400000), zone).date;

@@ -6,8 +6,10 @@ import { openDetails } from "../lib/details.js";
 import { joinLinkFor, watchForMeeting } from "../lib/meeting.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { ANNOUNCEMENT_TYPES, STATUS_TABS, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
+import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus } from "../lib/status.js";
 import { formatDate } from "../lib/time.js";
+import { itemCard } from "../lib/item-card.js";
+import { arrivalNews, newsOfTheList } from "../lib/form/outcome.js";
 
 const EMPTY = {
   all: ["No announcements", "Nothing matches these filters yet."],
@@ -21,6 +23,7 @@ const EMPTY = {
 const TAB_AFTER = { submit: "submitted", approve: "approved", complete: "completed", cancel: "cancelled" };
 
 const state = { user: null, status: null, items: [], tab: "all" };
+const news = newsOfTheList(byId("listNews"));
 
 function whenOf(item) {
   return item.created_at || item.modified_at || "";
@@ -43,8 +46,10 @@ function filtered() {
   return state.items.filter((item) => inPeriod(item) && matchesText(item));
 }
 
+const TABS = () => [...byId("tabs").querySelectorAll("button[data-tab]")];
+
 function selectTab(tab, { push = true } = {}) {
-  state.tab = STATUS_TABS.some(([value]) => value === tab) ? tab : "all";
+  state.tab = TABS().some((button) => button.dataset.tab === tab) ? tab : "all";
   if (push) {
     const url = new URL(window.location.href);
     url.searchParams.set("status", state.tab);
@@ -53,20 +58,13 @@ function selectTab(tab, { push = true } = {}) {
   render();
 }
 
-function renderTabs(items) {
-  const tabs = byId("tabs");
-  clear(tabs);
-  for (const [value, label] of STATUS_TABS) {
+/** The tabs are in the page's HTML, so they hold their place while the list loads; here they show counts. */
+function showTabs(items) {
+  for (const button of TABS()) {
+    const value = button.dataset.tab;
     const count = value === "all" ? items.length : items.filter((item) => normalStatus(item.status) === value).length;
-    const button = el(
-      "button",
-      { type: "button", className: "btn btn-small", dataset: { tab: value }, "aria-pressed": String(state.tab === value) },
-      label,
-      " ",
-      el("span", { className: "count" }, String(count)),
-    );
-    button.addEventListener("click", () => selectTab(value));
-    tabs.append(button);
+    button.querySelector(".count").textContent = String(count);
+    button.setAttribute("aria-pressed", String(state.tab === value));
   }
 }
 
@@ -89,27 +87,18 @@ function meetingFound(document) {
 }
 
 function card(item) {
-  const status = normalStatus(item.status);
   const allowed = allowedActions(item, state.user);
   const id = encodeURIComponent(item.id);
-  const title = el("button", { type: "button", className: "linklike item-title" }, item.title || item.id);
-  title.addEventListener("click", () => showDetails(item.id));
-  return el(
-    "li",
-    { className: "item", dataset: { id: item.id, status } },
-    el("div", { className: "item-head" }, title, statusBadge(item.status)),
-    el(
-      "div",
-      { className: "item-meta" },
-      el("span", {}, item.id),
-      el("span", {}, ANNOUNCEMENT_TYPES[announcementTypeOf(item)] || "General"),
-      el("span", {}, formatDate(whenOf(item))),
-      el("span", {}, `By ${personName(item.created_by)}`),
-    ),
-    item.summary ? el("p", { className: "item-summary" }, item.summary) : null,
-    el(
-      "div",
-      { className: "button-row" },
+  return itemCard(item, {
+    onOpen: showDetails,
+    facts: [
+      item.id,
+      ANNOUNCEMENT_TYPES[announcementTypeOf(item)] || "General",
+      formatDate(whenOf(item)),
+      `By ${personName(item.created_by)}`,
+    ],
+    extra: item.summary ? [el("p", { className: "item-summary" }, item.summary)] : [],
+    buttons: [
       allowed.edit ? el("a", { className: "btn btn-small", href: `edit-announcement.html?announcementId=${id}` }, "Edit") : null,
       el("a", { className: "btn btn-small", href: `edit-announcement.html?announcementId=${id}&duplicate=true` }, "Duplicate"),
       actionButtons({ id: item.id, title: item.title, include_meeting: item.include_meeting }, allowed, {
@@ -117,17 +106,19 @@ function card(item) {
         onChanged: afterAction,
       }),
       joinLinkFor(item),
-    ),
-  );
+    ],
+  });
 }
 
 function render() {
   const items = filtered();
-  renderTabs(items);
+  showTabs(items);
   const shown = items
     .filter((item) => state.tab === "all" || normalStatus(item.status) === state.tab)
     .sort((a, b) => whenOf(b).localeCompare(whenOf(a)));
   const list = clear(byId("list"));
+  const told = news.node();
+  if (told) list.append(told);
   if (shown.length === 0) {
     const [title, text] = EMPTY[state.tab];
     list.append(emptyState(title, text, { href: "create-announcement.html", label: "Create an announcement" }));
@@ -150,6 +141,7 @@ async function load() {
       if (!known || String(item.modified_at || "") >= String(known.modified_at || "")) latest.set(item.id, item);
     }
     state.items = [...latest.values()].filter((item) => item.kind === "announcement" || !item.id.startsWith("CHG-"));
+    news.set(await arrivalNews(state.items));
   } catch (error) {
     clear(list);
     showError(list, `Could not load the announcements: ${error.message}`);
@@ -167,7 +159,8 @@ startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
   const asked = query("status") === "pending" ? "submitted" : query("status");
-  state.tab = STATUS_TABS.some(([value]) => value === asked) ? asked : "all";
+  state.tab = TABS().some((button) => button.dataset.tab === asked) ? asked : "all";
+  for (const button of TABS()) button.addEventListener("click", () => selectTab(button.dataset.tab));
   byId("dateFilter").addEventListener("change", render);
   byId("textFilter").addEventListener("input", debounce(render));
   byId("filters").addEventListener("submit", (event) => event.preventDefault());

@@ -8,8 +8,9 @@ import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
 import { emptyState, loading, showError, showInfo } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
+import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus } from "../lib/status.js";
 import { formatDate, formatInstant } from "../lib/time.js";
+import { itemCard } from "../lib/item-card.js";
 
 const DEFAULTS = { status: "pending", type: "all", customer: "", days: "14" };
 const SERVER_STATUS = { pending: "submitted", approved: "approved", all: "all" };
@@ -152,34 +153,21 @@ function showDetails(id) {
 }
 
 function card(item) {
-  const status = normalStatus(item.status);
-  const title = el("button", { type: "button", className: "linklike item-title" }, item.title || item.id);
-  title.addEventListener("click", () => showDetails(item.id));
   const allowed = canApprove(state.user) ? allowedActions(item, state.user) : {};
   const offered = { approve: allowed.approve, cancel: allowed.cancel };
   const subject = { id: item.id, title: item.title, include_meeting: item.include_meeting };
-  const buttons = actionButtons(subject, offered, {
-    status: state.status,
-    onChanged: (action, data) => afterAction(action, item, data),
+  return itemCard(item, {
+    onOpen: showDetails,
+    facts: [item.id, typeName(item), `Submitted by ${personName(item.submitted_by || item.created_by)}`, formatInstant(whenOf(item))],
+    extra:
+      normalStatus(item.status) === "approved" && item.approved_by
+        ? [el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)]
+        : [],
+    buttons: [
+      joinLinkFor(item),
+      actionButtons(subject, offered, { status: state.status, onChanged: (action, data) => afterAction(action, item, data) }),
+    ],
   });
-  const join = joinLinkFor(item);
-  return el(
-    "li",
-    { className: "item", dataset: { id: item.id, status } },
-    el("div", { className: "item-head" }, title, statusBadge(item.status)),
-    el(
-      "div",
-      { className: "item-meta" },
-      el("span", {}, item.id),
-      el("span", {}, typeName(item)),
-      el("span", {}, `Submitted by ${personName(item.submitted_by || item.created_by)}`),
-      el("span", {}, formatInstant(whenOf(item))),
-    ),
-    status === "approved" && item.approved_by
-      ? el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)
-      : null,
-    buttons.length || join ? el("div", { className: "button-row" }, join, buttons) : null,
-  );
 }
 
 function section(code, items) {
@@ -203,6 +191,8 @@ function render() {
   const items = visibleItems(current);
   const groups = byId("groups");
   clear(groups);
+  const note = roleNote();
+  if (note) groups.append(note);
   const byCustomer = new Map();
   for (const item of items) {
     for (const code of item.customers || []) {
@@ -261,19 +251,17 @@ function clearFilters() {
   else render();
 }
 
-function showRole(user) {
-  const note = byId("roleNote");
-  if (canApprove(user)) return;
-  note.append(
+/** For someone outside the approvers group: what they can do here. Shown with the list, so nothing moves. */
+function roleNote() {
+  if (canApprove(state.user)) return null;
+  return el(
+    "p",
+    { className: "message message-info role-note", id: "roleNote" },
+    el("span", { className: "message-icon", "aria-hidden": "true" }, "ℹ️"),
     el(
-      "p",
-      { className: "message message-info role-note" },
-      el("span", { className: "message-icon", "aria-hidden": "true" }, "ℹ️"),
-      el(
-        "span",
-        { className: "message-text" },
-        `You are not in the approvers group (${user.approverGroup || "approvers"}); you can see but not approve.`,
-      ),
+      "span",
+      { className: "message-text" },
+      `You are not in the approvers group (${state.user.approverGroup || "approvers"}); you can see but not approve.`,
     ),
   );
 }
@@ -281,7 +269,6 @@ function showRole(user) {
 startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
-  showRole(user);
   state.customers = await loadCustomers().catch(() => []);
   const customerCode = query("customerCode");
   const objectId = query("objectId");

@@ -1,75 +1,69 @@
-// Create an announcement: save it as a draft (POST /drafts) or submit it for approval (POST /announcements),
-// show where it was written, then go to the announcements list.
+// Create an announcement: save it as a draft (POST /drafts) or submit it for approval (POST /announcements), then
+// move on to the announcements, which say what happened. The form is there at once; the customers fill in later.
 import { post } from "../lib/api.js";
-import { buildAnnouncementForm, newAnnouncementId } from "../lib/announcement-form.js";
-import { showSaveError, uploadResults } from "../lib/save-results.js";
-import { byId, clear, el } from "../lib/dom.js";
+import { announcementForm, newAnnouncementId } from "../lib/announcement-form/index.js";
+import { moveOn, reportUntold, untold } from "../lib/form/outcome.js";
+import { FIX_THE_MARKED_FIELDS } from "../lib/form/problems.js";
+import { showSaveError } from "../lib/save-results.js";
+import { byId, clear } from "../lib/dom.js";
 import { loadCustomers } from "../lib/customers.js";
-import { busy, showSuccess, showWarning } from "../lib/messages.js";
+import { busy, showError } from "../lib/messages.js";
 import { confirmAction } from "../lib/modal.js";
 import { startPage } from "../lib/shell.js";
 
-const NEXT_PAGE_AFTER = 1500;
-
-let announcementId = null;
-let form = null;
+const ANNOUNCEMENTS = { page: "announcements.html", tab: "submitted", label: "Go to the announcements" };
+const state = { id: "", done: false };
+// Settled once the user and the customers are known: a button pressed earlier waits for it, showing it is busy.
+let markReady;
+const ready = new Promise((resolve) => {
+  markReady = resolve;
+});
 
 function showId(type) {
-  announcementId = newAnnouncementId(type);
-  const note = byId("idNote");
-  clear(note).append("This announcement will be assigned ID: ", el("code", {}, announcementId));
+  state.id = newAnnouncementId(type);
+  byId("announcementIdDisplay").textContent = state.id;
 }
 
-function build(customers) {
-  form = buildAnnouncementForm(byId("formFields"), { customers, onTypeChange: showId });
-  showId(form.typeOf());
+const form = announcementForm(byId("formFields"), { onTypeChange: showId });
+
+async function save(status, { draft }) {
+  if (!form.validate({ complete: !draft })) return showError(status, FIX_THE_MARKED_FIELDS);
+  const fields = { ...form.values(), announcement_id: state.id };
+  let data;
+  try {
+    ({ data } = draft ? await post("/drafts", { ...fields, status: "draft" }) : await post("/announcements", fields));
+  } catch (error) {
+    showSaveError(status, form, error, draft ? "The draft was not saved" : "The announcement was not submitted");
+    return;
+  }
+  state.done = true;
+  if (draft) moveOn(ANNOUNCEMENTS.page, { tab: "draft", id: data.id, draft: true });
+  else if (untold(data).length === 0) moveOn(ANNOUNCEMENTS.page, { tab: ANNOUNCEMENTS.tab, id: data.id });
+  else reportUntold(status, data, { title: fields.title, next: ANNOUNCEMENTS });
 }
 
-async function save(status, button, asDraft) {
-  if (!asDraft && !form.validate()) return;
-  if (asDraft) form.clearProblems();
-  const fields = { ...form.values(), announcement_id: announcementId };
-  const what = asDraft ? "save the draft" : "submit the announcement";
-  const results = byId("results");
-  clear(results);
-  await busy(button, asDraft ? "Saving…" : "Submitting…", async () => {
-    try {
-      const { data } = asDraft
-        ? await post("/drafts", { ...fields, status: "draft" })
-        : await post("/announcements", fields);
-      results.append(uploadResults(data, "Where the announcement was stored"));
-      const failed = data.summary ? data.summary.failed : 0;
-      const next = `announcements.html?status=${asDraft ? "draft" : "submitted"}`;
-      if (failed > 0) {
-        showWarning(status, `${data.id} was saved, but ${failed} upload(s) failed. Check the results below.`);
-        results.append(el("a", { className: "btn", href: next }, "Go to the announcements"));
-        return;
-      }
-      showSuccess(
-        status,
-        asDraft ? `Draft ${data.id} saved.` : `${data.id} was submitted; the approvers are being notified.`,
-        { sticky: true },
-      );
-      setTimeout(() => window.location.assign(next), NEXT_PAGE_AFTER);
-    } catch (error) {
-      showSaveError(status, form, error, `Could not ${what}`);
-    }
-  });
-}
-
-startPage(async ({ status }) => {
-  const customers = await loadCustomers();
-  build(customers);
-  const element = byId("announcementForm");
-  element.addEventListener("submit", (event) => {
+function wire(status) {
+  const submitButton = byId("submitForApproval");
+  const draftButton = byId("saveDraft");
+  // Wired at once, so an early Enter never submits the page itself; an early press waits until the page is ready.
+  byId("announcementForm").addEventListener("submit", (event) => {
     event.preventDefault();
-    save(status, byId("submitAnnouncement"), false);
+    if (!state.done) busy(submitButton, "Submitting…", () => ready.then(() => !state.done && save(status, { draft: false })));
   });
-  byId("saveDraft").addEventListener("click", () => save(status, byId("saveDraft"), true));
+  draftButton.addEventListener("click", () => {
+    if (!state.done) busy(draftButton, "Saving…", () => ready.then(() => !state.done && save(status, { draft: true })));
+  });
   byId("clearForm").addEventListener("click", async () => {
-    if (await confirmAction("Clear the form?", "Everything you entered is removed.", "Clear", true)) {
-      clear(byId("results"));
-      build(customers);
-    }
+    if (!(await confirmAction("Clear the form?", "Everything you entered is removed.", "Clear form", true))) return;
+    form.reset();
+    showId(form.typeOf());
+    clear(status);
   });
+}
+
+showId(form.typeOf());
+wire(byId("statusContainer"));
+startPage(async () => {
+  form.showCustomers(await loadCustomers());
+  markReady();
 });

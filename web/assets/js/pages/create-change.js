@@ -1,9 +1,11 @@
-// Create a change (or go on editing one of your drafts): save it as a draft or request approval, optionally
-// starting from a copy of an existing change.
+// Create a change (or go on editing one of your drafts): save it as a draft or submit it for approval, optionally
+// starting from a copy of an existing change. The form is there at once; the customers fill in when they arrive.
 import { get, post } from "../lib/api.js";
 import { byId, clear, el, query } from "../lib/dom.js";
-import { changeForm, newChangeId } from "../lib/change-form.js";
-import { showSaveError, uploadResults } from "../lib/save-results.js";
+import { changeForm, newChangeId } from "../lib/change-form/index.js";
+import { moveOn, reportUntold, untold } from "../lib/form/outcome.js";
+import { FIX_THE_MARKED_FIELDS } from "../lib/form/problems.js";
+import { showSaveError } from "../lib/save-results.js";
 import { loadCustomers } from "../lib/customers.js";
 import { busy, loading, showError, showSuccess, showWarning } from "../lib/messages.js";
 import { confirmAction } from "../lib/modal.js";
@@ -11,8 +13,14 @@ import { startPage } from "../lib/shell.js";
 import { normalStatus, statusBadge } from "../lib/status.js";
 import { formatDate } from "../lib/time.js";
 
-const SUBMITTED_REDIRECT_DELAY = 2000;
-const state = { id: "", etag: null, editingDraft: false, form: null, done: false };
+const MY_CHANGES = { page: "my-changes.html", tab: "submitted", label: "Go to My changes" };
+const form = changeForm(byId("formFields"));
+const state = { id: "", etag: null, editingDraft: false, done: false };
+// Settled once the user and the customers are known: a button pressed earlier waits for it, showing it is busy.
+let markReady;
+const ready = new Promise((resolve) => {
+  markReady = resolve;
+});
 
 function setMode({ id, etag = null, editingDraft = false }) {
   state.id = id;
@@ -42,60 +50,30 @@ async function loadExisting(id) {
   return null;
 }
 
-function explainFailure(error, status, what) {
-  showSaveError(status, state.form, error, `The change was not ${what}`);
-}
-
-function invalid(status) {
-  showError(status, "Some fields need your attention; they are marked below.");
-}
-
 async function saveDraft(status) {
-  if (!state.form.validate({ complete: false })) return invalid(status);
-  const body = { ...state.form.values(), changeId: state.id, status: "draft" };
+  if (!form.validate({ complete: false })) return showError(status, FIX_THE_MARKED_FIELDS);
   try {
-    const { data } = await post("/drafts", body, { ifMatch: state.etag });
-    showSuccess(status, `Draft ${data.id} saved.`, { sticky: true });
-    window.location.href = `my-changes.html?status=draft&saved=${encodeURIComponent(data.id)}`;
+    const { data } = await post("/drafts", { ...form.values(), changeId: state.id, status: "draft" }, { ifMatch: state.etag });
+    state.done = true;
+    moveOn("my-changes.html", { tab: "draft", id: data.id, draft: true });
   } catch (error) {
-    explainFailure(error, status, "saved");
+    showSaveError(status, form, error, "The draft was not saved");
   }
 }
 
-async function requestApproval(status, buttons) {
-  if (!state.form.validate({ complete: true })) return invalid(status);
-  const body = { ...state.form.values(), changeId: state.id };
-  const results = byId("uploadResults");
-  loading(results, "Sending the change to every customer…");
+async function submitForApproval(status) {
+  if (!form.validate({ complete: true })) return showError(status, FIX_THE_MARKED_FIELDS);
+  const values = form.values();
   let data;
   try {
-    ({ data } = await post("/changes", body, { ifMatch: state.etag }));
+    ({ data } = await post("/changes", { ...values, changeId: state.id }, { ifMatch: state.etag }));
   } catch (error) {
-    clear(results);
-    explainFailure(error, status, "submitted");
+    showSaveError(status, form, error, "The change was not submitted");
     return;
   }
-  clear(results).append(uploadResults(data, "Where the change was stored"));
   state.done = true;
-  const failed = data.summary ? data.summary.failed : 0;
-  const next = `my-changes.html?status=submitted&submitted=${encodeURIComponent(data.id)}`;
-  for (const button of buttons) button.disabled = true;
-  if (failed > 0) {
-    showWarning(
-      status,
-      `${data.id} was submitted, but ${failed} upload(s) failed; the approvers of those customers were not told. ` +
-        "Open it from My changes to send the notifications again.",
-    );
-    results.append(el("p", {}, el("a", { className: "btn", href: next }, "Go to My changes")));
-    return;
-  }
-  showSuccess(status, `${data.id} was submitted for approval; every selected customer's approvers are being told.`, {
-    sticky: true,
-  });
-  results.append(el("p", {}, el("a", { href: next }, "Go to My changes now")));
-  setTimeout(() => {
-    window.location.href = next;
-  }, SUBMITTED_REDIRECT_DELAY);
+  if (untold(data).length === 0) moveOn(MY_CHANGES.page, { tab: MY_CHANGES.tab, id: data.id });
+  else reportUntold(status, data, { title: values.changeTitle, next: MY_CHANGES });
 }
 
 function cloneRow(item, onPick) {
@@ -106,6 +84,7 @@ function cloneRow(item, onPick) {
     el("span", { className: "visually-hidden" }, ` ${item.title}`),
   );
   pick.addEventListener("click", () => onPick(item, pick));
+  const count = (item.customers || []).length;
   return el(
     "li",
     { className: "item", dataset: { id: item.id } },
@@ -116,7 +95,7 @@ function cloneRow(item, onPick) {
       el("span", {}, item.id),
       el("span", {}, `by ${item.created_by || "unknown"}`),
       el("span", {}, formatDate(item.modified_at || item.created_at)),
-      el("span", {}, `${(item.customers || []).length} customer${(item.customers || []).length === 1 ? "" : "s"}`),
+      el("span", {}, `${count} customer${count === 1 ? "" : "s"}`),
     ),
     el("div", { className: "button-row" }, pick),
   );
@@ -157,32 +136,57 @@ async function copyFrom(item, button, status) {
   await busy(button, "Copying…", async () => {
     try {
       const { data } = await get(`/changes/${encodeURIComponent(item.id)}`);
-      const unknown = state.form.fill(data, { copy: true });
+      const unknown = form.fill(data, { copy: true });
       startNew();
       byId("cloneDetails").open = false;
-      clear(byId("uploadResults"));
       showSuccess(
         status,
         `Copied from ${item.id}. Review and change what you need, then save it.` +
           (unknown.length ? ` Customers no longer configured were left out: ${unknown.join(", ")}.` : ""),
         { sticky: true },
       );
-      state.form.controls.changeTitle.focus();
+      form.controls.changeTitle.focus();
     } catch (error) {
       showError(byId("cloneResults"), `Could not copy ${item.id}: ${error.message}`);
     }
   });
 }
 
-startPage(async ({ status }) => {
-  const customers = await loadCustomers();
-  state.form = changeForm(byId("formFields"), customers);
-  const form = byId("changeForm");
-  const submitButton = byId("submitButton");
-  const draftButton = byId("saveDraftButton");
-  const clearButton = byId("clearButton");
-  const buttons = [submitButton, draftButton, clearButton];
+function wire(status) {
+  const submitButton = byId("submitForApproval");
+  const draftButton = byId("saveDraft");
+  // Wired at once, so an early Enter never submits the page itself; an early press waits until the page is ready.
+  byId("changeForm").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!state.done) busy(submitButton, "Submitting…", () => ready.then(() => !state.done && submitForApproval(status)));
+  });
+  draftButton.addEventListener("click", () => {
+    if (!state.done) busy(draftButton, "Saving…", () => ready.then(() => !state.done && saveDraft(status)));
+  });
+  byId("clearForm").addEventListener("click", async () => {
+    const agreed = await confirmAction(
+      "Clear the form?",
+      "Everything you entered is removed and the form starts again with a new id.",
+      "Clear form",
+      true,
+    );
+    if (!agreed) return;
+    form.reset();
+    if (state.editingDraft) window.history.replaceState(null, "", "create-change.html");
+    startNew();
+    clear(status);
+    form.controls.changeTitle.focus();
+  });
+  byId("cloneSearch").addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(byId("cloneSearchButton"), "Searching…", () => searchForClone(status));
+  });
+}
 
+startNew();
+wire(byId("statusContainer"));
+startPage(async ({ status }) => {
+  form.showCustomers(await loadCustomers());
   const wanted = query("changeId") || query("edit");
   if (wanted) {
     const found = await loadExisting(wanted);
@@ -193,37 +197,10 @@ startPage(async ({ status }) => {
       window.location.replace(`edit-change.html?changeId=${encodeURIComponent(wanted)}`);
       return;
     } else {
-      const unknown = state.form.fill(found.data);
+      const unknown = form.fill(found.data);
       setMode({ id: wanted, etag: found.etag, editingDraft: true });
       if (unknown.length) showWarning(status, `Customers no longer configured are left out: ${unknown.join(", ")}.`);
     }
-  } else {
-    startNew();
   }
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (state.done) return;
-    busy(submitButton, "Submitting…", () => requestApproval(status, buttons));
-  });
-  draftButton.addEventListener("click", () => !state.done && busy(draftButton, "Saving…", () => saveDraft(status)));
-  clearButton.addEventListener("click", async () => {
-    const agreed = await confirmAction(
-      "Clear the form?",
-      "Everything you entered is removed and the form starts again with a new id.",
-      "Clear form",
-      true,
-    );
-    if (!agreed) return;
-    state.form.reset();
-    if (state.editingDraft) window.history.replaceState(null, "", "create-change.html");
-    startNew();
-    clear(byId("uploadResults"));
-    clear(status);
-    state.form.controls.changeTitle.focus();
-  });
-  byId("cloneSearch").addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(byId("cloneSearchButton"), "Searching…", () => searchForClone(status));
-  });
+  markReady();
 });

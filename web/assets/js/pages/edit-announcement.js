@@ -1,25 +1,25 @@
 // Edit an announcement (?announcementId=), or a fresh copy of one (&duplicate=true): every field is saved with
 // PUT and the ETag that was read, so nobody's edit is overwritten; a draft can be saved and submitted at once.
+// One that can no longer be edited (completed, cancelled, or someone else's) is shown as text, not as a form.
 import { ApiError, get, post, put } from "../lib/api.js";
-import { buildAnnouncementForm } from "../lib/announcement-form.js";
+import { announcementForm } from "../lib/announcement-form/index.js";
 import { byId, clear, el, personName, query } from "../lib/dom.js";
 import { loadCustomers } from "../lib/customers.js";
+import { detailsBody } from "../lib/details.js";
+import { FIX_THE_MARKED_FIELDS } from "../lib/form/problems.js";
 import { joinLinkFor } from "../lib/meeting.js";
 import { showSaveError } from "../lib/save-results.js";
-import { busy, loading, showError, showSuccess } from "../lib/messages.js";
+import { busy, loading, showError, showInfo, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { allowedActions, normalStatus, statusBadge } from "../lib/status.js";
+import { allowedActions, normalStatus, statusBadge, statusLabel } from "../lib/status.js";
 import { formatInBothZones, formatInstant } from "../lib/time.js";
 
-const state = { id: null, document: null, etag: null, form: null };
-
-function backLink(text = "Back to the announcements") {
-  return el("a", { href: "announcements.html" }, text);
-}
+const form = announcementForm(byId("formFields"));
+const state = { id: null, document: null, etag: null, status: null };
 
 function fail(status, text) {
   const message = showError(status, `${text} `);
-  message.querySelector(".message-text").append(backLink());
+  message.querySelector(".message-text").append(el("a", { href: "announcements.html" }, "Back to the announcements"));
 }
 
 async function read(id) {
@@ -31,7 +31,7 @@ async function read(id) {
   }
 }
 
-function showInfo() {
+function showAbout() {
   const document = state.document;
   const metadata = document.meeting_metadata;
   clear(byId("info")).append(
@@ -71,36 +71,70 @@ function accept(answer) {
   state.id = state.document.announcement_id || data.id || state.id;
 }
 
-function showForm(user, customers, status) {
-  const element = byId("announcementForm");
-  state.form = buildAnnouncementForm(byId("formFields"), { customers, document: state.document, lockType: true });
-  element.hidden = false;
-  const draft = normalStatus(state.document.status) === "draft";
-  byId("submitDraft").hidden = !draft;
-  byId("saveAnnouncement").textContent = draft ? "Save draft" : "Save changes";
-  if (!allowedActions(state.document, user).edit) {
-    for (const control of element.querySelectorAll("input, textarea, select, button")) control.disabled = true;
-    showError(
-      status,
-      `Only the owner (${state.document.created_by || "unknown"}) or an admin can edit this ${normalStatus(state.document.status)} announcement; it is shown read-only.`,
-    );
+/** The form for what may be edited; the announcement as text, and why, for what may not. */
+function showMode(user, customers, status) {
+  const document = state.document;
+  const current = normalStatus(document.status);
+  const editable = allowedActions(document, user).edit;
+  byId("announcementForm").hidden = !editable;
+  byId("readOnlyView").hidden = editable;
+  if (editable) {
+    byId("submitDraft").hidden = current !== "draft";
+    return;
   }
+  byId("pageTitle").textContent = "View an announcement";
+  byId("readonly-heading").textContent = document.title || state.id;
+  clear(byId("readOnlyBody")).append(detailsBody(document, customers));
+  const why = ["completed", "cancelled"].includes(current)
+    ? `This announcement is ${statusLabel(current).toLowerCase()} and can no longer be edited.`
+    : `Only the owner (${document.created_by || "unknown"}) or an admin can edit this announcement.`;
+  showInfo(status, why, { sticky: true });
 }
 
 async function save() {
-  const answer = await put(`/announcements/${encodeURIComponent(state.id)}`, state.form.values(), {
+  const answer = await put(`/announcements/${encodeURIComponent(state.id)}`, form.values(), {
     ifMatch: state.etag,
     version: state.document?.version,
   });
   accept(answer);
-  showInfo();
+  showAbout();
   return answer;
 }
 
-function failed(status, error, what) {
-  showSaveError(status, state.form, error, `Could not ${what}`);
+function wire(status) {
+  byId("announcementForm").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!state.document) return;
+    const draft = normalStatus(state.document.status) === "draft";
+    if (!form.validate({ complete: !draft })) return showError(status, FIX_THE_MARKED_FIELDS);
+    await busy(byId("saveAnnouncement"), "Saving…", async () => {
+      try {
+        await save();
+        showSuccess(status, `Saved: ${state.id} is now version ${state.document.version}.`);
+      } catch (error) {
+        showSaveError(status, form, error, "Nothing was saved");
+      }
+    });
+  });
+  byId("submitDraft").addEventListener("click", async () => {
+    if (!form.validate()) return showError(status, FIX_THE_MARKED_FIELDS);
+    await busy(byId("submitDraft"), "Submitting…", async () => {
+      try {
+        await save();
+        const answer = await post(`/announcements/${encodeURIComponent(state.id)}/submit`, undefined, {
+          ifMatch: state.etag,
+          version: state.document.version,
+        });
+        accept(answer);
+        window.location.assign(`announcements.html?status=submitted&submitted=${encodeURIComponent(state.id)}`);
+      } catch (error) {
+        showSaveError(status, form, error, "The announcement was not submitted");
+      }
+    });
+  });
 }
 
+wire(byId("statusContainer"));
 startPage(async ({ user, status }) => {
   const id = query("announcementId");
   if (!id) {
@@ -108,8 +142,9 @@ startPage(async ({ user, status }) => {
     return;
   }
   const duplicate = query("duplicate") === "true";
-  const customers = await loadCustomers();
   loading(byId("info"), duplicate ? "Making a copy…" : "Loading the announcement…");
+  const customers = await loadCustomers();
+  form.showCustomers(customers);
   try {
     if (duplicate) {
       accept(await post(`/announcements/${encodeURIComponent(id)}/clone`));
@@ -126,38 +161,8 @@ startPage(async ({ user, status }) => {
     fail(status, duplicate ? `Could not copy ${id}: ${what}` : what);
     return;
   }
-  showInfo();
+  showAbout();
   if (duplicate) showSuccess(status, `A new draft ${state.id} was made from ${id}. Edit it, then save.`, { sticky: true });
-  showForm(user, customers, status);
-
-  byId("announcementForm").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const draft = normalStatus(state.document.status) === "draft";
-    if (!draft && !state.form.validate()) return;
-    await busy(byId("saveAnnouncement"), "Saving…", async () => {
-      try {
-        await save();
-        showSuccess(status, `Saved: ${state.id} is now version ${state.document.version}.`);
-      } catch (error) {
-        failed(status, error, "save");
-      }
-    });
-  });
-  byId("submitDraft").addEventListener("click", async () => {
-    if (!state.form.validate()) return;
-    await busy(byId("submitDraft"), "Submitting…", async () => {
-      try {
-        await save();
-        const answer = await post(`/announcements/${encodeURIComponent(state.id)}/submit`, undefined, {
-          ifMatch: state.etag,
-          version: state.document.version,
-        });
-        accept(answer);
-        showSuccess(status, `${state.id} was submitted; the approvers are being notified.`, { sticky: true });
-        window.location.assign("announcements.html?status=submitted");
-      } catch (error) {
-        failed(status, error, "submit");
-      }
-    });
-  });
+  form.fill(state.document, { lockType: true });
+  showMode(user, customers, status);
 });

@@ -1,27 +1,31 @@
 // Edit a change (a draft, or one submitted or approved): the shared form, what is known about the change, its
 // version history. A save sends only the form's fields with the ETag it was read with; the server keeps history
-// and meeting. Someone else's save in between is shown as a conflict and nothing is overwritten.
+// and meeting. Someone else's save in between is shown as a conflict and nothing is overwritten. A change that
+// can no longer be edited (completed, cancelled, or someone else's) is shown as text, not as a form.
 import { get, put } from "../lib/api.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
 import { performAction } from "../lib/actions.js";
-import { changeForm, changeSummary } from "../lib/change-form.js";
+import { changeForm, changeSummary } from "../lib/change-form/index.js";
+import { FIX_THE_MARKED_FIELDS } from "../lib/form/problems.js";
 import { showSaveError } from "../lib/save-results.js";
 import { loadCustomers } from "../lib/customers.js";
+import { detailsBody } from "../lib/details.js";
 import { busy, loading, showError, showInfo, showSuccess, showWarning } from "../lib/messages.js";
 import { openDialog } from "../lib/modal.js";
 import { startPage } from "../lib/shell.js";
 import { allowedActions, normalStatus, statusBadge, statusLabel } from "../lib/status.js";
 import { formatInstant } from "../lib/time.js";
 
-const state = { id: "", etag: null, document: null, form: null, user: null, status: null, customers: [] };
+const PORTAL = "Customer Contact Manager";
+const form = changeForm(byId("formFields"));
+const state = { id: "", etag: null, document: null, user: null, status: null, customers: [] };
 
 function path(suffix = "") {
   return `/changes/${encodeURIComponent(state.id)}${suffix}`;
 }
 
 function stopWith(text) {
-  const area = byId("loadingArea");
-  clear(area);
+  clear(byId("loadingArea"));
   const message = showError(state.status, `${text} `);
   message.querySelector(".message-text").append(el("a", { href: "my-changes.html" }, "Go to My changes"));
 }
@@ -44,16 +48,20 @@ function showFacts(document) {
   ]);
 }
 
+/** The form for what may be edited; the change as text, and why, for what may not. */
 function showMode(change) {
   const status = normalStatus(change.status);
   const allowed = allowedActions(change, state.user);
   const draft = status === "draft";
-  byId("pageTitle").textContent = draft ? "Edit a draft change" : "Edit a change";
-  document.title = `${change.changeTitle || state.id} - Edit - Customer Contact Manager`;
+  const heading = !allowed.edit ? "View a change" : draft ? "Edit a draft change" : "Edit a change";
+  byId("pageTitle").textContent = heading;
+  document.title = `${change.changeTitle || state.id} - ${heading} - ${PORTAL}`;
+  byId("changeForm").hidden = !allowed.edit;
+  byId("readOnlyView").hidden = allowed.edit;
   byId("submitDraftButton").hidden = !(draft && allowed.submit);
-  byId("saveButton").hidden = !allowed.edit;
-  state.form.setDisabled(!allowed.edit);
   if (!allowed.edit) {
+    byId("readonly-heading").textContent = change.changeTitle || state.id;
+    clear(byId("readOnlyBody")).append(detailsBody(change, state.customers));
     const why = ["completed", "cancelled"].includes(status)
       ? `This change is ${statusLabel(status).toLowerCase()} and can no longer be edited.`
       : "Only the person who created this change, or an admin, can edit it.";
@@ -116,7 +124,7 @@ async function viewVersion(version) {
   }
 }
 
-/** Read the change and put it on the page; false when there is nothing to edit. */
+/** Read the change and put it on the page; false when there is nothing to show. */
 async function load() {
   let answer;
   try {
@@ -128,7 +136,7 @@ async function load() {
   }
   state.etag = answer.etag;
   state.document = answer.data;
-  const unknown = state.form.fill(answer.data);
+  const unknown = form.fill(answer.data);
   if (unknown.length) showWarning(state.status, `Customers no longer configured are not shown: ${unknown.join(", ")}.`);
   showFacts(answer.data);
   showMode(answer.data);
@@ -138,12 +146,6 @@ async function load() {
   return true;
 }
 
-function explainFailure(error) {
-  showSaveError(state.status, state.form, error, "Nothing was saved", async () => {
-    if (await load()) showInfo(state.status, `Reloaded the latest version (version ${state.document.version}).`);
-  });
-}
-
 /** PUT the fields with the ETag and version the page read (api.js tells the backend's own writes apart). */
 function putOverBackgroundWrites(fields) {
   return put(path(), fields, { ifMatch: state.etag, version: state.document.version });
@@ -151,13 +153,13 @@ function putOverBackgroundWrites(fields) {
 
 /** Save the form; resolves true when the server has it. */
 async function save({ complete }) {
-  if (!state.form.validate({ complete })) {
-    showError(state.status, "Some fields need your attention; they are marked below.");
+  if (!form.validate({ complete })) {
+    showError(state.status, FIX_THE_MARKED_FIELDS);
     return false;
   }
   const before = state.document.version;
   try {
-    const answer = await putOverBackgroundWrites(state.form.values());
+    const answer = await putOverBackgroundWrites(form.values());
     state.etag = answer.etag || answer.data.etag;
     state.document = answer.data.object;
     showFacts(state.document);
@@ -169,7 +171,9 @@ async function save({ complete }) {
     }
     return true;
   } catch (error) {
-    explainFailure(error);
+    showSaveError(state.status, form, error, "Nothing was saved", async () => {
+      if (await load()) showInfo(state.status, `Reloaded the latest version (version ${state.document.version}).`);
+    });
     return false;
   }
 }
@@ -186,6 +190,13 @@ async function saveAndSubmit() {
   await performAction("submit", item, { status: state.status, onChanged: () => load() });
 }
 
+byId("changeForm").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!state.document) return;
+  const draft = normalStatus(state.document.status) === "draft";
+  busy(byId("saveButton"), "Saving…", () => save({ complete: !draft }));
+});
+
 startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
@@ -196,15 +207,8 @@ startPage(async ({ user, status }) => {
   }
   loading(byId("loadingArea"), `Loading ${state.id}…`);
   state.customers = await loadCustomers();
-  state.form = changeForm(byId("formFields"), state.customers);
+  form.showCustomers(state.customers);
   if (!(await load())) return;
-  const draft = () => normalStatus(state.document.status) === "draft";
-  byId("changeForm").addEventListener("submit", (event) => {
-    event.preventDefault();
-    busy(byId("saveButton"), "Saving…", () => save({ complete: !draft() }));
-  });
-  byId("submitDraftButton").addEventListener("click", (event) =>
-    busy(event.currentTarget, "Submitting…", saveAndSubmit),
-  );
+  byId("submitDraftButton").addEventListener("click", (event) => busy(event.currentTarget, "Submitting…", saveAndSubmit));
   byId("refreshVersions").addEventListener("click", showVersions);
 });

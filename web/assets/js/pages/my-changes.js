@@ -8,8 +8,10 @@ import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
 import { busy, emptyState, loading, showError, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { STATUSES, STATUS_TABS, allowedActions, normalStatus, statusBadge } from "../lib/status.js";
-import { formatInstant } from "../lib/time.js";
+import { STATUSES, allowedActions, normalStatus } from "../lib/status.js";
+import { formatInstant, formatWindow } from "../lib/time.js";
+import { itemCard } from "../lib/item-card.js";
+import { arrivalNews, newsOfTheList } from "../lib/form/outcome.js";
 
 const EMPTY = {
   all: ["No changes found", "You have no changes in this period."],
@@ -23,6 +25,7 @@ const DEFAULT_RANGE = "14days";
 const DAY = 86400000;
 
 const state = { items: [], tab: "all", user: null, status: null, customers: [], tabs: {} };
+const news = newsOfTheList(byId("listNews"));
 
 function tabFromQuery() {
   const wanted = normalStatus(query("status") || "all");
@@ -80,10 +83,6 @@ function card(item) {
   const status = normalStatus(item.status);
   const name = item.title || item.id;
   const allowed = allowedActions(item, state.user);
-  const title = el("button", { type: "button", className: "linklike item-title" }, name);
-  title.addEventListener("click", () =>
-    openDetails(item.id, { user: state.user, status: state.status, onChanged: () => reload() }),
-  );
   const id = encodeURIComponent(item.id);
   const edit = allowed.edit
     ? el(
@@ -95,23 +94,19 @@ function card(item) {
   const copy = el("button", { type: "button", className: "btn btn-small" }, withHiddenName("Duplicate", name));
   copy.addEventListener("click", () => duplicate(item, copy));
   const count = (item.customers || []).length;
-  return el(
-    "li",
-    { className: "item change-card", dataset: { id: item.id, status } },
-    el("div", { className: "item-head" }, title, statusBadge(status)),
-    el(
-      "div",
-      { className: "item-meta" },
+  return itemCard(item, {
+    className: "change-card",
+    onOpen: () => openDetails(item.id, { user: state.user, status: state.status, onChanged: () => reload() }),
+    facts: [
       el("span", { className: "change-id" }, item.id),
-      el("span", {}, `Modified ${formatInstant(modifiedOf(item))}`),
-      el("span", {}, `by ${personName(item.modified_by || item.created_by)}`),
-      el("span", {}, `${count} customer${count === 1 ? "" : "s"}`),
-      el("span", {}, `version ${item.version || 1}`),
-    ),
-    customerChips(state.customers, item.customers),
-    el(
-      "div",
-      { className: "button-row" },
+      el("span", { className: "change-window" }, `Window ${formatWindow(item.implementation_start, item.implementation_end, item.timezone)}`),
+      `Modified ${formatInstant(modifiedOf(item))}`,
+      `by ${personName(item.modified_by || item.created_by)}`,
+      `${count} customer${count === 1 ? "" : "s"}`,
+      `version ${item.version || 1}`,
+    ],
+    extra: [customerChips(state.customers, item.customers)],
+    buttons: [
       joinLinkFor(item),
       edit,
       copy,
@@ -120,20 +115,22 @@ function card(item) {
         onChanged: () => reload(),
         onMeeting: (document) => meetingFound(item.id, document),
       }),
-    ),
-  );
+    ],
+  });
 }
 
 function render() {
   const shown = filtered();
-  for (const [value] of STATUS_TABS) {
+  for (const [value, tab] of Object.entries(state.tabs)) {
     const n = value === "all" ? shown.length : shown.filter((item) => normalStatus(item.status) === value).length;
-    state.tabs[value].count.textContent = String(n);
-    state.tabs[value].button.setAttribute("aria-pressed", String(value === state.tab));
+    tab.count.textContent = String(n);
+    tab.button.setAttribute("aria-pressed", String(value === state.tab));
   }
   const visible = state.tab === "all" ? shown : shown.filter((item) => normalStatus(item.status) === state.tab);
   byId("listSummary").textContent = `Showing ${visible.length} of your ${state.items.length} change${state.items.length === 1 ? "" : "s"}.`;
   const list = clear(byId("changeList"));
+  const told = news.node();
+  if (told) list.append(told);
   if (visible.length === 0) {
     const [heading, text] = EMPTY[state.tab];
     list.append(
@@ -166,6 +163,7 @@ async function reload() {
   try {
     const items = await listAll("/my-changes");
     state.items = items.filter((item) => item.kind === "change" || String(item.id).startsWith("CHG-"));
+    news.set(await arrivalNews(state.items));
   } catch (error) {
     clear(list);
     showError(state.status, `Could not load your changes: ${error.message}`);
@@ -179,26 +177,16 @@ function selectTab(value) {
   state.tab = value;
   const url = new URL(window.location.href);
   url.searchParams.set("status", value);
-  url.searchParams.delete("saved");
-  url.searchParams.delete("submitted");
   window.history.replaceState(null, "", url);
   render();
 }
 
-function buildTabs() {
-  const nav = byId("statusTabs");
-  for (const [value, label] of STATUS_TABS) {
-    const count = el("span", { className: "count" }, "–");
-    const button = el(
-      "button",
-      { type: "button", className: "btn btn-small", dataset: { status: value }, "aria-pressed": "false" },
-      label,
-      " ",
-      count,
-    );
+/** The tabs are in the page's HTML (they take their place before the list arrives); here they learn to switch. */
+function wireTabs() {
+  for (const button of byId("statusTabs").querySelectorAll("button[data-status]")) {
+    const value = button.dataset.status;
     button.addEventListener("click", () => selectTab(value));
-    state.tabs[value] = { button, count };
-    nav.append(button);
+    state.tabs[value] = { button, count: button.querySelector(".count") };
   }
 }
 
@@ -206,11 +194,7 @@ startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
   state.tab = tabFromQuery();
-  buildTabs();
-  const saved = query("saved");
-  const submitted = query("submitted");
-  if (saved) showSuccess(status, `Draft ${saved} saved.`);
-  if (submitted) showSuccess(status, `${submitted} was submitted for approval.`);
+  wireTabs();
   byId("dateFilter").addEventListener("change", render);
   byId("textFilter").addEventListener("input", debounce(render, 150));
   byId("filters").addEventListener("submit", (event) => event.preventDefault());

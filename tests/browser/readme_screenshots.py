@@ -1,0 +1,104 @@
+"""The README's screenshots (docs/screenshots/), made again: ``.venv/bin/python -m tests.browser.readme_screenshots``.
+
+A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
+demo requester: the dashboard, the create-change form and a change's details.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import APIResponse, Browser, Page, sync_playwright
+
+from tests.api.helpers import change_input
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.conftest import ROOT
+from tests.local.stack_process import LocalStackProcess
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+WIDTH = 1280
+CHANGES: list[tuple[str, list[str], str]] = [
+    ("Retire the old VPN endpoints", ["kilo"], "draft"),
+    ("Rotate the load balancer certificates", ["alpha", "bravo", "charlie"], "approved"),
+    ("Patch the bastion hosts", ["golf", "hotel", "india", "juliett"], "submitted"),
+    ("Upgrade the Kubernetes control plane to 1.31", ["delta", "echo"], "completed"),
+    ("Move the nightly backups to a new vault", ["foxtrot"], "submitted"),
+]
+"""(title, customers, status) of the demo changes, oldest first."""
+DETAILED = "Rotate the load balancer certificates"
+
+
+def call(page: Page, method: str, path: str, body: Any = None) -> Any:
+    data = b"" if body is None else json.dumps(body).encode("utf-8")
+    headers = {"Accept": "application/json", "x-amz-content-sha256": hashlib.sha256(data).hexdigest()}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    response: APIResponse = page.request.fetch(path, method=method, headers=headers, data=data or None)
+    if not response.ok:
+        raise RuntimeError(f"{method} {path}: {response.status} {response.text()}")
+    return response.json()
+
+
+def signed_in(browser: Browser, url: str, email: str, height: int) -> Page:
+    page = browser.new_context(viewport={"width": WIDTH, "height": height}, base_url=url).new_page()
+    page.goto(url + "/")
+    page.wait_for_url(re.compile(r"/idp/"))
+    page.locator("form").filter(has=page.locator(f'input[name="user"][value="{email}"]')).get_by_role("button").click()
+    page.wait_for_url(re.compile(re.escape(url) + r"/?$"))
+    return page
+
+
+def demo_changes(requester: Page, approver: Page) -> dict[str, str]:
+    """The demo changes in their statuses, by title."""
+    ids = {}
+    for title, customers, status in CHANGES:
+        fields = change_input(changeTitle=title, customers=customers, include_meeting=False)
+        if status == "draft":
+            ids[title] = call(requester, "POST", "/api/drafts", {**fields, "status": "draft"})["id"]
+            continue
+        change_id = call(requester, "POST", "/api/changes", fields)["id"]
+        if status in ("approved", "completed"):
+            call(approver, "POST", f"/api/changes/{change_id}/approve")
+        if status == "completed":
+            call(requester, "POST", f"/api/changes/{change_id}/complete")
+        ids[title] = change_id
+    return ids
+
+
+def settled(page: Page, path: str) -> Page:
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as data, sync_playwright() as playwright:
+        stack = LocalStackProcess(Path(data) / "local-data").start("--snapshot-interval", "0")
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            requester = signed_in(browser, stack.url, "requester@example.com", 1000)
+            approver = signed_in(browser, stack.url, "approver@example.com", 1000)
+            ids = demo_changes(requester, approver)
+            settled(requester, "/index.html").screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+            form = settled(requester, "/create-change.html")
+            form.locator("#customer-alpha").wait_for()
+            form.screenshot(path=str(SCREENSHOTS / "create-change.png"), full_page=True)
+            details = settled(requester, "/my-changes.html?status=all")
+            details.locator(f".change-card[data-id='{ids[DETAILED]}'] .item-title").click()
+            details.locator(f"dialog[data-object-id='{ids[DETAILED]}']").wait_for()
+            details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            browser.close()
+        finally:
+            stack.kill()
+    print(f"screenshots written to {SCREENSHOTS.relative_to(ROOT)}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
