@@ -31,8 +31,8 @@ from ccm.devidp.local import local_sign_in  # noqa: E402
 from ccm.edge.cloudfront import EdgeRequest  # noqa: E402
 from ccm.edge.packaging import VIEWER_REQUEST_LIMIT_BYTES, write_gatekeeper_zip  # noqa: E402
 from ccm.edge.replay import MemoryReplayCache  # noqa: E402
+from ccm.edge.session import SessionCookie  # noqa: E402
 from ccm.edge.signin import SamlSignIn  # noqa: E402
-from ccm.session import SessionCookie  # noqa: E402
 
 GATEKEEPER_REQUESTS = 20_000
 ACS_RESPONSES = 300

@@ -25,11 +25,11 @@ from ccm.cli.fleet import (
     run_for_customers,
 )
 from ccm.config import AppConfig, CustomerMapping
-from ccm.domains.records import WantedRecord, deliverability_records, dkim_records, mail_domain
-from ccm.domains.route53 import HostedZone
-from ccm.domains.ses_domain import SesDomain
-from ccm.domains.setup import CustomerDomain, DnsResult, DomainOptions, DomainSetup, sync_dns
 from ccm.fleet import Outcome, describe_error
+from ccm.sending_domains.records import WantedRecord, deliverability_records, dkim_records, mail_domain
+from ccm.sending_domains.route53 import HostedZone
+from ccm.sending_domains.ses_domain import SesDomain
+from ccm.sending_domains.setup import CustomerDomain, DnsResult, DomainOptions, DomainSetup, sync_dns
 
 app = typer.Typer(
     help="The sending domain: SES identity, DKIM, MAIL FROM, SPF, DMARC and Route 53.", no_args_is_help=True

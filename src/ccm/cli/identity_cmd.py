@@ -26,11 +26,11 @@ from ccm.cli.fleet import (
     progress_bar,
 )
 from ccm.config import AppConfig, CustomerMapping
+from ccm.contact_import.directory import Directory, IdentityCenterReader
+from ccm.contact_import.importer import ContactImporter, ImportOptions, ImportProgress, ImportResult
+from ccm.contact_import.record import GrantRecordStore
+from ccm.contact_import.roles import TopicMapper
 from ccm.fleet import Outcome, run_each
-from ccm.identity.directory import Directory, IdentityCenterReader
-from ccm.identity.importer import ContactImporter, ImportOptions, ImportProgress, ImportResult
-from ccm.identity.record import GrantRecordStore
-from ccm.identity.roles import TopicMapper
 
 app = typer.Typer(help="Identity Center: list users, groups and memberships; import users as SES contacts.")
 

@@ -16,9 +16,6 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from ccm.backend.decisions import EmailEvent, Notice, Topics
-from ccm.backend.ledger import DeliveryKey
-from ccm.backend.mime import RenderedEmail, valid_address
 from ccm.cli.common import JsonOption, cli_errors, console, fail, settings, table
 from ccm.cli.fleet import (
     AllOption,
@@ -35,6 +32,8 @@ from ccm.config import CustomerMapping, SesConfig, Topic
 from ccm.domain.objects import AnyObject
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound
+from ccm.mail.decisions import EmailEvent, Notice, Topics
+from ccm.mail.mime import RenderedEmail, valid_address
 from ccm.mailouts.mailer import (
     PREFERENCES_LEDGER_ID,
     TOPIC_TEST_LEDGER_ID,
@@ -47,6 +46,7 @@ from ccm.mailouts.mailer import (
 from ccm.mailouts.messages import preferences_notice, topic_test
 from ccm.mailouts.objects import approval_notice, notification_notice, read_metadata_file, target_customers
 from ccm.settings import Settings
+from ccm.storage.ledger import DeliveryKey
 
 app = typer.Typer()
 
@@ -154,7 +154,7 @@ def _load(mailer: Mailer, object_id: str | None, metadata_file: Path | None) -> 
             return read_metadata_file(metadata_file)
         except CcmError as error:
             raise fail(str(error), 2) from None
-    archive = mailer.backend.repository.archive
+    archive = mailer.archive
     try:
         return archive.read(str(object_id)).obj
     except ObjectNotFound:
@@ -184,7 +184,7 @@ def _object_mailout(
     event = fresh_event(notice.event.value, now) if force else notice.event.value
 
     def build(customer: CustomerMapping) -> Mailout:
-        email = mailer.backend.renderer.render(obj, notice, customer.customer_code, now)
+        email = mailer.renderer.render(obj, notice, customer.customer_code, now)
         return Mailout(customer, notice.topic, DeliveryKey(obj.id, obj.version, event, customer.customer_code), email)
 
     _mail_customers(

@@ -77,6 +77,19 @@ class ModificationType(StrEnum):
     PROCESSED = "processed"
 
 
+USER_TRANSITIONS = frozenset(
+    {
+        ModificationType.CREATED,
+        ModificationType.UPDATED,
+        ModificationType.SUBMITTED,
+        ModificationType.APPROVED,
+        ModificationType.COMPLETED,
+        ModificationType.CANCELLED,
+    }
+)
+"""What people do to an object; every other entry is the system's bookkeeping about it (processing, meetings)."""
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 

@@ -17,7 +17,7 @@ GATEKEEPER_MODULES = (
     "ccm/__init__.py",
     "ccm/errors.py",
     "ccm/jsonfile.py",
-    "ccm/session.py",
+    "ccm/edge/session.py",
     "ccm/edge/__init__.py",
     "ccm/edge/cloudfront.py",
     "ccm/edge/edge_config.py",

@@ -7,7 +7,7 @@ from ccm.workflow.editing import delete, edit
 from ccm.workflow.errors import ActionNotAllowed, Forbidden, InvalidInput, NotAuthenticated, Problem
 from ccm.workflow.listing import Search, drafts, list_objects, my_objects, search, statistics
 from ccm.workflow.reading import get_object, list_versions, read_version
-from ccm.workflow.results import Outcome
+from ccm.workflow.results import Mutation
 from ccm.workflow.services import Services
 from ccm.workflow.transitions import resend, transition, update_status
 
@@ -16,8 +16,8 @@ __all__ = [
     "Actor",
     "Forbidden",
     "InvalidInput",
+    "Mutation",
     "NotAuthenticated",
-    "Outcome",
     "Problem",
     "Role",
     "Search",

@@ -25,12 +25,12 @@ from ccm.workflow.fields import (
     kind_of,
     require_id,
 )
-from ccm.workflow.notify import notify
 from ccm.workflow.permissions import require_reader
-from ccm.workflow.results import Outcome
+from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
 from ccm.workflow.transitions import transition
+from ccm.workflow.triggers import write_triggers
 
 
 def new_object(
@@ -81,7 +81,7 @@ def submit(
     *,
     kind: Kind | None = None,
     expected_etag: str | None = None,
-) -> Outcome:
+) -> Mutation:
     """Submit for approval: a new object, or the caller's draft of the same id. An id already submitted is a
     conflict, never a silent success."""
     kind = kind or kind_of(fields)
@@ -98,7 +98,7 @@ def submit(
     check_schedule(obj, now, meeting_moved=True)
     obj.transition(Status.SUBMITTED, actor.email, now)
     stored = services.repository.create(obj)
-    return Outcome(stored, notify(services, stored), created=True)
+    return Mutation(stored, write_triggers(services, stored), created=True)
 
 
 def save_draft(
@@ -108,7 +108,7 @@ def save_draft(
     *,
     kind: Kind | None = None,
     expected_etag: str | None = None,
-) -> Outcome:
+) -> Mutation:
     """Create a draft, or update the caller's draft of the same id. Nobody else's draft is overwritten."""
     kind = kind or kind_of(fields)
     object_id = given_id(fields, kind)
@@ -128,10 +128,10 @@ def save_draft(
     obj = new_object(cleaned, kind, actor, now, object_id=object_id)
     check_customers(obj, services.config, required=False)
     check_schedule(obj, now, meeting_moved=True)
-    return Outcome(services.repository.create(obj), created=True)
+    return Mutation(services.repository.create(obj), created=True)
 
 
-def clone(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Outcome:
+def clone(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Mutation:
     """A new draft of the caller with the content of ``object_id``: no history, no meeting, a new id."""
     require_id(object_id, kind)
     try:
@@ -143,4 +143,4 @@ def clone(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Ou
     # A customer dropped from the configuration since the source was written cannot be notified any more.
     document["customers"] = [code for code in source.obj.customers if code in services.config.customer_mappings]
     obj = new_object(document, kind, actor, services.clock())
-    return Outcome(services.repository.create(obj), created=True)
+    return Mutation(services.repository.create(obj), created=True)

@@ -13,11 +13,11 @@ from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
 from ccm.workflow.errors import ActionNotAllowed, InvalidInput
 from ccm.workflow.fields import Kind, assign, check_customers, client_fields, merge, require_id
-from ccm.workflow.notify import notify
 from ccm.workflow.permissions import require_owner
-from ccm.workflow.results import Outcome
+from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule, meeting_time
 from ccm.workflow.services import Services
+from ccm.workflow.triggers import write_triggers
 
 MEETING_FIELDS: dict[Kind, tuple[str, ...]] = {
     "change": (
@@ -88,7 +88,7 @@ def edit(
     *,
     kind: Kind,
     expected_etag: str | None = None,
-) -> Outcome:
+) -> Mutation:
     """Change the given fields of an editable object. An approved object whose meeting moved is re-announced."""
     require_id(object_id, kind)
     cleaned = client_fields(fields, kind, object_id)
@@ -113,12 +113,12 @@ def edit(
         raise not_found(object_id, kind) from None
     except _Unchanged:
         # Saving what is already stored is not a new version: answer with the object as it is.
-        return Outcome(services.repository.get(object_id))
+        return Mutation(services.repository.get(object_id))
     after = update.after
     triggers = []
     if after.obj.status is Status.APPROVED and meeting_moved(update.before.obj, after.obj):
-        triggers = notify(services, after)
-    return Outcome(after, triggers)
+        triggers = write_triggers(services, after)
+    return Mutation(after, triggers)
 
 
 def delete(

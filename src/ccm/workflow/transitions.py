@@ -13,11 +13,11 @@ from ccm.workflow.actor import Actor
 from ccm.workflow.editing import apply_edits, check_etag, edit, not_found
 from ccm.workflow.errors import ActionNotAllowed
 from ccm.workflow.fields import Kind, check_customers, client_fields, require_id
-from ccm.workflow.notify import REQUEST_TYPES, notify, request_type
 from ccm.workflow.permissions import require_owner, require_participant, require_reader, require_transition
-from ccm.workflow.results import Outcome
+from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
+from ccm.workflow.triggers import REQUEST_TYPES, request_type, write_triggers
 
 
 def transition(
@@ -29,7 +29,7 @@ def transition(
     kind: Kind,
     expected_etag: str | None = None,
     edits: Mapping[str, Any] | None = None,
-) -> Outcome:
+) -> Mutation:
     """Move an object to ``target`` if the status table and the caller's role allow it, then notify.
 
     ``edits`` (fields the client sent along, e.g. the form when submitting a draft) are merged first. A draft
@@ -67,8 +67,8 @@ def transition(
             before, obj, location_for(obj.status), reason=target.value, by=actor.email, at=now
         )
     if update.before.obj.status is Status.DRAFT and target is not Status.SUBMITTED:
-        return Outcome(update.after)
-    return Outcome(update.after, notify(services, update.after))
+        return Mutation(update.after)
+    return Mutation(update.after, write_triggers(services, update.after))
 
 
 def update_status(
@@ -80,7 +80,7 @@ def update_status(
     *,
     kind: Kind,
     expected_etag: str | None = None,
-) -> Outcome:
+) -> Mutation:
     """The portal's combined "save with status": same status = an edit, another status = a transition."""
     require_id(object_id, kind)
     try:
@@ -96,7 +96,7 @@ def update_status(
     return transition(services, actor, object_id, status, kind=kind, expected_etag=expected_etag, edits=content)
 
 
-def resend(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Outcome:
+def resend(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Mutation:
     """Write the triggers of the current status again (after a failed trigger write). The backend's ledger
     makes sure nobody is mailed twice for the same version and event."""
     require_id(object_id, kind)
@@ -109,4 +109,4 @@ def resend(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> O
     if request_type(stored.obj) is None:
         notifying = sorted({status.value for (_, status) in REQUEST_TYPES})
         raise ActionNotAllowed("resend notifications for", stored.obj.status.value, notifying)
-    return Outcome(stored, notify(services, stored))
+    return Mutation(stored, write_triggers(services, stored))

@@ -19,7 +19,7 @@ from ccm.api.models import (
     StatusFilter,
     status_filter,
 )
-from ccm.api.responses import outcome_response, page_body
+from ccm.api.responses import mutation_response, page_body
 from ccm.api.routes.common import expected, new_router
 from ccm.api.routes.meetings import add_meeting_routes
 from ccm.api.routes.objects import add_object_routes
@@ -101,7 +101,7 @@ def list_customer_announcements(
 def submit_announcement(
     services: CurrentServices, actor: CurrentActor, body: AnnouncementSubmission, if_match: IfMatch = None
 ) -> Response[Any]:
-    return outcome_response(
+    return mutation_response(
         submit(services, actor, body.fields(), kind="announcement", expected_etag=expected(if_match))
     )
 
@@ -121,7 +121,7 @@ def edit_announcement(
     if_match: IfMatch = None,
 ) -> Response[Any]:
     outcome = edit(services, actor, object_id, body.fields(), kind="announcement", expected_etag=expected(if_match))
-    return outcome_response(outcome)
+    return mutation_response(outcome)
 
 
 add_object_routes(router, "announcement", "announcements")

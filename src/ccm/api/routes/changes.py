@@ -19,7 +19,7 @@ from ccm.api.models import (
     StatusFilter,
     status_filter,
 )
-from ccm.api.responses import outcome_response, page_body
+from ccm.api.responses import mutation_response, page_body
 from ccm.api.routes.common import expected, new_router
 from ccm.api.routes.meetings import add_meeting_routes
 from ccm.api.routes.objects import add_object_routes
@@ -60,7 +60,7 @@ def list_changes(
 def submit_change(
     services: CurrentServices, actor: CurrentActor, body: ChangeSubmission, if_match: IfMatch = None
 ) -> Response[Any]:
-    return outcome_response(submit(services, actor, body.fields(), kind="change", expected_etag=expected(if_match)))
+    return mutation_response(submit(services, actor, body.fields(), kind="change", expected_etag=expected(if_match)))
 
 
 @router.put(
@@ -74,7 +74,7 @@ def edit_change(
     services: CurrentServices, actor: CurrentActor, object_id: ObjectId, body: ChangeFields, if_match: IfMatch = None
 ) -> Response[Any]:
     outcome = edit(services, actor, object_id, body.fields(), kind="change", expected_etag=expected(if_match))
-    return outcome_response(outcome)
+    return mutation_response(outcome)
 
 
 add_object_routes(router, "change", "changes")

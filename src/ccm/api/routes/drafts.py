@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import MutationBody, PageBody, documented
 from ccm.api.models import DRAFTS, Cursor, IfMatch, IfNoneMatch, Limit, ObjectId, validated
-from ccm.api.responses import outcome_response, page_body
+from ccm.api.responses import mutation_response, page_body
 from ccm.api.routes.common import expected, new_router, read_response
 from ccm.workflow import delete, drafts, save_draft
 from ccm.workflow.fields import kind_of, kind_of_id
@@ -50,7 +50,7 @@ def save(
     if_match: IfMatch = None,
 ) -> Response[Any]:
     fields = validated(DRAFTS[kind_of(body)], body)
-    return outcome_response(save_draft(services, actor, fields, expected_etag=expected(if_match)))
+    return mutation_response(save_draft(services, actor, fields, expected_etag=expected(if_match)))
 
 
 @router.get(

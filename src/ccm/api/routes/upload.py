@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import MutationBody, documented
 from ccm.api.models import DRAFTS, SUBMISSIONS, AnnouncementStatusUpdate, IfMatch, validated
-from ccm.api.responses import outcome_response
+from ccm.api.responses import mutation_response
 from ccm.api.routes.common import expected, new_router
 from ccm.domain.status import Status
 from ccm.workflow import InvalidInput, save_draft, submit, update_status
@@ -56,4 +56,4 @@ def upload(
         outcome = submit(services, actor, validated(SUBMISSIONS[kind_of(body)], body), expected_etag=etag)
     else:
         raise InvalidInput.one("status", "a new change or announcement starts as draft or submitted")
-    return outcome_response(outcome)
+    return mutation_response(outcome)

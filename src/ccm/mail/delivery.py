@@ -18,10 +18,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ccm.aws.ratelimit import RateLimiter
-from ccm.backend.ledger import DeliveryKey, DeliveryLedger
-from ccm.backend.mail import Mailbox, Throttled
-from ccm.backend.mime import PreparedEmail
 from ccm.errors import CcmError
+from ccm.mail.mime import PreparedEmail
+from ccm.mail.port import Mailbox, Throttled
+from ccm.storage.ledger import DeliveryKey, DeliveryLedger
 
 logger = logging.getLogger(__name__)
 

@@ -49,7 +49,7 @@ def request_type(obj: AnyObject) -> str | None:
     return REQUEST_TYPES.get((obj.kind, obj.status))
 
 
-def notify(services: Services, stored: Stored) -> list[TriggerResult]:
+def write_triggers(services: Services, stored: Stored) -> list[TriggerResult]:
     """Write a trigger for every configured customer of ``stored``; failures are reported, not raised."""
     obj = stored.obj
     kind = request_type(obj)
