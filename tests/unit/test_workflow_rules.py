@@ -13,7 +13,7 @@ from ccm.domain.status import Status
 from ccm.errors import InvalidCursor
 from ccm.storage.catalog import Page, Query
 from ccm.workflow import Actor, Forbidden, InvalidInput, NotAuthenticated, Role
-from ccm.workflow.fields import client_fields, kind_of
+from ccm.workflow.commands import ChangeFields, kind_of
 from ccm.workflow.listing import query_catalog
 from ccm.workflow.permissions import require_transition
 from ccm.workflow.schedule import check_schedule
@@ -75,7 +75,7 @@ def test_a_meeting_that_did_not_move_is_not_rechecked() -> None:
 
 
 def test_server_owned_keys_are_dropped_and_the_form_meeting_is_derived() -> None:
-    cleaned = client_fields(
+    cleaned = ChangeFields.model_validate(
         {
             "changeTitle": "T",
             "status": "approved",
@@ -83,9 +83,8 @@ def test_server_owned_keys_are_dropped_and_the_form_meeting_is_derived() -> None
             "meetingDate": "2030-01-01T10:00",
             "meetingRequired": "yes",
             "modifications": [],
-        },
-        "change",
-    )
+        }
+    ).sent()
 
     assert cleaned == {
         "changeTitle": "T",

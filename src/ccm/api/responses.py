@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from ccm.storage.archive import Stored
 from ccm.storage.catalog import Page
 from ccm.workflow import Mutation
-from ccm.workflow.fields import ID_KEYS
+from ccm.workflow.commands import ID_KEYS
 
 NO_CACHE = "no-cache"
 

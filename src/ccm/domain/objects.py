@@ -77,6 +77,9 @@ class ModificationType(StrEnum):
     PROCESSED = "processed"
 
 
+TITLE_LIMIT = 300
+"""Characters of a change's or an announcement's title (it is an email subject and a meeting subject)."""
+
 USER_TRANSITIONS = frozenset(
     {
         ModificationType.CREATED,

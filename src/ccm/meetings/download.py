@@ -15,7 +15,7 @@ from ccm.meetings.ics import render_ics
 from ccm.meetings.invitation import invite_for
 from ccm.meetings.plan import cancelled_meeting
 from ccm.workflow import Actor, Services, get_object
-from ccm.workflow.fields import Kind
+from ccm.workflow.commands import Kind
 
 
 class NoMeeting(ObjectNotFound):

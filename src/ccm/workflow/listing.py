@@ -18,8 +18,8 @@ from ccm.domain.times import format_rfc3339, parse_datetime
 from ccm.errors import InvalidCursor
 from ccm.storage.catalog import Page, Query
 from ccm.workflow.actor import Actor
+from ccm.workflow.commands import Kind
 from ccm.workflow.errors import InvalidInput
-from ccm.workflow.fields import Kind
 from ccm.workflow.services import Services
 
 KINDS: tuple[Kind, ...] = ("change", "announcement")

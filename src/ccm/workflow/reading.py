@@ -9,8 +9,9 @@ from ccm.domain.times import format_rfc3339
 from ccm.errors import ObjectNotFound
 from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
+from ccm.workflow.commands import Kind
 from ccm.workflow.editing import not_found
-from ccm.workflow.fields import Kind, require_id
+from ccm.workflow.fields import require_id
 from ccm.workflow.permissions import require_reader
 from ccm.workflow.services import Services
 

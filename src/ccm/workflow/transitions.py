@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import TRANSITIONS, Status, check_transition
 from ccm.errors import ObjectNotFound, TransitionNotAllowed
 from ccm.storage.archive import Update, location_for
 from ccm.workflow.actor import Actor
-from ccm.workflow.editing import apply_edits, check_etag, edit, not_found
+from ccm.workflow.commands import Kind, ObjectCommand
+from ccm.workflow.editing import apply_edits, check_etag, content_for, edit, not_found
 from ccm.workflow.errors import ActionNotAllowed
-from ccm.workflow.fields import Kind, check_customers, client_fields, require_id
+from ccm.workflow.fields import check_customers, require_id
 from ccm.workflow.permissions import require_owner, require_participant, require_reader, require_transition
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
@@ -28,7 +26,7 @@ def transition(
     *,
     kind: Kind,
     expected_etag: str | None = None,
-    edits: Mapping[str, Any] | None = None,
+    edits: ObjectCommand | None = None,
 ) -> Mutation:
     """Move an object to ``target`` if the status table and the caller's role allow it, then notify.
 
@@ -36,7 +34,7 @@ def transition(
     leaves ``drafts/`` for the archive when it moves on; cancelling a draft notifies nobody, as nobody heard of it.
     """
     require_id(object_id, kind)
-    cleaned = client_fields(edits, kind, object_id) if edits else None
+    cleaned = content_for(edits, object_id) if edits else None
     if cleaned:
         check_formats(cleaned)
     now = services.clock()
@@ -76,23 +74,23 @@ def update_status(
     actor: Actor,
     object_id: str,
     status: Status,
-    fields: Mapping[str, Any],
+    command: ObjectCommand,
     *,
-    kind: Kind,
     expected_etag: str | None = None,
 ) -> Mutation:
     """The portal's combined "save with status": same status = an edit, another status = a transition."""
+    kind = command.kind
     require_id(object_id, kind)
     try:
         current = services.repository.get(object_id)
     except ObjectNotFound:
         raise not_found(object_id, kind) from None
-    content = {key: value for key, value in fields.items() if key != "status"}
+    content = command.without_status()
     if status is current.obj.status:
-        if not client_fields(content, kind, object_id):
+        if not content_for(content, object_id):
             allowed = [state.value for state in TRANSITIONS[current.obj.status]]
             raise TransitionNotAllowed(current.obj.status.value, status.value, allowed)
-        return edit(services, actor, object_id, content, kind=kind, expected_etag=expected_etag)
+        return edit(services, actor, object_id, content, expected_etag=expected_etag)
     return transition(services, actor, object_id, status, kind=kind, expected_etag=expected_etag, edits=content)
 
 

@@ -12,7 +12,7 @@ from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import documented
 from ccm.api.models import ObjectId
 from ccm.api.responses import NO_CACHE
-from ccm.workflow.fields import Kind
+from ccm.workflow.commands import Kind
 
 
 def _responses() -> dict[int, OpenAPIResponse]:

@@ -14,7 +14,7 @@ from ccm.api.responses import mutation_response
 from ccm.api.routes.common import expected, read_response
 from ccm.domain.status import Status
 from ccm.workflow import clone, delete, list_versions, read_version, resend, transition
-from ccm.workflow.fields import Kind
+from ccm.workflow.commands import Kind
 
 ACTIONS: dict[str, tuple[Status, str]] = {
     "submit": (Status.SUBMITTED, "Submit a draft for approval; every customer's approvers are notified"),
