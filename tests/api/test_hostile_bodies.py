@@ -34,7 +34,7 @@ def body_for(route: str) -> dict[str, Any]:
 HOSTILE = {
     "a 5,000-digit integer": lambda body: with_field(body, "meetingDuration", "9" * 5000),
     "100,000 nested arrays": lambda body: "[" * 100_000 + "]" * 100_000,
-    "900 nested objects in one field": lambda body: with_field(body, "attendees", '{"a":' * 900 + "1" + "}" * 900),
+    "900 nested objects in one field": lambda body: with_field(body, "notes", '{"a":' * 900 + "1" + "}" * 900),
 }
 
 
