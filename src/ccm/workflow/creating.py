@@ -74,7 +74,7 @@ def new_object(
 
 def _draft_exists(services: Services, object_id: str) -> bool:
     try:
-        services.archive.read_at("drafts", object_id)
+        services.repository.get_at("drafts", object_id)
     except ObjectNotFound:
         return False
     return True

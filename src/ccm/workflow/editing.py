@@ -136,7 +136,7 @@ def delete(
     """Move a draft or cancelled object under ``deleted/`` (owner or admin); returns the key it was moved to."""
     require_id(object_id, kind)
     try:
-        stored = services.archive.read_at(location, object_id) if location else services.repository.get(object_id)
+        stored = services.repository.get_at(location, object_id) if location else services.repository.get(object_id)
     except ObjectNotFound:
         raise not_found(object_id, kind) from None
     require_owner(actor, stored.obj, "delete")

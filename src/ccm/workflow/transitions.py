@@ -55,7 +55,7 @@ def transition(
         update = services.repository.update(object_id, apply, expected_etag=expected_etag, location="archive")
     except ObjectNotFound:
         try:
-            before = services.archive.read_at("drafts", object_id)
+            before = services.repository.get_at("drafts", object_id)
         except ObjectNotFound:
             raise not_found(object_id, kind) from None
         check_etag(before, expected_etag)
