@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from ccm.aws.ses_lists import ensure_contact_list, find_contact_list
+from ccm.aws.ses_lists import ensure_contact_list, find_contact_list, plan_topics
 from ccm.cli.common import JsonOption, cli_errors, console, settings, table
 from ccm.cli.fleet import (
     AllOption,
@@ -24,7 +24,7 @@ from ccm.cli.fleet import (
 )
 from ccm.config import CustomerMapping
 from ccm.ses_admin.contacts import ContactList, check_topics
-from ccm.ses_admin.topics import plan_topics, topic_counts
+from ccm.ses_admin.topics import topic_counts
 
 lists_app = typer.Typer(help="The one contact list of each customer's SES account.", no_args_is_help=True)
 topics_app = typer.Typer(help="Topics of the contact lists, compared with SESConfig.json.", no_args_is_help=True)
@@ -193,7 +193,7 @@ def update_topics(
     def work(customer: CustomerMapping) -> dict[str, Any]:
         ses = clients.ses(customer)
         details = ContactList(ses, name).details() if (name := find_contact_list(ses)) else None
-        plan = plan_topics(details, current.ses_config)
+        plan = plan_topics([topic.shape for topic in details.topics] if details else [], current.ses_config)
         _, outcome = ensure_contact_list(ses, current.ses_config, dry_run=dry_run)
         return {**plan.as_document(), "outcome": outcome}
 
