@@ -18,16 +18,15 @@ from rich.markup import escape
 
 from ccm.cli.common import JsonOption, cli_errors, console, fail, settings, table
 from ccm.cli.fleet import (
-    AllOption,
     Column,
     ConcurrencyOption,
     CustomersOption,
     DryRunOption,
-    chosen,
     exit_on_failure,
     print_summary,
     run_for_customers,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping, SesConfig, Topic
 from ccm.domain.objects import AnyObject
 from ccm.domain.times import utc_now
@@ -265,14 +264,11 @@ def _service_mailout(
     topic: Topic,
     render: Callable[[CustomerMapping, datetime], RenderedEmail],
     *,
-    customers: list[str] | None,
-    every: bool,
+    fleet: FleetOptions,
     force: bool,
     dry_run: bool,
-    max_concurrency: int,
-    as_json: bool,
 ) -> None:
-    targets = chosen(current.config, customers, every)
+    targets = fleet.customers(current.config)
     mailer = Mailer(current)
     now = utc_now()
     event = fresh_event(base_event, now) if force else base_event
@@ -288,23 +284,22 @@ def _service_mailout(
         mailer=mailer,
         now=now,
         dry_run=dry_run,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
+        max_concurrency=fleet.max_concurrency,
+        as_json=fleet.as_json,
         extra={"topic": topic.name, "ledger_event": event},
     )
 
 
 @app.command("send-topic-test")
 @cli_errors
+@fleet_command()
 def send_topic_test(
     topic_name: str = typer.Option(..., "--topic", "--topic-name", help="The topic whose subscribers are mailed."),
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     note: str = NoteOption,
     force: bool = ForceOption,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Mail a test message to every subscriber of a topic: proves who receives that topic, and that mail arrives.
 
@@ -319,25 +314,21 @@ def send_topic_test(
         content_event(topic.name, note),
         topic,
         lambda customer, now: topic_test(customer, topic, note, now),
-        customers=customers,
-        every=every,
+        fleet=fleet,
         force=force,
         dry_run=dry_run,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
     )
 
 
 @app.command("send-general-preferences")
 @cli_errors
+@fleet_command()
 def send_general_preferences(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     note: str = NoteOption,
     force: bool = ForceOption,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Mail subscribers of subscription-preferences a link to their own SES subscription page.
 
@@ -353,12 +344,9 @@ def send_general_preferences(
         content_event("notice", note),
         topic,
         lambda customer, now: preferences_notice(customer, topic, offered, note, now),
-        customers=customers,
-        every=every,
+        fleet=fleet,
         force=force,
         dry_run=dry_run,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
     )
 
 
