@@ -1,1 +1,2 @@
-"""Identity Center: read a customer's directory once, map group roles to SES topics, sync contact lists."""
+"""The contact import from IAM Identity Center: read a customer's directory once, map group roles to SES topics,
+sync the contact list."""

@@ -1,5 +1,6 @@
-"""The workflow of changes and announcements: plain functions over the repository, the configuration and
-the acting user. Every HTTP endpoint (and anything else that mutates objects) goes through these."""
+"""The workflow of changes and announcements: plain functions over the object store's port, the configuration and
+the acting user, taking typed commands (:mod:`ccm.workflow.commands`). Every HTTP endpoint (and anything else that
+mutates objects) goes through these."""
 
 from ccm.workflow.actor import Actor, Role
 from ccm.workflow.creating import clone, save_draft, submit
