@@ -13,7 +13,7 @@ import logging
 
 from ccm.backend.steps import TriggerContext, send_counted
 from ccm.domain.status import Status
-from ccm.mail.sender import EmailSender
+from ccm.mail.delivery import EmailSender
 from ccm.meetings.invites import CalendarInvites
 from ccm.meetings.record import MeetingRecorder
 from ccm.meetings.scheduler import MeetingScheduler

@@ -22,11 +22,10 @@ from ccm.config import CustomerMapping
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
 from ccm.mail.decisions import Notice
-from ccm.mail.delivery import DeliveryFailed, DeliveryReport
+from ccm.mail.delivery import DeliveryFailed, DeliveryReport, EmailSender
 from ccm.mail.mime import RenderedEmail
 from ccm.mail.recipients import RecipientDirectory
 from ccm.mail.render import EmailRenderer
-from ccm.mail.sender import EmailSender
 from ccm.storage.archive import Stored
 from ccm.storage.ledger import DeliveryKey
 

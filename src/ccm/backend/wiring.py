@@ -18,11 +18,10 @@ from ccm.backend.steps import EmailStep, Pipeline
 from ccm.config import AppConfig
 from ccm.domain.times import utc_now
 from ccm.mail.decisions import Topics
-from ccm.mail.delivery import Dispatcher
+from ccm.mail.delivery import Dispatcher, EmailSender
 from ccm.mail.port import Mailboxes
 from ccm.mail.recipients import RecipientDirectory
 from ccm.mail.render import EmailRenderer
-from ccm.mail.sender import EmailSender
 from ccm.mail.ses import SesMailboxes
 from ccm.meetings.graph_setup import build_graph_meetings
 from ccm.meetings.port import MeetingService

@@ -23,10 +23,9 @@ from ccm.domain.objects import AnyObject, InvalidDocument, MeetingMetadata, pars
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError
 from ccm.mail.decisions import Topics
-from ccm.mail.delivery import Dispatcher
+from ccm.mail.delivery import Dispatcher, EmailSender
 from ccm.mail.mime import valid_address
 from ccm.mail.recipients import RecipientDirectory
-from ccm.mail.sender import EmailSender
 from ccm.mail.ses import SesMailboxes
 from ccm.mail.views import format_window
 from ccm.meetings.graph_setup import GraphNotConfigured, build_graph_meetings

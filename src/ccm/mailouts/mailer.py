@@ -2,7 +2,7 @@
 
 Recipients come from :class:`~ccm.mail.recipients.RecipientDirectory` (subscribers of the topic, then the
 non-production allow-list, then the suppression list), and messages leave through
-:class:`~ccm.mail.sender.EmailSender` under the delivery ledger, as the backend's do. A notification about an
+:class:`~ccm.mail.delivery.EmailSender` under the delivery ledger, as the backend's do. A notification about an
 object uses the backend's own ledger key (object, version, event, customer), so neither a re-run nor the backend's
 trigger for the same version mails anyone twice. ``--force`` picks a fresh ledger event name: everybody is mailed again.
 """
@@ -18,11 +18,10 @@ from typing import Any
 from ccm.aws.assume import RoleSessions
 from ccm.config import CustomerMapping
 from ccm.errors import CcmError
-from ccm.mail.delivery import DeliveryFailed, DeliveryReport, Dispatcher
+from ccm.mail.delivery import DeliveryFailed, DeliveryReport, Dispatcher, EmailSender
 from ccm.mail.mime import RenderedEmail
 from ccm.mail.recipients import RecipientDirectory, TopicAudience
 from ccm.mail.render import EmailRenderer
-from ccm.mail.sender import EmailSender
 from ccm.mail.ses import SesMailboxes
 from ccm.mailouts.messages import delivery_test
 from ccm.settings import Settings
