@@ -144,3 +144,43 @@ class Leases:
         except ClientError as error:
             if not _is_condition_failure(error):
                 raise
+
+
+class LeasedRows:
+    """A family of rows claimed through :class:`Leases`: the delivery ledger's, the meeting claims'.
+
+    Subclasses name their lease (longer than the work it covers, far shorter than the queue's visibility timeout)
+    and how long DynamoDB keeps a row (its time to live).
+    """
+
+    LEASE_SECONDS: float
+    RETENTION_SECONDS: int
+
+    def __init__(
+        self,
+        table_name: str,
+        dynamodb: DynamoDBClient | None = None,
+        *,
+        lease_seconds: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.table_name = table_name
+        self.leases = Leases(
+            table_name,
+            dynamodb,
+            lease_seconds=self.LEASE_SECONDS if lease_seconds is None else lease_seconds,
+            retention_seconds=self.RETENTION_SECONDS,
+            clock=clock,
+        )
+
+    @property
+    def lease_seconds(self) -> float:
+        return self.leases.lease_seconds
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.leases.clock
+
+    @property
+    def ddb(self) -> DynamoDBClient:
+        return self.leases.ddb

@@ -15,17 +15,15 @@ Rows: ``pk = LEDGER#<object id>#v<version>#<event>#<customer>``, ``sk = TO#<lowe
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ccm.errors import CcmError
-from ccm.storage.leases import Lease, Leases
+from ccm.storage.leases import Lease, LeasedRows
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -85,31 +83,9 @@ def _sort_key(recipient: str) -> str:
     return f"TO#{recipient.strip().lower()}"
 
 
-class DynamoLedger:
-    def __init__(
-        self,
-        table_name: str,
-        dynamodb: DynamoDBClient | None = None,
-        *,
-        lease_seconds: float = CLAIM_LEASE_SECONDS,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.table_name = table_name
-        self.leases = Leases(
-            table_name, dynamodb, lease_seconds=lease_seconds, retention_seconds=RETENTION_SECONDS, clock=clock
-        )
-
-    @property
-    def lease_seconds(self) -> float:
-        return self.leases.lease_seconds
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        return self.leases.clock
-
-    @property
-    def ddb(self) -> DynamoDBClient:
-        return self.leases.ddb
+class DynamoLedger(LeasedRows):
+    LEASE_SECONDS = CLAIM_LEASE_SECONDS
+    RETENTION_SECONDS = RETENTION_SECONDS
 
     def delivered(self, key: DeliveryKey) -> set[str]:
         sent: set[str] = set()

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ccm.errors import CcmError
-from ccm.storage.leases import Lease, Leases
+from ccm.storage.leases import Lease, LeasedRows
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -125,27 +125,9 @@ def run_once(
         return Once(result, performed=True)
 
 
-class DynamoMeetingClaims:
-    def __init__(
-        self,
-        table_name: str,
-        dynamodb: DynamoDBClient | None = None,
-        *,
-        lease_seconds: float = CLAIM_LEASE_SECONDS,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.table_name = table_name
-        self.leases = Leases(
-            table_name, dynamodb, lease_seconds=lease_seconds, retention_seconds=RETENTION_SECONDS, clock=clock
-        )
-
-    @property
-    def lease_seconds(self) -> float:
-        return self.leases.lease_seconds
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        return self.leases.clock
+class DynamoMeetingClaims(LeasedRows):
+    LEASE_SECONDS = CLAIM_LEASE_SECONDS
+    RETENTION_SECONDS = RETENTION_SECONDS
 
     @staticmethod
     def _lease(claim: ActionClaim) -> Lease:
