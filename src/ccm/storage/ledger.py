@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ccm.errors import CcmError
 from ccm.storage.leases import Lease, LeasedRows
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger(__name__)
 

@@ -19,13 +19,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ccm.errors import CcmError
 from ccm.storage.leases import Lease, LeasedRows
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger(__name__)
 
