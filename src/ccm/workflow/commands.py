@@ -266,7 +266,7 @@ class AnnouncementFields(ObjectCommand):
     meeting_location: Short | None = None
     meeting_timezone: Short | None = None
     attendees: Text | None = None
-    attachments: list[dict[str, Link | int | None] | Link] | None = Field(default=None, max_length=50)
+    attachments: list[dict[str, Link | int | None] | Short] | None = Field(default=None, max_length=50)
     author: Short | None = None
     posted_date: Moment | None = None
     status: Short | None = Field(default=None, description="ignored except to choose draft or submitted")
