@@ -49,6 +49,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(wildcard src functions tests bench infra)
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff format .

@@ -32,8 +32,8 @@ from ccm.devidp.local import local_sign_in  # noqa: E402
 from ccm.edge.cloudfront import EdgeRequest  # noqa: E402
 from ccm.edge.packaging import VIEWER_REQUEST_LIMIT_BYTES, write_gatekeeper_zip  # noqa: E402
 from ccm.edge.replay import MemoryReplayCache  # noqa: E402
+from ccm.edge.session import COOKIE_NAME, SessionCookie  # noqa: E402
 from ccm.edge.signin import SamlSignIn  # noqa: E402
-from ccm.session import COOKIE_NAME, SessionCookie  # noqa: E402
 
 GATEKEEPER_REQUESTS = 20_000
 ACS_RESPONSES = 300

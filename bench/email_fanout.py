@@ -40,17 +40,17 @@ from tests.backend_fakes import MemoryLedger  # noqa: E402
 from tests.backend_support import NOW, trigger_body  # noqa: E402
 from tests.factories import make_change  # noqa: E402
 
-from ccm.backend.decisions import Topics, decide  # noqa: E402
-from ccm.backend.delivery import Dispatcher  # noqa: E402
-from ccm.backend.identity import BackendIdentity  # noqa: E402
-from ccm.backend.ledger import Claim, DeliveryKey  # noqa: E402
-from ccm.backend.mail import Throttled  # noqa: E402
-from ccm.backend.render import EmailRenderer  # noqa: E402
+from ccm.backend.principal import BackendPrincipal  # noqa: E402
 from ccm.backend.wiring import build_backend  # noqa: E402
 from ccm.config import CustomerMapping  # noqa: E402
+from ccm.mail.decisions import Topics, decide  # noqa: E402
+from ccm.mail.delivery import Dispatcher  # noqa: E402
+from ccm.mail.port import Throttled  # noqa: E402
+from ccm.mail.render import EmailRenderer  # noqa: E402
 from ccm.settings import Settings  # noqa: E402
 from ccm.storage.archive import ArchiveStore  # noqa: E402
 from ccm.storage.catalog import Catalog  # noqa: E402
+from ccm.storage.ledger import Claim, DeliveryKey  # noqa: E402
 from ccm.storage.repository import Repository  # noqa: E402
 from ccm.storage.table import create_table_arguments  # noqa: E402
 
@@ -126,7 +126,7 @@ def invocations(code: str, codes: list[str], start: Barrier, results: Connection
         boto3.client("s3").create_bucket(Bucket=SETTINGS.bucket)
         boto3.client("dynamodb").create_table(**create_table_arguments(SETTINGS.table))
         repository = Repository(ArchiveStore(SETTINGS.bucket), Catalog(SETTINGS.table))
-        identity = BackendIdentity()
+        principal = BackendPrincipal()
         for round_number, quota in enumerate(QUOTAS):
             account, ledger = OneAccount(quota), DynamoPacedLedger()
             backend = build_backend(
@@ -134,7 +134,7 @@ def invocations(code: str, codes: list[str], start: Barrier, results: Connection
                 repository=repository,
                 mailboxes=account,
                 ledger=ledger,
-                identity=identity,
+                principal=principal,
                 dispatcher=Dispatcher(ledger),
             )
             change = make_change(

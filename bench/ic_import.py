@@ -42,8 +42,8 @@ def main() -> None:
 
     from ccm.aws.customer_clients import CustomerClients
     from ccm.config import load_config, load_ses_config
-    from ccm.identity.importer import ContactImporter, ImportOptions
-    from ccm.identity.record import GrantRecordStore
+    from ccm.contact_import.importer import ContactImporter, ImportOptions
+    from ccm.contact_import.record import GrantRecordStore
 
     root = Path(__file__).resolve().parents[1]
     config = load_config(root / "config.json")

@@ -65,7 +65,7 @@ def main() -> None:
     from ccm.aws.customer_clients import CustomerClients
     from ccm.aws.ses_lists import ensure_contact_list
     from ccm.config import load_config, load_ses_config
-    from ccm.identity.record import GrantRecordStore
+    from ccm.contact_import.record import GrantRecordStore
     from ccm.ses_admin.subscription_record import SubscriptionRecordStore
     from ccm.ses_admin.subscriptions import ApplyOptions, SubscriptionApplier
     from ccm.subscription_config import load_subscription_config

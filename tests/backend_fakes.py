@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from ccm.backend.ledger import CLAIM_LEASE_SECONDS, Claim, DeliveryInProgress, DeliveryKey
-from ccm.backend.mail import AudienceUnavailable, Throttled
 from ccm.config import CustomerMapping
+from ccm.mail.port import AudienceUnavailable, Throttled
+from ccm.storage.ledger import CLAIM_LEASE_SECONDS, Claim, DeliveryInProgress, DeliveryKey
 
 
 class SesOutage(Exception):

@@ -18,16 +18,17 @@ import boto3
 
 from ccm.aws.assume import RoleSessions
 from ccm.aws.ses_lists import ensure_contact_list, find_contact_list
-from ccm.backend.delivery import Dispatcher
-from ccm.backend.identity import BackendIdentity
-from ccm.backend.ledger import DeliveryLedger, DynamoLedger
+from ccm.backend.principal import BackendPrincipal
 from ccm.backend.processor import MessageResult
+from ccm.backend.steps import Pipeline
 from ccm.backend.wiring import Backend, build_backend
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.objects import AnyObject
+from ccm.mail.delivery import Dispatcher
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.ledger import DeliveryLedger, DynamoLedger
 from ccm.storage.repository import Repository
 from ccm.storage.table import create_table_arguments
 from tests.backend_fakes import FakeMailbox, FakeMailboxes
@@ -132,7 +133,7 @@ class Harness:
             repository=repository,
             mailboxes=mail,
             ledger=ledger,
-            identity=BackendIdentity(),
+            principal=BackendPrincipal(),
             dispatcher=Dispatcher(ledger, backoff_base=0.0),
             clock=lambda: NOW,
         )
@@ -171,6 +172,10 @@ class Harness:
     def _triggers(self, obj: AnyObject) -> None:
         for code in obj.customers:
             self.repository.archive.put_trigger(code, obj, "test")
+
+    def use_pipeline(self, pipeline: Pipeline) -> None:
+        """Run other steps than the real ones (a test's own step beside or instead of one)."""
+        self.backend.pipeline = self.backend.processor.pipeline = pipeline
 
     def deliver(self, customer_code: str, object_id: str, **options: Any) -> MessageResult:
         body = trigger_body(customer_code, object_id, bucket=self.bucket, **options)

@@ -12,18 +12,24 @@ from typing import Any
 import boto3
 from icalendar import Calendar
 
-from ccm.backend.delivery import Dispatcher
-from ccm.backend.identity import BackendIdentity
+from ccm.backend.principal import BackendPrincipal
 from ccm.backend.wiring import build_backend
 from ccm.config import AppConfig
 from ccm.local.graph_server import GraphServer
-from ccm.meetings.claims import CLAIM_LEASE_SECONDS, ActionClaim, ActionInProgress, Completed, DynamoMeetingClaims
+from ccm.mail.delivery import Dispatcher
 from ccm.meetings.graph import GraphMeetings
 from ccm.meetings.graph_setup import build_graph_meetings
 from ccm.meetings.port import MeetingGone, MeetingRequest, MeetingService, OnlineMeeting
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.meeting_claims import (
+    CLAIM_LEASE_SECONDS,
+    ActionClaim,
+    ActionInProgress,
+    Completed,
+    DynamoMeetingClaims,
+)
 from ccm.storage.repository import Repository
 from ccm.storage.table import create_table_arguments
 from tests.backend_fakes import FakeMailboxes, MemoryLedger
@@ -92,7 +98,7 @@ def meeting_harness(
         repository=repository,
         mailboxes=mail,
         ledger=ledger,
-        identity=BackendIdentity(),
+        principal=BackendPrincipal(),
         dispatcher=Dispatcher(ledger, backoff_base=0.0),
         clock=lambda: NOW,
         meeting_service=service,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ccm.api import create_app
+from ccm.aws.lambda_entry import traced
 from ccm.settings import Settings
 from ccm.workflow import Services
 
@@ -46,17 +46,8 @@ def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return response
 
 
-def _tracing_enabled() -> bool:
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() != "true"
-
-
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     global _entry
     if _entry is None:
-        _entry = _handle
-        if _tracing_enabled():
-            # Importing the X-Ray SDK costs a few hundred milliseconds of cold start: only where tracing is on.
-            from aws_lambda_powertools import Tracer
-
-            _entry = Tracer(service=SERVICE).capture_lambda_handler(_handle)
+        _entry = traced(SERVICE, _handle)
     return _entry(event, context)

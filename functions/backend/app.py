@@ -7,7 +7,6 @@ start, not at import; the X-Ray tracer is imported only when tracing is enabled.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ccm.aws.lambda_entry import traced
 from ccm.backend.processor import MessageFailed
 from ccm.backend.wiring import Backend, build_backend
 from ccm.settings import Settings
@@ -37,14 +37,14 @@ METRICS = (
 TIMEOUT_MARGIN_SECONDS = 30.0
 """Stop starting sends this long before the Lambda times out; the redelivery finishes the rest."""
 
-logger = Logger(service="ccm-backend")
-metrics = Metrics(namespace="CCM", service="ccm-backend")
+SERVICE = "ccm-backend"
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace="CCM", service=SERVICE)
 batch = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 _backend: Backend | None = None
 _entry: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] | None = None
 _counts: Counter[str] = Counter()
-_deadline: float | None = None
 
 
 def backend() -> Backend:
@@ -55,11 +55,14 @@ def backend() -> Backend:
     return _backend
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    """One message; Powertools hands over the invocation's context, whose remaining time sets the deadline."""
     logger.set_correlation_id(record.message_id)
     logger.append_keys(receive_count=record.attributes.approximate_receive_count)
+    remaining = lambda_context.get_remaining_time_in_millis() / 1000.0
+    deadline = time.monotonic() + max(0.0, remaining - TIMEOUT_MARGIN_SECONDS)
     try:
-        result = backend().processor.process_message(record.body, deadline=_deadline)
+        result = backend().processor.process_message(record.body, deadline=deadline)
     except MessageFailed as failed:
         _counts.update(failed.counts)
         raise
@@ -67,10 +70,7 @@ def record_handler(record: SQSRecord) -> None:
 
 
 def _process(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    global _deadline
     _counts.clear()
-    remaining = context.get_remaining_time_in_millis() / 1000.0
-    _deadline = time.monotonic() + max(0.0, remaining - TIMEOUT_MARGIN_SECONDS)
     try:
         response = process_partial_response(event, record_handler, batch, context)
         return dict(response)
@@ -79,19 +79,8 @@ def _process(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=_counts[name])
 
 
-def _build_entry() -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    entry: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] = logger.inject_lambda_context(
-        metrics.log_metrics(_process)
-    )
-    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() != "true":
-        from aws_lambda_powertools import Tracer
-
-        entry = Tracer(service="ccm-backend").capture_lambda_handler(entry)
-    return entry
-
-
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     global _entry
     if _entry is None:
-        _entry = _build_entry()
+        _entry = traced(SERVICE, logger.inject_lambda_context(metrics.log_metrics(_process)))
     return _entry(event, context)

@@ -65,8 +65,12 @@ def function_url_event(
     body: Any = None,
     raw_body: str | None = None,
     base64_body: bool = False,
+    marked_base64: bool = False,
 ) -> dict[str, Any]:
-    """The sample event with this request's method, path, query, headers and body (as Function URLs send them)."""
+    """The sample event with this request's method, path, query, headers and body (as Function URLs send them).
+
+    ``base64_body`` encodes the body as Lambda does for binary content; ``marked_base64`` only claims it is.
+    """
     event = copy.deepcopy(_sample())
     all_headers = {
         name: value for name, value in event["headers"].items() if not name.startswith(("x-user-", "x-auth"))
@@ -94,6 +98,8 @@ def function_url_event(
         event["isBase64Encoded"] = True
     else:
         event["body"] = text
+        if marked_base64:
+            event["isBase64Encoded"] = True
     return event
 
 

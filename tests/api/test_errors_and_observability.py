@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from functions.api import app as api_module
 
+from ccm.storage.repository import Repository
 from ccm.workflow import Services
 from tests.api.client import ApiClient, function_url_event, lambda_context
 
@@ -75,7 +76,8 @@ def test_services_are_built_once_per_cold_start_from_the_environment(monkeypatch
     first, second = api_module.services(), api_module.services()
 
     assert first is second
-    assert first.archive.bucket == "cold-start-bucket"
+    assert isinstance(first.repository, Repository)
+    assert first.repository.archive.bucket == "cold-start-bucket"
     assert len(first.config.customer_mappings) == 26
 
 

@@ -97,3 +97,54 @@ def test_generated_requests_never_fail_the_server_and_refused_ones_change_nothin
     assert sum(statuses.values()) >= MINIMUM_REQUESTS
     assert statuses[200] + statuses[201] > 0 and statuses[422] > 0
     assert writes_seen["PutObject"] > 0, "the write counter saw no write at all: it would not notice one either"
+
+
+def hostile_bodies() -> st.SearchStrategy[tuple[str, bool]]:
+    """Bodies no client sends: too deep, numbers of thousands of digits, non-numbers, too large, or marked base64
+    without being it; each as ``(text, marked base64)``, some inside an otherwise valid change."""
+    valid = json.dumps(change_input())
+
+    def inside(raw: str) -> str:
+        return valid[:-1] + f', "attendees": {raw}}}'
+
+    deep = st.integers(min_value=33, max_value=3000).flatmap(
+        lambda depth: st.sampled_from(["[" * depth + "]" * depth, '{"a":' * depth + "0" + "}" * depth])
+    )
+    digits = st.integers(min_value=65, max_value=6000).map(lambda n: "7" * n)
+    not_numbers = st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400", "-2.5e999"])
+    too_large = st.integers(min_value=256 * 1024, max_value=400 * 1024).map(lambda n: json.dumps("z" * n))
+    raw = st.one_of(deep, digits, not_numbers, too_large)
+    plain = st.one_of(raw, raw.map(inside)).map(lambda text: (text, False))
+    fake_base64 = st.text(alphabet="!$%&()*,-.:;<>?@[]^_`{|}~ ", min_size=1, max_size=200).map(lambda t: (t, True))
+    return st.one_of(plain, fake_base64)
+
+
+def test_hostile_bodies_are_refused_by_every_route_that_reads_a_body_and_nothing_is_written(
+    api: ApiClient, services: Services, aws_calls: Calls
+) -> None:
+    schema = json.loads(api_module.app.get_openapi_json_schema())
+    routes = [
+        (method.upper(), "/api" + path.format(object_id=stored_object(services, "change", Status.DRAFT).obj.id))
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    statuses: Counter[int] = Counter()
+
+    @given(route=st.sampled_from(routes), body=hostile_bodies(), identity=st.sampled_from([REQUESTER, ADMIN]))
+    @settings(max_examples=300, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    def call(route: tuple[str, str], body: tuple[str, bool], identity: Any) -> None:
+        method, path = route
+        text, marked = body
+        aws_calls.reset()
+        response = api.as_(identity).request(method, path, raw_body=text, base64_body=False, marked_base64=marked)
+        statuses[response.status] += 1
+        assert response.status < 500, f"{method} {path} {text[:80]!r} -> {response.status} {response.text}"
+        assert 400 <= response.status < 500, f"{method} {path} {text[:80]!r} was accepted"
+        assert not aws_calls.writes, f"{method} {path} {text[:80]!r} wrote {dict(aws_calls.writes)}"
+        assert json.loads(response.text)["error"]
+
+    call()
+
+    assert len(routes) >= 7
+    assert {400, 413, 422} <= set(statuses)

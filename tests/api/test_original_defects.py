@@ -10,18 +10,19 @@ from botocore.exceptions import ClientError
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
+from ccm.storage.repository import Repository
 from ccm.workflow import Services
 from tests.api.client import ADMIN, APPROVER, ApiClient, Identity
 from tests.api.helpers import announcement_input, change_input, keys, stored_object, submit_change, trigger
 from tests.factories import change_document
 
 
-def test_a_change_without_a_creator_can_still_be_edited_by_an_admin(api: ApiClient, services: Services) -> None:
+def test_a_change_without_a_creator_can_still_be_edited_by_an_admin(api: ApiClient, storage: Repository) -> None:
     document = change_document(status="submitted")
     document.pop("createdBy")
     change_id = document["changeId"]
-    services.archive.s3.put_object(
-        Bucket=services.archive.bucket, Key=f"archive/{change_id}.json", Body=json.dumps(document).encode()
+    storage.archive.s3.put_object(
+        Bucket=storage.archive.bucket, Key=f"archive/{change_id}.json", Body=json.dumps(document).encode()
     )
 
     assert api.put(f"/api/changes/{change_id}", {"testPlan": "x"}).status == 403
@@ -63,9 +64,9 @@ def test_an_approved_edit_of_customers_notifies_the_new_set(api: ApiClient) -> N
 
 
 def test_a_trigger_that_could_not_be_written_is_reported_and_can_be_resent(
-    api: ApiClient, services: Services, monkeypatch: pytest.MonkeyPatch
+    api: ApiClient, storage: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = services.archive.put_trigger
+    original = storage.archive.put_trigger
 
     def flaky(code: str, obj: AnyObject, request_type: str) -> str:
         if code == "bravo":
@@ -74,9 +75,9 @@ def test_a_trigger_that_could_not_be_written_is_reported_and_can_be_resent(
             )
         return original(code, obj, request_type)
 
-    monkeypatch.setattr(services.archive, "put_trigger", flaky)
+    monkeypatch.setattr(storage.archive, "put_trigger", flaky)
     response = api.post("/api/changes", change_input())
-    monkeypatch.setattr(services.archive, "put_trigger", original)
+    monkeypatch.setattr(storage.archive, "put_trigger", original)
 
     assert response.status == 201
     assert response.json["success"] is False

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ccm.backend.ledger import DeliveryKey, DynamoLedger
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import AnyObject
+from ccm.storage.ledger import DeliveryKey, DynamoLedger
 from ccm.storage.repository import Repository
 from tests.backend_support import add_contact, bucket_and_table, customer_ses, sent_in_account
 from tests.cli.conftest import Ccm

@@ -74,7 +74,7 @@ def handler(event, context):
 import json
 from pathlib import Path
 
-from ccm import session
+from ccm.edge import session
 
 def _config():
     return json.loads((Path(__file__).with_name("edge_config.json")).read_text())
@@ -90,7 +90,7 @@ def saml_handler(event, context):
 STAND_IN_MODULES = {
     # The gatekeeper's ccm modules come with its handler: stood in for only while the handler is.
     "functions/edge_auth/app.py": {
-        "src/ccm/session.py": '"""Signed session cookies (standard library only)."""\n',
+        "src/ccm/edge/session.py": '"""Signed session cookies (standard library only)."""\n',
         "src/ccm/edge/__init__.py": '"""Edge sign-in helpers (standard library only)."""\n',
     },
 }

@@ -20,7 +20,7 @@ from ccm.devidp.keys import SigningMaterial
 from ccm.devidp.provider import DemoUser, DevIdentityProvider, ServiceProvider, demo_users
 from ccm.edge.config_builder import build_edge_config
 from ccm.edge.edge_config import EdgeConfig
-from ccm.session import KeyRing, Session, SessionCookie, SigningKey, TokenSigner
+from ccm.edge.session import KeyRing, Session, SessionCookie, SigningKey, TokenSigner
 from ccm.storage.table import create_table_arguments
 from tests.conftest import CONFIG_PATH, EVENTS, TABLE
 

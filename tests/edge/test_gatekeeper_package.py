@@ -72,7 +72,7 @@ def test_the_package_holds_the_handler_the_configuration_and_the_modules_it_need
 ) -> None:
     names = {name for _, name in gatekeeper_files(write_edge_config(edge_config, tmp_path / "c.json"))}
 
-    assert {"app.py", "edge_config.json", "ccm/session.py", "ccm/edge/gatekeeper.py"} <= names
+    assert {"app.py", "edge_config.json", "ccm/edge/session.py", "ccm/edge/gatekeeper.py"} <= names
 
 
 def test_the_package_zip_is_reproducible(edge_config: EdgeConfig, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ccm.session import (
+from ccm.edge.session import (
     SESSION_PURPOSE,
     KeyRing,
     Session,

@@ -154,3 +154,18 @@ def test_a_trigger_reaches_the_customers_queue_and_is_mailed_through_its_own_ses
     html = mail.get_body(("html",))
     assert html is not None and "Rotate &lt;b&gt;keys&lt;/b&gt;" in html.get_content()
     assert not repository.archive.trigger_exists("alpha", change.id)
+
+
+def test_an_invocation_about_to_time_out_starts_no_send_and_leaves_the_record_to_the_queue(harness: Harness) -> None:
+    readers = harness.audience("alpha", 3, "aws-announce")
+    change = make_change(status="approved", customers=["alpha"])
+    harness.publish(change)
+    event = sqs_event([trigger_body("alpha", change.id, bucket=harness.bucket)])
+    nearly_over = LambdaContext(remaining_ms=int(app.TIMEOUT_MARGIN_SECONDS * 1000) - 1)
+
+    response = app.handler(event, nearly_over)  # type: ignore[arg-type]
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert harness.mail.outbox.sent == []
+    assert app.handler(event, LambdaContext()) == {"batchItemFailures": []}  # type: ignore[arg-type]
+    assert sorted(mail.recipient for mail in harness.mail.outbox.sent) == readers

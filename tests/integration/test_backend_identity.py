@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import boto3
 
-from ccm.backend.identity import BackendIdentity, unique_id
+from ccm.backend.principal import BackendPrincipal, unique_id
 
 
-def backend_role_sts(account: str = "123456789012", role: str = "ccm-backend", session: str = "fn") -> BackendIdentity:
+def backend_role_sts(account: str = "123456789012", role: str = "ccm-backend", session: str = "fn") -> BackendPrincipal:
     credentials = boto3.client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName=session
     )["Credentials"]
@@ -17,7 +17,7 @@ def backend_role_sts(account: str = "123456789012", role: str = "ccm-backend", s
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
     )
-    return BackendIdentity(sts)
+    return BackendPrincipal(sts)
 
 
 def test_the_unique_id_is_the_part_before_the_session() -> None:
@@ -48,7 +48,7 @@ def test_the_caller_identity_is_looked_up_once(aws: None) -> None:
     sts = boto3.client("sts")
     calls: list[str] = []
     sts.meta.events.register("before-call.sts.GetCallerIdentity", lambda **_: calls.append("x"))
-    identity = BackendIdentity(sts)
+    identity = BackendPrincipal(sts)
 
     for _ in range(3):
         identity.wrote("AWS:AROAOTHER:x")

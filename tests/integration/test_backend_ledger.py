@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 
-from ccm.backend.ledger import (
+from ccm.storage.ledger import (
     CLAIM_LEASE_SECONDS,
     QUERY_PAGE_SIZE,
     DeliveryInProgress,

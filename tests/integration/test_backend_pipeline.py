@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
-from ccm.backend.ledger import CLAIM_LEASE_SECONDS
 from ccm.backend.processor import MessageFailed
 from ccm.backend.steps import EMAIL_STEP, TriggerContext
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import AnyObject, MeetingMetadata, ModificationType
 from ccm.domain.status import Status
+from ccm.storage.ledger import CLAIM_LEASE_SECONDS
 from ccm.storage.repository import Repository
 from tests.backend_fakes import MemoryLedger, SimulatedCrash
 from tests.backend_support import NOW, Harness, bucket_and_table, load_event, trigger_body
@@ -291,7 +292,7 @@ def test_an_event_caused_by_the_backends_own_role_is_ignored(harness: Harness) -
     harness.subscribe("alpha", "aws-approval", "approver@example.com")
     change = make_change(status="submitted", customers=["alpha"])
     harness.publish(change)
-    own = harness.backend.processor.identity
+    own = harness.backend.processor.principal
     own_principal = "AWS:" + own._load()[0] + ":another-session"
 
     result = harness.deliver("alpha", change.id, principal=own_principal)
@@ -307,13 +308,17 @@ def test_a_trigger_rewritten_during_processing_survives_for_its_own_message(harn
     change = make_change(status="submitted", customers=["alpha"])
     harness.publish(change)
 
-    class ApproveMeanwhile:
-        name = "approve-meanwhile"
+    email = harness.backend.pipeline.email
+
+    class EmailThenApproveMeanwhile:
+        name = EMAIL_STEP
 
         def run(self, context: TriggerContext) -> None:
-            harness.transition(context.obj.id, "approved")
+            email.run(context)
+            if context.obj.status is Status.SUBMITTED:
+                harness.transition(context.obj.id, "approved")
 
-    harness.backend.plan.insert(Status.SUBMITTED, ApproveMeanwhile(), after=EMAIL_STEP)
+    harness.use_pipeline(replace(harness.backend.pipeline, email=EmailThenApproveMeanwhile()))
     harness.deliver("alpha", change.id)
     assert harness.repository.archive.trigger_exists("alpha", change.id)
 
@@ -326,7 +331,7 @@ def test_a_trigger_rewritten_during_processing_survives_for_its_own_message(harn
     assert not harness.repository.archive.trigger_exists("alpha", change.id)
 
 
-def test_a_step_inserted_before_the_email_can_annotate_what_the_email_shows(harness: Harness) -> None:
+def test_a_step_before_the_email_can_annotate_what_the_email_shows(harness: Harness) -> None:
     harness.subscribe("alpha", "aws-announce", "reader@example.com")
     change = publish_approved(harness, "alpha")
 
@@ -348,7 +353,7 @@ def test_a_step_inserted_before_the_email_can_annotate_what_the_email_shows(harn
             update = harness.repository.update(context.obj.id, attach, bump_version=False, location="archive")
             context.replace_stored(update.after)
 
-    harness.backend.plan.insert(Status.APPROVED, ScheduleMeeting(), before=EMAIL_STEP)
+    harness.use_pipeline(replace(harness.backend.pipeline, meeting=ScheduleMeeting()))
     harness.deliver("alpha", change.id)
 
     (mail,) = harness.mail.outbox.sent

@@ -13,9 +13,9 @@ from botocore.compat import HTTPHeaders
 from botocore.stub import Stubber
 
 from ccm.aws.assume import RoleSessions
-from ccm.backend.mail import AudienceUnavailable
-from ccm.backend.ses import SendingPaused, SesMailbox, SesMailboxes, opted_in
 from ccm.config import AppConfig, SesConfig
+from ccm.mail.port import AudienceUnavailable
+from ccm.mail.ses import SendingPaused, SesMailbox, SesMailboxes, opted_in
 from tests.backend_support import add_contact, customer_ses, sent_in_account
 
 ALPHA_ACCOUNT = "100000000001"

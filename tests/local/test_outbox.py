@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from ccm.aws.assume import RoleSessions
-from ccm.backend.mime import RenderedEmail
 from ccm.config import AppConfig
 from ccm.local.outbox import Outbox, decode_raw_message
 from ccm.local.outbox_pages import OutboxApp
+from ccm.mail.mime import RenderedEmail
 
 SENDER = "notifications@mail.example.com"
 INVITE = "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:change-1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"

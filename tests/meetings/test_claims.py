@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from ccm.meetings.claims import ActionClaim, ActionInProgress, Completed, DynamoMeetingClaims
+from ccm.storage.meeting_claims import ActionClaim, ActionInProgress, Completed, DynamoMeetingClaims
 from ccm.storage.table import create_table_arguments
 from tests.backend_support import Clock
 from tests.conftest import TABLE

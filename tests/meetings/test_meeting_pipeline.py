@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+from ccm.backend.meeting_steps import INVITE_STEP, MEETING_STEP
 from ccm.backend.processor import MessageFailed
 from ccm.config import AppConfig
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import AnyObject, Change, ModificationType
 from ccm.domain.status import Status
 from ccm.local.graph_server import GraphServer
-from ccm.meetings.steps import INVITE_STEP, MEETING_STEP
 from ccm.storage.repository import Repository
 from tests.backend_support import NOW, Harness
 from tests.factories import make_announcement, make_change
@@ -205,7 +205,7 @@ def test_a_cancel_issues_one_cancel_before_the_cancellation_email(harness: Harne
     assert len(graph_server.graph.calls("POST", "/cancel")) == 1
     assert counts["MeetingsCancelled"] == 1
     assert [action.action for action in graph_server.actions()] == ["created", "cancelled"]
-    assert harness.backend.plan.names(Status.CANCELLED) == [MEETING_STEP, INVITE_STEP, "email"]
+    assert harness.backend.pipeline.names(Status.CANCELLED) == [MEETING_STEP, INVITE_STEP, "email"]
     history = [m.modification_type for m in harness.repository.get(change.id).obj.modifications]
     assert history.count(ModificationType.MEETING_CANCELLED) == 1
     after_cancel = history[history.index(ModificationType.CANCELLED) :]

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ccm.backend.decisions import Topics
 from ccm.config import SesConfig
 from ccm.domain.ids import AnnouncementType
+from ccm.mail.decisions import Topics
 from ccm.meetings.plan import listed_attendees, meeting_plan, parse_duration
 from tests.factories import make_announcement, make_change
 

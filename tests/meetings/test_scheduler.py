@@ -6,16 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from ccm.backend.decisions import Topics
-from ccm.backend.recipients import RecipientDirectory
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.objects import AnyObject, MeetingMetadata, ModificationType
-from ccm.meetings.claims import ActionClaim, ActionInProgress, Completed, run_once
+from ccm.mail.decisions import Topics
+from ccm.mail.recipients import RecipientDirectory
 from ccm.meetings.content import MeetingContent
 from ccm.meetings.plan import MeetingPlan, meeting_plan
 from ccm.meetings.port import MeetingError
 from ccm.meetings.record import apply_entries
 from ccm.meetings.scheduler import MeetingScheduler, Reconciled
+from ccm.storage.meeting_claims import ActionClaim, ActionInProgress, Completed, run_once
 from tests.backend_fakes import FakeMailboxes
 from tests.backend_support import NOW, Clock
 from tests.factories import make_change

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ccm.backend.delivery import MAX_WORKERS, DeliveryFailed, Dispatcher, workers_for
-from ccm.backend.ledger import DeliveryKey
-from ccm.backend.mime import RenderedEmail
 from ccm.config import AppConfig
+from ccm.mail.delivery import MAX_WORKERS, DeliveryFailed, Dispatcher, workers_for
+from ccm.mail.mime import RenderedEmail
+from ccm.storage.ledger import DeliveryKey
 from tests.backend_fakes import FakeMailbox, MemoryLedger, Outbox
 from tests.backend_support import NOW
 

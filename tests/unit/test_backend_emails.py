@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from ccm.backend.decisions import EmailEvent, Notice, Topics, decide
-from ccm.backend.mime import PreparedEmail, RenderedEmail, valid_address
-from ccm.backend.render import EmailRenderer
-from ccm.backend.views import clean_subject
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import AnyObject
+from ccm.mail.decisions import EmailEvent, Notice, Topics, decide
+from ccm.mail.mime import PreparedEmail, RenderedEmail, valid_address
+from ccm.mail.render import EmailRenderer
+from ccm.mail.views import clean_subject
 from tests.factories import make_announcement, make_change
 
 NOW = datetime(2030, 1, 6, 12, 0, tzinfo=UTC)

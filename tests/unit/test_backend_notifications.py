@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ccm.backend.notifications import (
+from ccm.backend.trigger_events import (
     MalformedEvent,
     ObjectEvent,
     S3TestEvent,

@@ -1,14 +1,14 @@
-"""The per-status plan of steps, and the decisions that choose each status's email and topic."""
+"""The per-status sequence of steps, and the decisions that choose each status's email and topic."""
 
 from __future__ import annotations
 
 import pytest
 
-from ccm.backend.decisions import EmailEvent, Notice, Topics, decide
-from ccm.backend.steps import EMAIL_STEP, StepPlan, TriggerContext
+from ccm.backend.steps import EMAIL_STEP, Pipeline, TriggerContext
 from ccm.config import SesConfig
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.status import Status
+from ccm.mail.decisions import EmailEvent, Notice, Topics, decide
 from tests.factories import make_announcement, make_change
 
 
@@ -20,10 +20,10 @@ class Named:
         raise AssertionError("not run in these tests")
 
 
-def test_every_notifying_status_starts_with_the_email_step_and_drafts_have_none() -> None:
-    plan = StepPlan.with_email(Named(EMAIL_STEP))
+def test_without_meeting_steps_every_notifying_status_runs_its_email_and_drafts_nothing() -> None:
+    pipeline = Pipeline(email=Named(EMAIL_STEP))
 
-    assert {status: plan.names(status) for status in Status} == {
+    assert {status: pipeline.names(status) for status in Status} == {
         Status.DRAFT: [],
         Status.SUBMITTED: [EMAIL_STEP],
         Status.APPROVED: [EMAIL_STEP],
@@ -32,25 +32,14 @@ def test_every_notifying_status_starts_with_the_email_step_and_drafts_have_none(
     }
 
 
-def test_steps_slot_in_before_or_after_a_named_step() -> None:
-    plan = StepPlan.with_email(Named(EMAIL_STEP))
+def test_the_meeting_comes_before_the_approval_email_and_the_cancellations_before_the_cancellation_email() -> None:
+    pipeline = Pipeline(email=Named(EMAIL_STEP), meeting=Named("meeting"), invites=Named("calendar-invite"))
 
-    plan.insert(Status.CANCELLED, Named("cancel-meeting"), before=EMAIL_STEP)
-    plan.insert(Status.APPROVED, Named("schedule-meeting"), after=EMAIL_STEP)
-    plan.insert(Status.APPROVED, Named("audit"))
-
-    assert plan.names(Status.CANCELLED) == ["cancel-meeting", EMAIL_STEP]
-    assert plan.names(Status.APPROVED) == [EMAIL_STEP, "schedule-meeting", "audit"]
-    assert plan.names(Status.COMPLETED) == [EMAIL_STEP]
-
-
-def test_an_unknown_anchor_is_refused_with_the_steps_there_are() -> None:
-    plan = StepPlan.with_email(Named(EMAIL_STEP))
-
-    with pytest.raises(ValueError, match=r"has no step 'meeting' \(it has email\)"):
-        plan.insert(Status.APPROVED, Named("x"), before="meeting")
-    with pytest.raises(ValueError, match="not both"):
-        plan.insert(Status.APPROVED, Named("x"), before=EMAIL_STEP, after=EMAIL_STEP)
+    assert pipeline.names(Status.APPROVED) == ["meeting", EMAIL_STEP, "calendar-invite"]
+    assert pipeline.names(Status.CANCELLED) == ["meeting", "calendar-invite", EMAIL_STEP]
+    assert pipeline.names(Status.SUBMITTED) == [EMAIL_STEP]
+    assert pipeline.names(Status.COMPLETED) == [EMAIL_STEP]
+    assert pipeline.names(Status.DRAFT) == []
 
 
 def test_change_topics_come_from_the_first_group_prefix(ses_config: SesConfig) -> None:

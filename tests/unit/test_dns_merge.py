@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ccm.domains.records import DELIVERABILITY_TTL, Merge, WantedRecord
-from ccm.domains.route53 import RecordSet, change_batches, plan_changes
+from ccm.sending_domains.records import DELIVERABILITY_TTL, Merge, WantedRecord
+from ccm.sending_domains.route53 import RecordSet, change_batches, plan_changes
 
 SPF = WantedRecord("example.com", "TXT", '"v=spf1 include:amazonses.com ~all"', 300, Merge.SPF, "SPF")
 DMARC = WantedRecord("_dmarc.example.com", "TXT", '"v=DMARC1; p=reject"', 300, Merge.DMARC, "DMARC")

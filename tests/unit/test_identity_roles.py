@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ccm.config import SesConfig
-from ccm.identity.roles import TopicMapper, role_of_group
+from ccm.contact_import.roles import TopicMapper, role_of_group
 
 PREFIX = "ccoe-cloud-"
 

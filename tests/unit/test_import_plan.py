@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ccm.config import SubscriptionStatus
-from ccm.identity.sync import Desired, EmptyDirectory, plan_import
+from ccm.contact_import.sync import Desired, EmptyDirectory, plan_import
 from ccm.ses_admin.contacts import Contact
 
 IN, OUT = SubscriptionStatus.OPT_IN, SubscriptionStatus.OPT_OUT

@@ -6,15 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from ccm.config import AppConfig
 from ccm.domain.status import Status
-from ccm.errors import InvalidCursor
-from ccm.storage.catalog import Page, Query
 from ccm.workflow import Actor, Forbidden, InvalidInput, NotAuthenticated, Role
-from ccm.workflow.fields import client_fields, kind_of
-from ccm.workflow.listing import query_catalog
+from ccm.workflow.commands import ChangeFields, kind_of
 from ccm.workflow.permissions import require_transition
 from ccm.workflow.schedule import check_schedule
 from tests.factories import make_change
@@ -75,7 +71,7 @@ def test_a_meeting_that_did_not_move_is_not_rechecked() -> None:
 
 
 def test_server_owned_keys_are_dropped_and_the_form_meeting_is_derived() -> None:
-    cleaned = client_fields(
+    cleaned = ChangeFields.model_validate(
         {
             "changeTitle": "T",
             "status": "approved",
@@ -83,9 +79,8 @@ def test_server_owned_keys_are_dropped_and_the_form_meeting_is_derived() -> None
             "meetingDate": "2030-01-01T10:00",
             "meetingRequired": "yes",
             "modifications": [],
-        },
-        "change",
-    )
+        }
+    ).sent()
 
     assert cleaned == {
         "changeTitle": "T",
@@ -108,22 +103,3 @@ def test_server_owned_keys_are_dropped_and_the_form_meeting_is_derived() -> None
 )
 def test_the_kind_of_a_body_follows_its_type_or_id(fields: dict[str, Any], kind: str) -> None:
     assert kind_of(fields) == kind
-
-
-class _RefusingCatalog:
-    def query(self, query: Query) -> Page:
-        raise ClientError({"Error": {"Code": "ValidationException", "Message": "bad start key"}}, "Query")
-
-
-class _Services:
-    catalog = _RefusingCatalog()
-
-
-def test_a_start_key_dynamodb_refuses_is_an_invalid_cursor() -> None:
-    with pytest.raises(InvalidCursor):
-        query_catalog(_Services(), Query(cursor="abc"))  # type: ignore[arg-type]
-
-
-def test_without_a_cursor_a_dynamodb_refusal_is_a_real_error() -> None:
-    with pytest.raises(ClientError):
-        query_catalog(_Services(), Query())  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Respo
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, Server
 
 from ccm import __version__
+from ccm.api.body import read_json
 from ccm.api.context import EMAIL_HEADER, ServicesProvider, identity_middleware
 from ccm.api.errors import register_error_handlers
 from ccm.api.routes import announcements, changes, drafts, reports, upload, user
@@ -30,7 +31,9 @@ DESCRIPTION = (
 
 def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
     """The resolver; ``provider`` returns the services (built once per cold start by the caller)."""
-    app = LambdaFunctionUrlResolver(enable_validation=True, strip_prefixes=[API_PREFIX])
+    app = LambdaFunctionUrlResolver(
+        enable_validation=True, strip_prefixes=[API_PREFIX], json_body_deserializer=read_json
+    )
     register_error_handlers(app, provider)
     app.use(middlewares=[identity_middleware(provider)])
     # Static paths (/changes/statistics) are matched before dynamic ones (/changes/<id>) whatever the order.

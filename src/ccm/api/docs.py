@@ -57,15 +57,19 @@ _MEANINGS = {
     200: "OK",
     201: "Created",
     304: "Not modified: the ETag you sent is current",
+    400: "The body cannot be read: not base64 as marked, nested too deeply, or a number of too many digits",
     401: "No verified identity (X-User-Email, X-Authenticated)",
     403: "You may not do this (role, ownership, four-eyes rule or email domain)",
     404: "No such object",
     409: "The object's status forbids this, or the id is taken",
     412: "If-Match is stale: someone changed the object since you read it",
+    413: "The body is larger than 256 KB",
     422: "Invalid input: every bad field is named",
     500: "Internal error: quote the requestId",
 }
 _ALWAYS = (401, 403, 422, 500)
+BODY_ERRORS = (400, 413)
+"""What a route that reads a body may also answer (see :mod:`ccm.api.body`)."""
 
 
 def documented(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import binascii
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -15,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
+from ccm.api.body import BodyRefused
 from ccm.api.context import ServicesProvider, authenticate
 from ccm.domain.objects import InvalidDocument
 from ccm.errors import (
@@ -61,6 +63,10 @@ def _field(location: Iterable[Any]) -> str:
     if parts[0] == "body":
         return ".".join(parts[1:]) or "body"
     return ".".join(parts)
+
+
+def _message(item: Mapping[str, Any]) -> str:
+    return str(item.get("msg") or item.get("type") or "invalid").removeprefix("Value error, ")
 
 
 def _request_id(app: ApiGatewayResolver) -> str:
@@ -151,19 +157,42 @@ def register_error_handlers(app: ApiGatewayResolver, provider: ServicesProvider)
     def unknown_customer(error: UnknownCustomer) -> Response[Any]:
         return invalid([Problem("customers", str(error))])
 
-    @handles(app, RequestValidationError)
-    def invalid_request(error: RequestValidationError) -> Response[Any]:
-        # Validation runs before any middleware; identity still comes first, so check it here too.
+    def identity_refusal() -> Response[Any] | None:
+        # Bodies are read and validated before any middleware; identity still comes first, so check it here too.
         try:
             authenticate(app.current_event, provider())
         except NotAuthenticated as denied:
             return not_authenticated(denied)
         except Forbidden as denied:
             return forbidden(denied)
+        return None
+
+    def refuse_body(status: HTTPStatus, reason: str) -> Response[Any]:
+        logger.warning("refused the body of a request (request %s): %s", _request_id(app), reason)
+        if status is HTTPStatus.UNPROCESSABLE_ENTITY:
+            return invalid([Problem("body", reason)])
+        return error_response(status, reason)
+
+    @handles(app, BodyRefused)
+    def body_refused(error: BodyRefused) -> Response[Any]:
+        return identity_refusal() or refuse_body(error.status, str(error))
+
+    @handles(app, binascii.Error)
+    @handles(app, UnicodeDecodeError)
+    def undecodable_body(error: ValueError) -> Response[Any]:
+        # Only Powertools' reading of a base64-encoded body decodes here: the body is not what it claims to be.
+        reason = "the body is marked base64-encoded but is not base64-encoded UTF-8 text"
+        return identity_refusal() or refuse_body(HTTPStatus.BAD_REQUEST, reason)
+
+    @handles(app, RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response[Any]:
+        refused = identity_refusal()
+        if refused is not None:
+            return refused
         problems = [
             Problem("body", "is not valid JSON")
             if item.get("type") == "json_invalid"
-            else Problem(_field(item.get("loc", ())), str(item.get("msg") or item.get("type") or "invalid"))
+            else Problem(_field(item.get("loc", ())), _message(item))
             for item in error.errors()
         ]
         return invalid(problems)

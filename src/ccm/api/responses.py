@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from ccm.storage.archive import Stored
 from ccm.storage.catalog import Page
-from ccm.workflow import Outcome
-from ccm.workflow.fields import ID_KEYS
+from ccm.workflow import Mutation
+from ccm.workflow.commands import ID_KEYS
 
 NO_CACHE = "no-cache"
 
@@ -30,7 +30,7 @@ def not_modified(etag: str | None) -> Response[Any]:
     return Response(status_code=304, content_type=None, body=None, headers=headers)
 
 
-def outcome_response(outcome: Outcome) -> Response[Any]:
+def mutation_response(outcome: Mutation) -> Response[Any]:
     """The object as stored now (with its new ETag) and one row per place written, as the portal shows them."""
     stored = outcome.stored
     obj = stored.obj

@@ -7,6 +7,8 @@ which would lose every contact's preferences.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -33,6 +35,50 @@ def find_contact_list(ses: SESV2Client) -> str | None:
         token = response.get("NextToken")
         if not token:
             return None
+
+
+TopicShape = tuple[str, str, str, str]
+"""What makes two topics the same: name, display name, description and default subscription status."""
+
+
+@dataclass
+class TopicPlan:
+    add: list[str] = field(default_factory=list)
+    change: list[str] = field(default_factory=list)
+    remove: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def in_sync(self) -> bool:
+        return not (self.add or self.change or self.remove)
+
+    def as_document(self) -> dict[str, list[str]]:
+        return {"add": self.add, "change": self.change, "remove": self.remove, "unchanged": self.unchanged}
+
+
+def shape(topic: Topic) -> TopicShape:
+    return (topic.name, topic.display_name, topic.description, topic.default_status.value)
+
+
+def plan_topics(current: Iterable[TopicShape], ses_config: SesConfig) -> TopicPlan:
+    """What ``UpdateContactList`` would change to make a list's topics those of SESConfig.json: the one
+    definition of "the topics are in sync"."""
+    have = {topic[0]: topic for topic in current}
+    plan = TopicPlan()
+    for wanted in ses_config.expanded_topics:
+        found = have.get(wanted.name)
+        if found is None:
+            plan.add.append(wanted.name)
+        elif found != shape(wanted):
+            plan.change.append(wanted.name)
+        else:
+            plan.unchanged.append(wanted.name)
+    plan.remove = sorted(set(have) - set(ses_config.topic_names()))
+    return plan
+
+
+def _sdk_shape(topic: TopicTypeDef) -> TopicShape:
+    return (topic["TopicName"], topic["DisplayName"], topic.get("Description", ""), topic["DefaultSubscriptionStatus"])
 
 
 def _topic(topic: Topic) -> TopicTypeDef:
@@ -63,14 +109,7 @@ def ensure_contact_list(ses: SESV2Client, ses_config: SesConfig, *, dry_run: boo
                     raise
         return CONTACT_LIST_NAME, f"{prefix}created"
     described = ses.get_contact_list(ContactListName=name)
-    current = described.get("Topics", [])
-
-    def shape(topics: list[TopicTypeDef]) -> list[tuple[str, str, str, str]]:
-        return sorted(
-            (t["TopicName"], t["DisplayName"], t.get("Description", ""), t["DefaultSubscriptionStatus"]) for t in topics
-        )
-
-    if shape(list(current)) == shape(wanted):
+    if plan_topics(map(_sdk_shape, described.get("Topics", [])), ses_config).in_sync:
         return name, "unchanged"
     if not dry_run:
         # UpdateContactList replaces everything it is given: pass the description on, or SES clears it.

@@ -21,29 +21,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ccm.backend.decisions import Topics, decide
-from ccm.backend.identity import BackendIdentity
-from ccm.backend.notifications import MalformedEvent, ObjectEvent, S3TestEvent, parse_message, parse_trigger_key
-from ccm.backend.steps import StepPlan, TriggerContext
+from ccm.backend.principal import BackendPrincipal
+from ccm.backend.steps import Pipeline, TriggerContext
+from ccm.backend.trigger_events import MalformedEvent, ObjectEvent, S3TestEvent, parse_message, parse_trigger_key
 from ccm.config import AppConfig
-from ccm.domain.objects import AnyObject, InvalidDocument, ModificationType
+from ccm.domain.objects import USER_TRANSITIONS, AnyObject, InvalidDocument, ModificationType
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound, VersionConflict
+from ccm.mail.decisions import Topics, decide
 from ccm.storage.repository import Repository
 
 logger = logging.getLogger(__name__)
 
 PROCESSED_WRITE_ATTEMPTS = 4
-USER_TRANSITIONS = frozenset(
-    {
-        ModificationType.CREATED,
-        ModificationType.UPDATED,
-        ModificationType.SUBMITTED,
-        ModificationType.APPROVED,
-        ModificationType.COMPLETED,
-        ModificationType.CANCELLED,
-    }
-)
 
 
 class Rejected(CcmError):
@@ -51,7 +41,7 @@ class Rejected(CcmError):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class TriggerOutcome:
     """What became of one trigger record, for the log and the metrics."""
 
     action: str
@@ -62,7 +52,7 @@ class Outcome:
 
 @dataclass
 class MessageResult:
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[TriggerOutcome] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
 
 
@@ -99,8 +89,8 @@ class TriggerProcessor:
         self,
         config: AppConfig,
         repository: Repository,
-        identity: BackendIdentity,
-        plan: StepPlan,
+        principal: BackendPrincipal,
+        pipeline: Pipeline,
         topics: Topics,
         *,
         clock: Callable[[], datetime] = utc_now,
@@ -109,8 +99,8 @@ class TriggerProcessor:
         self.config = config
         self.repository = repository
         self.archive = repository.archive
-        self.identity = identity
-        self.plan = plan
+        self.principal = principal
+        self.pipeline = pipeline
         self.topics = topics
         self.clock = clock
         self.sleep = sleep
@@ -122,19 +112,19 @@ class TriggerProcessor:
             parsed = parse_message(body)
         except MalformedEvent as error:
             logger.error("acknowledging a malformed message without action: %s", error)
-            result.outcomes.append(Outcome("rejected", str(error)))
+            result.outcomes.append(TriggerOutcome("rejected", str(error)))
             result.counts["TriggersFailed"] += 1
             return result
         if isinstance(parsed, S3TestEvent):
             logger.info("acknowledging the S3 test event of bucket %s", parsed.bucket)
-            result.outcomes.append(Outcome("test-event", parsed.bucket))
+            result.outcomes.append(TriggerOutcome("test-event", parsed.bucket))
             return result
         for event in parsed:
             try:
                 outcome = self._process_event(event, deadline, result.counts)
             except Rejected as rejected:
                 logger.error("acknowledging trigger %s without action: %s", event.key, rejected)
-                result.outcomes.append(Outcome("rejected", str(rejected)))
+                result.outcomes.append(TriggerOutcome("rejected", str(rejected)))
                 result.counts["TriggersFailed"] += 1
                 continue
             except Exception as error:
@@ -151,9 +141,9 @@ class TriggerProcessor:
             result.outcomes.append(outcome)
         return result
 
-    def _process_event(self, event: ObjectEvent, deadline: float | None, counts: Counter[str]) -> Outcome:
+    def _process_event(self, event: ObjectEvent, deadline: float | None, counts: Counter[str]) -> TriggerOutcome:
         if not event.is_creation:
-            return Outcome("ignored", f"event {event.event_name} is not an object creation")
+            return TriggerOutcome("ignored", f"event {event.event_name} is not an object creation")
         try:
             trigger = parse_trigger_key(event.key)
         except MalformedEvent as error:
@@ -164,11 +154,11 @@ class TriggerProcessor:
         customer = self.config.customer_mappings.get(code)
         if customer is None:
             raise Rejected(f"unknown customer {code!r}: not in config.json")
-        if event.principal_id and self.identity.wrote(event.principal_id):
-            return Outcome("ignored", "written by the backend itself", code, object_id)
+        if event.principal_id and self.principal.wrote(event.principal_id):
+            return TriggerOutcome("ignored", "written by the backend itself", code, object_id)
         trigger_etag = self.archive.trigger_etag(code, object_id)
         if trigger_etag is None:
-            return Outcome("already-processed", "the trigger no longer exists", code, object_id)
+            return TriggerOutcome("already-processed", "the trigger no longer exists", code, object_id)
         try:
             stored = self.archive.read_at("archive", object_id)
         except ObjectNotFound:
@@ -181,10 +171,10 @@ class TriggerProcessor:
         notice = decide(stored.obj, self.topics)
         if notice is None:
             self._delete_trigger(code, object_id, trigger_etag)
-            return Outcome("no-email", f"status {stored.obj.status.value} sends nothing", code, object_id)
+            return TriggerOutcome("no-email", f"status {stored.obj.status.value} sends nothing", code, object_id)
         context = TriggerContext(customer=customer, stored=stored, notice=notice, now=self.clock(), deadline=deadline)
         try:
-            for step in self.plan.steps_for(stored.obj.status):
+            for step in self.pipeline.steps_for(stored.obj.status):
                 step.run(context)
         finally:
             counts.update(context.counts)
@@ -192,13 +182,13 @@ class TriggerProcessor:
         self._delete_trigger(code, object_id, trigger_etag)
         counts["TriggersProcessed"] += 1
         detail = f"{notice.event.value} of v{stored.obj.version} to topic {notice.topic}"
-        return Outcome("processed", detail, code, object_id)
+        return TriggerOutcome("processed", detail, code, object_id)
 
     def _record_processed(self, context: TriggerContext) -> None:
         code, seen = context.customer.customer_code, context.obj
         if processed_since_last_transition(seen, code):
             return
-        user = self.identity.user_id
+        user = self.principal.user_id
 
         def annotate(obj: AnyObject) -> None:
             # Only the state this trigger processed is marked: if a user moved the object on meanwhile, the

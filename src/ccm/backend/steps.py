@@ -1,11 +1,12 @@
-"""What the backend does for an object in each status, as an ordered list of named steps.
+"""What the backend does for an object in each status: a fixed, short sequence of steps.
 
-Every notifying status starts with one step, ``email``. Other work slots in beside it without touching the
-pipeline: ``plan.insert(Status.CANCELLED, step, before=EMAIL_STEP)`` runs a step first (cancel the meeting, then
-tell people), ``plan.insert(Status.APPROVED, step, after=EMAIL_STEP)`` runs one afterwards. A step that writes
-the archive hands the new version back with :meth:`TriggerContext.replace_stored`, so later steps (the email,
-showing a join link) see it. A step that raises fails the message: the queue redelivers it and the trigger is
-kept, so steps must be safe to run again (the email step is, through the delivery ledger).
+* submitted, completed: ``email``
+* approved: ``meeting`` (create or update it, so the email carries the Join link), ``email``, ``calendar-invite``
+* cancelled: ``meeting`` (cancel it), ``calendar-invite`` (the cancellation), ``email``
+
+A step that writes the archive hands the new version back with :meth:`TriggerContext.replace_stored`, so later
+steps (the email, showing a join link) see it. A step that raises fails the message: the queue redelivers it and
+the trigger is kept, so steps must be safe to run again (the emails are, through the delivery ledger).
 """
 
 from __future__ import annotations
@@ -17,22 +18,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from ccm.backend.decisions import Notice
-from ccm.backend.delivery import DeliveryFailed, DeliveryReport, Dispatcher
-from ccm.backend.ledger import DeliveryKey
-from ccm.backend.mail import Mailboxes
-from ccm.backend.mime import RenderedEmail
-from ccm.backend.recipients import RecipientDirectory
-from ccm.backend.render import EmailRenderer
-from ccm.config import AppConfig, CustomerMapping
+from ccm.config import CustomerMapping
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
+from ccm.mail.decisions import Notice
+from ccm.mail.delivery import DeliveryFailed, DeliveryReport, EmailSender
+from ccm.mail.mime import RenderedEmail
+from ccm.mail.recipients import RecipientDirectory
+from ccm.mail.render import EmailRenderer
 from ccm.storage.archive import Stored
+from ccm.storage.ledger import DeliveryKey
 
 logger = logging.getLogger(__name__)
 
 EMAIL_STEP = "email"
-NOTIFYING_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.COMPLETED, Status.CANCELLED)
 
 
 @dataclass
@@ -59,6 +58,11 @@ class TriggerContext:
     def count(self, metric: str, value: int = 1) -> None:
         self.counts[metric] += value
 
+    def count_delivery(self, report: DeliveryReport) -> None:
+        self.count("EmailsSent", report.sent)
+        self.count("EmailsFailed", report.failed)
+        self.count("EmailsThrottled", report.throttled)
+
 
 class Step(Protocol):
     name: str
@@ -66,104 +70,48 @@ class Step(Protocol):
     def run(self, context: TriggerContext) -> None: ...
 
 
-class StepPlan:
-    """The ordered steps of each status. Statuses without steps (drafts) send nothing."""
+@dataclass(frozen=True)
+class Pipeline:
+    """The steps of every status, in the order of this module's docstring. Without meeting steps (tests, a
+    backend without calendars) a status runs only its email."""
 
-    def __init__(self, steps: dict[Status, list[Step]] | None = None) -> None:
-        self._steps: dict[Status, list[Step]] = {status: list(found) for status, found in (steps or {}).items()}
-
-    @classmethod
-    def with_email(cls, email: Step) -> StepPlan:
-        return cls({status: [email] for status in NOTIFYING_STATUSES})
+    email: Step
+    meeting: Step | None = None
+    invites: Step | None = None
 
     def steps_for(self, status: Status) -> list[Step]:
-        return list(self._steps.get(status, []))
+        if status is Status.APPROVED:
+            steps = [self.meeting, self.email, self.invites]
+        elif status is Status.CANCELLED:
+            steps = [self.meeting, self.invites, self.email]
+        elif status in (Status.SUBMITTED, Status.COMPLETED):
+            steps = [self.email]
+        else:
+            steps = []
+        return [step for step in steps if step is not None]
 
     def names(self, status: Status) -> list[str]:
-        return [step.name for step in self._steps.get(status, [])]
-
-    def insert(self, status: Status, step: Step, *, before: str | None = None, after: str | None = None) -> None:
-        """Add ``step`` to a status: before or after the named step, else at the end."""
-        if before is not None and after is not None:
-            raise ValueError("give before or after, not both")
-        steps = self._steps.setdefault(status, [])
-        anchor = before if before is not None else after
-        if anchor is None:
-            steps.append(step)
-            return
-        names = [existing.name for existing in steps]
-        if anchor not in names:
-            raise ValueError(f"status {status.value} has no step {anchor!r} (it has {', '.join(names) or 'none'})")
-        index = names.index(anchor) + (0 if before is not None else 1)
-        steps.insert(index, step)
+        return [step.name for step in self.steps_for(status)]
 
 
-class Notifier:
-    """Send an email to recipients of one customer, once per recipient, under the delivery ledger.
-
-    ``event`` names what is sent, for the ledger (``approved``, ``cancelled``, ...); a different kind of email
-    about the same object and status (a calendar invite) uses its own event name so both are delivered.
-    """
-
-    def __init__(self, config: AppConfig, mailboxes: Mailboxes, dispatcher: Dispatcher) -> None:
-        self.sender = config.email_config.sender_address
-        self.mailboxes = mailboxes
-        self.dispatcher = dispatcher
-
-    def send(
-        self,
-        context: TriggerContext,
-        event: str,
-        email: RenderedEmail,
-        recipients: Sequence[str],
-        topic: str,
-    ) -> DeliveryReport:
-        obj, customer = context.obj, context.customer
-        key = DeliveryKey(obj.id, obj.version, event, customer.customer_code)
-        try:
-            report = self.deliver(key, customer, email, recipients, topic, now=context.now, deadline=context.deadline)
-        except DeliveryFailed as failed:
-            _count(context, failed.report)
-            raise
-        _count(context, report)
-        return report
-
-    def deliver(
-        self,
-        key: DeliveryKey,
-        customer: CustomerMapping,
-        email: RenderedEmail,
-        recipients: Sequence[str],
-        topic: str,
-        *,
-        now: datetime,
-        deadline: float | None = None,
-    ) -> DeliveryReport:
-        """Mail every recipient the ledger does not already hold under ``key``; :class:`DeliveryFailed` if some fail.
-
-        The backend's triggers and the CLI's on-demand sends both come through here, so the two share one ledger.
-        """
-        prepared = email.prepare(self.sender, now)
-        mailbox = self.mailboxes.for_customer(customer)
-        report = self.dispatcher.deliver(
-            mailbox, customer.account_id, key, prepared, recipients, topic, deadline=deadline
-        )
-        logger.info(
-            "%s of %s v%d to %s: %d sent, %d already sent before",
-            key.event,
-            key.object_id,
-            key.version,
-            customer.customer_code,
-            report.sent,
-            report.already_sent,
-        )
-        return report
-
-
-def _count(context: TriggerContext, report: DeliveryReport) -> None:
-    context.count("EmailsSent", report.sent)
-    context.count("EmailsFailed", report.failed)
-    context.count("EmailsThrottled", report.throttled)
+def send_counted(
+    context: TriggerContext,
+    sender: EmailSender,
+    event: str,
+    email: RenderedEmail,
+    recipients: Sequence[str],
+    topic: str,
+) -> DeliveryReport:
+    """Deliver ``email`` for this trigger under the ledger key of its object version, counting what happened."""
+    obj, customer = context.obj, context.customer
+    key = DeliveryKey(obj.id, obj.version, event, customer.customer_code)
+    try:
+        report = sender.deliver(key, customer, email, recipients, topic, now=context.now, deadline=context.deadline)
+    except DeliveryFailed as failed:
+        context.count_delivery(failed.report)
+        raise
+    context.count_delivery(report)
+    return report
 
 
 class EmailStep:
@@ -171,10 +119,10 @@ class EmailStep:
 
     name = EMAIL_STEP
 
-    def __init__(self, renderer: EmailRenderer, directory: RecipientDirectory, notifier: Notifier) -> None:
+    def __init__(self, renderer: EmailRenderer, directory: RecipientDirectory, sender: EmailSender) -> None:
         self.renderer = renderer
         self.directory = directory
-        self.notifier = notifier
+        self.sender = sender
 
     def run(self, context: TriggerContext) -> None:
         notice = context.notice
@@ -188,4 +136,4 @@ class EmailStep:
             )
             return
         email = self.renderer.render(context.obj, notice, context.customer.customer_code, context.now)
-        self.notifier.send(context, notice.event.value, email, recipients, notice.topic)
+        send_counted(context, self.sender, notice.event.value, email, recipients, notice.topic)

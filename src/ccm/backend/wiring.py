@@ -1,7 +1,6 @@
 """The backend's composition root: every real object built once, from the settings, with nothing called yet.
 
 The handler calls :func:`build_backend` once per cold start; tests pass fakes for the ports they replace.
-Further steps (meetings) are added to ``backend.plan`` here, next to the email step.
 """
 
 from __future__ import annotations
@@ -12,42 +11,38 @@ from datetime import datetime
 from typing import Literal
 
 from ccm.aws.assume import RoleSessions
-from ccm.backend.decisions import Topics
-from ccm.backend.delivery import Dispatcher
-from ccm.backend.identity import BackendIdentity
-from ccm.backend.ledger import DeliveryLedger, DynamoLedger
-from ccm.backend.mail import Mailboxes
+from ccm.backend.meeting_steps import CalendarInviteStep, MeetingStep
+from ccm.backend.principal import BackendPrincipal
 from ccm.backend.processor import TriggerProcessor
-from ccm.backend.recipients import RecipientDirectory
-from ccm.backend.render import EmailRenderer
-from ccm.backend.ses import SesMailboxes
-from ccm.backend.steps import EmailStep, Notifier, StepPlan
-from ccm.config import AppConfig, SesConfig
+from ccm.backend.steps import EmailStep, Pipeline
+from ccm.config import AppConfig
 from ccm.domain.times import utc_now
-from ccm.meetings.claims import DynamoMeetingClaims, MeetingClaims
+from ccm.mail.decisions import Topics
+from ccm.mail.delivery import Dispatcher, EmailSender
+from ccm.mail.port import Mailboxes
+from ccm.mail.recipients import RecipientDirectory
+from ccm.mail.render import EmailRenderer
+from ccm.mail.ses import SesMailboxes
 from ccm.meetings.graph_setup import build_graph_meetings
 from ccm.meetings.port import MeetingService
-from ccm.meetings.steps import CalendarInviteStep, MeetingStep, install
 from ccm.meetings.wiring import Meetings, build_meetings
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.ledger import DeliveryLedger, DynamoLedger
+from ccm.storage.meeting_claims import DynamoMeetingClaims, MeetingClaims
 from ccm.storage.repository import Repository
 
 
 @dataclass
 class Backend:
+    """What the handler runs (``processor``) and what tests look into."""
+
     config: AppConfig
-    ses_config: SesConfig
     repository: Repository
-    mailboxes: Mailboxes
-    ledger: DeliveryLedger
-    directory: RecipientDirectory
-    renderer: EmailRenderer
-    notifier: Notifier
-    plan: StepPlan
+    pipeline: Pipeline
     processor: TriggerProcessor
-    meetings: Meetings | None = None
+    meetings: Meetings
 
 
 def build_backend(
@@ -56,7 +51,7 @@ def build_backend(
     repository: Repository | None = None,
     mailboxes: Mailboxes | None = None,
     ledger: DeliveryLedger | None = None,
-    identity: BackendIdentity | None = None,
+    principal: BackendPrincipal | None = None,
     dispatcher: Dispatcher | None = None,
     clock: Callable[[], datetime] = utc_now,
     meeting_service: MeetingService | Literal["config"] | None = "config",
@@ -65,37 +60,27 @@ def build_backend(
     """``meeting_service``: the calendar for Teams meetings; ``"config"`` builds the Graph client from config.json,
     ``None`` means no Teams (every customer gets invitations by email)."""
     config, ses_config = settings.config, settings.ses_config
-    identity = identity or BackendIdentity()
+    principal = principal or BackendPrincipal()
     repository = repository or Repository(ArchiveStore(settings.bucket), Catalog(settings.table))
     mailboxes = mailboxes or SesMailboxes(config, RoleSessions(session_prefix="ccm-backend"))
-    ledger = ledger or DynamoLedger(settings.table)
     directory = RecipientDirectory(config, mailboxes)
-    renderer = EmailRenderer(config, ses_config)
-    notifier = Notifier(config, mailboxes, dispatcher or Dispatcher(ledger))
-    plan = StepPlan.with_email(EmailStep(renderer, directory, notifier))
+    sender = EmailSender(config, mailboxes, dispatcher or Dispatcher(ledger or DynamoLedger(settings.table)))
     calendar = build_meetings(
         config,
         ses_config,
         repository=repository,
         directory=directory,
-        notifier=notifier,
         claims=meeting_claims or DynamoMeetingClaims(settings.table),
         service=build_graph_meetings(config) if meeting_service == "config" else meeting_service,
-        user=lambda: identity.user_id,
+        user=lambda: principal.user_id,
         clock=clock,
     )
-    install(plan, MeetingStep(calendar.scheduler, calendar.recorder, repository), CalendarInviteStep(calendar.invites))
-    processor = TriggerProcessor(config, repository, identity, plan, Topics.from_ses_config(ses_config), clock=clock)
-    return Backend(
-        config=config,
-        ses_config=ses_config,
-        repository=repository,
-        mailboxes=mailboxes,
-        ledger=ledger,
-        directory=directory,
-        renderer=renderer,
-        notifier=notifier,
-        plan=plan,
-        processor=processor,
-        meetings=calendar,
+    pipeline = Pipeline(
+        email=EmailStep(EmailRenderer(config, ses_config), directory, sender),
+        meeting=MeetingStep(calendar.scheduler, calendar.recorder, repository),
+        invites=CalendarInviteStep(calendar.invites, sender),
     )
+    processor = TriggerProcessor(
+        config, repository, principal, pipeline, Topics.from_ses_config(ses_config), clock=clock
+    )
+    return Backend(config=config, repository=repository, pipeline=pipeline, processor=processor, meetings=calendar)

@@ -11,19 +11,16 @@ from rich.markup import escape
 
 from ccm.alt_contacts import ContactOutcome, Organization, alt_contact_role, contact_types, load_contacts
 from ccm.aws.customer_clients import CustomerClients
-from ccm.cli.common import JsonOption, cli_errors, console, settings, table
+from ccm.cli.common import cli_errors, console, settings, table
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
     DryRunOption,
-    chosen,
     customer_clients,
     exit_on_failure,
     print_summary,
     progress_bar,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import AppConfig
 from ccm.fleet import run_each
 
@@ -33,10 +30,10 @@ TypesOption = typer.Option(..., "--type", "-t", help="security, billing or opera
 ContactFileOption = typer.Option(None, "--contact-config", help="ContactConfig.json (default: contact_config).")
 
 
-def _organizations(config: AppConfig, customers: list[str] | None, every: bool) -> dict[str, list[str]]:
+def _organizations(config: AppConfig, fleet: FleetOptions) -> dict[str, list[str]]:
     """Role ARN -> customer codes: customers of one organization are worked on once."""
     groups: dict[str, list[str]] = {}
-    for customer in chosen(config, customers, every):
+    for customer in fleet.customers(config):
         groups.setdefault(alt_contact_role(config, customer), []).append(customer.customer_code)
     return groups
 
@@ -52,27 +49,23 @@ def _organization(clients: CustomerClients, config: AppConfig, role_arn: str) ->
 
 def _run(
     title: str,
-    customers: list[str] | None,
-    every: bool,
+    fleet: FleetOptions,
     work: Callable[[Organization], list[ContactOutcome]],
-    *,
-    max_concurrency: int,
-    as_json: bool,
 ) -> None:
     config = settings().config
-    organizations = _organizations(config, customers, every)
+    organizations = _organizations(config, fleet)
     clients = customer_clients()
     labels = {role: "+".join(codes) for role, codes in organizations.items()}
-    with progress_bar(title, quiet=as_json) as progress:
+    with progress_bar(title, quiet=fleet.as_json) as progress:
         task = progress.add_task(title, total=len(organizations))
         outcomes = run_each(
             list(organizations),
             lambda role: work(_organization(clients, config, role)),
             key=lambda role: labels[role],
-            max_concurrency=max_concurrency,
+            max_concurrency=fleet.max_concurrency,
             on_done=lambda _: progress.advance(task),
         )
-    if not as_json:
+    if not fleet.as_json:
         rows = [
             [o.key, escape(c.account_name), c.account_id, c.type, c.outcome]
             for o in outcomes
@@ -95,62 +88,57 @@ def _run(
     def document(done: list[ContactOutcome]) -> dict[str, Any]:
         return {"contacts": [c.as_document() for c in done]}
 
-    print_summary(title, outcomes, as_json=as_json, columns=columns, document=document)
+    print_summary(title, outcomes, as_json=fleet.as_json, columns=columns, document=document)
     exit_on_failure(outcomes)
 
 
 @app.command("show")
 @cli_errors
+@fleet_command()
 def show(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
+    *,
+    fleet: FleetOptions,
 ) -> None:
     """The current alternate contacts (their email) of every account (all pages of ListAccounts)."""
-    _run("alternate contacts", customers, every, Organization.show, max_concurrency=max_concurrency, as_json=as_json)
+    _run(
+        "alternate contacts",
+        fleet,
+        Organization.show,
+    )
 
 
 @app.command("set")
 @cli_errors
+@fleet_command()
 def set_contacts(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     contact_config: Path | None = ContactFileOption,
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace contacts that differ (default: keep them)."),
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Add the configured contacts where missing (and, with --overwrite, replace ones that differ)."""
     contacts = load_contacts(settings().config, contact_config)
     _run(
         "set alternate contacts",
-        customers,
-        every,
+        fleet,
         lambda organization: organization.set(contacts, overwrite=overwrite, dry_run=dry_run),
-        max_concurrency=max_concurrency,
-        as_json=as_json,
     )
 
 
 @app.command("delete")
 @cli_errors
+@fleet_command()
 def delete(
     types: list[str] = TypesOption,
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Delete the named contact types from every account."""
     wanted = contact_types(part for value in types for part in value.split(",") if part.strip())
     _run(
         "delete alternate contacts",
-        customers,
-        every,
+        fleet,
         lambda organization: organization.delete(wanted, dry_run=dry_run),
-        max_concurrency=max_concurrency,
-        as_json=as_json,
     )

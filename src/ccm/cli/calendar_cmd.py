@@ -17,29 +17,28 @@ from typing import Any
 import typer
 
 from ccm.aws.assume import RoleSessions
-from ccm.backend.decisions import EmailEvent, Notice, Topics
-from ccm.backend.delivery import Dispatcher
-from ccm.backend.ledger import DynamoLedger
-from ccm.backend.mime import valid_address
-from ccm.backend.recipients import RecipientDirectory
-from ccm.backend.ses import SesMailboxes
-from ccm.backend.steps import Notifier, TriggerContext
-from ccm.backend.views import format_window
 from ccm.cli.common import JsonOption, cli_errors, console, emit_json, fail, settings, table
 from ccm.cli.fleet import DryRunOption
 from ccm.domain.objects import AnyObject, InvalidDocument, MeetingMetadata, parse_document
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError
-from ccm.meetings.claims import DynamoMeetingClaims
+from ccm.mail.decisions import Topics
+from ccm.mail.delivery import Dispatcher, EmailSender
+from ccm.mail.mime import valid_address
+from ccm.mail.recipients import RecipientDirectory
+from ccm.mail.ses import SesMailboxes
+from ccm.mail.views import format_window
 from ccm.meetings.graph_setup import GraphNotConfigured, build_graph_meetings
 from ccm.meetings.ics import Method, render_ics
-from ccm.meetings.invites import invite_for
+from ccm.meetings.invitation import invite_for
 from ccm.meetings.plan import active_meeting, cancelled_meeting, meeting_plan, meeting_topic
 from ccm.meetings.scheduler import email_only_meeting
 from ccm.meetings.wiring import Meetings, build_meetings
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore, Stored
 from ccm.storage.catalog import Catalog
+from ccm.storage.ledger import DeliveryKey, DynamoLedger
+from ccm.storage.meeting_claims import DynamoMeetingClaims
 from ccm.storage.repository import Repository
 
 CLI_USER = "ccm-cli"
@@ -82,23 +81,23 @@ def _load(current: Settings, object_id: str | None, file: Path | None) -> tuple[
         raise fail(f"{file} is not a valid change or announcement: {error}") from None
 
 
-def _parts(current: Settings, *, graph: bool) -> Meetings:
+def _parts(current: Settings, *, graph: bool) -> tuple[Meetings, EmailSender]:
     config, ses_config = current.config, current.ses_config
     mailboxes = SesMailboxes(config, RoleSessions(session_prefix="ccm-cli"))
     directory = RecipientDirectory(config, mailboxes)
     service = build_graph_meetings(config) if graph else None
     if graph and service is None:
         raise GraphNotConfigured("config.json has no graph_config: Teams meetings are not configured")
-    return build_meetings(
+    meetings = build_meetings(
         config,
         ses_config,
         repository=_repository(current),
         directory=directory,
-        notifier=Notifier(config, mailboxes, Dispatcher(DynamoLedger(current.table))),
         claims=DynamoMeetingClaims(current.table),
         service=service,
         user=lambda: CLI_USER,
     )
+    return meetings, EmailSender(config, mailboxes, Dispatcher(DynamoLedger(current.table)))
 
 
 def _meeting(obj: AnyObject, parts: Meetings, topics: Topics) -> MeetingMetadata:
@@ -128,7 +127,7 @@ def create_ics_invite(
     stored, _ = _load(current, object_id, file)
     obj, config = stored.obj, current.config
     topics = Topics.from_ses_config(current.ses_config)
-    parts = _parts(current, graph=False)
+    parts, sender = _parts(current, graph=False)
     meeting = _meeting(obj, parts, topics)
     method: Method = "CANCEL" if cancel or (active_meeting(obj) is None and cancelled_meeting(obj)) else "REQUEST"
     topic = meeting_topic(obj, topics)
@@ -168,10 +167,9 @@ def create_ics_invite(
         "dry_run": dry_run,
     }
     if mapping is not None and recipients and not dry_run:
-        event = EmailEvent.CANCELLED if method == "CANCEL" else EmailEvent.APPROVED
-        context = TriggerContext(customer=mapping, stored=stored, notice=Notice(event, topic), now=now)
+        key = DeliveryKey(obj.id, obj.version, f"cli_{method.lower()}", mapping.customer_code)
         email = parts.content.invitation_email(obj, invite, method, mapping.customer_code, topic, now)
-        delivered = parts.invites.notifier.send(context, f"cli_{method.lower()}", email, recipients, topic)
+        delivered = sender.deliver(key, mapping, email, recipients, topic, now=now)
         report.update(sent=delivered.sent, already_sent=delivered.already_sent)
     if as_json:
         emit_json(report)
@@ -195,7 +193,7 @@ def create_multi_customer_meeting(
     current = settings()
     stored, archived = _load(current, object_id, file)
     obj = stored.obj
-    parts = _parts(current, graph=True)
+    parts, _ = _parts(current, graph=True)
     scheduler = parts.scheduler
     plan = meeting_plan(obj, scheduler.topics)
     if plan is None:

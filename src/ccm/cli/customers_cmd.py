@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from ccm.cli.common import JsonOption, cli_errors, settings
+from ccm.cli.common import cli_errors, settings
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
-    chosen,
     customer_clients,
-    run_for_customers,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.customer_checks import CustomerCheck, check_customer
 
 app = typer.Typer(help="Customers of config.json, checked against AWS.", no_args_is_help=True)
@@ -21,23 +17,20 @@ app = typer.Typer(help="Customers of config.json, checked against AWS.", no_args
 
 @app.command("validate")
 @cli_errors
+@fleet_command()
 def validate(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     identity_center: bool = typer.Option(
         True, "--identity-center/--no-identity-center", help="Also assume each identity_center_role_arn."
     ),
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Assume each customer's SES role (and Identity Center role) and confirm the account with GetCallerIdentity."""
     clients = customer_clients()
-    run_for_customers(
+    fleet.run(
         "customers",
-        chosen(settings().config, customers, every),
+        settings().config,
         lambda customer: check_customer(clients, customer, identity_center=identity_center),
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[
             Column[CustomerCheck]("roles", lambda c: ", ".join(f"{r.purpose}: {r.actual_account}" for r in c.roles))
         ],

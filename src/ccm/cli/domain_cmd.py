@@ -9,27 +9,22 @@ import typer
 from rich.markup import escape
 
 from ccm.aws.customer_clients import CustomerClients
-from ccm.cli.common import JsonOption, cli_errors, console, emit_json, err_console, fail, settings, table
+from ccm.cli.common import cli_errors, console, emit_json, err_console, fail, settings, table
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
     DryRunOption,
-    SesRateOption,
-    chosen,
-    customer_clients,
     exit_on_failure,
     print_summary,
     report_failures,
     run_for_customers,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import AppConfig, CustomerMapping
-from ccm.domains.records import WantedRecord, deliverability_records, dkim_records, mail_domain
-from ccm.domains.route53 import HostedZone
-from ccm.domains.ses_domain import SesDomain
-from ccm.domains.setup import CustomerDomain, DnsResult, DomainOptions, DomainSetup, sync_dns
 from ccm.fleet import Outcome, describe_error
+from ccm.sending_domains.records import WantedRecord, deliverability_records, dkim_records, mail_domain
+from ccm.sending_domains.route53 import HostedZone
+from ccm.sending_domains.ses_domain import SesDomain
+from ccm.sending_domains.setup import CustomerDomain, DnsResult, DomainOptions, DomainSetup, sync_dns
 
 app = typer.Typer(
     help="The sending domain: SES identity, DKIM, MAIL FROM, SPF, DMARC and Route 53.", no_args_is_help=True
@@ -87,27 +82,23 @@ def _print_dns(result: DnsResult, dry_run: bool) -> None:
 def _run(
     title: str,
     options: DomainOptions,
-    customers: list[str] | None,
-    every: bool,
+    fleet: FleetOptions,
     *,
     dns: bool,
     zone_id: str | None,
     dns_role_arn: str | None,
-    max_concurrency: int,
-    ses_rps: float,
-    as_json: bool,
 ) -> None:
     config = settings().config
-    selected = chosen(config, customers, every)
-    clients = customer_clients(ses_rps)
+    selected = fleet.customers(config)
+    clients = fleet.clients()
     setup = DomainSetup(config, clients, options)
     zone = _zone(config, clients, zone_id, dns_role_arn) if dns else None
     outcomes = run_for_customers(
         title,
         selected,
         setup.configure,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
+        max_concurrency=fleet.max_concurrency,
+        as_json=fleet.as_json,
         columns=STEP_COLUMNS,
         document=lambda r: r.as_document(),
         report=False,
@@ -126,9 +117,9 @@ def _run(
         extra["dns"] = dns_result.as_document() if dns_result else None
         extra["dns_error"] = dns_error
     print_summary(
-        title, outcomes, as_json=as_json, columns=STEP_COLUMNS, document=lambda r: r.as_document(), extra=extra
+        title, outcomes, as_json=fleet.as_json, columns=STEP_COLUMNS, document=lambda r: r.as_document(), extra=extra
     )
-    if not as_json and dns_result is not None:
+    if not fleet.as_json and dns_result is not None:
         _print_dns(dns_result, options.dry_run)
     if dns_error:
         err_console.print(f"[bold red]DNS failed:[/] {escape(dns_error)}")
@@ -138,100 +129,80 @@ def _run(
 
 @app.command("setup")
 @cli_errors
+@fleet_command(rates=("ses",))
 def setup(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
     dns: bool = DnsOption,
     zone_id: str | None = ZoneOption,
     dns_role_arn: str | None = DnsRoleOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Everything: domain identity with Easy DKIM, MAIL FROM, configuration set, and all DNS records."""
     _run(
         "domain setup",
         DomainOptions(dry_run=dry_run),
-        customers,
-        every,
+        fleet,
         dns=dns,
         zone_id=zone_id,
         dns_role_arn=dns_role_arn,
-        max_concurrency=max_concurrency,
-        ses_rps=ses_rps,
-        as_json=as_json,
     )
 
 
 @app.command("configure")
 @cli_errors
+@fleet_command(rates=("ses",))
 def configure(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
     dns: bool = DnsOption,
     zone_id: str | None = ZoneOption,
     dns_role_arn: str | None = DnsRoleOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Only the domain identity with Easy DKIM and its three DKIM CNAMEs."""
     _run(
         "domain configure",
         DomainOptions(dry_run=dry_run, deliverability=False),
-        customers,
-        every,
+        fleet,
         dns=dns,
         zone_id=zone_id,
         dns_role_arn=dns_role_arn,
-        max_concurrency=max_concurrency,
-        ses_rps=ses_rps,
-        as_json=as_json,
     )
 
 
 @app.command("deliverability")
 @cli_errors
+@fleet_command(rates=("ses",))
 def deliverability(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
     dns: bool = DnsOption,
     zone_id: str | None = ZoneOption,
     dns_role_arn: str | None = DnsRoleOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """MAIL FROM, configuration set (with SNS events when configured), SPF, DMARC and MX; the identity must exist."""
     _run(
         "domain deliverability",
         DomainOptions(dry_run=dry_run, identity=False),
-        customers,
-        every,
+        fleet,
         dns=dns,
         zone_id=zone_id,
         dns_role_arn=dns_role_arn,
-        max_concurrency=max_concurrency,
-        ses_rps=ses_rps,
-        as_json=as_json,
     )
 
 
 @app.command("status")
 @cli_errors
+@fleet_command(rates=("ses",))
 def status(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
+    *,
+    fleet: FleetOptions,
 ) -> None:
     """Verification, DKIM, MAIL FROM and configuration set of the domain, and the account's sending state."""
     config = settings().config
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
     domain = mail_domain(config)
 
     def work(customer: CustomerMapping) -> dict[str, Any]:
@@ -249,12 +220,10 @@ def status(
             "sent_last_24_hours": quota.get("SentLast24Hours"),
         }
 
-    run_for_customers(
+    fleet.run(
         f"domain status ({domain})",
-        chosen(config, customers, every),
+        config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[
             Column(
                 "identity", lambda r: r["identity"]["verification_status"] if r["identity"]["exists"] else "missing"
@@ -273,23 +242,21 @@ def status(
 
 @app.command("show-dns")
 @cli_errors
+@fleet_command(rates=("ses",))
 def show_dns(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     offline: bool = typer.Option(False, "--offline", help="Without AWS: only SPF, DMARC and MAIL FROM records."),
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Print the records the domain needs (DKIM tokens read from each customer's SES unless --offline)."""
     config = settings().config
     domain = mail_domain(config)
     if offline:
         records = deliverability_records(config, [config.aws_region])
-        _emit_records(records, [], as_json)
+        _emit_records(records, [], fleet.as_json)
         return
-    selected = chosen(config, customers, every)
-    clients = customer_clients(ses_rps)
+    selected = fleet.customers(config)
+    clients = fleet.clients()
 
     def tokens(customer: CustomerMapping) -> list[str]:
         return SesDomain(clients.ses(customer), domain).state().dkim_tokens
@@ -298,15 +265,15 @@ def show_dns(
         "DKIM tokens",
         selected,
         tokens,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
+        max_concurrency=fleet.max_concurrency,
+        as_json=fleet.as_json,
         columns=[],
         document=lambda found: {"dkim_tokens": found},
         report=False,
     )
     records = [r for o in outcomes if o.value for r in dkim_records(domain, o.value)]
     records += deliverability_records(config, sorted({c.region for c in selected}))
-    _emit_records(records, outcomes, as_json)
+    _emit_records(records, outcomes, fleet.as_json)
 
 
 def _emit_records(records: list[WantedRecord], outcomes: list[Outcome[list[str]]], as_json: bool) -> None:

@@ -19,8 +19,8 @@ from ccm.edge.config_builder import (
     write_edge_config,
 )
 from ccm.edge.edge_config import IdpSettings, load_edge_config, parse_key_ring
+from ccm.edge.session import KeyRing
 from ccm.errors import ConfigError
-from ccm.session import KeyRing
 
 app = typer.Typer(help="Build and check the edge sign-in configuration (edge_config.json).", no_args_is_help=True)
 

@@ -10,27 +10,22 @@ from rich.markup import escape
 from rich.progress import Progress, TaskID
 
 from ccm.aws.clients import RETRY_CONFIG
-from ccm.cli.common import JsonOption, cli_errors, console, settings, table
+from ccm.cli.common import cli_errors, console, settings, table
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
     DryRunOption,
-    IdentityCenterRateOption,
-    SesRateOption,
-    chosen,
     customer_clients,
     exit_on_failure,
     print_summary,
     progress_bar,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import AppConfig, CustomerMapping
+from ccm.contact_import.directory import Directory, IdentityCenterReader
+from ccm.contact_import.importer import ContactImporter, ImportOptions, ImportProgress, ImportResult
+from ccm.contact_import.record import GrantRecordStore
+from ccm.contact_import.roles import TopicMapper
 from ccm.fleet import Outcome, run_each
-from ccm.identity.directory import Directory, IdentityCenterReader
-from ccm.identity.importer import ContactImporter, ImportOptions, ImportProgress, ImportResult
-from ccm.identity.record import GrantRecordStore
-from ccm.identity.roles import TopicMapper
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 
 app = typer.Typer(help="Identity Center: list users, groups and memberships; import users as SES contacts.")
@@ -94,18 +89,16 @@ COUNT_COLUMNS: list[Column[Directory]] = [
 
 @app.command("users")
 @cli_errors
+@fleet_command(rates=("identity-center",))
 def users(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     username: str | None = UserOption,
-    max_concurrency: int = ConcurrencyOption,
-    ic_rps: float | None = IdentityCenterRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """List the users of each customer's directory (all pages)."""
     config = settings().config
-    outcomes = _read(chosen(config, customers, every), config, username, ic_rps, max_concurrency, as_json)
-    if not as_json:
+    outcomes = _read(fleet.customers(config), config, username, fleet.ic_rps, fleet.max_concurrency, fleet.as_json)
+    if not fleet.as_json:
         rows = [
             [o.key, u.user_name, u.display_name, u.email or "-", u.user_id[:8]]
             for o in outcomes
@@ -116,7 +109,7 @@ def users(
     print_summary(
         "directories",
         outcomes,
-        as_json=as_json,
+        as_json=fleet.as_json,
         columns=COUNT_COLUMNS,
         document=lambda d: {**_counts(d), "users": [u.as_document() for u in d.users]},
     )
@@ -125,19 +118,17 @@ def users(
 
 @app.command("groups")
 @cli_errors
+@fleet_command(rates=("identity-center",), last=("group_prefix",))
 def groups(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
-    max_concurrency: int = ConcurrencyOption,
-    ic_rps: float | None = IdentityCenterRateOption,
+    *,
+    fleet: FleetOptions,
     group_prefix: str | None = GroupPrefixOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """List each directory's groups with their member counts and the role each grants."""
     current = settings()
     config = current.config
     mapper = TopicMapper(current.ses_config, group_prefix or config.identity_center.group_prefix)
-    outcomes = _read(chosen(config, customers, every), config, None, ic_rps, max_concurrency, as_json)
+    outcomes = _read(fleet.customers(config), config, None, fleet.ic_rps, fleet.max_concurrency, fleet.as_json)
 
     def group_rows(directory: Directory) -> list[dict[str, Any]]:
         members: dict[str, int] = {}
@@ -154,7 +145,7 @@ def groups(
             for group_id, name in sorted(directory.groups.items(), key=lambda item: item[1])
         ]
 
-    if not as_json:
+    if not fleet.as_json:
         rows = [
             [o.key, g["name"], g["members"], g["role"] or "-"] for o in outcomes if o.value for g in group_rows(o.value)
         ]
@@ -162,7 +153,7 @@ def groups(
     print_summary(
         "directories",
         outcomes,
-        as_json=as_json,
+        as_json=fleet.as_json,
         columns=COUNT_COLUMNS,
         document=lambda d: {**_counts(d), "groups": group_rows(d)},
     )
@@ -171,27 +162,25 @@ def groups(
 
 @app.command("memberships")
 @cli_errors
+@fleet_command(rates=("identity-center",), last=("group_prefix",))
 def memberships(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     username: str | None = UserOption,
-    max_concurrency: int = ConcurrencyOption,
-    ic_rps: float | None = IdentityCenterRateOption,
     group_prefix: str | None = GroupPrefixOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Each user's groups, and the SES topics those groups give them."""
     current = settings()
     config = current.config
     mapper = TopicMapper(current.ses_config, group_prefix or config.identity_center.group_prefix)
-    outcomes = _read(chosen(config, customers, every), config, username, ic_rps, max_concurrency, as_json)
+    outcomes = _read(fleet.customers(config), config, username, fleet.ic_rps, fleet.max_concurrency, fleet.as_json)
 
     def documents(directory: Directory) -> list[dict[str, Any]]:
         return [
             {**entry, "topics": mapper.topics_for_groups(entry["groups"])} for entry in directory.memberships_document()
         ]
 
-    if not as_json:
+    if not fleet.as_json:
         rows = [
             [o.key, d["user_name"], d["email"] or "-", ", ".join(d["groups"]) or "-", ", ".join(d["topics"])]
             for o in outcomes
@@ -202,7 +191,7 @@ def memberships(
     print_summary(
         "directories",
         outcomes,
-        as_json=as_json,
+        as_json=fleet.as_json,
         columns=COUNT_COLUMNS,
         document=lambda d: {**_counts(d), "users": documents(d)},
     )
@@ -237,19 +226,16 @@ IMPORT_COLUMNS: list[Column[ImportResult]] = [
 
 @app.command("import")
 @cli_errors
+@fleet_command(rates=("ses", "identity-center"))
 def import_contacts(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
     prune: bool = typer.Option(
         False, "--prune", help="Also remove contacts that are not in the directory and were not imported."
     ),
     username: str | None = typer.Option(None, "--username", help="Import only this user; remove nobody."),
     group_prefix: str | None = GroupPrefixOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    ic_rps: float | None = IdentityCenterRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Make each customer's SES contact list match its Identity Center directory, writing only the difference.
 
@@ -259,21 +245,21 @@ def import_contacts(
     """
     current = settings()
     config = current.config
-    selected = chosen(config, customers, every)
+    selected = fleet.customers(config)
     prefix = group_prefix if group_prefix is not None else config.identity_center.group_prefix
-    clients = customer_clients(ses_rps, _ic_rate(config, ic_rps))
+    clients = fleet.clients(ic_rps=_ic_rate(config, fleet.ic_rps))
     s3 = boto3.client("s3", config=RETRY_CONFIG)
     records = GrantRecordStore(s3, current.bucket)
     subscriptions = SubscriptionRecordStore(s3, current.bucket)  # the subscription file's grants stay as they are
     options = ImportOptions(group_prefix=prefix, dry_run=dry_run, prune=prune, user_name=username)
-    if not as_json:
+    if not fleet.as_json:
         console.print(
-            f"importing {len(selected)} customer(s), {max_concurrency} at a time; Identity Center "
-            f"{_rate(_ic_rate(config, ic_rps))}, SES {_rate(ses_rps)}; group prefix {prefix!r}"
+            f"importing {len(selected)} customer(s), {fleet.max_concurrency} at a time; Identity Center "
+            f"{_rate(_ic_rate(config, fleet.ic_rps))}, SES {_rate(fleet.ses_rps)}; group prefix {prefix!r}"
             + ("; [bold]dry run[/]" if dry_run else ""),
             highlight=False,
         )
-    with progress_bar("importing", quiet=as_json) as progress:
+    with progress_bar("importing", quiet=fleet.as_json) as progress:
         customers_task = progress.add_task("customers", total=len(selected))
         writes_task = progress.add_task("contact writes", total=0)
         importer = ContactImporter(
@@ -288,7 +274,7 @@ def import_contacts(
             selected,
             importer.run,
             key=lambda c: c.customer_code,
-            max_concurrency=max_concurrency,
+            max_concurrency=fleet.max_concurrency,
             problem=lambda r: r.problem,
             on_done=lambda _: progress.advance(customers_task),
         )
@@ -296,12 +282,12 @@ def import_contacts(
     print_summary(
         title,
         outcomes,
-        as_json=as_json,
+        as_json=fleet.as_json,
         columns=IMPORT_COLUMNS,
         document=lambda r: r.as_document(),
         extra={"dry_run": dry_run, "group_prefix": prefix},
     )
-    if dry_run and not as_json:
+    if dry_run and not fleet.as_json:
         _print_samples(outcomes)
     exit_on_failure(outcomes)
 

@@ -8,18 +8,14 @@ import boto3
 import typer
 
 from ccm.aws.clients import RETRY_CONFIG
-from ccm.cli.common import JsonOption, cli_errors, console, settings
+from ccm.cli.common import cli_errors, console, settings
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
     DryRunOption,
-    chosen,
     exit_on_failure,
     print_summary,
-    run_for_customers,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping
 from ccm.s3_events import (
     apply_routing,
@@ -40,13 +36,12 @@ BucketOption = typer.Option(None, "--bucket", help="The metadata bucket (default
 
 @app.command("configure")
 @cli_errors
+@fleet_command()
 def configure(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     bucket: str | None = BucketOption,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Set the bucket's notification for each customer's prefix; every other notification is kept as it is."""
     current = settings()
@@ -61,12 +56,10 @@ def configure(
         Column("prefix", lambda r: r["prefix"]),
         Column("queue", lambda r: r["queue"]),
     ]
-    outcomes = run_for_customers(
+    outcomes = fleet.run(
         "s3 events",
-        chosen(current.config, customers, every),
+        current.config,
         resolve,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=columns,
         document=lambda r: r,
         report=False,
@@ -76,24 +69,23 @@ def configure(
     print_summary(
         "s3 events",
         outcomes,
-        as_json=as_json,
+        as_json=fleet.as_json,
         columns=columns,
         document=lambda r: r,
         extra={"bucket": name, "notifications": outcome},
     )
-    if not as_json:
+    if not fleet.as_json:
         console.print(f"bucket {name}: notifications {outcome}")
     exit_on_failure(outcomes)
 
 
 @app.command("validate")
 @cli_errors
+@fleet_command()
 def validate(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     bucket: str | None = BucketOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Check that each customer's triggers reach exactly its queue, that the queue accepts them, and has a DLQ."""
     current = settings()
@@ -106,12 +98,10 @@ def validate(
         problems = routing_problems(configuration, customer.customer_code, arn) + queue_problems(sqs, arn, name)
         return {"queue": arn, "problems": problems}
 
-    run_for_customers(
+    fleet.run(
         "s3 events",
-        chosen(current.config, customers, every),
+        current.config,
         check,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[Column("queue", lambda r: r["queue"])],
         document=lambda r: r,
         problem=lambda r: "; ".join(r["problems"]) or None,
@@ -121,13 +111,12 @@ def validate(
 
 @app.command("test")
 @cli_errors
+@fleet_command()
 def test_delivery(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     bucket: str | None = BucketOption,
     timeout: float = typer.Option(20.0, "--timeout", min=1.0, help="Seconds to wait for each probe's event."),
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Put a probe object under each customer's prefix and wait for its event on the customer's queue.
 
@@ -143,12 +132,10 @@ def test_delivery(
         result = probe(s3, sqs, name, customer.customer_code, queue_arn(sqs, customer), timeout=timeout)
         return {"key": result.key, "outcome": result.outcome, "seconds": round(result.seconds, 2)}
 
-    run_for_customers(
+    fleet.run(
         "s3 event probes",
-        chosen(current.config, customers, every),
+        current.config,
         send,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[Column("probe", lambda r: r["outcome"]), Column("waited", lambda r: f"{r['seconds']}s")],
         document=lambda r: {"probe": r},
         problem=lambda r: None if r["outcome"] == "delivered" else f"probe {r['outcome']}",

@@ -12,18 +12,15 @@ from ccm.cli import ses_contacts_cmd, ses_lists_cmd, ses_subscriptions_cmd
 from ccm.cli import ses_send_cmd as send_commands
 from ccm.cli.common import JsonOption, cli_errors, console, fail, settings, table
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
     DryRunOption,
     SesRateOption,
-    chosen,
     customer_clients,
     progress_bar,
     report_failures,
     run_for_customers,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping
 from ccm.ses_admin.backup import backup_document, plan_restore, read_backup, write_backup
 from ccm.ses_admin.contacts import ContactList
@@ -49,18 +46,16 @@ RestoreCustomerOption = typer.Option(..., "--customer", "-c", help="The customer
 
 @suppression_app.command("add")
 @cli_errors
+@fleet_command(rates=("ses",))
 def suppress(
     emails: list[str] = ses_contacts_cmd.EmailsOption,
     reason: SuppressionReason = ReasonOption,
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Put addresses on the suppression list: SES will not send to them."""
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> dict[str, str]:
         suppression = SuppressionList(clients.ses(customer))
@@ -71,12 +66,10 @@ def suppress(
             done[email] = f"would-add ({reason})" if dry_run else f"added ({reason})"
         return done
 
-    run_for_customers(
+    fleet.run(
         "suppression",
-        chosen(settings().config, customers, every),
+        settings().config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[Column("outcome", lambda d: ", ".join(f"{e}: {o}" for e, o in d.items()))],
         document=lambda d: {"addresses": d},
     )
@@ -84,17 +77,15 @@ def suppress(
 
 @suppression_app.command("remove")
 @cli_errors
+@fleet_command(rates=("ses",))
 def unsuppress(
     emails: list[str] = ses_contacts_cmd.EmailsOption,
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Take addresses off the suppression list."""
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> dict[str, str]:
         suppression = SuppressionList(clients.ses(customer))
@@ -108,12 +99,10 @@ def unsuppress(
                 done[email] = "removed" if suppression.remove(email) else "absent"
         return done
 
-    run_for_customers(
+    fleet.run(
         "suppression",
-        chosen(settings().config, customers, every),
+        settings().config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[Column("outcome", lambda d: ", ".join(f"{e}: {o}" for e, o in d.items()))],
         document=lambda d: {"addresses": d},
     )
@@ -121,30 +110,26 @@ def unsuppress(
 
 @suppression_app.command("list")
 @cli_errors
+@fleet_command(rates=("ses",))
 def list_suppressed(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
+    *,
+    fleet: FleetOptions,
 ) -> None:
     """Every suppressed address (all pages) with its reason and date."""
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> list[dict[str, Any]]:
         return [entry.as_document() for entry in SuppressionList(clients.ses(customer)).entries()]
 
-    outcomes = run_for_customers(
+    outcomes = fleet.run(
         "suppression",
-        chosen(settings().config, customers, every),
+        settings().config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[],
         document=lambda entries: {"suppressed": entries},
-        report=as_json,
+        report=fleet.as_json,
     )
-    if as_json:
+    if fleet.as_json:
         return
     rows = [[o.key, e["email"], e["reason"], e["since"] or ""] for o in outcomes if o.value for e in o.value]
     console.print(table(f"{len(rows)} suppressed", ["customer", "email", "reason", "since"], rows))
@@ -153,16 +138,14 @@ def list_suppressed(
 
 @app.command("backup")
 @cli_errors
+@fleet_command(rates=("ses",))
 def backup(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     output_dir: Path = BackupDirOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Write each customer's list (topics) and every contact (all pages) to a JSON file."""
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> dict[str, Any]:
         contact_list = ContactList.find(clients.ses(customer))
@@ -170,12 +153,10 @@ def backup(
         document = backup_document(customer.customer_code, contact_list.details(), contacts, "backup")
         return {"file": str(write_backup(output_dir, customer.customer_code, document)), "contacts": len(contacts)}
 
-    run_for_customers(
+    fleet.run(
         "backup",
-        chosen(settings().config, customers, every),
+        settings().config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[Column("contacts", lambda r: r["contacts"]), Column("file", lambda r: r["file"])],
         document=lambda r: r,
     )
@@ -254,20 +235,18 @@ def restore_backup(
 
 @app.command("remove-all-contacts")
 @cli_errors
+@fleet_command(rates=("ses",))
 def remove_all_contacts(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     output_dir: Path = BackupDirOption,
     yes: bool = typer.Option(False, "--yes", help="Confirm: without it nothing is removed."),
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Back up, then remove every contact of the list (the list and its topics stay)."""
     if not dry_run and not yes:
         raise fail("this removes every contact; add --yes to go ahead (a backup is written first), or --dry-run", 2)
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> dict[str, Any]:
         contact_list = ContactList.find(clients.ses(customer))
@@ -276,7 +255,7 @@ def remove_all_contacts(
             return {"contacts": len(contacts), "removed": 0, "file": None, "failed": 0, "errors": []}
         document = backup_document(customer.customer_code, contact_list.details(), contacts, "remove-all-contacts")
         path = write_backup(output_dir, customer.customer_code, document)
-        with progress_bar(f"removing {customer.customer_code}", quiet=as_json) as progress:
+        with progress_bar(f"removing {customer.customer_code}", quiet=fleet.as_json) as progress:
             task = progress.add_task("remove", total=len(contacts))
             result = remove_all(contact_list, contacts, lambda: progress.advance(task))
         return {
@@ -287,12 +266,10 @@ def remove_all_contacts(
             "errors": result.errors,
         }
 
-    run_for_customers(
+    fleet.run(
         "remove all contacts (dry run)" if dry_run else "remove all contacts",
-        chosen(settings().config, customers, every),
+        settings().config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[
             Column("contacts", lambda r: r["contacts"]),
             Column("removed", lambda r: r["removed"]),

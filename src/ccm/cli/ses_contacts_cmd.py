@@ -7,19 +7,13 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from ccm.cli.common import JsonOption, cli_errors, console, fail, settings, table
+from ccm.cli.common import cli_errors, console, fail, settings, table
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
     DryRunOption,
-    SesRateOption,
-    chosen,
-    customer_clients,
     report_failures,
-    run_for_customers,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping, SubscriptionStatus
 from ccm.ses_admin.contacts import Contact, ContactList, ListDetails, check_topics
 from ccm.ses_admin.edits import add_contact, remove_contact, set_topics
@@ -54,17 +48,15 @@ def _describe(contact: Contact, details: ListDetails) -> dict[str, Any]:
 
 @app.command("list")
 @cli_errors
+@fleet_command(rates=("ses",))
 def list_contacts(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     topic: str | None = typer.Option(None, "--topic", help="Only contacts who receive this topic."),
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Every contact (all pages) with its explicit preferences; topics without one follow the topic default."""
     config = settings().config
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> list[dict[str, Any]]:
         contacts = ContactList.find(clients.ses(customer))
@@ -73,17 +65,15 @@ def list_contacts(
         listed = [_describe(contact, details) for contact in contacts.contacts()]
         return [entry for entry in listed if not wanted or wanted[0] in entry["receives"]]
 
-    outcomes = run_for_customers(
+    outcomes = fleet.run(
         "contacts",
-        chosen(config, customers, every),
+        config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[Column[list[dict[str, Any]]]("contacts", len)],
         document=lambda entries: {"contacts": entries},
-        report=as_json,
+        report=fleet.as_json,
     )
-    if as_json:
+    if fleet.as_json:
         return
     rows = [
         [
@@ -102,17 +92,15 @@ def list_contacts(
 
 @app.command("show")
 @cli_errors
+@fleet_command(rates=("ses",))
 def show(
     email: str = typer.Option(..., "--email", "-e", help="Contact address."),
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
+    *,
+    fleet: FleetOptions,
 ) -> None:
     """One contact's status for every topic, explicit or by the topic's default."""
     config = settings().config
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> dict[str, Any]:
         contacts = ContactList.find(clients.ses(customer))
@@ -124,20 +112,18 @@ def show(
             topics.append({"topic": topic.name, "status": status.value, "explicit": explicit})
         return {**_describe(contact, details), "topics": topics}
 
-    outcomes = run_for_customers(
+    outcomes = fleet.run(
         "contact",
-        chosen(config, customers, every),
+        config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[
             Column("state", lambda d: "UNSUBSCRIBED" if d["unsubscribe_all"] else "active"),
             Column("receives", lambda d: ", ".join(d["receives"]) or "-"),
         ],
         document=lambda d: d,
-        report=as_json,
+        report=fleet.as_json,
     )
-    if as_json:
+    if fleet.as_json:
         return
     for outcome in outcomes:
         if outcome.value:
@@ -151,18 +137,14 @@ def show(
 
 def _edit(
     title: str,
-    customers: list[str] | None,
-    every: bool,
+    fleet: FleetOptions,
     emails: list[str],
     change: Any,
     *,
-    max_concurrency: int,
-    ses_rps: float,
-    as_json: bool,
     topics: list[str] | None = None,
 ) -> None:
     config = settings().config
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
     addresses = _emails(emails)
 
     def work(customer: CustomerMapping) -> dict[str, str]:
@@ -170,12 +152,10 @@ def _edit(
         wanted = check_topics(topics, contacts.details()) if topics is not None else []
         return {email: change(contacts, email, wanted) for email in addresses}
 
-    run_for_customers(
+    fleet.run(
         title,
-        chosen(config, customers, every),
+        config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[Column("outcome", lambda done: ", ".join(f"{escape(e)}: {o}" for e, o in done.items()))],
         document=lambda done: {"contacts": done},
     )
@@ -183,52 +163,40 @@ def _edit(
 
 @app.command("add")
 @cli_errors
+@fleet_command(rates=("ses",))
 def add(
     emails: list[str] = EmailsOption,
     topics: str = TopicsOption,
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Add contacts subscribed to --topics; an existing contact is subscribed to them and otherwise kept."""
     wanted = split_topics(topics)
     _edit(
         "add contacts",
-        customers,
-        every,
+        fleet,
         emails,
         lambda contacts, email, checked: add_contact(contacts, email, checked, dry_run=dry_run),
         topics=wanted,
-        max_concurrency=max_concurrency,
-        ses_rps=ses_rps,
-        as_json=as_json,
     )
 
 
 @app.command("remove")
 @cli_errors
+@fleet_command(rates=("ses",))
 def remove(
     emails: list[str] = EmailsOption,
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Remove contacts from the list."""
     _edit(
         "remove contacts",
-        customers,
-        every,
+        fleet,
         emails,
         lambda contacts, email, _: remove_contact(contacts, email, dry_run=dry_run),
-        max_concurrency=max_concurrency,
-        ses_rps=ses_rps,
-        as_json=as_json,
     )
 
 
@@ -241,57 +209,45 @@ def _require_topics(topics: str) -> list[str]:
 
 @app.command("subscribe")
 @cli_errors
+@fleet_command(rates=("ses",))
 def subscribe(
     emails: list[str] = EmailsOption,
     topics: str = TopicsOption,
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Opt existing contacts in to --topics (an explicit OPT_IN); nothing else about them changes."""
     wanted = _require_topics(topics)
     _edit(
         "subscribe",
-        customers,
-        every,
+        fleet,
         emails,
         lambda contacts, email, checked: set_topics(
             contacts, email, checked, SubscriptionStatus.OPT_IN, dry_run=dry_run
         ),
         topics=wanted,
-        max_concurrency=max_concurrency,
-        ses_rps=ses_rps,
-        as_json=as_json,
     )
 
 
 @app.command("unsubscribe")
 @cli_errors
+@fleet_command(rates=("ses",))
 def unsubscribe(
     emails: list[str] = EmailsOption,
     topics: str = TopicsOption,
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Opt contacts out of --topics (an explicit OPT_OUT, which the Identity Center import respects)."""
     wanted = _require_topics(topics)
     _edit(
         "unsubscribe",
-        customers,
-        every,
+        fleet,
         emails,
         lambda contacts, email, checked: set_topics(
             contacts, email, checked, SubscriptionStatus.OPT_OUT, dry_run=dry_run
         ),
         topics=wanted,
-        max_concurrency=max_concurrency,
-        ses_rps=ses_rps,
-        as_json=as_json,
     )

@@ -6,25 +6,19 @@ from typing import Any
 
 import typer
 
-from ccm.aws.ses_lists import ensure_contact_list, find_contact_list
-from ccm.cli.common import JsonOption, cli_errors, console, settings, table
+from ccm.aws.ses_lists import ensure_contact_list, find_contact_list, plan_topics
+from ccm.cli.common import cli_errors, console, settings, table
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
     DryRunOption,
-    SesRateOption,
-    chosen,
-    customer_clients,
     exit_on_failure,
     print_summary,
     report_failures,
-    run_for_customers,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping
 from ccm.ses_admin.contacts import ContactList, check_topics
-from ccm.ses_admin.topics import plan_topics, topic_counts
+from ccm.ses_admin.topics import topic_counts
 
 lists_app = typer.Typer(help="The one contact list of each customer's SES account.", no_args_is_help=True)
 topics_app = typer.Typer(help="Topics of the contact lists, compared with SESConfig.json.", no_args_is_help=True)
@@ -34,28 +28,24 @@ SAMPLE = 5
 
 @lists_app.command("create")
 @cli_errors
+@fleet_command(rates=("ses",))
 def create(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Create the contact list with the topics of SESConfig.json where there is none (an existing list is kept)."""
     current = settings()
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> dict[str, str]:
         name, outcome = ensure_contact_list(clients.ses(customer), current.ses_config, dry_run=dry_run)
         return {"contact_list": name, "outcome": outcome}
 
-    run_for_customers(
+    fleet.run(
         "contact lists",
-        chosen(current.config, customers, every),
+        current.config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[Column("list", lambda r: r["contact_list"]), Column("outcome", lambda r: r["outcome"])],
         document=lambda r: r,
     )
@@ -63,16 +53,14 @@ def create(
 
 @lists_app.command("describe")
 @cli_errors
+@fleet_command(rates=("ses",))
 def describe(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
+    *,
+    fleet: FleetOptions,
 ) -> None:
     """The list: description, dates, topics with their defaults and counts, and the first contacts."""
     current = settings()
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> dict[str, Any]:
         ses = clients.ses(customer)
@@ -98,18 +86,16 @@ def describe(
         Column("unsubscribed", lambda r: r.get("unsubscribed_all", 0)),
         Column("topics", lambda r: len(r["topics"])),
     ]
-    outcomes = run_for_customers(
+    outcomes = fleet.run(
         "contact lists",
-        chosen(current.config, customers, every),
+        current.config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=columns,
         document=lambda r: r,
         report=False,
     )
-    print_summary("contact lists", outcomes, as_json=as_json, columns=columns, document=lambda r: r)
-    if not as_json:
+    print_summary("contact lists", outcomes, as_json=fleet.as_json, columns=columns, document=lambda r: r)
+    if not fleet.as_json:
         for outcome in outcomes:
             if outcome.value and outcome.value["topics"]:
                 rows = [
@@ -130,17 +116,15 @@ def describe(
 
 @topics_app.command("describe")
 @cli_errors
+@fleet_command(rates=("ses",))
 def describe_topics(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     topic: str | None = typer.Option(None, "--topic", help="Only this topic, with the addresses that receive it."),
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Who is in or out of each topic, counting the topic's default for contacts without a choice."""
     current = settings()
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> list[dict[str, Any]]:
         contact_list = ContactList.find(clients.ses(customer))
@@ -149,17 +133,15 @@ def describe_topics(
         counts = topic_counts(details, contact_list.contacts())
         return [c.as_document(with_receivers=bool(topic)) for c in counts if wanted is None or c.topic.name in wanted]
 
-    outcomes = run_for_customers(
+    outcomes = fleet.run(
         "topics",
-        chosen(current.config, customers, every),
+        current.config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[],
         document=lambda rows: {"topics": rows},
-        report=as_json,
+        report=fleet.as_json,
     )
-    if as_json:
+    if fleet.as_json:
         return
     rows = [
         [o.key, t["topic"], t["default"], t["opted_in"], t["opted_out"], t["unsubscribed_all"], t["receivers"]]
@@ -178,31 +160,27 @@ def describe_topics(
 
 @topics_app.command("update")
 @cli_errors
+@fleet_command(rates=("ses",))
 def update_topics(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Bring each list's topics in line with SESConfig.json by UpdateContactList; contacts are never touched."""
     current = settings()
-    clients = customer_clients(ses_rps)
+    clients = fleet.clients()
 
     def work(customer: CustomerMapping) -> dict[str, Any]:
         ses = clients.ses(customer)
         details = ContactList(ses, name).details() if (name := find_contact_list(ses)) else None
-        plan = plan_topics(details, current.ses_config)
+        plan = plan_topics([topic.shape for topic in details.topics] if details else [], current.ses_config)
         _, outcome = ensure_contact_list(ses, current.ses_config, dry_run=dry_run)
         return {**plan.as_document(), "outcome": outcome}
 
-    run_for_customers(
+    fleet.run(
         "topics (dry run)" if dry_run else "topics",
-        chosen(current.config, customers, every),
+        current.config,
         work,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
         columns=[
             Column("add", lambda r: ", ".join(r["add"]) or "-"),
             Column("change", lambda r: ", ".join(r["change"]) or "-"),

@@ -16,25 +16,23 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from ccm.backend.decisions import EmailEvent, Notice, Topics
-from ccm.backend.ledger import DeliveryKey
-from ccm.backend.mime import RenderedEmail, valid_address
 from ccm.cli.common import JsonOption, cli_errors, console, fail, settings, table
 from ccm.cli.fleet import (
-    AllOption,
     Column,
     ConcurrencyOption,
     CustomersOption,
     DryRunOption,
-    chosen,
     exit_on_failure,
     print_summary,
     run_for_customers,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping, SesConfig, Topic
 from ccm.domain.objects import AnyObject
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound
+from ccm.mail.decisions import EmailEvent, Notice, Topics
+from ccm.mail.mime import RenderedEmail, valid_address
 from ccm.mailouts.mailer import (
     PREFERENCES_LEDGER_ID,
     TOPIC_TEST_LEDGER_ID,
@@ -47,6 +45,7 @@ from ccm.mailouts.mailer import (
 from ccm.mailouts.messages import preferences_notice, topic_test
 from ccm.mailouts.objects import approval_notice, notification_notice, read_metadata_file, target_customers
 from ccm.settings import Settings
+from ccm.storage.ledger import DeliveryKey
 
 app = typer.Typer()
 
@@ -154,7 +153,7 @@ def _load(mailer: Mailer, object_id: str | None, metadata_file: Path | None) -> 
             return read_metadata_file(metadata_file)
         except CcmError as error:
             raise fail(str(error), 2) from None
-    archive = mailer.backend.repository.archive
+    archive = mailer.archive
     try:
         return archive.read(str(object_id)).obj
     except ObjectNotFound:
@@ -184,7 +183,7 @@ def _object_mailout(
     event = fresh_event(notice.event.value, now) if force else notice.event.value
 
     def build(customer: CustomerMapping) -> Mailout:
-        email = mailer.backend.renderer.render(obj, notice, customer.customer_code, now)
+        email = mailer.renderer.render(obj, notice, customer.customer_code, now)
         return Mailout(customer, notice.topic, DeliveryKey(obj.id, obj.version, event, customer.customer_code), email)
 
     _mail_customers(
@@ -265,14 +264,11 @@ def _service_mailout(
     topic: Topic,
     render: Callable[[CustomerMapping, datetime], RenderedEmail],
     *,
-    customers: list[str] | None,
-    every: bool,
+    fleet: FleetOptions,
     force: bool,
     dry_run: bool,
-    max_concurrency: int,
-    as_json: bool,
 ) -> None:
-    targets = chosen(current.config, customers, every)
+    targets = fleet.customers(current.config)
     mailer = Mailer(current)
     now = utc_now()
     event = fresh_event(base_event, now) if force else base_event
@@ -288,23 +284,22 @@ def _service_mailout(
         mailer=mailer,
         now=now,
         dry_run=dry_run,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
+        max_concurrency=fleet.max_concurrency,
+        as_json=fleet.as_json,
         extra={"topic": topic.name, "ledger_event": event},
     )
 
 
 @app.command("send-topic-test")
 @cli_errors
+@fleet_command()
 def send_topic_test(
     topic_name: str = typer.Option(..., "--topic", "--topic-name", help="The topic whose subscribers are mailed."),
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     note: str = NoteOption,
     force: bool = ForceOption,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Mail a test message to every subscriber of a topic: proves who receives that topic, and that mail arrives.
 
@@ -319,25 +314,21 @@ def send_topic_test(
         content_event(topic.name, note),
         topic,
         lambda customer, now: topic_test(customer, topic, note, now),
-        customers=customers,
-        every=every,
+        fleet=fleet,
         force=force,
         dry_run=dry_run,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
     )
 
 
 @app.command("send-general-preferences")
 @cli_errors
+@fleet_command()
 def send_general_preferences(
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     note: str = NoteOption,
     force: bool = ForceOption,
     dry_run: bool = DryRunOption,
-    max_concurrency: int = ConcurrencyOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Mail subscribers of subscription-preferences a link to their own SES subscription page.
 
@@ -353,12 +344,9 @@ def send_general_preferences(
         content_event("notice", note),
         topic,
         lambda customer, now: preferences_notice(customer, topic, offered, note, now),
-        customers=customers,
-        every=every,
+        fleet=fleet,
         force=force,
         dry_run=dry_run,
-        max_concurrency=max_concurrency,
-        as_json=as_json,
     )
 
 

@@ -25,8 +25,8 @@ from ccm.cli.fleet import (
     print_summary,
     progress_bar,
 )
+from ccm.contact_import.record import GrantRecordStore
 from ccm.fleet import Outcome, run_each
-from ccm.identity.record import GrantRecordStore
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 from ccm.ses_admin.subscriptions import ApplyOptions, ApplyProgress, SubscriptionApplier, SubscriptionResult
 from ccm.subscription_config import load_subscription_config

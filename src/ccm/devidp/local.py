@@ -10,8 +10,8 @@ from ccm.devidp.keys import SigningMaterial
 from ccm.devidp.provider import DevIdentityProvider, ServiceProvider, demo_users
 from ccm.edge.config_builder import build_edge_config, generate_cookie_key, write_edge_config
 from ccm.edge.edge_config import EdgeConfig, load_edge_config
+from ccm.edge.session import KeyRing
 from ccm.errors import ConfigError
-from ccm.session import KeyRing
 
 EDGE_CONFIG_FILE = "edge_config.json"
 

@@ -77,6 +77,22 @@ class ModificationType(StrEnum):
     PROCESSED = "processed"
 
 
+TITLE_LIMIT = 300
+"""Characters of a change's or an announcement's title (it is an email subject and a meeting subject)."""
+
+USER_TRANSITIONS = frozenset(
+    {
+        ModificationType.CREATED,
+        ModificationType.UPDATED,
+        ModificationType.SUBMITTED,
+        ModificationType.APPROVED,
+        ModificationType.COMPLETED,
+        ModificationType.CANCELLED,
+    }
+)
+"""What people do to an object; every other entry is the system's bookkeeping about it (processing, meetings)."""
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from ccm.config import AppConfig
 from ccm.edge.edge_config import EMAIL_NAME_ID, EdgeConfig, IdpSettings, parse_edge_config
+from ccm.edge.session import KeyRing, SessionPolicy, SigningKey
 from ccm.errors import ConfigError
-from ccm.session import KeyRing, SessionPolicy, SigningKey
 
 
 def idp_from_metadata(xml: str, entity_id: str | None = None) -> IdpSettings:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccm.edge.session import KeyRing, SessionPolicy, SigningKey
 from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
-from ccm.session import KeyRing, SessionPolicy, SigningKey
 
 FORMAT_VERSION = 1
 SAML_PREFIX = "/saml/"

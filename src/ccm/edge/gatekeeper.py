@@ -29,7 +29,7 @@ from ccm.edge.cloudfront import (
 )
 from ccm.edge.edge_config import SAML_PREFIX, EdgeConfig
 from ccm.edge.next_url import HOME, is_safe_path, same_site_path
-from ccm.session import Session, SessionCookie, TokenRejected
+from ccm.edge.session import Session, SessionCookie, TokenRejected
 
 
 class Log(Protocol):

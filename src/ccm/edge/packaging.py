@@ -17,12 +17,12 @@ GATEKEEPER_MODULES = (
     "ccm/__init__.py",
     "ccm/errors.py",
     "ccm/jsonfile.py",
-    "ccm/session.py",
     "ccm/edge/__init__.py",
     "ccm/edge/cloudfront.py",
     "ccm/edge/edge_config.py",
     "ccm/edge/gatekeeper.py",
     "ccm/edge/next_url.py",
+    "ccm/edge/session.py",
 )
 VIEWER_REQUEST_LIMIT_BYTES = 1024 * 1024
 # Fixed timestamps make the zip byte-for-byte reproducible, so an unchanged build does not redeploy.

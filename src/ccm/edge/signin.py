@@ -37,7 +37,14 @@ from ccm.edge.next_url import HOME, UnsafeRedirect, same_site_path
 from ccm.edge.pages import STYLESHEET_PATH, page, stylesheet
 from ccm.edge.replay import ReplayCache, ReplayCacheUnavailable
 from ccm.edge.saml_settings import request_data, saml_settings
-from ccm.session import SessionCookie, TokenRejected, TokenSigner, clear_cookie_header, cookie_values, set_cookie_header
+from ccm.edge.session import (
+    SessionCookie,
+    TokenRejected,
+    TokenSigner,
+    clear_cookie_header,
+    cookie_values,
+    set_cookie_header,
+)
 
 REQUEST_COOKIE = "__Host-SAML_REQUEST"
 # Logins started before the __Host- names (Path=/saml/): read for one release, never written; they last 10 minutes.

@@ -24,9 +24,9 @@ from ccm.aws.assume import RoleSessions
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.aws.customer_clients import CustomerClients
 from ccm.config import AppConfig, CustomerMapping, SesConfig
+from ccm.contact_import.importer import ContactImporter, ImportOptions, ImportResult
+from ccm.contact_import.record import GrantRecordStore
 from ccm.fleet import Outcome, run_each
-from ccm.identity.importer import ContactImporter, ImportOptions, ImportResult
-from ccm.identity.record import GrantRecordStore
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ import boto3
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.aws.customer_clients import CustomerClients
 from ccm.config import AppConfig, SesConfig
+from ccm.contact_import.record import GrantRecordStore
 from ccm.fleet import Outcome, run_each
-from ccm.identity.record import GrantRecordStore
 from ccm.local.demo import LOCAL_RATE
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 from ccm.ses_admin.subscriptions import ApplyOptions, SubscriptionApplier, SubscriptionResult

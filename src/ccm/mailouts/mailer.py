@@ -1,10 +1,10 @@
 """Send an operator's email to one customer's topic subscribers, the way the backend does.
 
-Recipients come from the backend's :class:`~ccm.backend.recipients.RecipientDirectory` (subscribers of the topic,
-then the non-production allow-list, then the suppression list), and messages leave through its
-:class:`~ccm.backend.steps.Notifier` under the delivery ledger. A notification about an object uses the
-backend's own ledger key (object, version, event, customer), so neither a re-run nor the backend's trigger for
-the same version mails anyone twice. ``--force`` picks a fresh ledger event name: everybody is mailed again.
+Recipients come from :class:`~ccm.mail.recipients.RecipientDirectory` (subscribers of the topic, then the
+non-production allow-list, then the suppression list), and messages leave through
+:class:`~ccm.mail.delivery.EmailSender` under the delivery ledger, as the backend's do. A notification about an
+object uses the backend's own ledger key (object, version, event, customer), so neither a re-run nor the backend's
+trigger for the same version mails anyone twice. ``--force`` picks a fresh ledger event name: everybody is mailed again.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from datetime import datetime
 from typing import Any
 
 from ccm.aws.assume import RoleSessions
-from ccm.backend.delivery import DeliveryFailed, DeliveryReport
-from ccm.backend.ledger import DeliveryKey
-from ccm.backend.mime import RenderedEmail
-from ccm.backend.recipients import Audience
-from ccm.backend.ses import SesMailboxes
-from ccm.backend.wiring import build_backend
 from ccm.config import CustomerMapping
 from ccm.errors import CcmError
+from ccm.mail.delivery import DeliveryFailed, DeliveryReport, Dispatcher, EmailSender
+from ccm.mail.mime import RenderedEmail
+from ccm.mail.recipients import RecipientDirectory, TopicAudience
+from ccm.mail.render import EmailRenderer
+from ccm.mail.ses import SesMailboxes
 from ccm.mailouts.messages import delivery_test
 from ccm.settings import Settings
+from ccm.storage.archive import ArchiveStore
+from ccm.storage.ledger import DeliveryKey, DynamoLedger
 
 TOPIC_TEST_LEDGER_ID = "topic-test"
 PREFERENCES_LEDGER_ID = "preferences-notice"
@@ -61,7 +62,7 @@ class MailoutResult:
     topic: str
     subject: str
     ledger_event: str
-    audience: Audience
+    audience: TopicAudience
     dry_run: bool
     sent: int = 0
     already_sent: int = 0
@@ -71,7 +72,7 @@ class MailoutResult:
     would_send: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, mailout: Mailout, audience: Audience, *, dry_run: bool) -> MailoutResult:
+    def of(cls, mailout: Mailout, audience: TopicAudience, *, dry_run: bool) -> MailoutResult:
         return cls(
             topic=mailout.topic,
             subject=mailout.email.subject,
@@ -121,23 +122,28 @@ class MailoutResult:
 
 
 class Mailer:
-    """The backend's mail parts, wired once for a CLI run, with SES reached through each customer's role."""
+    """The mail parts the backend sends with, wired once for a CLI run, with SES reached through each customer's
+    role: the same recipient rules and the same ledger."""
 
     def __init__(self, settings: Settings) -> None:
         self.mailboxes = SesMailboxes(settings.config, RoleSessions(session_prefix="ccm-cli"))
-        self.backend = build_backend(settings, mailboxes=self.mailboxes)
+        self.directory = RecipientDirectory(settings.config, self.mailboxes)
+        self.ledger = DynamoLedger(settings.table)
+        self.sender = EmailSender(settings.config, self.mailboxes, Dispatcher(self.ledger))
+        self.renderer = EmailRenderer(settings.config, settings.ses_config)
+        self.archive = ArchiveStore(settings.bucket)
 
     def run(self, mailout: Mailout, *, now: datetime, dry_run: bool) -> MailoutResult:
         customer = mailout.customer
-        audience = self.backend.directory.audience(customer.customer_code, mailout.topic)
+        audience = self.directory.audience(customer.customer_code, mailout.topic)
         result = MailoutResult.of(mailout, audience, dry_run=dry_run)
         if dry_run:
-            done = self.backend.ledger.delivered(mailout.key) if audience.recipients else set()
+            done = self.ledger.delivered(mailout.key) if audience.recipients else set()
             result.would_send = [address for address in audience.recipients if address.lower() not in done]
             result.already_sent = len(audience.recipients) - len(result.would_send)
             return result
         try:
-            report = self.backend.notifier.deliver(
+            report = self.sender.deliver(
                 mailout.key, customer, mailout.email, audience.recipients, mailout.topic, now=now
             )
         except DeliveryFailed as failed:

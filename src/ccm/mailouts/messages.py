@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ccm.backend.mime import RenderedEmail
-from ccm.backend.render import SES_UNSUBSCRIBE_PLACEHOLDER, environment, tidy_text
-from ccm.backend.views import Moment, clean_subject
 from ccm.config import CustomerMapping, Topic
+from ccm.mail.mime import RenderedEmail
+from ccm.mail.render import SES_UNSUBSCRIBE_PLACEHOLDER, environment, tidy_text
+from ccm.mail.views import Moment, clean_subject
 
 SERVICE_COLOUR = "#343a40"
 DELIVERY_TEST = "delivery_test"

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ccm.backend.decisions import EVENT_FOR_STATUS, EmailEvent, Notice, Topics, topic_for
 from ccm.config import AppConfig, CustomerMapping
 from ccm.domain.objects import AnyObject, InvalidDocument, parse_document
 from ccm.domain.status import Status
 from ccm.errors import CcmError, UnknownCustomer
 from ccm.jsonfile import read_json
+from ccm.mail.decisions import EVENT_FOR_STATUS, EmailEvent, Notice, Topics, topic_for
 
 
 class InvalidMetadataFile(CcmError):

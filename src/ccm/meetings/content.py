@@ -11,13 +11,13 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from ccm.backend.decisions import EmailEvent, Notice
-from ccm.backend.mime import RenderedEmail
-from ccm.backend.render import SES_UNSUBSCRIBE_PLACEHOLDER, environment
-from ccm.backend.views import EmailView, ViewBuilder, Window, clean_subject, format_window
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.objects import AnyObject, Change
 from ccm.domain.status import Status
+from ccm.mail.decisions import EmailEvent, Notice
+from ccm.mail.mime import RenderedEmail
+from ccm.mail.render import SES_UNSUBSCRIBE_PLACEHOLDER, environment
+from ccm.mail.views import EmailView, ViewBuilder, Window, clean_subject, format_window
 from ccm.meetings.ics import Invite, Method, render_ics
 
 INVITE_EVENTS: dict[Method, str] = {"REQUEST": "meeting_request", "CANCEL": "meeting_cancel", "PUBLISH": "meeting_copy"}

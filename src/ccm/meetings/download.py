@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from ccm.errors import CcmError, ObjectNotFound
 from ccm.meetings.content import MeetingContent
 from ccm.meetings.ics import render_ics
-from ccm.meetings.invites import invite_for
+from ccm.meetings.invitation import invite_for
 from ccm.meetings.plan import cancelled_meeting
 from ccm.workflow import Actor, Services, get_object
-from ccm.workflow.fields import Kind
+from ccm.workflow.commands import Kind
 
 
 class NoMeeting(ObjectNotFound):

@@ -2,24 +2,25 @@
 
 Each such customer's subscribers of the meeting's topic get an email through the customer's own SES carrying the
 iCalendar invitation: ``METHOD:REQUEST`` while the meeting stands (again, with a higher SEQUENCE, after each
-update), ``METHOD:CANCEL`` once it is cancelled. Deliveries go through the delivery ledger under their own event
-names (``meeting_request``, ``meeting_cancel``), so nobody gets the same invitation twice.
+update), ``METHOD:CANCEL`` once it is cancelled. They are delivered under their own ledger event names
+(``meeting_request``, ``meeting_cancel``), so nobody gets the same invitation twice.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
-from ccm.backend.decisions import Topics
-from ccm.backend.delivery import DeliveryReport
-from ccm.backend.processor import USER_TRANSITIONS
-from ccm.backend.recipients import RecipientDirectory
-from ccm.backend.steps import Notifier, TriggerContext
-from ccm.domain.objects import AnyObject, MeetingMetadata, ModificationType
+from ccm.config import CustomerMapping
+from ccm.domain.objects import USER_TRANSITIONS, AnyObject, MeetingMetadata, ModificationType
+from ccm.mail.decisions import Topics
+from ccm.mail.mime import RenderedEmail
+from ccm.mail.recipients import RecipientDirectory
 from ccm.meetings.content import INVITE_EVENTS, MeetingContent
-from ccm.meetings.ics import Invite, Method
-from ccm.meetings.plan import active_meeting, cancelled_meeting, meeting_topic, meeting_zone
+from ccm.meetings.ics import Method
+from ccm.meetings.invitation import invite_for
+from ccm.meetings.plan import active_meeting, cancelled_meeting, meeting_topic
 
 logger = logging.getLogger(__name__)
 
@@ -49,56 +50,26 @@ def invitation_state(obj: AnyObject) -> tuple[MeetingMetadata, Method] | None:
     return None
 
 
-def invite_for(
-    obj: AnyObject,
-    meeting: MeetingMetadata,
-    *,
-    method: Method,
-    content: MeetingContent,
-    organizer: str,
-    attendees: tuple[str, ...],
-    now: datetime,
-) -> Invite:
-    zone = meeting_zone(obj)
-    start, end = meeting.start_time, meeting.end_time
-    return Invite(
-        uid=meeting.ical_uid or meeting.meeting_id,
-        sequence=meeting.sequence,
-        subject=meeting.subject,
-        start=start,
-        end=end,
-        timezone=zone,
-        organizer=meeting.organizer or organizer,
-        description=content.description(obj, start, end, zone, now),
-        location=(obj.meeting_location or "").strip() or None,
-        join_url=meeting.join_url or None,
-        url=content.views.view_url(obj),
-        attendees=attendees,
-        cancelled=method == "CANCEL",
-    )
+@dataclass(frozen=True)
+class InvitationEmail:
+    """One customer's invitation email: the ledger event it is delivered under, to whom, on which topic."""
+
+    event: str
+    email: RenderedEmail
+    recipients: list[str]
+    topic: str
 
 
 class CalendarInvites:
-    def __init__(
-        self,
-        topics: Topics,
-        directory: RecipientDirectory,
-        notifier: Notifier,
-        content: MeetingContent,
-        organizer: str,
-    ) -> None:
+    def __init__(self, topics: Topics, directory: RecipientDirectory, content: MeetingContent, organizer: str) -> None:
         self.topics = topics
         self.directory = directory
-        self.notifier = notifier
         self.content = content
         self.organizer = organizer
 
-    def send(self, context: TriggerContext, *, to: list[str] | None = None) -> DeliveryReport | None:
-        """Mail this trigger's customer the invitation the object calls for, if it gets invitations by email.
-
-        ``to`` replaces the customer's subscribers (still through the customer's SES and the ledger).
-        """
-        obj, customer = context.obj, context.customer
+    def prepare(self, obj: AnyObject, customer: CustomerMapping, now: datetime) -> InvitationEmail | None:
+        """The invitation the object calls for at this customer, if it gets invitations by email and anyone
+        subscribes; ``None`` otherwise."""
         state = invitation_state(obj)
         if state is None:
             return None
@@ -106,7 +77,7 @@ class CalendarInvites:
         if customer.uses_teams and meeting.provider != "ics":
             return None
         topic = meeting_topic(obj, self.topics)
-        recipients = to if to is not None else self.directory.recipients(customer.customer_code, topic)
+        recipients = self.directory.recipients(customer.customer_code, topic)
         if not recipients:
             logger.info("no invitation of %s for %s: nobody subscribes to %s", obj.id, customer.customer_code, topic)
             return None
@@ -117,7 +88,7 @@ class CalendarInvites:
             content=self.content,
             organizer=self.organizer,
             attendees=tuple(recipients),
-            now=context.now,
+            now=now,
         )
-        email = self.content.invitation_email(obj, invite, method, customer.customer_code, topic, context.now)
-        return self.notifier.send(context, INVITE_EVENTS[method], email, recipients, topic)
+        email = self.content.invitation_email(obj, invite, method, customer.customer_code, topic, now)
+        return InvitationEmail(INVITE_EVENTS[method], email, recipients, topic)

@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ccm.backend.decisions import Topics
-from ccm.backend.mime import valid_address
-from ccm.backend.views import clean_subject
 from ccm.domain.objects import Announcement, AnyObject, Change, MeetingMetadata, ModificationType
 from ccm.domain.times import DEFAULT_TIMEZONE, is_timezone
+from ccm.mail.decisions import Topics
+from ccm.mail.mime import valid_address
+from ccm.mail.views import clean_subject
 
 DEFAULT_DURATION = timedelta(hours=1)
 MAX_DURATION = timedelta(hours=24)

@@ -1,6 +1,6 @@
 """One meeting per object, whatever the number of customers: create it once, update it, cancel it.
 
-Every action runs under its claim (:mod:`ccm.meetings.claims`), so five customers' messages about one approved
+Every action runs under its claim (:mod:`ccm.storage.meeting_claims`), so five customers' messages about one approved
 object, processed at the same moment, create one meeting; a redelivered message finds the meeting in the archive
 (or, if the archive write was lost, in the claim's result) and does nothing; a window change is one update; a
 cancellation is one cancel.
@@ -25,16 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ccm.backend.decisions import Topics
-from ccm.backend.recipients import RecipientDirectory
 from ccm.config import AppConfig
 from ccm.domain.objects import AnyObject, MeetingMetadata, ModificationType
 from ccm.domain.times import utc_now
-from ccm.meetings.claims import POLL_SECONDS, WAIT_SECONDS, MeetingClaims, Once, Result, run_once
+from ccm.mail.decisions import Topics
+from ccm.mail.recipients import RecipientDirectory
 from ccm.meetings.content import MeetingContent
 from ccm.meetings.graph_setup import GraphNotConfigured
 from ccm.meetings.plan import MeetingPlan, active_meeting, generation, meeting_plan
 from ccm.meetings.port import MeetingGone, MeetingRequest, MeetingService, OnlineMeeting
+from ccm.storage.meeting_claims import POLL_SECONDS, WAIT_SECONDS, MeetingClaims, Once, Result, run_once
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ Entry = tuple[ModificationType, MeetingMetadata]
 
 
 @dataclass(frozen=True)
-class Audience:
+class Invitees:
     """Who is invited: Teams attendees, and the customers who get the invitation by email instead."""
 
     teams: tuple[str, ...]
@@ -193,7 +193,7 @@ class MeetingScheduler:
         outcome.cancelled, outcome.detail = once.performed, "cancelled"
         return outcome
 
-    def audience(self, plan: MeetingPlan) -> Audience:
+    def audience(self, plan: MeetingPlan) -> Invitees:
         codes = [code for code in plan.customers if code in self.config.customer_mappings]
         unknown = sorted(set(plan.customers) - set(codes))
         if unknown:
@@ -211,7 +211,7 @@ class MeetingScheduler:
             for address in plan.listed_attendees:
                 if all(mapping.allows_recipient(address) for mapping in mappings):
                     attendees.setdefault(address.lower(), address)
-        return Audience(
+        return Invitees(
             teams=tuple(sorted(attendees.values(), key=str.lower)),
             by_email=tuple(by_email),
             email_recipients=sum(len(found.get(code, [])) for code in by_email),

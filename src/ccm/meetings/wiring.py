@@ -1,4 +1,4 @@
-"""The meeting parts, built once from the backend's own parts (or the CLI's), calling nothing yet."""
+"""The meeting parts, built once from the mail parts the backend (or the CLI) uses, calling nothing yet."""
 
 from __future__ import annotations
 
@@ -7,17 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ccm.backend.decisions import Topics
-from ccm.backend.recipients import RecipientDirectory
-from ccm.backend.steps import Notifier
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.times import utc_now
-from ccm.meetings.claims import WAIT_SECONDS, MeetingClaims
+from ccm.mail.decisions import Topics
+from ccm.mail.recipients import RecipientDirectory
 from ccm.meetings.content import MeetingContent
 from ccm.meetings.invites import CalendarInvites
 from ccm.meetings.port import MeetingService
 from ccm.meetings.record import MeetingRecorder
 from ccm.meetings.scheduler import MeetingScheduler
+from ccm.storage.meeting_claims import WAIT_SECONDS, MeetingClaims
 from ccm.storage.repository import Repository
 
 
@@ -36,7 +35,6 @@ def build_meetings(
     *,
     repository: Repository,
     directory: RecipientDirectory,
-    notifier: Notifier,
     claims: MeetingClaims,
     service: MeetingService | None,
     user: Callable[[], str],
@@ -50,5 +48,5 @@ def build_meetings(
         config, topics, directory, claims, service, content, clock=clock, sleep=sleep, wait_seconds=wait_seconds
     )
     recorder = MeetingRecorder(repository, user, clock=clock, sleep=sleep)
-    invites = CalendarInvites(topics, directory, notifier, content, scheduler.organizer)
+    invites = CalendarInvites(topics, directory, content, scheduler.organizer)
     return Meetings(scheduler=scheduler, recorder=recorder, invites=invites, content=content, service=service)

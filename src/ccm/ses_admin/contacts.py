@@ -49,6 +49,10 @@ class ListTopic:
     description: str
     default_status: SubscriptionStatus
 
+    @property
+    def shape(self) -> tuple[str, str, str, str]:
+        return (self.name, self.display_name, self.description, self.default_status.value)
+
     def as_document(self) -> dict[str, str]:
         return {
             "TopicName": self.name,

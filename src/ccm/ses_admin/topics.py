@@ -1,4 +1,4 @@
-"""Topics: how a list's topics differ from SESConfig.json, and who receives each topic."""
+"""Topics: who receives each topic of a list, and why (an explicit choice or the topic's default)."""
 
 from __future__ import annotations
 
@@ -6,43 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ccm.config import SesConfig, SubscriptionStatus
+from ccm.config import SubscriptionStatus
 from ccm.ses_admin.contacts import Contact, ListDetails, ListTopic
-
-
-@dataclass
-class TopicPlan:
-    add: list[str] = field(default_factory=list)
-    change: list[str] = field(default_factory=list)
-    remove: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-    @property
-    def in_sync(self) -> bool:
-        return not (self.add or self.change or self.remove)
-
-    def as_document(self) -> dict[str, list[str]]:
-        return {"add": self.add, "change": self.change, "remove": self.remove, "unchanged": self.unchanged}
-
-
-def plan_topics(details: ListDetails | None, ses_config: SesConfig) -> TopicPlan:
-    """What ``UpdateContactList`` would change to make the list's topics those of SESConfig.json."""
-    current = {topic.name: topic for topic in (details.topics if details else [])}
-    plan = TopicPlan()
-    for wanted in ses_config.expanded_topics:
-        have = current.get(wanted.name)
-        if have is None:
-            plan.add.append(wanted.name)
-        elif (have.display_name, have.description, have.default_status) != (
-            wanted.display_name,
-            wanted.description,
-            wanted.default_status,
-        ):
-            plan.change.append(wanted.name)
-        else:
-            plan.unchanged.append(wanted.name)
-    plan.remove = sorted(set(current) - set(ses_config.topic_names()))
-    return plan
 
 
 @dataclass

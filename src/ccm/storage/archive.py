@@ -309,7 +309,7 @@ class ArchiveStore:
         try:
             self.s3.delete_object(Bucket=self.bucket, Key=stored.key, IfMatch=stored.etag)
         except ClientError as error:
-            if is_precondition_failed(error):
+            if is_precondition_failed(error) or is_not_found(error):
                 current = self._current_or_none(stored.location, stored.obj.id)
                 raise VersionConflict(
                     stored.obj.id, current.etag if current else None, current.document if current else None

@@ -445,7 +445,14 @@ class Catalog:
 
         found: list[dict[str, Any]] = []
         while True:
-            response = self.ddb.query(**request)
+            try:
+                response = self.ddb.query(**request)
+            except ClientError as error:
+                # A well-formed cursor from another listing (another status, another creator) points outside this
+                # partition; DynamoDB refuses it as a bad start key. To the caller it is not a cursor of this list.
+                if query.cursor and error_code(error) == "ValidationException":
+                    raise InvalidCursor() from None
+                raise
             found.extend(response.get("Items", []))
             last = response.get("LastEvaluatedKey")
             if len(found) >= limit or not last:

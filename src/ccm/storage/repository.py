@@ -1,15 +1,21 @@
-"""Archive and catalog written in one code path: every archive write is followed by its catalog row."""
+"""The object store on AWS: the S3 archive and the DynamoDB catalog written in one code path, every archive write
+followed by its catalog row. It implements :class:`ccm.storage.port.ObjectRepository`; SDK errors become the
+port's errors here."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ccm.domain.objects import AnyObject
 from ccm.errors import ObjectNotFound
-from ccm.storage.archive import ArchiveStore, Location, Stored, Update
-from ccm.storage.catalog import Catalog, CatalogDrift, Summary
+from ccm.storage.archive import ArchiveStore, Location, Stored, Update, VersionEntry
+from ccm.storage.catalog import Catalog, CatalogDrift, Page, Query, Summary
+from ccm.storage.port import TriggerNotWritten
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +32,29 @@ class Repository:
     def get(self, object_id: str) -> Stored:
         return self.archive.read(object_id)
 
+    def get_at(self, location: Location, object_id: str) -> Stored:
+        return self.archive.read_at(location, object_id)
+
     def get_if_changed(self, object_id: str, etag: str | None) -> Stored | None:
         return self.archive.read_if_changed(object_id, etag)
+
+    def versions(self, object_id: str) -> list[VersionEntry]:
+        return self.archive.list_versions(object_id)
+
+    def version(self, object_id: str, version: int) -> dict[str, Any]:
+        return self.archive.read_version(object_id, version)
+
+    def put_trigger(self, customer_code: str, obj: AnyObject, request_type: str) -> str:
+        try:
+            return self.archive.put_trigger(customer_code, obj, request_type)
+        except (ClientError, BotoCoreError) as error:
+            raise TriggerNotWritten(str(error)) from error
+
+    def query(self, query: Query) -> Page:
+        return self.catalog.query(query)
+
+    def counts(self, kind: str, creator: str | None = None) -> dict[str, int]:
+        return self.catalog.counts(kind, creator)
 
     def create(self, obj: AnyObject, location: Location | None = None) -> Stored:
         stored = self.archive.create(obj, location)

@@ -6,41 +6,47 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ccm.domain.ids import new_announcement_id, new_change_id
+from ccm.domain.ids import AnnouncementType, new_announcement_id, new_change_id
 from ccm.domain.objects import AnyObject, ModificationType
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
 from ccm.errors import AlreadyExists, ObjectNotFound
 from ccm.workflow.actor import Actor
+from ccm.workflow.commands import ID_KEYS, AnnouncementFields, Kind, ObjectCommand
 from ccm.workflow.editing import edit, not_found
-from ccm.workflow.fields import (
-    ID_KEYS,
-    Kind,
-    announcement_type,
-    build,
-    check_customers,
-    client_fields,
-    clone_document,
-    given_id,
-    kind_of,
-    require_id,
-)
-from ccm.workflow.notify import notify
+from ccm.workflow.errors import InvalidInput
+from ccm.workflow.fields import build, check_customers, clone_document, require_id
 from ccm.workflow.permissions import require_reader
-from ccm.workflow.results import Outcome
+from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
 from ccm.workflow.transitions import transition
+from ccm.workflow.triggers import write_triggers
+
+
+def announcement_type(command: ObjectCommand) -> AnnouncementType | None:
+    if not isinstance(command, AnnouncementFields):
+        return None
+    if command.type is None:
+        allowed = ", ".join(kind.value for kind in AnnouncementType)
+        raise InvalidInput.one("announcement_type", f"must be one of {allowed}")
+    return command.type
 
 
 def new_object(
-    fields: Mapping[str, Any], kind: Kind, actor: Actor, at: datetime, *, object_id: str | None = None
+    content: Mapping[str, Any],
+    kind: Kind,
+    actor: Actor,
+    at: datetime,
+    *,
+    object_id: str | None = None,
+    type_: AnnouncementType | None = None,
 ) -> AnyObject:
-    """A draft owned by ``actor`` from cleaned client fields, with its ``created`` entry."""
+    """A draft owned by ``actor`` from what a command set (or a clone's content), with its ``created`` entry."""
     stamp = format_rfc3339(at)
-    document: dict[str, Any] = dict(fields)
+    document: dict[str, Any] = dict(content)
     if kind == "announcement":
-        kind_name = announcement_type(fields)
+        kind_name = type_ or AnnouncementType(str(content.get("announcement_type")))
         document.update(object_type=f"announcement_{kind_name.value}", announcement_type=kind_name.value)
         document.update(created_by=actor.email, created_at=stamp)
         document["posted_date"] = document.get("posted_date") or stamp
@@ -68,50 +74,36 @@ def new_object(
 
 def _draft_exists(services: Services, object_id: str) -> bool:
     try:
-        services.archive.read_at("drafts", object_id)
+        services.repository.get_at("drafts", object_id)
     except ObjectNotFound:
         return False
     return True
 
 
-def submit(
-    services: Services,
-    actor: Actor,
-    fields: Mapping[str, Any],
-    *,
-    kind: Kind | None = None,
-    expected_etag: str | None = None,
-) -> Outcome:
+def submit(services: Services, actor: Actor, command: ObjectCommand, *, expected_etag: str | None = None) -> Mutation:
     """Submit for approval: a new object, or the caller's draft of the same id. An id already submitted is a
     conflict, never a silent success."""
-    kind = kind or kind_of(fields)
-    object_id = given_id(fields, kind)
+    kind, object_id = command.kind, command.object_id
     if object_id is not None and _draft_exists(services, object_id):
         return transition(
-            services, actor, object_id, Status.SUBMITTED, kind=kind, expected_etag=expected_etag, edits=fields
+            services, actor, object_id, Status.SUBMITTED, kind=kind, expected_etag=expected_etag, edits=command
         )
-    cleaned = client_fields(fields, kind)
-    check_formats(cleaned)
+    content = command.sent()
+    check_formats(content)
     now = services.clock()
-    obj = new_object(cleaned, kind, actor, now, object_id=object_id)
+    obj = new_object(content, kind, actor, now, object_id=object_id, type_=announcement_type(command))
     check_customers(obj, services.config, required=True)
     check_schedule(obj, now, meeting_moved=True)
     obj.transition(Status.SUBMITTED, actor.email, now)
     stored = services.repository.create(obj)
-    return Outcome(stored, notify(services, stored), created=True)
+    return Mutation(stored, write_triggers(services, stored), created=True)
 
 
 def save_draft(
-    services: Services,
-    actor: Actor,
-    fields: Mapping[str, Any],
-    *,
-    kind: Kind | None = None,
-    expected_etag: str | None = None,
-) -> Outcome:
+    services: Services, actor: Actor, command: ObjectCommand, *, expected_etag: str | None = None
+) -> Mutation:
     """Create a draft, or update the caller's draft of the same id. Nobody else's draft is overwritten."""
-    kind = kind or kind_of(fields)
-    object_id = given_id(fields, kind)
+    kind, object_id = command.kind, command.object_id
     if object_id is not None:
         try:
             existing = services.repository.get(object_id)
@@ -120,18 +112,17 @@ def save_draft(
         if existing is not None:
             if existing.location == "archive":
                 raise AlreadyExists(object_id)
-            draft_fields = {key: value for key, value in fields.items() if key != "status"}
-            return edit(services, actor, object_id, draft_fields, kind=kind, expected_etag=expected_etag)
-    cleaned = client_fields(fields, kind)
-    check_formats(cleaned)
+            return edit(services, actor, object_id, command.without_status(), expected_etag=expected_etag)
+    content = command.sent()
+    check_formats(content)
     now = services.clock()
-    obj = new_object(cleaned, kind, actor, now, object_id=object_id)
+    obj = new_object(content, kind, actor, now, object_id=object_id, type_=announcement_type(command))
     check_customers(obj, services.config, required=False)
     check_schedule(obj, now, meeting_moved=True)
-    return Outcome(services.repository.create(obj), created=True)
+    return Mutation(services.repository.create(obj), created=True)
 
 
-def clone(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Outcome:
+def clone(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Mutation:
     """A new draft of the caller with the content of ``object_id``: no history, no meeting, a new id."""
     require_id(object_id, kind)
     try:
@@ -143,4 +134,4 @@ def clone(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Ou
     # A customer dropped from the configuration since the source was written cannot be notified any more.
     document["customers"] = [code for code in source.obj.customers if code in services.config.customer_mappings]
     obj = new_object(document, kind, actor, services.clock())
-    return Outcome(services.repository.create(obj), created=True)
+    return Mutation(services.repository.create(obj), created=True)

@@ -11,13 +11,14 @@ from ccm.domain.status import DELETABLE, EDITABLE, Status
 from ccm.errors import AnnouncementNotFound, ChangeNotFound, ObjectNotFound, VersionConflict
 from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
+from ccm.workflow.commands import ID_KEYS, Kind, ObjectCommand
 from ccm.workflow.errors import ActionNotAllowed, InvalidInput
-from ccm.workflow.fields import Kind, assign, check_customers, client_fields, merge, require_id
-from ccm.workflow.notify import notify
+from ccm.workflow.fields import assign, check_customers, merge, require_id
 from ccm.workflow.permissions import require_owner
-from ccm.workflow.results import Outcome
+from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule, meeting_time
 from ccm.workflow.services import Services
+from ccm.workflow.triggers import write_triggers
 
 MEETING_FIELDS: dict[Kind, tuple[str, ...]] = {
     "change": (
@@ -66,8 +67,15 @@ def meeting_moved(before: AnyObject, after: AnyObject) -> bool:
     return any(old.get(key) != new.get(key) for key in MEETING_FIELDS[after.kind])
 
 
+def content_for(command: ObjectCommand, object_id: str) -> dict[str, Any]:
+    """What ``command`` sets on the object ``object_id``; an id in the body must be that one."""
+    if command.object_id not in (None, object_id):
+        raise InvalidInput.one(ID_KEYS[command.kind], f"does not match the id in the path ({object_id})")
+    return command.sent()
+
+
 def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], actor: Actor, at: datetime) -> bool:
-    """Merge cleaned ``fields`` into ``obj`` in place and record who did it; ``False`` if nothing changed."""
+    """Merge a command's content into ``obj`` in place and record who did it; ``False`` if nothing changed."""
     merged = merge(obj, fields)
     check_customers(merged, services.config, required=merged.status is not Status.DRAFT)
     check_schedule(merged, at, meeting_moved=meeting_time(merged) != meeting_time(obj))
@@ -81,19 +89,14 @@ def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], a
 
 
 def edit(
-    services: Services,
-    actor: Actor,
-    object_id: str,
-    fields: Mapping[str, Any],
-    *,
-    kind: Kind,
-    expected_etag: str | None = None,
-) -> Outcome:
+    services: Services, actor: Actor, object_id: str, command: ObjectCommand, *, expected_etag: str | None = None
+) -> Mutation:
     """Change the given fields of an editable object. An approved object whose meeting moved is re-announced."""
+    kind = command.kind
     require_id(object_id, kind)
-    cleaned = client_fields(fields, kind, object_id)
+    cleaned = content_for(command, object_id)
     check_formats(cleaned)
-    requested_status = fields.get("status")
+    requested_status = command.requested_status
     now = services.clock()
 
     def apply(obj: AnyObject) -> None:
@@ -113,12 +116,12 @@ def edit(
         raise not_found(object_id, kind) from None
     except _Unchanged:
         # Saving what is already stored is not a new version: answer with the object as it is.
-        return Outcome(services.repository.get(object_id))
+        return Mutation(services.repository.get(object_id))
     after = update.after
     triggers = []
     if after.obj.status is Status.APPROVED and meeting_moved(update.before.obj, after.obj):
-        triggers = notify(services, after)
-    return Outcome(after, triggers)
+        triggers = write_triggers(services, after)
+    return Mutation(after, triggers)
 
 
 def delete(
@@ -133,7 +136,7 @@ def delete(
     """Move a draft or cancelled object under ``deleted/`` (owner or admin); returns the key it was moved to."""
     require_id(object_id, kind)
     try:
-        stored = services.archive.read_at(location, object_id) if location else services.repository.get(object_id)
+        stored = services.repository.get_at(location, object_id) if location else services.repository.get(object_id)
     except ObjectNotFound:
         raise not_found(object_id, kind) from None
     require_owner(actor, stored.obj, "delete")

@@ -1,82 +1,25 @@
-"""Turning what a client sends into a stored object without trusting it with the workflow.
+"""Turning what a command carries into a stored object without trusting it with the workflow.
 
-Clients send whole documents (the portal always did); the keys the server owns (status, version, history,
-meeting details written by the backend, who-and-when stamps) are ignored, so a client can neither forge an
-approval nor erase the history by sending an old copy back.
+The keys the server owns (status, version, history, meeting details written by the backend, who-and-when stamps)
+never reach here (:mod:`ccm.workflow.commands` leaves them out), so a client can neither forge an approval nor
+erase the history by sending an old copy back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from ccm.config import AppConfig
-from ccm.domain.ids import ANNOUNCEMENT_PREFIXES, AnnouncementType, is_announcement_id, is_change_id, validate_id
-from ccm.domain.objects import Announcement, AnyObject, Change, InvalidDocument, parse_document
+from ccm.domain.ids import is_announcement_id, is_change_id, validate_id
+from ccm.domain.objects import TITLE_LIMIT, Announcement, AnyObject, Change, InvalidDocument, parse_document
 from ccm.domain.times import format_rfc3339
-from ccm.errors import AnnouncementNotFound, ChangeNotFound, InvalidId
-from ccm.workflow.errors import InvalidInput, Problem
-
-Kind = Literal["change", "announcement"]
-
-SERVER_KEYS = frozenset(
-    {
-        "status",
-        "prior_status",
-        "version",
-        "modifications",
-        "meeting_metadata",
-        "createdAt",
-        "createdBy",
-        "modifiedAt",
-        "modifiedBy",
-        "submittedAt",
-        "submittedBy",
-        "approvedAt",
-        "approvedBy",
-        "completedAt",
-        "completedBy",
-        "cancelledAt",
-        "cancelledBy",
-        "created_at",
-        "created_by",
-        "modified_at",
-        "modified_by",
-        "deletedAt",
-        "deletedBy",
-        "deletionReason",
-        "originalPath",
-        "meeting_id",
-        "join_url",
-        "lastModified",
-        "size",
-        "previous_version",
-        "customer_changes",
-        "customer_operations",
-        "action",
-        "modification",
-        "survey_id",
-        "survey_url",
-        "survey_created_at",
-    }
-)
-"""Owned by the server or the backend; whatever a client sends under these keys is ignored."""
+from ccm.errors import AnnouncementNotFound, ChangeNotFound
+from ccm.workflow.commands import ID_KEYS, SERVER_KEYS, TITLE_KEYS, Kind
+from ccm.workflow.errors import InvalidInput
 
 MEETING_KEYS = frozenset({"meetingTime", "meetingDate", "meeting_date", "meeting_metadata", "meeting_id", "join_url"})
 """Not copied into a clone: a clone schedules its own meeting."""
-
-ID_KEYS: dict[Kind, str] = {"change": "changeId", "announcement": "announcement_id"}
-TITLE_KEYS: dict[Kind, str] = {"change": "changeTitle", "announcement": "title"}
-TITLE_LIMIT = 300
-
-
-def kind_of(fields: Mapping[str, Any]) -> Kind:
-    object_type = str(fields.get("object_type") or "")
-    if object_type.startswith("announcement_") or "announcement_type" in fields:
-        return "announcement"
-    if not object_type and is_announcement_id(str(fields.get("announcement_id") or "")):
-        return "announcement"
-    return "change"
 
 
 def kind_of_id(object_id: str) -> Kind:
@@ -94,55 +37,6 @@ def require_id(object_id: str, kind: Kind) -> str:
     return object_id
 
 
-def given_id(fields: Mapping[str, Any], kind: Kind) -> str | None:
-    """The id the client chose for a new object, checked; ``None`` lets the server choose."""
-    key = ID_KEYS[kind]
-    value = fields.get(key)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput.one(key, "must be a string")
-    try:
-        validate_id(value)
-    except InvalidId as error:
-        raise InvalidInput.one(key, error.reason) from None
-    if (kind == "change") != is_change_id(value):
-        wanted = "CHG-" if kind == "change" else "/".join(f"{p}-" for p in ANNOUNCEMENT_PREFIXES.values())
-        raise InvalidInput.one(key, f"must start with {wanted}")
-    return value
-
-
-def announcement_type(fields: Mapping[str, Any]) -> AnnouncementType:
-    raw = fields.get("announcement_type") or str(fields.get("object_type") or "").removeprefix("announcement_")
-    try:
-        return AnnouncementType(str(raw))
-    except ValueError:
-        allowed = ", ".join(kind.value for kind in AnnouncementType)
-        raise InvalidInput.one("announcement_type", f"must be one of {allowed}") from None
-
-
-def client_fields(fields: Mapping[str, Any], kind: Kind, object_id: str | None = None) -> dict[str, Any]:
-    """The keys a client may set, normalized; the id must match ``object_id`` when one is given."""
-    problems: list[Problem] = []
-    if fields.get("metadata") not in (None, {}, ""):
-        problems.append(Problem("metadata", "is not accepted on changes or announcements"))
-    if fields.get("source") not in (None, ""):
-        problems.append(Problem("source", "is not accepted on changes or announcements"))
-    id_key = ID_KEYS[kind]
-    if object_id is not None and fields.get(id_key) not in (None, "", object_id):
-        problems.append(Problem(id_key, f"does not match the id in the path ({object_id})"))
-    if problems:
-        raise InvalidInput(problems)
-    cleaned = {key: value for key, value in fields.items() if key not in SERVER_KEYS and key != id_key}
-    if kind == "change":
-        # The form sends the meeting as ``meetingDate``; the backend reads ``meetingTime`` and ``include_meeting``.
-        if cleaned.get("meetingDate") and "meetingTime" not in cleaned:
-            cleaned["meetingTime"] = cleaned["meetingDate"]
-        if "meetingRequired" in cleaned and "include_meeting" not in cleaned:
-            cleaned["include_meeting"] = cleaned["meetingRequired"] == "yes"
-    return cleaned
-
-
 def build(document: Mapping[str, Any], kind: Kind) -> AnyObject:
     try:
         obj = parse_document(dict(document))
@@ -154,10 +48,6 @@ def build(document: Mapping[str, Any], kind: Kind) -> AnyObject:
     if isinstance(obj, Change) and extra and "meetingDate" in extra and obj.meeting_time is not None:
         # Keep the form's echo in step with the meeting time it was derived from (RFC 3339, UTC).
         extra["meetingDate"] = format_rfc3339(obj.meeting_time)
-    if len(obj.title) > TITLE_LIMIT:
-        raise InvalidInput.one(TITLE_KEYS[kind], f"must be at most {TITLE_LIMIT} characters")
-    if not obj.title.strip():
-        raise InvalidInput.one(TITLE_KEYS[kind], "must not be empty")
     return obj
 
 

@@ -10,16 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from ccm.aws.clients import error_code
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339, parse_datetime
 from ccm.errors import InvalidCursor
 from ccm.storage.catalog import Page, Query
 from ccm.workflow.actor import Actor
+from ccm.workflow.commands import Kind
 from ccm.workflow.errors import InvalidInput
-from ccm.workflow.fields import Kind
 from ccm.workflow.services import Services
 
 KINDS: tuple[Kind, ...] = ("change", "announcement")
@@ -34,14 +31,7 @@ DATE_RANGES: dict[str, timedelta] = {
 
 
 def query_catalog(services: Services, query: Query) -> Page:
-    try:
-        return services.catalog.query(query)
-    except ClientError as error:
-        # A well-formed cursor from another listing (another status, another creator) points outside this
-        # partition; DynamoDB refuses it as a bad start key. To the caller it is simply not a cursor of this list.
-        if query.cursor and error_code(error) == "ValidationException":
-            raise InvalidCursor() from None
-        raise
+    return services.repository.query(query)
 
 
 def list_objects(
@@ -185,8 +175,8 @@ def search(services: Services, actor: Actor, criteria: Search) -> Page:
 
 def statistics(services: Services, actor: Actor, *, kind: Kind = "change") -> dict[str, Any]:
     """Counts by status for the dashboard. Drafts are private, so ``draft`` counts the caller's own."""
-    everyone = services.catalog.counts(kind)
-    mine = services.catalog.counts(kind, actor.email)
+    everyone = services.repository.counts(kind)
+    mine = services.repository.counts(kind, actor.email)
     visible = {**everyone, Status.DRAFT.value: mine[Status.DRAFT.value]}
     return {
         "kind": kind,

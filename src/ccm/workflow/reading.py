@@ -9,8 +9,9 @@ from ccm.domain.times import format_rfc3339
 from ccm.errors import ObjectNotFound
 from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
+from ccm.workflow.commands import Kind
 from ccm.workflow.editing import not_found
-from ccm.workflow.fields import Kind, require_id
+from ccm.workflow.fields import require_id
 from ccm.workflow.permissions import require_reader
 from ccm.workflow.services import Services
 
@@ -29,7 +30,7 @@ def get_object(
     try:
         stored: Stored | None
         if location is not None:
-            stored = services.archive.read_at(location, object_id)
+            stored = services.repository.get_at(location, object_id)
             if normalize_etag(if_none_match) == stored.etag:
                 return None
         elif if_none_match:
@@ -66,7 +67,7 @@ def list_versions(services: Services, actor: Actor, object_id: str, *, kind: Kin
     obj = current.obj
     modified = obj.modified_at or obj.created_at
     versions = [VersionInfo(obj.version, True, format_rfc3339(modified) if modified else None, None)]
-    for entry in services.archive.list_versions(object_id):
+    for entry in services.repository.versions(object_id):
         if entry.version != obj.version:
             versions.append(VersionInfo(entry.version, False, format_rfc3339(entry.last_modified), entry.size))
     return versions
@@ -80,4 +81,4 @@ def read_version(services: Services, actor: Actor, object_id: str, version: int,
         return current.document
     if version < 1 or version > current.obj.version:
         raise ObjectNotFound(f"{object_id} v{version}", "version")
-    return services.archive.read_version(object_id, version)
+    return services.repository.version(object_id, version)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ccm.storage.archive import Stored
-from ccm.workflow.notify import TriggerResult
+from ccm.workflow.triggers import TriggerResult
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Mutation:
     stored: Stored
     triggers: list[TriggerResult] = field(default_factory=list)
     created: bool = False

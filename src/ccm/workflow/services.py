@@ -1,4 +1,4 @@
-"""What every workflow function works with: the repository, the configuration and a clock."""
+"""What every workflow function works with: the object store (a port), the configuration and a clock."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ccm.domain.times import utc_now
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.port import ObjectRepository
 from ccm.storage.repository import Repository
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Services:
-    repository: Repository
+    repository: ObjectRepository
     config: AppConfig
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -32,11 +33,3 @@ class Services:
         """Clients are created on first use, so building this touches no AWS endpoint."""
         repository = Repository(ArchiveStore(settings.bucket, s3), Catalog(settings.table, dynamodb))
         return cls(repository=repository, config=settings.config)
-
-    @property
-    def archive(self) -> ArchiveStore:
-        return self.repository.archive
-
-    @property
-    def catalog(self) -> Catalog:
-        return self.repository.catalog

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import TRANSITIONS, Status, check_transition
 from ccm.errors import ObjectNotFound, TransitionNotAllowed
 from ccm.storage.archive import Update, location_for
 from ccm.workflow.actor import Actor
-from ccm.workflow.editing import apply_edits, check_etag, edit, not_found
+from ccm.workflow.commands import Kind, ObjectCommand
+from ccm.workflow.editing import apply_edits, check_etag, content_for, edit, not_found
 from ccm.workflow.errors import ActionNotAllowed
-from ccm.workflow.fields import Kind, check_customers, client_fields, require_id
-from ccm.workflow.notify import REQUEST_TYPES, notify, request_type
+from ccm.workflow.fields import check_customers, require_id
 from ccm.workflow.permissions import require_owner, require_participant, require_reader, require_transition
-from ccm.workflow.results import Outcome
+from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
+from ccm.workflow.triggers import REQUEST_TYPES, request_type, write_triggers
 
 
 def transition(
@@ -28,15 +26,15 @@ def transition(
     *,
     kind: Kind,
     expected_etag: str | None = None,
-    edits: Mapping[str, Any] | None = None,
-) -> Outcome:
+    edits: ObjectCommand | None = None,
+) -> Mutation:
     """Move an object to ``target`` if the status table and the caller's role allow it, then notify.
 
     ``edits`` (fields the client sent along, e.g. the form when submitting a draft) are merged first. A draft
     leaves ``drafts/`` for the archive when it moves on; cancelling a draft notifies nobody, as nobody heard of it.
     """
     require_id(object_id, kind)
-    cleaned = client_fields(edits, kind, object_id) if edits else None
+    cleaned = content_for(edits, object_id) if edits else None
     if cleaned:
         check_formats(cleaned)
     now = services.clock()
@@ -57,7 +55,7 @@ def transition(
         update = services.repository.update(object_id, apply, expected_etag=expected_etag, location="archive")
     except ObjectNotFound:
         try:
-            before = services.archive.read_at("drafts", object_id)
+            before = services.repository.get_at("drafts", object_id)
         except ObjectNotFound:
             raise not_found(object_id, kind) from None
         check_etag(before, expected_etag)
@@ -67,8 +65,8 @@ def transition(
             before, obj, location_for(obj.status), reason=target.value, by=actor.email, at=now
         )
     if update.before.obj.status is Status.DRAFT and target is not Status.SUBMITTED:
-        return Outcome(update.after)
-    return Outcome(update.after, notify(services, update.after))
+        return Mutation(update.after)
+    return Mutation(update.after, write_triggers(services, update.after))
 
 
 def update_status(
@@ -76,27 +74,27 @@ def update_status(
     actor: Actor,
     object_id: str,
     status: Status,
-    fields: Mapping[str, Any],
+    command: ObjectCommand,
     *,
-    kind: Kind,
     expected_etag: str | None = None,
-) -> Outcome:
+) -> Mutation:
     """The portal's combined "save with status": same status = an edit, another status = a transition."""
+    kind = command.kind
     require_id(object_id, kind)
     try:
         current = services.repository.get(object_id)
     except ObjectNotFound:
         raise not_found(object_id, kind) from None
-    content = {key: value for key, value in fields.items() if key != "status"}
+    content = command.without_status()
     if status is current.obj.status:
-        if not client_fields(content, kind, object_id):
+        if not content_for(content, object_id):
             allowed = [state.value for state in TRANSITIONS[current.obj.status]]
             raise TransitionNotAllowed(current.obj.status.value, status.value, allowed)
-        return edit(services, actor, object_id, content, kind=kind, expected_etag=expected_etag)
+        return edit(services, actor, object_id, content, expected_etag=expected_etag)
     return transition(services, actor, object_id, status, kind=kind, expected_etag=expected_etag, edits=content)
 
 
-def resend(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Outcome:
+def resend(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Mutation:
     """Write the triggers of the current status again (after a failed trigger write). The backend's ledger
     makes sure nobody is mailed twice for the same version and event."""
     require_id(object_id, kind)
@@ -109,4 +107,4 @@ def resend(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> O
     if request_type(stored.obj) is None:
         notifying = sorted({status.value for (_, status) in REQUEST_TYPES})
         raise ActionNotAllowed("resend notifications for", stored.obj.status.value, notifying)
-    return Outcome(stored, notify(services, stored))
+    return Mutation(stored, write_triggers(services, stored))

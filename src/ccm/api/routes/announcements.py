@@ -8,10 +8,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from ccm.api.context import CurrentActor, CurrentServices
-from ccm.api.docs import MutationBody, PageBody, documented
+from ccm.api.docs import BODY_ERRORS, MutationBody, PageBody, documented
 from ccm.api.models import (
-    AnnouncementFields,
-    AnnouncementSubmission,
     Cursor,
     IfMatch,
     Limit,
@@ -19,12 +17,13 @@ from ccm.api.models import (
     StatusFilter,
     status_filter,
 )
-from ccm.api.responses import outcome_response, page_body
+from ccm.api.responses import mutation_response, page_body
 from ccm.api.routes.common import expected, new_router
 from ccm.api.routes.meetings import add_meeting_routes
 from ccm.api.routes.objects import add_object_routes
 from ccm.domain.ids import AnnouncementType
 from ccm.workflow import edit, list_objects, submit
+from ccm.workflow.commands import AnnouncementFields, AnnouncementSubmission
 
 router = new_router()
 TAGS = ["announcements"]
@@ -96,14 +95,12 @@ def list_customer_announcements(
     tags=TAGS,
     summary="Submit a new announcement (or your draft of the same id) for approval",
     operation_id="submit_new_announcement",
-    responses=documented((201, 200), MutationBody, 403, 409, 412),
+    responses=documented((201, 200), MutationBody, 403, 409, 412, *BODY_ERRORS),
 )
 def submit_announcement(
     services: CurrentServices, actor: CurrentActor, body: AnnouncementSubmission, if_match: IfMatch = None
 ) -> Response[Any]:
-    return outcome_response(
-        submit(services, actor, body.fields(), kind="announcement", expected_etag=expected(if_match))
-    )
+    return mutation_response(submit(services, actor, body, expected_etag=expected(if_match)))
 
 
 @router.put(
@@ -111,7 +108,7 @@ def submit_announcement(
     tags=TAGS,
     summary="Change the given fields of a draft, submitted or approved announcement",
     operation_id="edit_announcement",
-    responses=documented(200, MutationBody, 404, 409, 412),
+    responses=documented(200, MutationBody, 404, 409, 412, *BODY_ERRORS),
 )
 def edit_announcement(
     services: CurrentServices,
@@ -120,8 +117,8 @@ def edit_announcement(
     body: AnnouncementFields,
     if_match: IfMatch = None,
 ) -> Response[Any]:
-    outcome = edit(services, actor, object_id, body.fields(), kind="announcement", expected_etag=expected(if_match))
-    return outcome_response(outcome)
+    outcome = edit(services, actor, object_id, body, expected_etag=expected(if_match))
+    return mutation_response(outcome)
 
 
 add_object_routes(router, "announcement", "announcements")

@@ -7,10 +7,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from ccm.api.context import CurrentActor, CurrentServices
-from ccm.api.docs import MutationBody, PageBody, documented
+from ccm.api.docs import BODY_ERRORS, MutationBody, PageBody, documented
 from ccm.api.models import (
-    ChangeFields,
-    ChangeSubmission,
     Cursor,
     CustomerFilter,
     IfMatch,
@@ -19,11 +17,12 @@ from ccm.api.models import (
     StatusFilter,
     status_filter,
 )
-from ccm.api.responses import outcome_response, page_body
+from ccm.api.responses import mutation_response, page_body
 from ccm.api.routes.common import expected, new_router
 from ccm.api.routes.meetings import add_meeting_routes
 from ccm.api.routes.objects import add_object_routes
 from ccm.workflow import edit, list_objects, submit
+from ccm.workflow.commands import ChangeFields, ChangeSubmission
 
 router = new_router()
 TAGS = ["changes"]
@@ -55,12 +54,12 @@ def list_changes(
     tags=TAGS,
     summary="Submit a new change (or your draft of the same id) for approval",
     operation_id="submit_new_change",
-    responses=documented((201, 200), MutationBody, 403, 409, 412),
+    responses=documented((201, 200), MutationBody, 403, 409, 412, *BODY_ERRORS),
 )
 def submit_change(
     services: CurrentServices, actor: CurrentActor, body: ChangeSubmission, if_match: IfMatch = None
 ) -> Response[Any]:
-    return outcome_response(submit(services, actor, body.fields(), kind="change", expected_etag=expected(if_match)))
+    return mutation_response(submit(services, actor, body, expected_etag=expected(if_match)))
 
 
 @router.put(
@@ -68,13 +67,13 @@ def submit_change(
     tags=TAGS,
     summary="Change the given fields; history, meeting and unspecified fields are kept",
     operation_id="edit_change",
-    responses=documented(200, MutationBody, 404, 409, 412),
+    responses=documented(200, MutationBody, 404, 409, 412, *BODY_ERRORS),
 )
 def edit_change(
     services: CurrentServices, actor: CurrentActor, object_id: ObjectId, body: ChangeFields, if_match: IfMatch = None
 ) -> Response[Any]:
-    outcome = edit(services, actor, object_id, body.fields(), kind="change", expected_etag=expected(if_match))
-    return outcome_response(outcome)
+    outcome = edit(services, actor, object_id, body, expected_etag=expected(if_match))
+    return mutation_response(outcome)
 
 
 add_object_routes(router, "change", "changes")

@@ -11,7 +11,7 @@ from ccm.api.models import ANY, UNMATCHABLE, etag_value
 from ccm.api.responses import not_modified, object_response
 from ccm.storage.archive import Location
 from ccm.workflow import Actor, Services, get_object
-from ccm.workflow.fields import Kind
+from ccm.workflow.commands import Kind
 
 
 def new_router() -> Router:

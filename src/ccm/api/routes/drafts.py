@@ -8,12 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from ccm.api.context import CurrentActor, CurrentServices
-from ccm.api.docs import MutationBody, PageBody, documented
-from ccm.api.models import DRAFTS, Cursor, IfMatch, IfNoneMatch, Limit, ObjectId, validated
-from ccm.api.responses import outcome_response, page_body
+from ccm.api.docs import BODY_ERRORS, MutationBody, PageBody, documented
+from ccm.api.models import Cursor, IfMatch, IfNoneMatch, Limit, ObjectId, parse_model
+from ccm.api.responses import mutation_response, page_body
 from ccm.api.routes.common import expected, new_router, read_response
 from ccm.workflow import delete, drafts, save_draft
-from ccm.workflow.fields import kind_of, kind_of_id
+from ccm.workflow.commands import DRAFTS, kind_of
+from ccm.workflow.fields import kind_of_id
 
 router = new_router()
 TAGS = ["drafts"]
@@ -41,7 +42,7 @@ def list_drafts(
     tags=TAGS,
     summary="Save a draft: a new one (201) or your existing draft of the same id (200)",
     operation_id="save_draft",
-    responses=documented((201, 200), MutationBody, 409, 412),
+    responses=documented((201, 200), MutationBody, 409, 412, *BODY_ERRORS),
 )
 def save(
     services: CurrentServices,
@@ -49,8 +50,8 @@ def save(
     body: Annotated[dict[str, Any], Body(description="a change or an announcement (by object_type)")],
     if_match: IfMatch = None,
 ) -> Response[Any]:
-    fields = validated(DRAFTS[kind_of(body)], body)
-    return outcome_response(save_draft(services, actor, fields, expected_etag=expected(if_match)))
+    command = parse_model(DRAFTS[kind_of(body)], body)
+    return mutation_response(save_draft(services, actor, command, expected_etag=expected(if_match)))
 
 
 @router.get(

@@ -12,8 +12,7 @@ from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import documented
 from ccm.api.models import ObjectId
 from ccm.api.responses import NO_CACHE
-from ccm.meetings.download import meeting_calendar
-from ccm.workflow.fields import Kind
+from ccm.workflow.commands import Kind
 
 
 def _responses() -> dict[int, OpenAPIResponse]:
@@ -35,6 +34,10 @@ def add_meeting_routes(router: Router, kind: Kind, collection: str) -> None:
         responses=_responses(),
     )
     def download_meeting(services: CurrentServices, actor: CurrentActor, object_id: ObjectId) -> Response[Any]:
+        # The file is written with the email templates (jinja2) and icalendar: the first download loads them, not
+        # every cold start of the API.
+        from ccm.meetings.download import meeting_calendar
+
         found = meeting_calendar(services, actor, object_id, kind=kind)
         return Response(
             status_code=200,

@@ -10,11 +10,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import MutationBody, documented
 from ccm.api.models import IfMatch, IfNoneMatch, ObjectId, VersionNumber
-from ccm.api.responses import outcome_response
+from ccm.api.responses import mutation_response
 from ccm.api.routes.common import expected, read_response
 from ccm.domain.status import Status
 from ccm.workflow import clone, delete, list_versions, read_version, resend, transition
-from ccm.workflow.fields import Kind
+from ccm.workflow.commands import Kind
 
 ACTIONS: dict[str, tuple[Status, str]] = {
     "submit": (Status.SUBMITTED, "Submit a draft for approval; every customer's approvers are notified"),
@@ -64,7 +64,7 @@ def add_object_routes(router: Router, kind: Kind, collection: str) -> None:
         responses=documented(201, MutationBody, 404),
     )
     def clone_one(services: CurrentServices, actor: CurrentActor, object_id: ObjectId) -> Response[Any]:
-        return outcome_response(clone(services, actor, object_id, kind=kind))
+        return mutation_response(clone(services, actor, object_id, kind=kind))
 
     @router.post(
         f"{base}/notify",
@@ -74,7 +74,7 @@ def add_object_routes(router: Router, kind: Kind, collection: str) -> None:
         responses=documented(200, MutationBody, 404, 409),
     )
     def notify_again(services: CurrentServices, actor: CurrentActor, object_id: ObjectId) -> Response[Any]:
-        return outcome_response(resend(services, actor, object_id, kind=kind))
+        return mutation_response(resend(services, actor, object_id, kind=kind))
 
     @router.get(
         f"{base}/versions",
@@ -114,4 +114,4 @@ def _action_route(
         services: CurrentServices, actor: CurrentActor, object_id: ObjectId, if_match: IfMatch = None
     ) -> Response[Any]:
         outcome = transition(services, actor, object_id, target, kind=kind, expected_etag=expected(if_match))
-        return outcome_response(outcome)
+        return mutation_response(outcome)

@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ccm.api.context import CurrentActor, CurrentServices
-from ccm.api.docs import PageBody, documented
+from ccm.api.docs import BODY_ERRORS, PageBody, documented
 from ccm.api.models import Cursor, Limit, SearchCriteria, StatusFilter, parse_model, status_filter
 from ccm.api.responses import page_body
 from ccm.api.routes.common import new_router
 from ccm.workflow import Search, list_objects, my_objects, search, statistics
-from ccm.workflow.fields import Kind
+from ccm.workflow.commands import Kind
 
 router = new_router()
 TAGS = ["search"]
@@ -70,7 +70,7 @@ def recent(
     tags=TAGS,
     summary="Search by text, status, creator, customers, dates",
     operation_id="search",
-    responses=documented(200, PageBody),
+    responses=documented(200, PageBody, *BODY_ERRORS),
 )
 def search_by_body(services: CurrentServices, actor: CurrentActor, body: SearchCriteria) -> dict[str, Any]:
     return page_body(search(services, actor, _search(body)))

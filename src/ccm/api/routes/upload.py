@@ -8,13 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ccm.api.context import CurrentActor, CurrentServices
-from ccm.api.docs import MutationBody, documented
-from ccm.api.models import DRAFTS, SUBMISSIONS, AnnouncementStatusUpdate, IfMatch, validated
-from ccm.api.responses import outcome_response
+from ccm.api.docs import BODY_ERRORS, MutationBody, documented
+from ccm.api.models import IfMatch, parse_model
+from ccm.api.responses import mutation_response
 from ccm.api.routes.common import expected, new_router
 from ccm.domain.status import Status
 from ccm.workflow import InvalidInput, save_draft, submit, update_status
-from ccm.workflow.fields import kind_of
+from ccm.workflow.commands import DRAFTS, SUBMISSIONS, AnnouncementStatusUpdate, kind_of
 
 router = new_router()
 UPDATE_ANNOUNCEMENT = "update_announcement"
@@ -26,7 +26,7 @@ UPDATE_ANNOUNCEMENT = "update_announcement"
     summary="Submit (status submitted or absent) or save as draft (status draft) a change or announcement; "
     "with action update_announcement, change an announcement's status or content",
     operation_id="upload",
-    responses=documented((201, 200), MutationBody, 404, 409, 412),
+    responses=documented((201, 200), MutationBody, 404, 409, 412, *BODY_ERRORS),
 )
 def upload(
     services: CurrentServices,
@@ -37,23 +37,14 @@ def upload(
     etag = expected(if_match)
     action = body.get("action")
     if action == UPDATE_ANNOUNCEMENT:
-        request = validated(AnnouncementStatusUpdate, body)
-        content = {key: value for key, value in request.items() if key not in {"action", "status"}}
-        outcome = update_status(
-            services,
-            actor,
-            request["announcement_id"],
-            Status(request["status"]),
-            content,
-            kind="announcement",
-            expected_etag=etag,
-        )
+        request = parse_model(AnnouncementStatusUpdate, body)
+        outcome = update_status(services, actor, request.announcement_id, request.status, request, expected_etag=etag)
     elif action not in (None, ""):
         raise InvalidInput.one("action", f"the only action is {UPDATE_ANNOUNCEMENT}")
     elif body.get("status") == Status.DRAFT.value:
-        outcome = save_draft(services, actor, validated(DRAFTS[kind_of(body)], body), expected_etag=etag)
+        outcome = save_draft(services, actor, parse_model(DRAFTS[kind_of(body)], body), expected_etag=etag)
     elif body.get("status") in (None, "", Status.SUBMITTED.value):
-        outcome = submit(services, actor, validated(SUBMISSIONS[kind_of(body)], body), expected_etag=etag)
+        outcome = submit(services, actor, parse_model(SUBMISSIONS[kind_of(body)], body), expected_etag=etag)
     else:
         raise InvalidInput.one("status", "a new change or announcement starts as draft or submitted")
-    return outcome_response(outcome)
+    return mutation_response(outcome)

@@ -10,11 +10,10 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
 from ccm.storage.archive import Stored
+from ccm.storage.port import TriggerNotWritten
 from ccm.workflow.services import Services
 
 logger = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ def request_type(obj: AnyObject) -> str | None:
     return REQUEST_TYPES.get((obj.kind, obj.status))
 
 
-def notify(services: Services, stored: Stored) -> list[TriggerResult]:
+def write_triggers(services: Services, stored: Stored) -> list[TriggerResult]:
     """Write a trigger for every configured customer of ``stored``; failures are reported, not raised."""
     obj = stored.obj
     kind = request_type(obj)
@@ -61,8 +60,8 @@ def notify(services: Services, stored: Stored) -> list[TriggerResult]:
         if mapping is None:
             return TriggerResult(code, code, None, "customer is not configured; nobody would receive this")
         try:
-            key = services.archive.put_trigger(code, obj, kind)
-        except (ClientError, BotoCoreError) as error:
+            key = services.repository.put_trigger(code, obj, kind)
+        except TriggerNotWritten as error:
             logger.error("trigger for %s of %s failed: %s", code, obj.id, error)
             return TriggerResult(code, mapping.customer_name, None, str(error))
         return TriggerResult(code, mapping.customer_name, key)

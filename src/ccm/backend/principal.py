@@ -27,7 +27,7 @@ def unique_id(principal: str) -> str:
     return principal.strip().removeprefix("AWS:").split(":", 1)[0]
 
 
-class BackendIdentity:
+class BackendPrincipal:
     """The backend's own identity, looked up once per cold start (and only when first needed)."""
 
     def __init__(self, sts: STSClient | None = None) -> None:

@@ -1,7 +1,7 @@
 """Route 53 changes as UPSERTs that keep every value they did not come to change.
 
 A record set is replaced as a whole by an UPSERT, so each change starts from the values the zone has now and
-only adds or rewrites ours (see :class:`~ccm.domains.records.Merge`). Planning against the zone's current
+only adds or rewrites ours (see :class:`~ccm.sending_domains.records.Merge`). Planning against the zone's current
 state makes the set-up idempotent: a second run plans nothing.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ccm.domains.records import SES_SPF_INCLUDE, Merge, WantedRecord
 from ccm.errors import CcmError
+from ccm.sending_domains.records import SES_SPF_INCLUDE, Merge, WantedRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_route53 import Route53Client

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from ccm.backend.decisions import EmailEvent, Notice
 from ccm.config import AppConfig
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import Announcement, AnyObject, Attachment, Change, ModificationType
 from ccm.domain.times import DEFAULT_TIMEZONE, is_timezone, zone
+from ccm.mail.decisions import EmailEvent, Notice
 
 HEADER_WORDS: dict[EmailEvent, str] = {
     EmailEvent.APPROVAL_REQUEST: "Approval Required",

@@ -16,12 +16,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ccm.aws.ratelimit import RateLimiter
-from ccm.backend.ledger import DeliveryKey, DeliveryLedger
-from ccm.backend.mail import Mailbox, Throttled
-from ccm.backend.mime import PreparedEmail
+from ccm.config import AppConfig, CustomerMapping
 from ccm.errors import CcmError
+from ccm.mail.mime import PreparedEmail, RenderedEmail
+from ccm.mail.port import Mailbox, Mailboxes, Throttled
+from ccm.storage.ledger import DeliveryKey, DeliveryLedger
 
 logger = logging.getLogger(__name__)
 
@@ -189,3 +191,45 @@ class Dispatcher:
                 if attempt >= self.throttle_attempts:
                     raise
             self.sleep(min(BACKOFF_CAP, self.backoff_base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2))
+
+
+class EmailSender:
+    """One email to recipients of one customer, once per recipient, under the delivery ledger.
+
+    The backend's triggers, the meeting invitations and the CLI's sends by hand all come through here, so they
+    share one ledger: ``key.event`` names what is sent (``approved``, ``meeting_request``, ...), and a different
+    kind of email about the same object version uses its own event name, so each is delivered once.
+    """
+
+    def __init__(self, config: AppConfig, mailboxes: Mailboxes, dispatcher: Dispatcher) -> None:
+        self.sender = config.email_config.sender_address
+        self.mailboxes = mailboxes
+        self.dispatcher = dispatcher
+
+    def deliver(
+        self,
+        key: DeliveryKey,
+        customer: CustomerMapping,
+        email: RenderedEmail,
+        recipients: Sequence[str],
+        topic: str,
+        *,
+        now: datetime,
+        deadline: float | None = None,
+    ) -> DeliveryReport:
+        """Mail every recipient the ledger does not already hold under ``key``; :class:`DeliveryFailed` if some fail."""
+        prepared = email.prepare(self.sender, now)
+        mailbox = self.mailboxes.for_customer(customer)
+        report = self.dispatcher.deliver(
+            mailbox, customer.account_id, key, prepared, recipients, topic, deadline=deadline
+        )
+        logger.info(
+            "%s of %s v%d to %s: %d sent, %d already sent before",
+            key.event,
+            key.object_id,
+            key.version,
+            customer.customer_code,
+            report.sent,
+            report.already_sent,
+        )
+        return report

@@ -15,22 +15,12 @@ Rows: ``pk = LEDGER#<object id>#v<version>#<event>#<customer>``, ``sk = TO#<lowe
 from __future__ import annotations
 
 import logging
-import threading
-import time
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
-import boto3
-from botocore.exceptions import ClientError
-
-from ccm.aws.clients import RETRY_CONFIG, error_code
 from ccm.errors import CcmError
-from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from ccm.storage.leases import Lease, LeasedRows
+from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +30,6 @@ CLAIM_LEASE_SECONDS = 300.0
 RETENTION_SECONDS = 180 * 24 * 3600
 QUERY_PAGE_SIZE = 1000
 SENT = "sent"
-CLAIMED = "claimed"
 
 
 @dataclass(frozen=True)
@@ -91,30 +80,9 @@ def _sort_key(recipient: str) -> str:
     return f"TO#{recipient.strip().lower()}"
 
 
-class DynamoLedger:
-    def __init__(
-        self,
-        table_name: str,
-        dynamodb: DynamoDBClient | None = None,
-        *,
-        lease_seconds: float = CLAIM_LEASE_SECONDS,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.table_name = table_name
-        self._ddb = dynamodb
-        self._lock = threading.Lock()
-        self.lease_seconds = lease_seconds
-        self.clock = clock
-
-    @property
-    def ddb(self) -> DynamoDBClient:
-        with self._lock:
-            if self._ddb is None:
-                self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
-            return self._ddb
-
-    def _key(self, key: DeliveryKey, recipient: str) -> dict[str, Any]:
-        return {PARTITION_KEY: {"S": key.partition}, SORT_KEY: {"S": _sort_key(recipient)}}
+class DynamoLedger(LeasedRows):
+    LEASE_SECONDS = CLAIM_LEASE_SECONDS
+    RETENTION_SECONDS = RETENTION_SECONDS
 
     def delivered(self, key: DeliveryKey) -> set[str]:
         sent: set[str] = set()
@@ -135,68 +103,28 @@ class DynamoLedger:
         return sent
 
     def claim(self, key: DeliveryKey, recipient: str) -> Claim | None:
-        now = self.clock()
-        token = uuid.uuid4().hex
-        item = {
-            **self._key(key, recipient),
-            "state": {"S": CLAIMED},
-            "claim_token": {"S": token},
-            "claimed_at": {"N": f"{now:.3f}"},
+        attributes = {
             "recipient": {"S": recipient},
             "object_id": {"S": key.object_id},
             "object_version": {"N": str(key.version)},
             "event": {"S": key.event},
             "customer_code": {"S": key.customer_code},
-            TTL_ATTRIBUTE: {"N": str(int(now) + RETENTION_SECONDS)},
         }
-        try:
-            self.ddb.put_item(
-                TableName=self.table_name,
-                Item=item,
-                ConditionExpression="attribute_not_exists(#pk) OR (#state = :claimed AND claimed_at < :stale)",
-                ExpressionAttributeNames={"#pk": PARTITION_KEY, "#state": "state"},
-                ExpressionAttributeValues={
-                    ":claimed": {"S": CLAIMED},
-                    ":stale": {"N": f"{now - self.lease_seconds:.3f}"},
-                },
-            )
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
-            current = self.ddb.get_item(TableName=self.table_name, Key=self._key(key, recipient), ConsistentRead=True)
-            if current.get("Item", {}).get("state", {}).get("S") == SENT:
+        lease = self.leases.take(key.partition, _sort_key(recipient), attributes)
+        if lease is None:
+            if self.leases.read(key.partition, _sort_key(recipient)).get("state", {}).get("S") == SENT:
                 return None
-            raise DeliveryInProgress(key, recipient) from None
-        return Claim(key, recipient, token)
+            raise DeliveryInProgress(key, recipient)
+        return Claim(key, recipient, lease.token)
+
+    @staticmethod
+    def _lease(claim: Claim) -> Lease:
+        return Lease(claim.key.partition, _sort_key(claim.recipient), claim.token)
 
     def mark_sent(self, claim: Claim, message_id: str) -> None:
-        try:
-            self.ddb.update_item(
-                TableName=self.table_name,
-                Key=self._key(claim.key, claim.recipient),
-                UpdateExpression="SET #state = :sent, message_id = :message, sent_at = :now REMOVE claim_token",
-                ConditionExpression="claim_token = :token",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":sent": {"S": SENT},
-                    ":message": {"S": message_id},
-                    ":now": {"N": f"{self.clock():.3f}"},
-                    ":token": {"S": claim.token},
-                },
-            )
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
+        values = {"message_id": {"S": message_id}, "sent_at": {"N": f"{self.leases.clock():.3f}"}}
+        if not self.leases.finish(self._lease(claim), SENT, values):
             logger.warning("the claim on %s for %s expired before the send was recorded", claim.recipient, claim.key)
 
     def release(self, claim: Claim) -> None:
-        try:
-            self.ddb.delete_item(
-                TableName=self.table_name,
-                Key=self._key(claim.key, claim.recipient),
-                ConditionExpression="claim_token = :token",
-                ExpressionAttributeValues={":token": {"S": claim.token}},
-            )
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
+        self.leases.release(self._lease(claim))

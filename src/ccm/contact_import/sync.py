@@ -1,7 +1,7 @@
 """The difference between what Identity Center says and what a customer's SES contact list holds.
 
 The import owns exactly one thing per contact: the OPT_IN of the topics it granted for the contact's roles.
-It records those grants per customer (see :mod:`ccm.identity.record`) because SES cannot tell an opt-in the
+It records those grants per customer (see :mod:`ccm.contact_import.record`) because SES cannot tell an opt-in the
 import made from one the person chose on the SES preferences page. Therefore:
 
 * a new directory user becomes a contact subscribed to the topics of their roles;
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from ccm.config import SubscriptionStatus
+from ccm.contact_import.directory import Directory
+from ccm.contact_import.roles import TopicMapper
 from ccm.errors import CcmError
-from ccm.identity.directory import Directory
-from ccm.identity.roles import TopicMapper
 from ccm.ses_admin.contacts import Contact, ContactList
 
 Grants = dict[str, list[str]]

@@ -19,9 +19,9 @@ from botocore.exceptions import ClientError
 from ccm.aws.assume import RoleSessions
 from ccm.aws.clients import RETRY_CONFIG, error_code, http_status
 from ccm.aws.ses_lists import find_contact_list
-from ccm.backend.mail import AudienceUnavailable, Throttled
 from ccm.config import AppConfig, CustomerMapping
 from ccm.errors import CcmError
+from ccm.mail.port import AudienceUnavailable, Throttled
 
 if TYPE_CHECKING:
     import boto3

@@ -10,10 +10,10 @@ from typing import Any
 from ccm.aws.customer_clients import CustomerClients, directory_key
 from ccm.aws.ses_lists import ensure_contact_list, find_contact_list
 from ccm.config import CustomerMapping, SesConfig
-from ccm.identity.directory import Directory, IdentityCenterReader
-from ccm.identity.record import GrantRecordStore
-from ccm.identity.roles import TopicMapper
-from ccm.identity.sync import Held, ImportPlan, apply_plan, desired_contacts, plan_import
+from ccm.contact_import.directory import Directory, IdentityCenterReader
+from ccm.contact_import.record import GrantRecordStore
+from ccm.contact_import.roles import TopicMapper
+from ccm.contact_import.sync import Held, ImportPlan, apply_plan, desired_contacts, plan_import
 from ccm.ses_admin.contacts import Contact, ContactList
 
 

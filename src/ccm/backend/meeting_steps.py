@@ -1,8 +1,7 @@
-"""The meeting steps of the backend pipeline, and where they go in each status's plan.
+"""The meeting steps of the backend pipeline (their place in each status is :mod:`ccm.backend.steps`'s).
 
-* approved: ``meeting`` (create or update, and record it) before ``email``, so the approval email carries the
-  Join link; ``calendar-invite`` (invitations by email) after it.
-* cancelled: ``meeting`` (cancel, and record it) and ``calendar-invite`` (the cancellation) before ``email``.
+* ``meeting``: create, update or cancel the object's one meeting, and record it in the archive.
+* ``calendar-invite``: the invitation (or its cancellation) by email, for customers without Teams.
 
 Both are safe to run again: the meeting step through its claims and idempotent records, the invitations
 through the delivery ledger.
@@ -12,8 +11,9 @@ from __future__ import annotations
 
 import logging
 
-from ccm.backend.steps import EMAIL_STEP, StepPlan, TriggerContext
+from ccm.backend.steps import TriggerContext, send_counted
 from ccm.domain.status import Status
+from ccm.mail.delivery import EmailSender
 from ccm.meetings.invites import CalendarInvites
 from ccm.meetings.record import MeetingRecorder
 from ccm.meetings.scheduler import MeetingScheduler
@@ -60,16 +60,15 @@ class MeetingStep:
 class CalendarInviteStep:
     name = INVITE_STEP
 
-    def __init__(self, invites: CalendarInvites) -> None:
+    def __init__(self, invites: CalendarInvites, sender: EmailSender) -> None:
         self.invites = invites
+        self.sender = sender
 
     def run(self, context: TriggerContext) -> None:
-        if context.obj.status in (Status.APPROVED, Status.CANCELLED):
-            self.invites.send(context)
-
-
-def install(plan: StepPlan, meeting: MeetingStep, invites: CalendarInviteStep) -> None:
-    plan.insert(Status.APPROVED, meeting, before=EMAIL_STEP)
-    plan.insert(Status.APPROVED, invites, after=EMAIL_STEP)
-    plan.insert(Status.CANCELLED, meeting, before=EMAIL_STEP)
-    plan.insert(Status.CANCELLED, invites, before=EMAIL_STEP)
+        if context.obj.status not in (Status.APPROVED, Status.CANCELLED):
+            return
+        invitation = self.invites.prepare(context.obj, context.customer, context.now)
+        if invitation is not None:
+            send_counted(
+                context, self.sender, invitation.event, invitation.email, invitation.recipients, invitation.topic
+            )

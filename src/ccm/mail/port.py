@@ -1,6 +1,6 @@
 """The email port: one customer's SES, as the backend needs it. Small on purpose, so a fake is easy.
 
-The real adapter is :mod:`ccm.backend.ses`; tests and benchmarks use an in-memory fake.
+The real adapter is :mod:`ccm.mail.ses`; tests and benchmarks use an in-memory fake.
 """
 
 from __future__ import annotations

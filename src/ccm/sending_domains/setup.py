@@ -14,7 +14,8 @@ from typing import Any
 
 from ccm.aws.customer_clients import CustomerClients
 from ccm.config import AppConfig, CustomerMapping
-from ccm.domains.records import (
+from ccm.errors import CcmError
+from ccm.sending_domains.records import (
     WantedRecord,
     configuration_set_name,
     deliverability_records,
@@ -22,9 +23,8 @@ from ccm.domains.records import (
     mail_domain,
     mail_from_domain,
 )
-from ccm.domains.route53 import HostedZone, PlannedChange, change_batches, plan_changes
-from ccm.domains.ses_domain import IdentityState, SesDomain
-from ccm.errors import CcmError
+from ccm.sending_domains.route53 import HostedZone, PlannedChange, change_batches, plan_changes
+from ccm.sending_domains.ses_domain import IdentityState, SesDomain
 
 DKIM_TOKENS = 3
 

@@ -16,22 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-import boto3
-from botocore.exceptions import ClientError
-
-from ccm.aws.clients import RETRY_CONFIG, error_code
 from ccm.errors import CcmError
-from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from ccm.storage.leases import Lease, LeasedRows
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +33,6 @@ RETENTION_SECONDS = 3 * 365 * 24 * 3600
 """Meetings may lie two years ahead and objects stay editable until then."""
 WAIT_SECONDS = 30.0
 POLL_SECONDS = 0.25
-CLAIMED = "claimed"
 DONE = "done"
 
 Result = dict[str, Any]
@@ -132,99 +122,37 @@ def run_once(
         return Once(result, performed=True)
 
 
-class DynamoMeetingClaims:
-    def __init__(
-        self,
-        table_name: str,
-        dynamodb: DynamoDBClient | None = None,
-        *,
-        lease_seconds: float = CLAIM_LEASE_SECONDS,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.table_name = table_name
-        self._ddb = dynamodb
-        self._lock = threading.Lock()
-        self.lease_seconds = lease_seconds
-        self.clock = clock
-
-    @property
-    def ddb(self) -> DynamoDBClient:
-        with self._lock:
-            if self._ddb is None:
-                self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
-            return self._ddb
+class DynamoMeetingClaims(LeasedRows):
+    LEASE_SECONDS = CLAIM_LEASE_SECONDS
+    RETENTION_SECONDS = RETENTION_SECONDS
 
     @staticmethod
-    def _key(object_id: str, action: str) -> dict[str, Any]:
-        return {PARTITION_KEY: {"S": f"{MEETING_PREFIX}{object_id}"}, SORT_KEY: {"S": action}}
+    def _lease(claim: ActionClaim) -> Lease:
+        return Lease(f"{MEETING_PREFIX}{claim.object_id}", claim.action, claim.token)
 
     def claim(self, object_id: str, action: str) -> ActionClaim | Completed:
-        now = self.clock()
-        token = uuid.uuid4().hex
-        try:
-            self.ddb.put_item(
-                TableName=self.table_name,
-                Item={
-                    **self._key(object_id, action),
-                    "state": {"S": CLAIMED},
-                    "claim_token": {"S": token},
-                    "claimed_at": {"N": f"{now:.3f}"},
-                    "object_id": {"S": object_id},
-                    TTL_ATTRIBUTE: {"N": str(int(now) + RETENTION_SECONDS)},
-                },
-                ConditionExpression="attribute_not_exists(#pk) OR (#state = :claimed AND claimed_at < :stale)",
-                ExpressionAttributeNames={"#pk": PARTITION_KEY, "#state": "state"},
-                ExpressionAttributeValues={
-                    ":claimed": {"S": CLAIMED},
-                    ":stale": {"N": f"{now - self.lease_seconds:.3f}"},
-                },
-            )
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
+        lease = self.leases.take(f"{MEETING_PREFIX}{object_id}", action, {"object_id": {"S": object_id}})
+        if lease is None:
             stored = self.result(object_id, action)
             if stored is not None:
                 return Completed(stored)
-            raise ActionInProgress(object_id, action) from None
-        return ActionClaim(object_id, action, token)
+            raise ActionInProgress(object_id, action)
+        return ActionClaim(object_id, action, lease.token)
 
     def complete(self, claim: ActionClaim, result: Result) -> None:
-        try:
-            self.ddb.update_item(
-                TableName=self.table_name,
-                Key=self._key(claim.object_id, claim.action),
-                UpdateExpression="SET #state = :done, #result = :result, completed_at = :now REMOVE claim_token",
-                ConditionExpression="claim_token = :token",
-                ExpressionAttributeNames={"#state": "state", "#result": "result"},
-                ExpressionAttributeValues={
-                    ":done": {"S": DONE},
-                    ":result": {"S": json.dumps(result, sort_keys=True)},
-                    ":now": {"N": f"{self.clock():.3f}"},
-                    ":token": {"S": claim.token},
-                },
-            )
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
+        values = {
+            "result": {"S": json.dumps(result, sort_keys=True)},
+            "completed_at": {"N": f"{self.leases.clock():.3f}"},
+        }
+        if not self.leases.finish(self._lease(claim), DONE, values):
             # Our lease ran out and someone took the action over; what they store wins.
             logger.warning("the claim on %s of %s expired before its result was stored", claim.action, claim.object_id)
 
     def release(self, claim: ActionClaim) -> None:
-        try:
-            self.ddb.delete_item(
-                TableName=self.table_name,
-                Key=self._key(claim.object_id, claim.action),
-                ConditionExpression="claim_token = :token",
-                ExpressionAttributeValues={":token": {"S": claim.token}},
-            )
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
+        self.leases.release(self._lease(claim))
 
     def result(self, object_id: str, action: str) -> Result | None:
-        item = self.ddb.get_item(TableName=self.table_name, Key=self._key(object_id, action), ConsistentRead=True).get(
-            "Item", {}
-        )
+        item = self.leases.read(f"{MEETING_PREFIX}{object_id}", action)
         if item.get("state", {}).get("S") != DONE:
             return None
         loaded: Result = json.loads(item.get("result", {}).get("S", "{}"))

@@ -13,11 +13,11 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ccm.backend.decisions import Notice
-from ccm.backend.mime import RenderedEmail
-from ccm.backend.views import EmailView, ViewBuilder
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.objects import AnyObject
+from ccm.mail.decisions import Notice
+from ccm.mail.mime import RenderedEmail
+from ccm.mail.views import EmailView, ViewBuilder
 
 SES_UNSUBSCRIBE_PLACEHOLDER = "{{amazonSESUnsubscribeUrl}}"
 

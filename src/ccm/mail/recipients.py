@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ccm.backend.mail import Mailboxes
-from ccm.backend.mime import valid_address
 from ccm.config import AppConfig
+from ccm.mail.mime import valid_address
+from ccm.mail.port import Mailboxes
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ LOOKUP_WORKERS = 8
 
 
 @dataclass(frozen=True)
-class Audience:
+class TopicAudience:
     customer_code: str
     topic: str
     recipients: list[str]
@@ -37,7 +37,7 @@ class RecipientDirectory:
         self.config = config
         self.mailboxes = mailboxes
 
-    def audience(self, customer_code: str, topic: str) -> Audience:
+    def audience(self, customer_code: str, topic: str) -> TopicAudience:
         customer = self.config.customer(customer_code)
         mailbox = self.mailboxes.for_customer(customer)
         subscribed = mailbox.subscribers(topic)
@@ -50,7 +50,7 @@ class RecipientDirectory:
         allowed = {key: address for key, address in unique.items() if customer.allows_recipient(address)}
         suppressed = mailbox.suppressed() if allowed else frozenset()
         recipients = sorted(address for key, address in allowed.items() if key not in suppressed)
-        audience = Audience(
+        audience = TopicAudience(
             customer_code=customer_code,
             topic=topic,
             recipients=recipients,

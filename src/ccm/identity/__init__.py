@@ -1,1 +1,0 @@
-"""Identity Center: read a customer's directory once, map group roles to SES topics, sync contact lists."""
