@@ -11,20 +11,15 @@ from rich.markup import escape
 from rich.progress import Progress, TaskID
 
 from ccm.aws.clients import RETRY_CONFIG
-from ccm.cli.common import JsonOption, cli_errors, console, settings
+from ccm.cli.common import cli_errors, console, settings
 from ccm.cli.fleet import (
-    AllOption,
     Column,
-    ConcurrencyOption,
-    CustomersOption,
     DryRunOption,
-    SesRateOption,
-    chosen,
-    customer_clients,
     exit_on_failure,
     print_summary,
     progress_bar,
 )
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.contact_import.record import GrantRecordStore
 from ccm.fleet import Outcome, run_each
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
@@ -98,15 +93,13 @@ def _print_notes(outcomes: list[Outcome[SubscriptionResult]]) -> None:
 
 @app.command("apply")
 @cli_errors
+@fleet_command(rates=("ses",))
 def apply(
     file: Path | None = FileOption,
-    customers: list[str] | None = CustomersOption,
-    every: bool = AllOption,
+    *,
+    fleet: FleetOptions,
     dry_run: bool = DryRunOption,
     prune: bool = PruneOption,
-    max_concurrency: int = ConcurrencyOption,
-    ses_rps: float = SesRateOption,
-    as_json: bool = JsonOption,
 ) -> None:
     """Subscribe every address of the file to its topics on each customer's contact list, writing only the
     difference.
@@ -120,22 +113,23 @@ def apply(
     config = current.config
     path = file or Path(current.subscription_config_path)
     subscriptions = load_subscription_config(path, config, current.ses_config)
-    selected = chosen(config, customers, every)
+    selected = fleet.customers(config)
     s3 = boto3.client("s3", config=RETRY_CONFIG)
     imported = GrantRecordStore(s3, current.bucket)
-    if not as_json:
+    if not fleet.as_json:
         console.print(
             f"applying {escape(str(path))} ({subscriptions.address_count()} addresses) to {len(selected)} "
-            f"customer(s), {max_concurrency} at a time; SES {f'{ses_rps:g} req/s' if ses_rps else 'no rate limit'}"
+            f"customer(s), {fleet.max_concurrency} at a time; SES "
+            + (f"{fleet.ses_rps:g} req/s" if fleet.ses_rps else "no rate limit")
             + ("; [bold]prune[/]" if prune else "")
             + ("; [bold]dry run[/]" if dry_run else ""),
             highlight=False,
         )
-    with progress_bar("applying", quiet=as_json) as progress:
+    with progress_bar("applying", quiet=fleet.as_json) as progress:
         customers_task = progress.add_task("customers", total=len(selected))
         writes_task = progress.add_task("contact writes", total=0)
         applier = SubscriptionApplier(
-            customer_clients(ses_rps),
+            fleet.clients(),
             current.ses_config,
             subscriptions,
             SubscriptionRecordStore(s3, current.bucket),
@@ -147,7 +141,7 @@ def apply(
             selected,
             applier.run,
             key=lambda c: c.customer_code,
-            max_concurrency=max_concurrency,
+            max_concurrency=fleet.max_concurrency,
             problem=lambda r: r.problem,
             on_done=lambda _: progress.advance(customers_task),
         )
@@ -155,11 +149,11 @@ def apply(
     print_summary(
         title,
         outcomes,
-        as_json=as_json,
+        as_json=fleet.as_json,
         columns=COLUMNS,
         document=lambda r: r.as_document(),
         extra={"file": str(path), "dry_run": dry_run, "prune": prune},
     )
-    if not as_json:
+    if not fleet.as_json:
         _print_notes(outcomes)
     exit_on_failure(outcomes)
