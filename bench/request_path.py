@@ -73,11 +73,11 @@ def round_trip(api: ApiClient, title: str) -> None:
 
 
 def main() -> None:
+    from functions.api import app as api_app
     from moto import mock_aws
 
     from ccm.config import load_config, load_ses_config
     from ccm.provision import Provisioner
-    from functions.api import app as api_app
 
     config, ses_config = load_config(tests.conftest.CONFIG_PATH), load_ses_config(tests.conftest.SES_CONFIG_PATH)
     with mock_aws():
