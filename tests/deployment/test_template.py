@@ -344,6 +344,16 @@ def test_the_table_has_the_shape_ccm_creates_locally(translated: Template) -> No
     assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
 
 
+RELEASED_INDEXES = frozenset({"by_kind", "by_status", "by_creator", "by_customer"})
+"""The table's global secondary indexes in the last released version (1.0.0); update it with each release."""
+
+
+def test_an_update_from_the_last_release_adds_or_removes_at_most_one_index(translated: Template) -> None:
+    """CloudFormation refuses a stack update that creates or deletes more than one global secondary index."""
+    indexes = {index["IndexName"] for index in translated["Resources"]["Table"]["Properties"]["GlobalSecondaryIndexes"]}
+    assert len(indexes ^ RELEASED_INDEXES) <= 1, f"indexes added or removed: {sorted(indexes ^ RELEASED_INDEXES)}"
+
+
 def test_the_data_bucket_is_private_versioned_encrypted_and_expires_old_data(translated: Template) -> None:
     bucket = translated["Resources"]["DataBucket"]
     properties = bucket["Properties"]

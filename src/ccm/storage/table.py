@@ -2,6 +2,13 @@
 
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.
+
+CloudFormation creates or deletes only one global secondary index per stack update, so a release adds at most
+one (tests/deployment checks it against the indexes of the last release). ``by_group`` is the index of this
+release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
+orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
+
+* (none yet)
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ INDEXES: dict[str, tuple[str, str]] = {
     "by_status": ("status_pk", "order_sk"),
     "by_creator": ("creator_pk", "order_sk"),
     "by_customer": ("customer_pk", "order_sk"),
+    # shared by every row kind listed in the module docstring, each under its own group_pk prefix
+    "by_group": ("group_pk", "group_sk"),
 }
 
 
