@@ -56,13 +56,33 @@ def get(app: OutboxApp, path: str, query: str = "") -> tuple[int, str]:
 def test_a_raw_message_is_decoded_into_its_parts_and_the_backends_headers() -> None:
     message = raw(rendered().with_calendar(INVITE, method="CANCEL"), "ops@alpha.example.com")
 
-    decoded = decode_raw_message(message.decode())
+    decoded = decode_raw_message(message)
 
     assert decoded.subject == "✅ Approved: Rotate certificates"
     assert (decoded.sender, decoded.recipients) == (SENDER, ["ops@alpha.example.com"])
     assert (decoded.text.strip(), decoded.html.strip()) == ("Approved", "<p>Approved</p>")
     assert decoded.calendar_method == "CANCEL" and decoded.calendar is not None and "UID:change-1" in decoded.calendar
     assert decoded.headers["X-CCM-Event"] == "approved"
+
+
+def test_an_invite_with_8bit_utf8_text_is_shown_with_its_characters_not_escapes(
+    aws: None, app_config: AppConfig
+) -> None:
+    summary = "SUMMARY:\U0001f504 Rotate certificates \u2013 Z\u00fcrich\r\n"
+    window = "DESCRIPTION:Wed 16 Dec 2026 09:30 CET \u2013 Fri 18 Dec 2026 11:00 CET\r\n"
+    invite = INVITE.replace("METHOD:CANCEL", "METHOD:REQUEST").replace("END:VEVENT", summary + window + "END:VEVENT")
+    message = raw(rendered(subject="\U0001f504 Rotate \u2013 Z\u00fcrich").with_calendar(invite), "ops@x.example.com")
+    assert b"Content-Transfer-Encoding: 8bit" in message, "the invite travels as 8-bit UTF-8, as the backend sends it"
+    outbox = Outbox(customers(app_config))
+    send(app_config, "xray", message, "ops@x.example.com")
+
+    [email] = outbox.emails()
+
+    assert email.calendar is not None and email.calendar_method == "REQUEST"
+    assert "\U0001f504 Rotate certificates \u2013 Z\u00fcrich" in email.calendar
+    assert "09:30 CET \u2013 Fri" in email.calendar
+    assert "\\U0001f504" not in email.calendar and "\\u2013" not in email.calendar
+    assert email.subject == "\U0001f504 Rotate \u2013 Z\u00fcrich"
 
 
 def test_emails_accepted_in_each_customers_account_are_collected_once_with_their_customer(
@@ -75,7 +95,7 @@ def test_emails_accepted_in_each_customers_account_are_collected_once_with_their
     assert outbox.collect() == 2
     assert outbox.collect() == 0
 
-    emails = outbox.emails()
+    emails = sorted(outbox.emails(), key=lambda email: email.account)  # one collection: in no order across accounts
     assert [(e.customer, e.account, e.recipients) for e in emails] == [
         ("alpha", app_config.customer("alpha").account_id, ["requester@example.com"]),
         ("alpha", app_config.customer("xray").account_id, ["approver@example.com"]),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from typing import Any
@@ -71,9 +71,13 @@ def _part_text(part: EmailMessage) -> str:
         return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
 
 
-def decode_raw_message(raw: str) -> DecodedMessage:
-    """Subject, parties, text and HTML bodies and any calendar part of a raw MIME message."""
-    message = message_from_string(raw, policy=policy.default)
+def decode_raw_message(raw: bytes) -> DecodedMessage:
+    """Subject, parties, text and HTML bodies and any calendar part of a raw MIME message.
+
+    Parsed from bytes: a ``str`` parser cannot hand an 8-bit UTF-8 part to its charset, and shows its non-ASCII
+    characters as ``\\U0001f504``-style escapes instead.
+    """
+    message = message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
     text = html = ""
     calendar = method = None
@@ -159,7 +163,8 @@ class Outbox:
                 subject=str(getattr(message, "subject", "")),
                 html=str(getattr(message, "body", "")),
             )
-        decoded = decode_raw_message(str(raw))
+        # The emulator keeps the raw message as the text its UTF-8 bytes decode to: encoding gives the bytes back.
+        decoded = decode_raw_message(raw if isinstance(raw, bytes) else str(raw).encode("utf-8"))
         return OutboxEmail(
             message_id=str(message.id),
             accepted_at=now,
