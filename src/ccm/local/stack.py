@@ -351,10 +351,12 @@ class LocalStack:
     def _restore_or_seed(self, snapshot: Snapshot, config: AppConfig, ses_config: SesConfig) -> str:
         if snapshot.exists:
             document = snapshot.load()
-            rebuilt = snapshot.restore_state(document)
+            restored = snapshot.restore_state(document)
             contacts = snapshot.restore_contacts(document)
             report_failures("restoring contacts", contacts, logger.warning)
-            return f"restored from {snapshot.path} ({rebuilt.objects} objects in the catalog)"
+            logger.info("restored from %s: %s", snapshot.path, restored.counts.describe())
+            listed = restored.catalog.objects
+            return f"restored from {snapshot.path}: the catalog lists {listed} changes, announcements and drafts"
         imported = import_contacts(config, ses_config, self.options.bucket)
         report_failures("the contact import", imported, logger.warning)
         people = sum(outcome.value.created for outcome in imported if outcome.value is not None)
@@ -364,7 +366,7 @@ class LocalStack:
     def _final_snapshot(snapshot: Snapshot) -> None:
         try:
             counts = snapshot.save()
-            logger.info("saved %s to %s", counts.describe(), snapshot.path)
+            logger.info("saved to %s: %s", snapshot.path, counts.describe())
         except Exception as error:  # the previous snapshot stays; say so rather than hide it
             logger.error("the final snapshot failed, %s keeps the previous one: %s", snapshot.path, error)
 
