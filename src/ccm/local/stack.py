@@ -37,7 +37,7 @@ from ccm.devidp.provider import DemoUser
 from ccm.devidp.wsgi import DevIdpApp
 from ccm.errors import CcmError
 from ccm.local.cloudfront import s3_origin
-from ccm.local.demo import import_contacts, report_failures, seed_directories
+from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, seed_directories
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
 from ccm.local.http import StartResponse, WsgiApp
@@ -359,6 +359,7 @@ class LocalStack:
             return f"restored from {snapshot.path}: the catalog lists {listed} changes, announcements and drafts"
         imported = import_contacts(config, ses_config, self.options.bucket)
         report_failures("the contact import", imported, logger.warning)
+        report_failures("the demo people's own choices", opt_in_by_choice(config, ses_config), logger.warning)
         people = sum(outcome.value.created for outcome in imported if outcome.value is not None)
         return f"first run: {people} demo contacts imported from the demo Identity Center directories"
 
