@@ -20,6 +20,9 @@ from typing import Any
 
 from ccm.domain.times import format_rfc3339, utc_now
 
+SHOWN_HEADERS = ("x-", "list-")
+"""The backend's own headers (``X-CCM-*``) and the unsubscribe headers SES adds (``List-Unsubscribe``)."""
+
 MeetingSource = Callable[[], list[dict[str, Any]]]
 """Every meeting action of this run so far, oldest first, as JSON documents (``action``, ``subject``, ...)."""
 
@@ -93,7 +96,7 @@ def decode_raw_message(raw: bytes) -> DecodedMessage:
             calendar = _part_text(part)
             method = str(part.get_param("method") or "").upper() or None
     recipients = [address for _, address in getaddresses([str(v) for v in message.get_all("To", [])]) if address]
-    headers = {name: str(value) for name, value in message.items() if name.lower().startswith("x-")}
+    headers = {name: str(value) for name, value in message.items() if name.lower().startswith(SHOWN_HEADERS)}
     return DecodedMessage(
         sender=parseaddr(str(message.get("From", "")))[1],
         recipients=recipients,

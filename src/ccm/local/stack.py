@@ -42,12 +42,14 @@ from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
 from ccm.local.http import StartResponse, WsgiApp
 from ccm.local.lambdas import FunctionSpec, LocalFunction
+from ccm.local.list_management import LinkSigner, LocalListManagement, serve_list_management
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.outbox import Outbox
 from ccm.local.outbox_pages import OutboxApp
 from ccm.local.repeating import Repeating
 from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
+from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
 from ccm.provision import Provisioner
 from ccm.s3_events import queue_name
@@ -58,6 +60,8 @@ BACKEND_TIMEOUT_MARGIN = 30
 """The backend stops starting sends this long before its time is up (``functions/backend/app.py``)."""
 WEB_BUCKET = "ccm-local-web"
 OUTBOX_INTERVAL = 0.25
+LINK_KEY_FILE = "subscription-link.key"
+"""Signs the local SES's subscription links (kept in ``<data>/ses/``, so links of earlier runs keep working)."""
 STOP_GRACE_SECONDS = 10.0
 """How long stopping waits for a trigger being processed; an unfinished one is kept and resumes next start."""
 
@@ -250,6 +254,8 @@ class LocalStack:
         graph = GraphServer(host="127.0.0.1", port=options.graph_port, cert_dir=data / "graph").start()
         running.callback(graph.stop)
         config = self._configure(data, portal_url, endpoint, graph)
+        links = LinkSigner.from_file(data / "ses" / LINK_KEY_FILE)
+        running.callback(serve_list_management(LocalListManagement(portal_url, links)))
         functions = self._start_functions(running, data / "devidp" / "edge_config.json")
 
         ses_config = load_ses_config(options.ses_config_path)
@@ -286,7 +292,15 @@ class LocalStack:
             EdgeFunctions(functions["gatekeeper"], functions["saml"], functions["api"]),
             StaticSite(options.web_dir),
             s3_origin(WEB_BUCKET, config.aws_region),
-            mounts={"/idp": DevIdpApp(idp), "/dev": OutboxApp(outbox)},
+            mounts={
+                "/idp": DevIdpApp(idp),
+                "/dev/subscriptions": SubscriptionPages(
+                    links,
+                    customer_contact_lists(config),
+                    {customer.account_id: customer.customer_name for customer in config.customer_mappings.values()},
+                ),
+                "/dev": OutboxApp(outbox),
+            },
             region=config.aws_region,
         )
         notes = [f"{resumed} interrupted trigger(s) queued again"] if resumed else []
