@@ -144,7 +144,8 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
     """Why the table's kept rows can fall by one across a restart: a sign-in replay record lives five minutes."""
     path = tmp_path / "state.json"
     change = make_change(status=Status.APPROVED.value, customers=["alpha"])
-    soon = int(time.time()) + 2
+    now = time.time()
+    five_minutes = int(now) + 300
     with mock_aws():
         repository = provision(two_customers, ses_config)
         repository.create(change)
@@ -153,19 +154,18 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
             key = {"pk": {"S": f"LEDGER#{change.id}#1#approved#alpha"}, "sk": {"S": f"TO#p{number}@example.com"}}
             dynamodb.put_item(TableName=TABLE, Item=key)
         dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": f"MEETING#{change.id}"}, "sk": {"S": "create"}})
-        replay = {"pk": {"S": "SAML#abc"}, "sk": {"S": "REPLAY"}, "expires_at": {"N": str(soon)}}
+        replay = {"pk": {"S": "SAML#abc"}, "sk": {"S": "REPLAY"}, "expires_at": {"N": str(five_minutes)}}
         dynamodb.put_item(TableName=TABLE, Item=replay)
-        saved = snapshot(path, two_customers).save()
+        saved = Snapshot(path, two_customers, BUCKET, TABLE, Outbox({}), clock=lambda: now).save()
 
     assert dict(saved.rows_by_kind) == {"delivery-ledger rows": 3, "meeting claims": 1, "sign-in replay records": 1}
     assert saved.objects_by_kind["archived changes and announcements"] == 1 and saved.triggers == 0
     assert "3 delivery-ledger rows, 1 meeting claims, 1 sign-in replay records" in saved.describe()
     assert "1 archived changes and announcements" in saved.describe()
 
-    time.sleep(max(0.0, soon - time.time()) + 0.1)
-    with mock_aws():
+    with mock_aws():  # restarted ten minutes later
         provision(two_customers, ses_config)
-        again = snapshot(path, two_customers)
+        again = Snapshot(path, two_customers, BUCKET, TABLE, Outbox({}), clock=lambda: now + 600)
         restored = again.restore_state(again.load())
 
         assert rows("SAML#") == [] and len(rows("LEDGER#")) == 3 and len(rows("MEETING#")) == 1

@@ -193,6 +193,7 @@ class Snapshot:
         graph: FakeGraph | None = None,
         sessions: RoleSessions | None = None,
         concurrency: int = 8,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.path = path
         self.config = config
@@ -202,6 +203,8 @@ class Snapshot:
         self.graph = graph
         self.sessions = sessions or RoleSessions(session_prefix="ccm-local-snapshot")
         self.concurrency = concurrency
+        self.clock = clock
+        """What expiry (TTL) is judged by."""
         self.s3: S3Client = boto3.client("s3", region_name=config.aws_region, config=RETRY_CONFIG)
         self.ddb: DynamoDBClient = boto3.client("dynamodb", region_name=config.aws_region, config=RETRY_CONFIG)
         self._object_cache: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -269,7 +272,7 @@ class Snapshot:
 
     def _rows(self) -> tuple[list[dict[str, Any]], int]:
         """The rows to keep, and how many were left out because their TTL had passed."""
-        now = time.time()
+        now = self.clock()
         rows: list[dict[str, Any]] = []
         expired = 0
         for page in self.ddb.get_paginator("scan").paginate(TableName=self.table):
@@ -324,7 +327,7 @@ class Snapshot:
                 self._pending_triggers.append(entry)
             else:
                 self._put_object(entry)
-        now = time.time()
+        now = self.clock()
         kept: list[dict[str, Any]] = []
         for row in document.get("table", {}).get("rows", []):
             item = item_from_json(row)
