@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,14 @@ from typer.testing import CliRunner
 from ccm.aws.assume import RoleSessions
 from ccm.cli.main import app
 from ccm.config import AppConfig, SesConfig
-from ccm.local.demo import demo_people, import_contacts, seed_directories
+from ccm.local.demo import demo_people, import_contacts, opt_in_by_choice, seed_directories, topics_chosen_by_hand
+from ccm.mail.decisions import ANNOUNCEMENT_TOPICS
 from ccm.provision import Provisioner
 from ccm.ses_admin.contacts import ContactList
-from tests.conftest import BUCKET, TABLE
+from tests.conftest import BUCKET, ROOT, TABLE
 
-EVERYONE = {"aws-announce", "cic-announce", "subscription-preferences"}
+EVERYONE = {"aws-announce", "cic-announce", "subscription-preferences", "general-updates"}
+"""The topics on by default, and General updates, which every demo person chose on the preferences page."""
 
 
 @pytest.fixture
@@ -49,19 +52,40 @@ def test_a_customer_with_an_allow_list_gets_only_people_on_it(app_config: AppCon
     }
 
 
+def seed(app_config: AppConfig, ses_config: SesConfig) -> None:
+    """What the local stack's first run does: directories, the real import, the people's own choices."""
+    Provisioner(app_config, ses_config, BUCKET, TABLE).run()
+    assert [outcome.value for outcome in seed_directories(app_config)] == [4, 4, 2]
+    assert all(outcome.ok for outcome in import_contacts(app_config, ses_config, BUCKET))
+    assert [outcome.value for outcome in opt_in_by_choice(app_config, ses_config)] == [4, 4, 2]
+
+
+def readme_demo_topics() -> dict[str, set[str]]:
+    """The README's table of demo users: the topics each one is said to receive."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| user | groups | roles | topics subscribed in every customer's list |", 1)[1]
+    topics: dict[str, set[str]] = {}
+    for line in table.split("\n\n", 1)[0].splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        person = re.match(r"`([^`]+)`", cells[0])
+        if person:
+            topics[person.group(1)] = set(re.findall(r"`([a-z-]+)`", cells[3]))
+    return topics
+
+
+def test_only_general_updates_needs_a_persons_own_choice(ses_config: SesConfig) -> None:
+    assert topics_chosen_by_hand(ses_config) == ["general-updates"]
+
+
 def test_the_real_import_subscribes_the_demo_people_by_role_and_a_second_import_changes_nothing(
     aws: None, few_customers: AppConfig, ses_config: SesConfig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    Provisioner(few_customers, ses_config, BUCKET, TABLE).run()
+    seed(few_customers, ses_config)
 
-    seeded = seed_directories(few_customers)
-    imported = import_contacts(few_customers, ses_config, BUCKET)
-
-    assert [outcome.value for outcome in seeded] == [4, 4, 2]
-    assert all(outcome.ok for outcome in imported)
     alpha = preferences(few_customers, "alpha")
     assert alpha["approver@example.com"] == EVERYONE | {"aws-approval", "announce-approval", "aws-calendar"}
     assert alpha["requester@example.com"] == EVERYONE | {"aws-calendar", "inner-announce"}
+    assert alpha["admin@example.com"] == EVERYONE | {"aws-calendar", "inner-announce", "finops-announce"}
     assert alpha["operations@alpha.example.com"] == EVERYONE | {"aws-calendar", "inner-announce"}
     assert set(preferences(few_customers, "zulu")) == {"approver@example.com", "sandbox-tester@example.com"}
 
@@ -75,3 +99,26 @@ def test_the_real_import_subscribes_the_demo_people_by_role_and_a_second_import_
     rows = json.loads(result.stdout)["results"]
     assert [(row["created"], row["updated"], row["removed"]) for row in rows] == [(0, 0, 0)] * 3
     assert [row["unchanged"] for row in rows] == [4, 4, 2]
+    assert preferences(few_customers, "alpha") == alpha, "the import leaves the people's own choices alone"
+
+
+def test_every_announcement_type_reaches_someone_at_every_customer_and_the_readme_says_whom(
+    aws: None, few_customers: AppConfig, ses_config: SesConfig
+) -> None:
+    seed(few_customers, ses_config)
+
+    for code in few_customers.customer_codes:
+        subscribed = preferences(few_customers, code)
+        for kind, topic in ANNOUNCEMENT_TOPICS.items():
+            audience = {person for person, topics in subscribed.items() if topic in topics}
+            assert audience, f"{code}: nobody receives {kind.value} announcements ({topic})"
+    alpha, zulu = preferences(few_customers, "alpha"), preferences(few_customers, "zulu")
+    described = readme_demo_topics()
+    assert {person: described[person] for person in alpha if person in described} == {
+        person: topics for person, topics in alpha.items() if person in described
+    }
+    assert described["operations@<customer>.example.com"] == alpha["operations@alpha.example.com"]
+    assert described["sandbox-tester@example.com"] == zulu["sandbox-tester@example.com"]
+    assert set(described) == {*alpha, "operations@<customer>.example.com", "sandbox-tester@example.com"} - {
+        "operations@alpha.example.com"
+    }

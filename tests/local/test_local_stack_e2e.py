@@ -125,8 +125,9 @@ def test_a_change_is_announced_with_its_meeting_survives_a_restart_is_cancelled_
     assert set(meeting["attendees"]) >= calendar["alpha"] | calendar["bravo"]
     assert sorted(delivered(outbox, change_id, "meeting_request")[ICS_CUSTOMER]) == sorted(calendar[ICS_CUSTOMER])
     assert all(e["calendar_method"] == "REQUEST" for e in outbox["emails"] if e["event"] == "meeting_request")
-    page = approver.get(approver.url("/dev/outbox"), timeout=30)
-    assert page.status_code == 200 and title in page.text and "sandbox" in page.text
+    first = next(e for e in outbox["emails"] if e["object_id"] == change_id and e["event"] == "approved")
+    page = approver.get(approver.url(f"/dev/outbox?open={first['message_id']}"), timeout=30)
+    assert page.status_code == 200 and title in page.text and '<iframe sandbox=""' in page.text
 
     stop_and_check_nothing_is_left(stack, interrupt=True)
 

@@ -9,6 +9,11 @@ and admin groups. The contact lists are then filled by the real contact import, 
 A customer with ``restricted_recipients`` gets only people on its allow-list (and a tester from it), so the
 demo shows the failsafe rather than tripping over it. Few people per customer: the local SES sends one email
 per second per account.
+
+Every announcement type reaches someone: the administrator (and a restricted customer's tester) also holds the
+``finance`` role that FinOps announcements go to, and every demo person has opted in to the topics that no role
+brings and nobody receives by default (General updates), as a recipient does on the subscription preferences
+page; the import leaves such a choice alone.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ import boto3
 from ccm.aws.assume import RoleSessions
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.aws.customer_clients import CustomerClients
-from ccm.config import AppConfig, CustomerMapping, SesConfig
+from ccm.config import AppConfig, CustomerMapping, SesConfig, SubscriptionStatus
 from ccm.contact_import.importer import ContactImporter, ImportOptions, ImportResult
 from ccm.contact_import.record import GrantRecordStore
 from ccm.fleet import Outcome, run_each
+from ccm.ses_admin.contacts import ContactList
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 
 if TYPE_CHECKING:
@@ -34,6 +40,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+FINANCE_ROLE = "finance"
+"""The role SESConfig.json opts into FinOps announcements."""
 LOCAL_RATE = 200.0
 """Requests per second allowed to the emulator: it publishes no limits, and the demo should seed in seconds."""
 
@@ -43,8 +51,8 @@ class DemoPerson:
     user_name: str
     email: str
     display_name: str
-    role: str
-    """The contact-import role (``developer``, ``security``, ...) that decides the person's topics."""
+    roles: tuple[str, ...]
+    """The contact-import roles (``developer``, ``security``, ...) that decide the person's topics."""
     portal_groups: tuple[str, ...] = ()
 
 
@@ -52,14 +60,14 @@ def demo_people(config: AppConfig, customer: CustomerMapping) -> list[DemoPerson
     domain = config.authorization.allowed_email_domains[0]
     auth = config.authorization
     people = [
-        DemoPerson("requester", f"requester@{domain}", "Demo Requester", "developer"),
-        DemoPerson("approver", f"approver@{domain}", "Demo Approver", "security", (auth.approver_group,)),
-        DemoPerson("admin", f"admin@{domain}", "Demo Administrator", "cloudeng", (auth.admin_group,)),
+        DemoPerson("requester", f"requester@{domain}", "Demo Requester", ("developer",)),
+        DemoPerson("approver", f"approver@{domain}", "Demo Approver", ("security",), (auth.approver_group,)),
+        DemoPerson("admin", f"admin@{domain}", "Demo Administrator", ("cloudeng", FINANCE_ROLE), (auth.admin_group,)),
         DemoPerson(
             "operations",
             f"operations@{customer.customer_code}.{domain}",
             f"{customer.customer_name} Operations",
-            "devops",
+            ("devops",),
         ),
     ]
     if not customer.restricted_recipients:
@@ -69,7 +77,7 @@ def demo_people(config: AppConfig, customer: CustomerMapping) -> list[DemoPerson
     testers = [address for address in customer.restricted_recipients if address.lower() not in known]
     if testers:
         name = testers[0].split("@", 1)[0]
-        allowed.append(DemoPerson(name, testers[0], f"{customer.customer_name} Tester", "developer"))
+        allowed.append(DemoPerson(name, testers[0], f"{customer.customer_name} Tester", ("developer", FINANCE_ROLE)))
     return allowed
 
 
@@ -111,7 +119,8 @@ class DemoDirectory:
                 Name={"GivenName": given, "FamilyName": family or given},
                 Emails=[{"Value": person.email, "Type": "work", "Primary": True}],
             )["UserId"]
-            for name in (role_group_name(self.config, customer, person.role), *person.portal_groups):
+            role_groups = [role_group_name(self.config, customer, role) for role in person.roles]
+            for name in (*role_groups, *person.portal_groups):
                 store.create_group_membership(
                     IdentityStoreId=store_id, GroupId=group(name), MemberId={"UserId": user_id}
                 )
@@ -141,6 +150,35 @@ def import_contacts(
         max_concurrency=concurrency,
         problem=lambda result: result.problem,
     )
+
+
+def topics_chosen_by_hand(ses_config: SesConfig) -> list[str]:
+    """Topics that no role brings and nobody receives by default: only a recipient's own choice subscribes them."""
+    return [
+        topic.name
+        for topic in ses_config.expanded_topics
+        if not topic.opt_in_roles and topic.default_status is SubscriptionStatus.OPT_OUT
+    ]
+
+
+def opt_in_by_choice(config: AppConfig, ses_config: SesConfig, concurrency: int = 8) -> list[Outcome[int]]:
+    """Every demo person opts in to :func:`topics_chosen_by_hand`; returns how many contacts changed."""
+    chosen = dict.fromkeys(topics_chosen_by_hand(ses_config), SubscriptionStatus.OPT_IN)
+    sessions = RoleSessions(session_prefix="ccm-local-demo")
+
+    def choose(customer: CustomerMapping) -> int:
+        session = sessions.session(customer.ses_role_arn, customer.region, "ccm-local-demo")
+        contacts = ContactList.find(session.client("sesv2", config=RETRY_CONFIG))
+        changed = 0
+        for person in demo_people(config, customer):
+            contact = contacts.get(person.email)
+            if contact is not None and any(contact.preferences.get(name) != status for name, status in chosen.items()):
+                contacts.update(contact.with_preferences({**contact.preferences, **chosen}))
+                changed += 1
+        return changed
+
+    customers = [config.customer(code) for code in config.customer_codes]
+    return run_each(customers, choose, key=lambda c: c.customer_code, max_concurrency=concurrency)
 
 
 def report_failures(what: str, outcomes: list[Outcome[Any]], log: Callable[[str], None]) -> None:

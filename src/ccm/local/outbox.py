@@ -13,12 +13,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from ccm.domain.times import format_rfc3339, utc_now
+
+SHOWN_HEADERS = ("x-", "list-")
+"""The backend's own headers (``X-CCM-*``) and the unsubscribe headers SES adds (``List-Unsubscribe``)."""
 
 MeetingSource = Callable[[], list[dict[str, Any]]]
 """Every meeting action of this run so far, oldest first, as JSON documents (``action``, ``subject``, ...)."""
@@ -71,9 +74,13 @@ def _part_text(part: EmailMessage) -> str:
         return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
 
 
-def decode_raw_message(raw: str) -> DecodedMessage:
-    """Subject, parties, text and HTML bodies and any calendar part of a raw MIME message."""
-    message = message_from_string(raw, policy=policy.default)
+def decode_raw_message(raw: bytes) -> DecodedMessage:
+    """Subject, parties, text and HTML bodies and any calendar part of a raw MIME message.
+
+    Parsed from bytes: a ``str`` parser cannot hand an 8-bit UTF-8 part to its charset, and shows its non-ASCII
+    characters as ``\\U0001f504``-style escapes instead.
+    """
+    message = message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
     text = html = ""
     calendar = method = None
@@ -89,7 +96,7 @@ def decode_raw_message(raw: str) -> DecodedMessage:
             calendar = _part_text(part)
             method = str(part.get_param("method") or "").upper() or None
     recipients = [address for _, address in getaddresses([str(v) for v in message.get_all("To", [])]) if address]
-    headers = {name: str(value) for name, value in message.items() if name.lower().startswith("x-")}
+    headers = {name: str(value) for name, value in message.items() if name.lower().startswith(SHOWN_HEADERS)}
     return DecodedMessage(
         sender=parseaddr(str(message.get("From", "")))[1],
         recipients=recipients,
@@ -159,7 +166,8 @@ class Outbox:
                 subject=str(getattr(message, "subject", "")),
                 html=str(getattr(message, "body", "")),
             )
-        decoded = decode_raw_message(str(raw))
+        # The emulator keeps the raw message as the text its UTF-8 bytes decode to: encoding gives the bytes back.
+        decoded = decode_raw_message(raw if isinstance(raw, bytes) else str(raw).encode("utf-8"))
         return OutboxEmail(
             message_id=str(message.id),
             accepted_at=now,

@@ -85,26 +85,100 @@ def item_from_json(value: Any) -> Any:
     return value
 
 
-def _kept_row(item: Mapping[str, Any], now: float) -> bool:
-    if str(item[PARTITION_KEY]["S"]).startswith(CATALOG_PREFIXES):
-        return False
+BUCKET_KINDS: tuple[tuple[str, str], ...] = (
+    ("archive/", "archived changes and announcements"),
+    ("drafts/", "drafts"),
+    ("versions/", "earlier versions"),
+    ("deleted/", "deleted objects"),
+    ("identity-import/", "contact-import records"),
+    (TRIGGER_PREFIX, "pending triggers"),
+)
+"""What the data bucket's objects are, by key prefix (``ccm.storage.archive``, ``ccm.contact_import.record``)."""
+
+ROW_KINDS: tuple[tuple[str, str], ...] = (
+    ("LEDGER#", "delivery-ledger rows"),
+    ("MEETING#", "meeting claims"),
+    ("SAML#", "sign-in replay records"),
+)
+"""The table's rows that are kept, by partition key prefix (``ccm.storage.ledger``, ``ccm.storage.meeting_claims``,
+``ccm.edge.replay``). Sign-in replay records live only as long as the assertion they stop being replayed (five
+minutes for the development identity provider); like DynamoDB's TTL, the snapshot lets them go once expired."""
+
+
+def _kind(name: str, kinds: tuple[tuple[str, str], ...], other: str) -> str:
+    return next((label for prefix, label in kinds if name.startswith(prefix)), other)
+
+
+def _expired(item: Mapping[str, Any], now: float) -> bool:
     expires = item.get(TTL_ATTRIBUTE, {}).get("N")
-    return expires is None or float(expires) > now
+    return expires is not None and float(expires) <= now
+
+
+def _is_catalog(item: Mapping[str, Any]) -> bool:
+    return str(item[PARTITION_KEY]["S"]).startswith(CATALOG_PREFIXES)
 
 
 @dataclass(frozen=True)
 class SnapshotCounts:
-    objects: int
-    triggers: int
-    rows: int
+    """What a snapshot holds, each number named by what it counts."""
+
+    objects_by_kind: Mapping[str, int]
+    rows_by_kind: Mapping[str, int]
     contacts: int
     emails: int
+    meeting_actions: int
+    expired_rows: int = 0
+    """Rows left out because their TTL had passed (sign-in replay records)."""
+
+    @classmethod
+    def of(cls, document: Mapping[str, Any], expired_rows: int = 0) -> SnapshotCounts:
+        objects: dict[str, int] = {label: 0 for _, label in BUCKET_KINDS}
+        for entry in document.get("bucket", {}).get("objects", []):
+            label = _kind(str(entry["key"]), BUCKET_KINDS, "other bucket objects")
+            objects[label] = objects.get(label, 0) + 1
+        rows: dict[str, int] = {label: 0 for _, label in ROW_KINDS}
+        for row in document.get("table", {}).get("rows", []):
+            label = _kind(str(row[PARTITION_KEY]["S"]), ROW_KINDS, "other table rows")
+            rows[label] = rows.get(label, 0) + 1
+        outbox = document.get("outbox", {})
+        return cls(
+            objects_by_kind=objects,
+            rows_by_kind=rows,
+            contacts=sum(len(backup.get("contacts", [])) for backup in document.get("contacts", {}).values()),
+            emails=len(outbox.get("emails", [])),
+            meeting_actions=len(outbox.get("meetings", [])),
+            expired_rows=expired_rows,
+        )
+
+    @property
+    def triggers(self) -> int:
+        return self.objects_by_kind.get("pending triggers", 0)
+
+    @property
+    def objects(self) -> int:
+        """Every bucket object but the pending triggers."""
+        return sum(self.objects_by_kind.values()) - self.triggers
+
+    @property
+    def rows(self) -> int:
+        return sum(self.rows_by_kind.values())
 
     def describe(self) -> str:
+        def named(counts: Mapping[str, int]) -> str:
+            return ", ".join(f"{count} {label}" for label, count in counts.items() if count) or "none"
+
+        expired = f" ({self.expired_rows} expired sign-in replay records left out)" if self.expired_rows else ""
         return (
-            f"{self.objects} objects, {self.triggers} pending triggers, {self.rows} ledger/claim rows, "
-            f"{self.contacts} contacts, {self.emails} outbox emails"
+            f"bucket: {named(self.objects_by_kind)}; table: {named(self.rows_by_kind)}{expired} "
+            f"(the catalog is rebuilt from the archive at start); {self.contacts} contacts in the customers' SES "
+            f"contact lists; outbox: {self.emails} emails, {self.meeting_actions} meeting actions"
         )
+
+
+@dataclass(frozen=True)
+class Restored:
+    counts: SnapshotCounts
+    catalog: RebuildResult
 
 
 class Snapshot:
@@ -119,6 +193,7 @@ class Snapshot:
         graph: FakeGraph | None = None,
         sessions: RoleSessions | None = None,
         concurrency: int = 8,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.path = path
         self.config = config
@@ -128,6 +203,8 @@ class Snapshot:
         self.graph = graph
         self.sessions = sessions or RoleSessions(session_prefix="ccm-local-snapshot")
         self.concurrency = concurrency
+        self.clock = clock
+        """What expiry (TTL) is judged by."""
         self.s3: S3Client = boto3.client("s3", region_name=config.aws_region, config=RETRY_CONFIG)
         self.ddb: DynamoDBClient = boto3.client("dynamodb", region_name=config.aws_region, config=RETRY_CONFIG)
         self._object_cache: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -143,7 +220,7 @@ class Snapshot:
     def save(self) -> SnapshotCounts:
         with self._saving:
             objects = self._objects()
-            rows = self._rows()
+            rows, expired = self._rows()
             contacts = self._contacts()
             outbox = self.outbox.document()
             document = {
@@ -160,13 +237,7 @@ class Snapshot:
             temporary = self.path.with_suffix(".tmp")
             temporary.write_text(json.dumps(document), encoding="utf-8")
             temporary.replace(self.path)
-            return SnapshotCounts(
-                objects=sum(1 for entry in objects if not entry["key"].startswith(TRIGGER_PREFIX)),
-                triggers=sum(1 for entry in objects if entry["key"].startswith(TRIGGER_PREFIX)),
-                rows=len(rows),
-                contacts=sum(len(backup["contacts"]) for backup in contacts.values()),
-                emails=len(outbox["emails"]),
-            )
+            return SnapshotCounts.of(document, expired_rows=expired)
 
     def _objects(self) -> list[dict[str, Any]]:
         """Every object's current version; unchanged objects (same ETag) are not read again."""
@@ -199,12 +270,20 @@ class Snapshot:
         entry["base64"] = base64.b64encode(body).decode("ascii")
         return entry
 
-    def _rows(self) -> list[dict[str, Any]]:
-        now = time.time()
+    def _rows(self) -> tuple[list[dict[str, Any]], int]:
+        """The rows to keep, and how many were left out because their TTL had passed."""
+        now = self.clock()
         rows: list[dict[str, Any]] = []
+        expired = 0
         for page in self.ddb.get_paginator("scan").paginate(TableName=self.table):
-            rows.extend(item_to_json(item) for item in page.get("Items", []) if _kept_row(item, now))
-        return rows
+            for item in page.get("Items", []):
+                if _is_catalog(item):
+                    continue
+                if _expired(item, now):
+                    expired += 1
+                else:
+                    rows.append(item_to_json(item))
+        return rows, expired
 
     def _contact_list(self, customer: CustomerMapping) -> ContactList:
         session = self.sessions.session(customer.ses_role_arn, customer.region, "ccm-local-snapshot")
@@ -237,22 +316,32 @@ class Snapshot:
             raise SnapshotError(f"{self.path} is not a snapshot of format {FORMAT_VERSION}; `make dev-reset`")
         return document
 
-    def restore_state(self, document: Mapping[str, Any]) -> RebuildResult:
-        """Objects (but not triggers), rows, the rebuilt catalog and the outbox; contacts separately."""
+    def restore_state(self, document: Mapping[str, Any]) -> Restored:
+        """Objects (but not triggers), rows, the rebuilt catalog and the outbox; contacts separately.
+
+        Rows whose TTL passed while the stack was stopped are left out, as DynamoDB would have removed them.
+        """
         objects = list(document.get("bucket", {}).get("objects", []))
         for entry in objects:
             if entry["key"].startswith(TRIGGER_PREFIX):
                 self._pending_triggers.append(entry)
             else:
                 self._put_object(entry)
+        now = self.clock()
+        kept: list[dict[str, Any]] = []
         for row in document.get("table", {}).get("rows", []):
-            self.ddb.put_item(TableName=self.table, Item=item_from_json(row))
+            item = item_from_json(row)
+            if not _expired(item, now):
+                self.ddb.put_item(TableName=self.table, Item=item)
+                kept.append(row)
+        expired = len(document.get("table", {}).get("rows", [])) - len(kept)
+        restored = {**document, "table": {**document.get("table", {}), "rows": kept}}
         result = Catalog(self.table, self.ddb).rebuild(ArchiveStore(self.bucket, self.s3))
         self.outbox.restore(document.get("outbox", {}))
         calendar = document.get("graph") or {}
         if self.graph is not None and calendar:
             self.graph.import_events(list(calendar.get("events", [])), str(calendar.get("base_url", "")))
-        return result
+        return Restored(SnapshotCounts.of(restored, expired_rows=expired), result)
 
     def restore_contacts(self, document: Mapping[str, Any]) -> list[Outcome[int]]:
         backups: dict[str, Any] = dict(document.get("contacts", {}))

@@ -38,18 +38,20 @@ from ccm.devidp.provider import DemoUser
 from ccm.devidp.wsgi import DevIdpApp
 from ccm.errors import CcmError
 from ccm.local.cloudfront import s3_origin
-from ccm.local.demo import import_contacts, report_failures, seed_directories
+from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, seed_directories
 from ccm.local.demo_subscriptions import apply_subscriptions
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
 from ccm.local.http import StartResponse, WsgiApp
 from ccm.local.lambdas import FunctionSpec, LocalFunction
+from ccm.local.list_management import LinkSigner, LocalListManagement, serve_list_management
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.outbox import Outbox
 from ccm.local.outbox_pages import OutboxApp
 from ccm.local.repeating import Repeating
 from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
+from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
 from ccm.provision import Provisioner
 from ccm.s3_events import queue_name
@@ -61,6 +63,8 @@ BACKEND_TIMEOUT_MARGIN = 30
 """The backend stops starting sends this long before its time is up (``functions/backend/app.py``)."""
 WEB_BUCKET = "ccm-local-web"
 OUTBOX_INTERVAL = 0.25
+LINK_KEY_FILE = "subscription-link.key"
+"""Signs the local SES's subscription links (kept in ``<data>/ses/``, so links of earlier runs keep working)."""
 STOP_GRACE_SECONDS = 10.0
 """How long stopping waits for a trigger being processed; an unfinished one is kept and resumes next start."""
 
@@ -258,6 +262,8 @@ class LocalStack:
         graph = GraphServer(host="127.0.0.1", port=options.graph_port, cert_dir=data / "graph").start()
         running.callback(graph.stop)
         config = self._configure(data, portal_url, endpoint, graph)
+        links = LinkSigner.from_file(data / "ses" / LINK_KEY_FILE)
+        running.callback(serve_list_management(LocalListManagement(portal_url, links)))
         functions = self._start_functions(running, data / "devidp" / "edge_config.json")
 
         ses_config = load_ses_config(options.ses_config_path)
@@ -295,7 +301,15 @@ class LocalStack:
             EdgeFunctions(functions["gatekeeper"], functions["saml"], functions["api"]),
             StaticSite(options.web_dir),
             s3_origin(WEB_BUCKET, config.aws_region),
-            mounts={"/idp": DevIdpApp(idp), "/dev": OutboxApp(outbox)},
+            mounts={
+                "/idp": DevIdpApp(idp),
+                "/dev/subscriptions": SubscriptionPages(
+                    links,
+                    customer_contact_lists(config),
+                    {customer.account_id: customer.customer_name for customer in config.customer_mappings.values()},
+                ),
+                "/dev": OutboxApp(outbox),
+            },
             region=config.aws_region,
         )
         notes = [f"{resumed} interrupted trigger(s) queued again"] if resumed else []
@@ -372,12 +386,15 @@ class LocalStack:
     ) -> str:
         if snapshot.exists:
             document = snapshot.load()
-            rebuilt = snapshot.restore_state(document)
+            restored = snapshot.restore_state(document)
             contacts = snapshot.restore_contacts(document)
             report_failures("restoring contacts", contacts, logger.warning)
-            return f"restored from {snapshot.path} ({rebuilt.objects} objects in the catalog)"
+            logger.info("restored from %s: %s", snapshot.path, restored.counts.describe())
+            listed = restored.catalog.objects
+            return f"restored from {snapshot.path}: the catalog lists {listed} changes, announcements and drafts"
         imported = import_contacts(config, ses_config, self.options.bucket)
         report_failures("the contact import", imported, logger.warning)
+        report_failures("the demo people's own choices", opt_in_by_choice(config, ses_config), logger.warning)
         people = sum(outcome.value.created for outcome in imported if outcome.value is not None)
         seeded = f"first run: {people} demo contacts imported from the demo Identity Center directories"
         if subscriptions is None:
@@ -391,7 +408,7 @@ class LocalStack:
     def _final_snapshot(snapshot: Snapshot) -> None:
         try:
             counts = snapshot.save()
-            logger.info("saved %s to %s", counts.describe(), snapshot.path)
+            logger.info("saved to %s: %s", snapshot.path, counts.describe())
         except Exception as error:  # the previous snapshot stays; say so rather than hide it
             logger.error("the final snapshot failed, %s keeps the previous one: %s", snapshot.path, error)
 
