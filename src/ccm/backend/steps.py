@@ -163,6 +163,7 @@ class Notifier:
 def _count(context: TriggerContext, report: DeliveryReport) -> None:
     context.count("EmailsSent", report.sent)
     context.count("EmailsFailed", report.failed)
+    context.count("EmailsRejected", report.rejected)
     context.count("EmailsThrottled", report.throttled)
 
 
