@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from ccm.ast_construction import serialize_ast_construction
 from ccm.aws.ratelimit import RateLimiter
 from ccm.backend.ledger import SENT, Claim, DeliveryKey, DeliveryLedger
 from ccm.backend.mail import AccountRefused, AddressRejected, Mailbox, Throttled
@@ -126,6 +127,7 @@ class Dispatcher:
         self.backoff_base = backoff_base
         self._limiters: dict[str, RateLimiter] = {}
         self._lock = threading.Lock()
+        serialize_ast_construction()  # the sending threads may print tracebacks (logger.exception)
 
     def limiter(self, account: str, rate: float) -> RateLimiter:
         """One token bucket per SES account, shared by every delivery to it in this process."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from io import BytesIO
 
 from ccm.backend.placeholders import inert_calendar, inert_text
 
@@ -80,7 +82,10 @@ class RenderedEmail:
                 subtype="ics",
                 filename=self.calendar.filename,
             )
-        return message.as_bytes()
+        # What message.as_bytes() does, with the generator imported up front rather than in a sending thread.
+        buffer = BytesIO()
+        BytesGenerator(buffer, mangle_from_=False, policy=SMTP).flatten(message)
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ class _SesSafeTemplate(Template):
         return inert.replace(_PLACEHOLDER_MARK, SES_UNSUBSCRIBE_PLACEHOLDER)
 
 
+EMAIL_TEMPLATE_PREFIXES = ("email_", "meeting_")
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -70,6 +73,19 @@ def environment() -> Environment:
     return env
 
 
+@lru_cache(maxsize=1)
+def compile_email_templates() -> Environment:
+    """The environment with every email and meeting template compiled (and cached) now, in the calling thread.
+
+    jinja2 would compile each on first use, in whichever thread uses it first: several senders at once (the CLI's
+    fleet threads) would each import and compile the same templates in parallel.
+    """
+    env = environment()
+    for name in env.list_templates(filter_func=lambda name: name.startswith(EMAIL_TEMPLATE_PREFIXES)):
+        env.get_template(name)
+    return env
+
+
 def template_name(view: EmailView, extension: str) -> str:
     return f"email_{view.kind}_{view.event.value}.{extension}"
 
@@ -78,6 +94,7 @@ class EmailRenderer:
     def __init__(self, config: AppConfig, ses_config: SesConfig) -> None:
         self.views = ViewBuilder(config)
         self.ses_config = ses_config
+        compile_email_templates()
 
     def view(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> EmailView:
         return self.views.build(obj, notice, customer_code, now)

@@ -16,9 +16,9 @@ import os
 import sys
 from pathlib import Path
 
+from ccm.ast_construction import serialize_ast_construction
 from ccm.errors import CcmError
 from ccm.local.stack import LocalStack, StackOptions, Started
-from ccm.template_compilation import serialize_template_compilation
 
 
 def _environment(name: str, default: str) -> str:
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         options.check()
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
         logging.getLogger("ccm.local").setLevel(logging.INFO)
-        serialize_template_compilation()  # the emulator's server threads compile its templates concurrently
+        serialize_ast_construction()  # the emulator's server threads lex its templates and build its URL rules
         LocalStack(options, lambda started: print(banner(started), flush=True)).run()
     except CcmError as error:
         print(f"make dev: {error}", file=sys.stderr)
