@@ -144,9 +144,16 @@ class MemoryLedger:
         self.rows: dict[tuple[str, str], _Row] = {}
         self._lock = threading.Lock()
 
-    def delivered(self, key: DeliveryKey) -> set[str]:
+    def settled(self, key: DeliveryKey) -> dict[str, str]:
         with self._lock:
-            return {sk for (pk, sk), row in self.rows.items() if pk == key.partition and row.state == "sent"}
+            return {
+                sk: row.state
+                for (pk, sk), row in self.rows.items()
+                if pk == key.partition and row.state in {"sent", "rejected"}
+            }
+
+    def delivered(self, key: DeliveryKey) -> set[str]:
+        return {recipient for recipient, state in self.settled(key).items() if state == "sent"}
 
     def claim(self, key: DeliveryKey, recipient: str) -> Claim | None:
         address = recipient.strip().lower()
@@ -154,7 +161,7 @@ class MemoryLedger:
             row = self.rows.get((key.partition, address))
             now = self.clock()
             if row is not None:
-                if row.state == "sent":
+                if row.state in {"sent", "rejected"}:
                     return None
                 if row.claimed_at >= now - self.lease_seconds:
                     raise DeliveryInProgress(key, recipient)
@@ -167,6 +174,12 @@ class MemoryLedger:
             row = self.rows.get((claim.key.partition, claim.recipient.strip().lower()))
             if row is not None and row.token == claim.token:
                 row.state = "sent"
+
+    def mark_rejected(self, claim: Claim, reason: str) -> None:
+        with self._lock:
+            row = self.rows.get((claim.key.partition, claim.recipient.strip().lower()))
+            if row is not None and row.token == claim.token:
+                row.state = "rejected"
 
     def release(self, claim: Claim) -> None:
         with self._lock:

@@ -40,15 +40,16 @@ for leaked in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
 BUCKET = os.environ["CCM_BUCKET"]
 TABLE = os.environ["CCM_TABLE"]
 
+from ccm.ast_construction import serialize_ast_construction  # noqa: E402
 from ccm.config import AppConfig, SesConfig, load_config, load_ses_config  # noqa: E402
 from ccm.local.atomic_emulator import make_emulator_requests_atomic  # noqa: E402
 from ccm.provision import Provisioner  # noqa: E402
 from ccm.storage.archive import ArchiveStore  # noqa: E402
 from ccm.storage.catalog import Catalog  # noqa: E402
 from ccm.storage.repository import Repository  # noqa: E402
-from ccm.template_compilation import serialize_template_compilation  # noqa: E402
 
-serialize_template_compilation()
+# Tests run fleet commands, moto and the local stack in threads, on whatever CPython the developer has.
+serialize_ast_construction()
 make_emulator_requests_atomic()
 
 

@@ -29,6 +29,7 @@ METRICS = (
     "TriggersFailed",
     "EmailsSent",
     "EmailsFailed",
+    "EmailsRejected",
     "EmailsThrottled",
     "MeetingsCreated",
     "MeetingsUpdated",

@@ -1,4 +1,11 @@
-"""Run one piece of work per customer, a bounded number at a time, and never let one failure stop the rest."""
+"""Run one piece of work per customer, a bounded number at a time, and never let one failure stop the rest.
+
+The work runs in threads, which on CPython 3.11 must neither import nor compile what they need in parallel: the
+commands import their modules and build their clients, renderers and templates in the calling thread first (a test
+runs every kind of fleet command in a fresh interpreter and checks that no worker thread imports or compiles
+anything), and the syntax-tree lock of :mod:`ccm.ast_construction` covers what cannot be done ahead, such as a
+traceback printed from a worker.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from typing import Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ccm.ast_construction import serialize_ast_construction
 from ccm.errors import CcmError
 
 T = TypeVar("T")
@@ -56,6 +64,7 @@ def run_each(
     """
     if max_concurrency < 1:
         raise ValueError("max_concurrency must be at least 1")
+    serialize_ast_construction()
 
     def timed(item: K) -> Outcome[T]:
         started = time.perf_counter()

@@ -421,6 +421,7 @@ def test_a_test_email_is_refused_to_a_suppressed_or_restricted_address_or_from_a
 
     assert "is on the suppression list of alpha" in suppressed["results"][0]["error"]
     assert "not in the restricted_recipients of zulu" in restricted["results"][0]["error"]
-    assert unverified["results"][0]["error"].startswith("SendEmail: MessageRejected")
+    assert unverified["results"][0]["error"].startswith("SES refuses the sender of alpha: ")
+    assert "(MessageRejected)" in unverified["results"][0]["error"]
     assert malformed.exit_code == 2 and "is not an email address" in malformed.stderr
     assert accounts.sent("alpha") == [] and accounts.sent("zulu") == []

@@ -69,6 +69,7 @@ class SesExtras:
 
     def __init__(self, page_size: int = FAKE_PAGE_SIZE) -> None:
         self.page_size = page_size
+        self.max_send_rate = 14.0
         self.suppressed: dict[tuple[str, str], dict[str, tuple[str, datetime]]] = defaultdict(dict)
         self.mail_from: dict[tuple[str, str], dict[str, dict[str, str]]] = defaultdict(dict)
         self.destinations: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -183,7 +184,7 @@ class SesExtras:
     def _get_account(self, where: tuple[str, str], params: dict[str, Any]) -> Any:
         return _ok(
             {
-                "SendQuota": {"Max24HourSend": 50000.0, "MaxSendRate": 14.0, "SentLast24Hours": 0.0},
+                "SendQuota": {"Max24HourSend": 50000.0, "MaxSendRate": self.max_send_rate, "SentLast24Hours": 0.0},
                 "SendingEnabled": True,
                 "ProductionAccessEnabled": True,
                 "EnforcementStatus": "HEALTHY",
@@ -239,11 +240,23 @@ class AwsWatch:
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.ses = SesExtras(page_size)
         self._lock = threading.Lock()
-        self._refusals: list[tuple[str, str, Callable[[dict[str, Any]], bool], str]] = []
+        self._refusals: list[tuple[str, str, Callable[[dict[str, Any]], bool], str, int, str]] = []
 
-    def refuse(self, service: str, operation: str, when: Callable[[dict[str, Any]], bool], code: str) -> None:
-        """Make AWS answer ``code`` (403) to matching calls on clients created from now on, e.g. AccessDenied."""
-        self._refusals.append((service, operation, when, code))
+    def refuse(
+        self,
+        service: str,
+        operation: str,
+        when: Callable[[dict[str, Any]], bool],
+        code: str,
+        *,
+        status: int = 403,
+        message: str = "refused by the test",
+    ) -> None:
+        """Make AWS answer ``code`` to matching calls on clients created from now on, e.g. AccessDenied (403).
+
+        The answer replaces the whole call, as if the SDK had made every retry it makes for that status.
+        """
+        self._refusals.append((service, operation, when, code, status, message))
 
     def attach(self, client: Any) -> Any:
         service = client.meta.service_model.service_id.hyphenize()
@@ -258,9 +271,9 @@ class AwsWatch:
         for recorded_service, operation in RECORDED:
             if recorded_service == service:
                 events.register(f"before-parameter-build.{service}.{operation}", self._recorder(service, operation))
-        for refused_service, operation, when, code in self._refusals:
+        for refused_service, operation, when, code, status, message in self._refusals:
             if refused_service == service:
-                self._install_refusal(events, service, operation, when, code)
+                self._install_refusal(events, service, operation, when, code, status, message)
         if service == "sesv2":
             self._complete_ses(events, region)
         return client
@@ -311,13 +324,19 @@ class AwsWatch:
 
     @staticmethod
     def _install_refusal(
-        events: Any, service: str, operation: str, when: Callable[[dict[str, Any]], bool], code: str
+        events: Any,
+        service: str,
+        operation: str,
+        when: Callable[[dict[str, Any]], bool],
+        code: str,
+        status: int,
+        message: str,
     ) -> None:
         def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
             context["refusal_params"] = dict(params)
 
         def refuse(context: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-            return _error(403, code, "refused by the test") if when(context.get("refusal_params", {})) else None
+            return _error(status, code, message) if when(context.get("refusal_params", {})) else None
 
         events.register_first(f"before-parameter-build.{service}.{operation}", remember)
         events.register_first(f"before-call.{service}.{operation}", refuse)

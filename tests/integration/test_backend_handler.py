@@ -73,6 +73,7 @@ def test_the_recorded_trigger_event_is_processed_with_no_failures(
         "TriggersFailed": 0.0,
         "EmailsSent": 1.0,
         "EmailsFailed": 0.0,
+        "EmailsRejected": 0.0,
         "EmailsThrottled": 0.0,
         "MeetingsCreated": 0.0,
         "MeetingsUpdated": 0.0,

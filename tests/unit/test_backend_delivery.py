@@ -7,6 +7,7 @@ import pytest
 from ccm.config import AppConfig
 from ccm.mail.delivery import MAX_WORKERS, DeliveryFailed, Dispatcher, workers_for
 from ccm.mail.mime import RenderedEmail
+from ccm.mail.port import AccountRefused, AddressRejected
 from ccm.storage.ledger import DeliveryKey
 from tests.backend_fakes import FakeMailbox, MemoryLedger, Outbox
 from tests.backend_support import NOW
@@ -95,3 +96,55 @@ def test_recipients_already_sent_are_skipped_whatever_their_case(app_config: App
 
     assert (report.sent, report.already_sent) == (2, 1)
     assert [mail.recipient for mail in mailbox.outbox.sent] == ["reader1@example.com", "reader2@example.com"]
+
+
+class FlakyMailbox(TimedMailbox):
+    """Fails each send to the named recipients once with ``failure``."""
+
+    def __init__(self, app_config: AppConfig, failure: Exception, *recipients: str, rate: float = 1000.0) -> None:
+        super().__init__(app_config, VirtualTime(), rate=rate)
+        self.failure = failure
+        self.failing = set(recipients)
+
+    def send(self, recipient: str, raw: bytes, topic: str) -> str:
+        if recipient in self.failing:
+            self.failing.discard(recipient)
+            raise self.failure
+        return super().send(recipient, raw, topic)
+
+
+def test_a_failed_send_does_not_stop_the_others_and_fails_the_delivery_at_the_end(app_config: AppConfig) -> None:
+    mailbox = FlakyMailbox(app_config, OSError("connection reset"), "reader1@example.com")
+    ledger = MemoryLedger()
+
+    with pytest.raises(DeliveryFailed) as failed:
+        Dispatcher(ledger).deliver(mailbox, "100000000001", KEY, EMAIL, addresses(5), "aws-announce")
+
+    assert (failed.value.report.sent, failed.value.report.failed, failed.value.report.not_started) == (4, 1, 0)
+    assert ledger.settled(KEY) == {f"reader{i}@example.com": "sent" for i in (0, 2, 3, 4)}
+    report = Dispatcher(ledger).deliver(mailbox, "100000000001", KEY, EMAIL, addresses(5), "aws-announce")
+    assert (report.sent, report.already_sent) == (1, 4)
+
+
+def test_a_rejected_or_undeliverable_address_is_recorded_and_not_tried_again(app_config: AppConfig) -> None:
+    mailbox = FlakyMailbox(app_config, AddressRejected("Email address is not verified"), "reader1@example.com")
+    ledger = MemoryLedger()
+    recipients = [*addresses(3), "not an address"]
+
+    first = Dispatcher(ledger).deliver(mailbox, "100000000001", KEY, EMAIL, recipients, "aws-announce")
+    again = Dispatcher(ledger).deliver(mailbox, "100000000001", KEY, EMAIL, recipients, "aws-announce")
+
+    assert (first.sent, first.rejected, len(first.rejections)) == (2, 2, 2)
+    assert (again.sent, again.already_sent, again.rejected_before) == (0, 2, 2)
+    assert ledger.settled(KEY)["reader1@example.com"] == "rejected"
+
+
+def test_a_refusal_of_the_account_stops_new_sends(app_config: AppConfig) -> None:
+    mailbox = FlakyMailbox(app_config, AccountRefused("sending paused"), "reader2@example.com", rate=1.0)
+    dispatcher = Dispatcher(MemoryLedger(), clock=mailbox.time.clock, sleep=mailbox.time.sleep)
+
+    with pytest.raises(DeliveryFailed, match="stopped by: sending paused") as failed:
+        dispatcher.deliver(mailbox, "100000000001", KEY, EMAIL, addresses(6), "aws-announce")
+
+    report = failed.value.report
+    assert (report.sent, report.failed, report.not_started) == (2, 1, 3)

@@ -61,6 +61,7 @@ class TriggerContext:
     def count_delivery(self, report: DeliveryReport) -> None:
         self.count("EmailsSent", report.sent)
         self.count("EmailsFailed", report.failed)
+        self.count("EmailsRejected", report.rejected)
         self.count("EmailsThrottled", report.throttled)
 
 

@@ -17,10 +17,10 @@ import os
 import sys
 from pathlib import Path
 
+from ccm.ast_construction import serialize_ast_construction
 from ccm.errors import CcmError
 from ccm.local.atomic_emulator import make_emulator_requests_atomic
 from ccm.local.stack import LocalStack, StackOptions, Started
-from ccm.template_compilation import serialize_template_compilation
 
 
 def _environment(name: str, default: str) -> str:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         options.check()
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
         logging.getLogger("ccm.local").setLevel(logging.INFO)
-        serialize_template_compilation()  # the emulator's server threads compile its templates concurrently
+        serialize_ast_construction()  # the emulator's server threads lex its templates and build its URL rules
         make_emulator_requests_atomic()  # and serve conditional writes from several threads at once
         LocalStack(options, lambda started: print(banner(started), flush=True)).run()
     except CcmError as error:

@@ -2,7 +2,8 @@
 
 SES v2 receives the bytes as ``Content.Raw``, so a calendar invite can ride along: :meth:`RenderedEmail.with_calendar`
 adds a ``text/calendar; method=…`` alternative (what calendar clients act on) and the same invite as an ``.ics``
-attachment, turning the message into multipart/mixed.
+attachment, turning the message into multipart/mixed. The subject and the invite carry user text that SES must
+not read as a placeholder, so their ``{{`` are broken up here (the bodies were made safe when rendered).
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from io import BytesIO
+
+from ccm.mail.placeholders import inert_calendar, inert_text
 
 SENDER_NAME = "Customer Contact Manager"
 CALENDAR_METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH", "REPLY"})
@@ -60,7 +65,7 @@ class RenderedEmail:
         message = EmailMessage(policy=SMTP)
         local, _, domain = sender.partition("@")
         message["From"] = Address(display_name=sender_name, username=local, domain=domain)
-        message["Subject"] = self.subject
+        message["Subject"] = inert_text(self.subject)
         message["Date"] = format_datetime(sent_at)
         # Notifications are machine-sent: auto-responders must not answer them (RFC 3834).
         message["Auto-Submitted"] = "auto-generated"
@@ -69,16 +74,18 @@ class RenderedEmail:
         message.set_content(self.text, subtype="plain", charset="utf-8")
         message.add_alternative(self.html, subtype="html", charset="utf-8")
         if self.calendar is not None:
-            message.add_alternative(
-                self.calendar.ics, subtype="calendar", charset="utf-8", params={"method": self.calendar.method}
-            )
+            ics = inert_calendar(self.calendar.ics)
+            message.add_alternative(ics, subtype="calendar", charset="utf-8", params={"method": self.calendar.method})
             message.add_attachment(
-                self.calendar.ics.encode("utf-8"),
+                ics.encode("utf-8"),
                 maintype="application",
                 subtype="ics",
                 filename=self.calendar.filename,
             )
-        return message.as_bytes()
+        # What message.as_bytes() does, with the generator imported up front rather than in a sending thread.
+        buffer = BytesIO()
+        BytesGenerator(buffer, mangle_from_=False, policy=SMTP).flatten(message)
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,18 @@ class Throttled(CcmError):
     """SES refused a send for rate; the same send may be tried again after a pause."""
 
 
+class AccountRefused(CcmError):
+    """SES refuses every send of the account for now (sending paused, credentials refused, daily quota reached).
+
+    Trying the next address cannot help: a delivery stops starting sends, and the message is retried later.
+    """
+
+
+class AddressRejected(CcmError):
+    """SES refused this one address for good (e.g. ``MessageRejected`` for it): that recipient's outcome, recorded
+    in the ledger, not a reason to retry the message."""
+
+
 class AudienceUnavailable(CcmError):
     """The customer's contact list, or the topic on it, does not exist: provisioning is incomplete.
 
@@ -39,7 +51,11 @@ class Mailbox(Protocol):
         ...
 
     def send(self, recipient: str, raw: bytes, topic: str) -> str:
-        """Send one raw MIME message to one recipient, with list management for ``topic``; the SES message id."""
+        """Send one raw MIME message to one recipient, with list management for ``topic``; the SES message id.
+
+        Raises :class:`Throttled` (try again shortly), :class:`AccountRefused` (no send of the account can succeed
+        now), :class:`AddressRejected` (never this address); anything else is a transient failure of this send.
+        """
         ...
 
 

@@ -3,23 +3,31 @@
 HTML templates are autoescaped (every value from a user arrives as text, never as markup); the plain-text part
 is not, because escaping would corrupt it. ``{{amazonSESUnsubscribeUrl}}`` is left for SES to fill in with the
 recipient's own one-click unsubscribe link (it does so when the message is sent with list-management options).
+Every other ``{{`` of a rendered template is broken up (:mod:`ccm.mail.placeholders`), so that no text from a
+user can become an SES placeholder: the templates' own placeholder goes through rendering as a random marker that
+nobody can type, and is put back last.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup, escape
 
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.objects import AnyObject
 from ccm.mail.decisions import Notice
 from ccm.mail.mime import RenderedEmail
+from ccm.mail.placeholders import SES_UNSUBSCRIBE_PLACEHOLDER, SesPlaceholder, inert_html, inert_text
 from ccm.mail.views import EmailView, ViewBuilder
 
-SES_UNSUBSCRIBE_PLACEHOLDER = "{{amazonSESUnsubscribeUrl}}"
+__all__ = ["SES_UNSUBSCRIBE_PLACEHOLDER", "EmailRenderer", "environment", "nl2br", "tidy_text"]
+
+_PLACEHOLDER_MARK = f"ccm-ses-placeholder-{secrets.token_hex(16)}"
 
 
 def nl2br(value: str) -> Markup:
@@ -32,6 +40,23 @@ def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt")
 
 
+def _mark_placeholders(value: Any) -> Any:
+    """Every value a template outputs passes here: only our own placeholder becomes the marker."""
+    return _PLACEHOLDER_MARK if isinstance(value, SesPlaceholder) else value
+
+
+class _SesSafeTemplate(Template):
+    """Renders with every ``{{`` broken up but the templates' own SES placeholder."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        rendered = super().render(*args, **kwargs)
+        inert = inert_html(rendered) if _autoescape(self.name) else inert_text(rendered)
+        return inert.replace(_PLACEHOLDER_MARK, SES_UNSUBSCRIBE_PLACEHOLDER)
+
+
+EMAIL_TEMPLATE_PREFIXES = ("email_", "meeting_")
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -41,8 +66,23 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_mark_placeholders,
     )
+    env.template_class = _SesSafeTemplate
     env.filters["nl2br"] = nl2br
+    return env
+
+
+@lru_cache(maxsize=1)
+def compile_email_templates() -> Environment:
+    """The environment with every email and meeting template compiled (and cached) now, in the calling thread.
+
+    jinja2 would compile each on first use, in whichever thread uses it first: several senders at once (the CLI's
+    fleet threads) would each import and compile the same templates in parallel.
+    """
+    env = environment()
+    for name in env.list_templates(filter_func=lambda name: name.startswith(EMAIL_TEMPLATE_PREFIXES)):
+        env.get_template(name)
     return env
 
 
@@ -54,6 +94,7 @@ class EmailRenderer:
     def __init__(self, config: AppConfig, ses_config: SesConfig) -> None:
         self.views = ViewBuilder(config)
         self.ses_config = ses_config
+        compile_email_templates()
 
     def view(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> EmailView:
         return self.views.build(obj, notice, customer_code, now)

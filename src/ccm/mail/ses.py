@@ -21,7 +21,7 @@ from ccm.aws.clients import RETRY_CONFIG, error_code, http_status
 from ccm.aws.ses_lists import find_contact_list
 from ccm.config import AppConfig, CustomerMapping
 from ccm.errors import CcmError
-from ccm.mail.port import AudienceUnavailable, Throttled
+from ccm.mail.port import AccountRefused, AddressRejected, AudienceUnavailable, Throttled
 
 if TYPE_CHECKING:
     import boto3
@@ -32,6 +32,30 @@ logger = logging.getLogger(__name__)
 OPT_IN = "OPT_IN"
 PAGE_SIZE = 1000
 THROTTLE_CODES = frozenset({"TooManyRequestsException", "Throttling", "ThrottlingException", "LimitExceededException"})
+DAILY_QUOTA_MESSAGE = "daily message quota exceeded"
+"""What SES says, with a throttling code, once the account's 24-hour quota is used up: waiting seconds cannot help."""
+ACCOUNT_CODES = frozenset(
+    {
+        "SendingPausedException",
+        "AccountSuspendedException",
+        "MailFromDomainNotVerifiedException",
+        "NotFoundException",  # the configuration set or contact list the send names
+    }
+)
+CREDENTIAL_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "MissingAuthenticationTokenException",
+    }
+)
 SUPPRESSION_TTL = 300.0
 LIST_TTL = 600.0
 QUOTA_TTL = 900.0
@@ -45,7 +69,7 @@ class SessionSource(Protocol):
     def session(self, role_arn: str, region: str, session_name: str | None = None) -> boto3.Session: ...
 
 
-class SendingPaused(CcmError):
+class SendingPaused(AccountRefused):
     """SES sending is disabled for the customer's account; retried later rather than dropped."""
 
 
@@ -242,12 +266,30 @@ class SesMailbox:
         try:
             response = self.ses.send_email(**request)
         except ClientError as error:
-            if is_throttle(error):
-                raise Throttled(f"SES throttled a send for {self.customer.customer_code}: {error}") from error
-            if error_code(error) in {"SendingPausedException", "AccountSuspendedException"}:
-                raise SendingPaused(f"SES refuses to send for {self.customer.customer_code}: {error}") from error
-            raise
+            refusal = self._refusal(error, sender)
+            if refusal is None:
+                raise
+            raise refusal from error
         return response["MessageId"]
+
+    def _refusal(self, error: ClientError, sender: str) -> CcmError | None:
+        """What a refused send means for the rest of the delivery (see :class:`ccm.mail.port.Mailbox`)."""
+        code, customer = error_code(error), self.customer.customer_code
+        if is_throttle(error):
+            if DAILY_QUOTA_MESSAGE in str(error).lower():
+                return AccountRefused(f"the SES account of {customer} has used up its daily quota: {error}")
+            return Throttled(f"SES throttled a send for {customer}: {error}")
+        if code in {"SendingPausedException", "AccountSuspendedException"}:
+            return SendingPaused(f"SES refuses to send for {customer}: {error}")
+        if code in ACCOUNT_CODES or code in CREDENTIAL_CODES:
+            return AccountRefused(f"SES refuses every send of {customer}: {error}")
+        if code == "MessageRejected":
+            # SES names the identities it refused (in the sandbox, every unverified one): when the sender is among
+            # them, no send of the account can succeed.
+            if sender.lower() in str(error).lower():
+                return AccountRefused(f"SES refuses the sender of {customer}: {error}")
+            return AddressRejected(str(error))
+        return None
 
 
 class SesMailboxes:

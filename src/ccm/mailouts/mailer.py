@@ -67,8 +67,10 @@ class MailoutResult:
     sent: int = 0
     already_sent: int = 0
     failed: int = 0
+    rejected: int = 0
     not_started: int = 0
     errors: list[str] = field(default_factory=list)
+    rejections: list[str] = field(default_factory=list)
     would_send: list[str] = field(default_factory=list)
 
     @classmethod
@@ -84,6 +86,7 @@ class MailoutResult:
     def record(self, report: DeliveryReport) -> None:
         self.sent, self.already_sent = report.sent, report.already_sent
         self.failed, self.not_started, self.errors = report.failed, report.not_started, list(report.errors)
+        self.rejected, self.rejections = report.rejected + report.rejected_before, list(report.rejections)
 
     @property
     def excluded(self) -> dict[str, int]:
@@ -117,7 +120,14 @@ class MailoutResult:
         if self.dry_run:
             document["would_send"] = self.would_send
         else:
-            document.update(sent=self.sent, failed=self.failed, not_started=self.not_started, errors=self.errors)
+            document.update(
+                sent=self.sent,
+                failed=self.failed,
+                rejected=self.rejected,
+                not_started=self.not_started,
+                errors=self.errors,
+                rejections=self.rejections,
+            )
         return document
 
 
@@ -138,7 +148,7 @@ class Mailer:
         audience = self.directory.audience(customer.customer_code, mailout.topic)
         result = MailoutResult.of(mailout, audience, dry_run=dry_run)
         if dry_run:
-            done = self.ledger.delivered(mailout.key) if audience.recipients else set()
+            done = set(self.ledger.settled(mailout.key)) if audience.recipients else set()
             result.would_send = [address for address in audience.recipients if address.lower() not in done]
             result.already_sent = len(audience.recipients) - len(result.would_send)
             return result

@@ -1,15 +1,17 @@
 """The delivery ledger: one row per (object id, version, event, customer, recipient) in the one table.
 
 Claim before send, mark after send. A recipient is *sent* only once its row says so; a redelivered or
-retried message skips every sent recipient. Before each send the sender takes a claim, a conditional write that
+retried message skips every sent recipient, and every recipient SES *rejected* for good (an address it refuses,
+recorded with SES's reason). Before each send the sender takes a claim, a conditional write that
 only one worker can win, so two concurrent deliveries of the same message never mail the same person. A claim
 that was never marked sent is either released (the send failed: retry it) or left behind by a crash; once its
 lease has run out the next delivery takes it over and sends again. So after a crash exactly one message per
 in-flight send may arrive twice, and none is ever lost; every other recipient is mailed exactly once.
 
 Rows: ``pk = LEDGER#<object id>#v<version>#<event>#<customer>``, ``sk = TO#<lower-cased recipient>``,
-``state`` (``claimed``/``sent``), ``claim_token``, ``claimed_at``, ``sent_at``, ``message_id``, and
-``expires_at`` so that DynamoDB's TTL removes rows long after any redelivery could come.
+``state`` (``claimed``/``sent``/``rejected``), ``claim_token``, ``claimed_at``, ``sent_at``, ``message_id``,
+``rejected_at``, ``reason``, and ``expires_at`` so that DynamoDB's TTL removes rows long after any redelivery
+could come.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ CLAIM_LEASE_SECONDS = 300.0
 RETENTION_SECONDS = 180 * 24 * 3600
 QUERY_PAGE_SIZE = 1000
 SENT = "sent"
+REJECTED = "rejected"
+SETTLED = frozenset({SENT, REJECTED})
+"""Final states: a recipient in either is never mailed again under the same key."""
+REASON_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -63,15 +69,23 @@ class DeliveryInProgress(CcmError):
 
 
 class DeliveryLedger(Protocol):
+    def settled(self, key: DeliveryKey) -> dict[str, str]:
+        """Each lower-cased recipient whose delivery is over, with how it ended: ``sent`` or ``rejected``."""
+        ...
+
     def delivered(self, key: DeliveryKey) -> set[str]:
         """Lower-cased recipients already marked sent."""
         ...
 
     def claim(self, key: DeliveryKey, recipient: str) -> Claim | None:
-        """The right to send to ``recipient``; ``None`` if already sent; :class:`DeliveryInProgress` if held."""
+        """The right to send to ``recipient``; ``None`` if settled; :class:`DeliveryInProgress` if held."""
         ...
 
     def mark_sent(self, claim: Claim, message_id: str) -> None: ...
+
+    def mark_rejected(self, claim: Claim, reason: str) -> None:
+        """SES refused the address for good: no later delivery under the same key tries it again."""
+        ...
 
     def release(self, claim: Claim) -> None: ...
 
@@ -85,7 +99,10 @@ class DynamoLedger(LeasedRows):
     RETENTION_SECONDS = RETENTION_SECONDS
 
     def delivered(self, key: DeliveryKey) -> set[str]:
-        sent: set[str] = set()
+        return {recipient for recipient, state in self.settled(key).items() if state == SENT}
+
+    def settled(self, key: DeliveryKey) -> dict[str, str]:
+        settled: dict[str, str] = {}
         paginator = self.ddb.get_paginator("query")
         pages = paginator.paginate(
             TableName=self.table_name,
@@ -98,9 +115,10 @@ class DynamoLedger(LeasedRows):
         )
         for page in pages:
             for item in page.get("Items", []):
-                if item.get("state", {}).get("S") == SENT:
-                    sent.add(item[SORT_KEY]["S"].removeprefix("TO#"))
-        return sent
+                state = item.get("state", {}).get("S", "")
+                if state in SETTLED:
+                    settled[item[SORT_KEY]["S"].removeprefix("TO#")] = state
+        return settled
 
     def claim(self, key: DeliveryKey, recipient: str) -> Claim | None:
         attributes = {
@@ -112,7 +130,7 @@ class DynamoLedger(LeasedRows):
         }
         lease = self.leases.take(key.partition, _sort_key(recipient), attributes)
         if lease is None:
-            if self.leases.read(key.partition, _sort_key(recipient)).get("state", {}).get("S") == SENT:
+            if self.leases.read(key.partition, _sort_key(recipient)).get("state", {}).get("S") in SETTLED:
                 return None
             raise DeliveryInProgress(key, recipient)
         return Claim(key, recipient, lease.token)
@@ -125,6 +143,16 @@ class DynamoLedger(LeasedRows):
         values = {"message_id": {"S": message_id}, "sent_at": {"N": f"{self.leases.clock():.3f}"}}
         if not self.leases.finish(self._lease(claim), SENT, values):
             logger.warning("the claim on %s for %s expired before the send was recorded", claim.recipient, claim.key)
+
+    def mark_rejected(self, claim: Claim, reason: str) -> None:
+        values = {
+            "reason": {"S": reason[:REASON_LENGTH] or "rejected"},
+            "rejected_at": {"N": f"{self.leases.clock():.3f}"},
+        }
+        if not self.leases.finish(self._lease(claim), REJECTED, values):
+            logger.warning(
+                "the claim on %s for %s expired before its rejection was recorded", claim.recipient, claim.key
+            )
 
     def release(self, claim: Claim) -> None:
         self.leases.release(self._lease(claim))
