@@ -54,8 +54,10 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The recorder lets the IAM check (tests/deployment/test_iam_against_code.py, run last) judge every AWS call the
+# suite makes through a component against that component's role, without running those tests a second time.
 test: lint browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.deployment.aws_calls $(PYTEST_ARGS)
 
 unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
