@@ -121,8 +121,9 @@ def regional_requirements() -> tuple[str, ...]:
 
 
 def saml_requirements() -> tuple[str, ...]:
-    """python3-saml (with lxml and xmlsec wheels), Powertools and pydantic; boto3 comes from the runtime."""
-    shared = [str(_named(_project_dependencies(), name)) for name in ("aws-lambda-powertools", "pydantic")]
+    """python3-saml (with lxml and xmlsec wheels), Powertools, pydantic and jinja2 (the sign-in pages); boto3
+    comes from the runtime."""
+    shared = [str(_named(_project_dependencies(), name)) for name in ("aws-lambda-powertools", "pydantic", "jinja2")]
     return (*(str(r) for r in _project_extra("saml")), *shared)
 
 
@@ -206,7 +207,15 @@ def packages() -> dict[str, FunctionPackage]:
             saml_requirements(),
             None,
             needs_edge_config=True,
-            probe_imports=("lxml.etree", "xmlsec", "onelogin.saml2.auth", "boto3"),
+            # What the first request imports (functions/edge_auth/app.py _build_saml_entry), not only the module.
+            probe_imports=(
+                "lxml.etree",
+                "xmlsec",
+                "onelogin.saml2.auth",
+                "boto3",
+                "ccm.edge.signin",
+                "ccm.edge.replay",
+            ),
         ),
     }
 
