@@ -165,11 +165,14 @@ class SessionCoverage:
         )
 
 
-def expected_component_files(root: Path = Path(".")) -> set[str]:
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def expected_component_files(root: Path = ROOT) -> set[str]:
     files = set()
     for entry in COMPONENT_TESTS:
         path = root / entry
-        files |= {p.as_posix() for p in sorted(path.glob("test_*.py"))} if path.is_dir() else {entry}
+        files |= {p.relative_to(root).as_posix() for p in path.glob("test_*.py")} if path.is_dir() else {entry}
     return files
 
 

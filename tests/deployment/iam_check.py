@@ -9,7 +9,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 
 from tests.deployment.aws_calls import ENTRY_POINTS, Recorded, own_access_key
-from tests.deployment.iam_policy import Statement, evaluate, statements_of
+from tests.deployment.iam_policy import Decision, Statement, evaluate, statements_of
 from tests.deployment.iam_requests import requests_for
 from tests.deployment.template_values import Deployment
 
@@ -39,12 +39,12 @@ class Refusal:
     component: str
     role: str
     recorded: Recorded
-    explanation: str
+    decision: Decision
 
     def __str__(self) -> str:
         request = self.recorded.request
         return (
-            f"{self.component}: {request.call} needs {request.describe()}, but {self.explanation} "
+            f"{self.component}: {request.call} needs {request.describe()}; {self.decision.reason(self.role)} "
             f"[{self.recorded.calls} call(s), first in {self.recorded.first_test}]"
         )
 
@@ -54,8 +54,10 @@ def refusals(component: str, role: str, statements: Sequence[Statement], recorde
     for entry in recorded:
         decision = evaluate(statements, entry.request)
         if not decision.allowed:
-            found.append(Refusal(component, role, entry, decision.explain(role, entry.request)))
-    return found
+            found.append(Refusal(component, role, entry, decision))
+    return sorted(
+        found, key=lambda r: (r.recorded.request.call, r.recorded.request.action, r.recorded.request.resource)
+    )
 
 
 def role_statements(deployment: Deployment, role: str) -> list[Statement]:

@@ -154,13 +154,16 @@ class Decision:
     near_misses: tuple[str, ...] = field(default=())
     """Why each statement that grants the action did not apply."""
 
-    def explain(self, role: str, request: AuthorizationRequest) -> str:
+    def reason(self, role: str) -> str:
+        """Why ``role`` decided so, for a message that already names the request."""
         if self.allowed:
-            return f"{role} allows {request.describe()} ({self.by})"
+            return f"{role} allows it ({self.by})"
         if self.by is not None:
-            return f"{role} explicitly denies {request.describe()} in statement {self.by}"
-        missing = f"{role} has no statement that allows {request.describe()}"
-        return missing + ("; " + "; ".join(self.near_misses) if self.near_misses else "")
+            return f"{role} denies it explicitly in statement {self.by}"
+        return f"{role} has no statement that allows it" + "".join(f"; {miss}" for miss in self.near_misses)
+
+    def explain(self, role: str, request: AuthorizationRequest) -> str:
+        return f"{request.describe()}: {self.reason(role)}"
 
 
 def evaluate(statements: Sequence[Statement], request: AuthorizationRequest) -> Decision:
