@@ -2,13 +2,16 @@
 # Build: docker build -t ccm .      Run: docker run --rm ccm            (= ccm identity-center import --all)
 #                                   Other commands: docker run --rm ccm ses topics describe --all
 #                                                   docker run --rm ccm ses subscriptions apply --all
-FROM python:3.11-slim AS build
+# The interpreter is infra/interpreters.py IMAGE; make deploy-image passes it.
+ARG PYTHON_VERSION=3.11
+
+FROM python:${PYTHON_VERSION}-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
 RUN pip install --no-cache-dir --prefix=/install .
 
-FROM python:3.11-slim
+FROM python:${PYTHON_VERSION}-slim
 RUN groupadd --system --gid 1001 ccm \
     && useradd --system --uid 1001 --gid ccm --home-dir /app --shell /usr/sbin/nologin ccm
 COPY --from=build /install /usr/local

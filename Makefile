@@ -11,7 +11,7 @@ SAM ?= sam
 SAM_CONFIG_ENV ?= default
 DEPLOY_ARGS ?=
 
-.PHONY: install browser-deps lint fmt typecheck test unit bench dev dev-reset clean render check-template package deploy deploy-web deploy-image
+.PHONY: install browser-deps lint fmt typecheck test unit bench dev dev-reset clean render check-template package deploy deploy-web deploy-image verify-deployment
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,8 +55,10 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The recorder lets the IAM check (tests/deployment/test_iam_against_code.py, run last) judge every AWS call the
+# suite makes through a component against that component's role, without running those tests a second time.
 test: lint browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p tests.deployment.aws_calls $(PYTEST_ARGS)
 
 unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
@@ -92,6 +94,10 @@ deploy-web: install
 
 deploy-image: install
 	$(BIN)/python -m infra.image --config-env "$(SAM_CONFIG_ENV)"
+
+# Read-only checks against the deployed stack (README, "After a deployment"); needs CCM_SESSION_COOKIE.
+verify-deployment: install
+	$(BIN)/python -m infra.verify --config-env "$(SAM_CONFIG_ENV)"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist infra/build tests/browser/node_modules tests/artifacts

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ccm.errors import ConfigError
 from infra.lint import cfn_lint
-from infra.package import PackagingError, WheelCache, build, packages, read_edge_config
+from infra.package import PackagingError, Target, WheelCache, build, packages, read_edge_config
 from infra.render import BUILD, RenderError, render_files
 from infra.stack import SAMCONFIG, DeploymentError, read_samconfig
 
@@ -51,6 +51,9 @@ def prepare(stack_name: str, config: Path, edge_config: Path | None, output: Pat
     if not lint.clean:
         raise DeploymentError(f"cfn-lint found problems in the rendered template:\n{lint.output}")
     cache = WheelCache()
+    compiler = Target().byte_code_compiler()
+    if compiler.warning:
+        print(f"warning: {compiler.warning}", file=sys.stderr, flush=True)
     for package in packages().values():
         built = build(package, output / "packages", edge_config=edge_config, cache=cache)
         print(built.describe(), flush=True)

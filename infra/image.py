@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import boto3
 
 from ccm.aws.clients import RETRY_CONFIG
+from infra.interpreters import IMAGE
 from infra.stack import SAMCONFIG, DeploymentError, parameter_overrides, read_samconfig, stack_outputs
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ def push(
             f"{context / 'Dockerfile'} not found: the image is built from the repository's Dockerfile"
         )
     tag_arguments = [argument for reference in plan.references for argument in ("--tag", reference)]
-    runner([docker, "build", "--platform", plan.platform, *tag_arguments, str(context)], None)
+    python = ["--build-arg", f"PYTHON_VERSION={IMAGE}"]
+    runner([docker, "build", "--platform", plan.platform, *python, *tag_arguments, str(context)], None)
     runner([docker, "login", "--username", "AWS", "--password-stdin", plan.registry], registry_password(ecr))
     for reference in plan.references:
         runner([docker, "push", reference], None)

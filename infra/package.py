@@ -1,9 +1,14 @@
 """Build one Lambda zip per function, for the architecture and Python that run it in AWS.
 
 Each zip holds the function's directory under ``functions/`` (so handler paths read as in the repository),
-the ``ccm`` package (all of it, or an explicit file list for the 1 MB gatekeeper), the wheels of its
-dependencies for the target platform (``pip --platform manylinux_2_28_<arch> --only-binary=:all:``), the
-configuration files it reads at start and, for the edge functions, the baked ``edge_config.json``.
+the modules of ``ccm`` its handler can import (:mod:`infra.closure`; an explicit file list for the 1 MB
+gatekeeper), the wheels of its dependencies for the target platform (``pip --platform manylinux_2_28_<arch>
+--only-binary=:all:``), the configuration files it reads at start and, for the edge functions, the baked
+``edge_config.json``.
+
+Byte code is compiled by the runtime's own Python version (``LAMBDA_PYTHON``, found on PATH or under pyenv when
+unset), hash-based and unchecked: ``/var/task`` is read-only, so without it every cold start compiles every
+module it imports. Without that interpreter the packages ship source only, and ``make package`` says so.
 
 Dependencies are pinned to the versions installed in the project's environment, the ones the tests ran
 against. Downloaded wheels are kept in a cache keyed by what was asked, so a rebuild is offline and fast.
@@ -34,12 +39,15 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from ccm.edge.packaging import GATEKEEPER_MODULES
+from infra.closure import SourceTree
+from infra.interpreters import LAMBDA
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = PROJECT / "infra" / "build" / "packages"
 DEFAULT_WHEEL_CACHE = PROJECT / ".venv" / "lambda-wheels"
 
-LAMBDA_PYTHON = "3.12"
+LAMBDA_PYTHON = str(LAMBDA)
+TASK_ROOT = "/var/task"
 MB = 1024 * 1024
 LAMBDA_MAX_ZIPPED = 50 * MB
 LAMBDA_MAX_UNZIPPED = 250 * MB
@@ -113,8 +121,9 @@ def regional_requirements() -> tuple[str, ...]:
 
 
 def saml_requirements() -> tuple[str, ...]:
-    """python3-saml (with lxml and xmlsec wheels), Powertools and pydantic; boto3 comes from the runtime."""
-    shared = [str(_named(_project_dependencies(), name)) for name in ("aws-lambda-powertools", "pydantic")]
+    """python3-saml (with lxml and xmlsec wheels), Powertools, pydantic and jinja2 (the sign-in pages); boto3
+    comes from the runtime."""
+    shared = [str(_named(_project_dependencies(), name)) for name in ("aws-lambda-powertools", "pydantic", "jinja2")]
     return (*(str(r) for r in _project_extra("saml")), *shared)
 
 
@@ -125,7 +134,7 @@ class FunctionPackage:
     architecture: Architecture
     requirements: tuple[str, ...]
     ccm_files: tuple[str, ...] | None
-    """None ships all of ``src/ccm``."""
+    """None ships what the handler can import (and the data files that go with it)."""
     project_files: tuple[str, ...] = ()
     bundles_sdk: bool = False
     """True when the function relies on a newer boto3 than the runtime's (S3 conditional writes)."""
@@ -198,20 +207,100 @@ def packages() -> dict[str, FunctionPackage]:
             saml_requirements(),
             None,
             needs_edge_config=True,
-            probe_imports=("lxml.etree", "xmlsec", "onelogin.saml2.auth", "boto3"),
+            # What the first request imports (functions/edge_auth/app.py _build_saml_entry), not only the module.
+            probe_imports=(
+                "lxml.etree",
+                "xmlsec",
+                "onelogin.saml2.auth",
+                "boto3",
+                "ccm.edge.signin",
+                "ccm.edge.replay",
+            ),
         ),
     }
 
 
 @dataclass(frozen=True)
 class Target:
-    """What the wheels are for: Lambda's Python on the function's architecture, or an override for tests."""
+    """What the wheels are for: Lambda's Python on the function's architecture, or an override for tests.
+
+    ``compiler`` is the interpreter that compiles the byte code; None looks for one of ``python_version``.
+    """
 
     python_version: str = LAMBDA_PYTHON
     platform_tag: str | None = None
+    compiler: str | None = None
 
     def platform_for(self, package: FunctionPackage) -> str:
         return self.platform_tag or package.architecture.platform_tag
+
+    def byte_code_compiler(self) -> Compiler:
+        return find_compiler(self.python_version, self.compiler or os.environ.get("LAMBDA_PYTHON") or None)
+
+
+# -- byte code ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Compiler:
+    """The interpreter that compiles byte code, or why there is none (then ``warning`` says what to do)."""
+
+    python: str | None
+    warning: str | None = None
+
+
+def python_version_of(command: str) -> str | None:
+    try:
+        completed = subprocess.run(
+            [command, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.strip() if completed.returncode == 0 else None
+
+
+def _pyenv_pythons(version: str) -> list[str]:
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    return [str(path) for path in sorted(root.glob(f"{version}.*/bin/python{version}"))]
+
+
+def find_compiler(version: str, configured: str | None = None) -> Compiler:
+    """``configured`` (LAMBDA_PYTHON) if it is Python ``version``; else python<version> on PATH or under pyenv."""
+    fix = f"install Python {version} or name one: LAMBDA_PYTHON=/path/to/python{version} make package"
+    if configured:
+        found = python_version_of(configured)
+        if found == version:
+            return Compiler(configured)
+        what = f"is Python {found}" if found else "does not run"
+        return Compiler(
+            None,
+            f"no byte code in the packages: LAMBDA_PYTHON={configured} {what}, not Lambda's {version}, so every cold "
+            f"start compiles the modules it imports; {fix}",
+        )
+    for candidate in [shutil.which(f"python{version}"), *_pyenv_pythons(version)]:
+        if candidate and python_version_of(candidate) == version:
+            return Compiler(candidate)
+    return Compiler(
+        None,
+        f"no byte code in the packages: no python{version} (Lambda's Python) was found, so every cold start compiles "
+        f"the modules it imports; {fix}",
+    )
+
+
+def compile_byte_code(root: Path, python: str) -> None:
+    """``.pyc`` next to every module, keyed to the source's hash and never checked against it (the files cannot
+    change under ``/var/task``), with the paths Lambda will show in tracebacks."""
+    command = [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+    completed = subprocess.run(
+        [*command, "-s", str(root), "-p", TASK_ROOT, str(root)], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        detail = (completed.stdout + completed.stderr).strip().splitlines()[-12:]
+        raise PackagingError(f"{python} could not compile the package:\n" + "\n".join(detail))
 
 
 @dataclass(frozen=True)
@@ -222,12 +311,15 @@ class BuiltPackage:
     python_version: str
     zipped: int
     unzipped: int
+    byte_code: str | None = None
+    """The interpreter that compiled the byte code; None when the package ships source only."""
 
     def describe(self) -> str:
         return (
             f"{self.package.name:<20} {self.package.architecture.value:<7} {self.platform_tag:<23} "
             f"{_size(self.zipped)} zipped (limit {_size(self.package.max_zipped)})  "
-            f"{_size(self.unzipped)} unzipped (limit {_size(self.package.max_unzipped)})"
+            f"{_size(self.unzipped)} unzipped (limit {_size(self.package.max_unzipped)})  "
+            + (f"byte code of Python {self.python_version}" if self.byte_code else "source only")
         )
 
 
@@ -378,10 +470,18 @@ def _copy(source: Path, destination: Path) -> None:
         shutil.copy2(source, destination)
 
 
+def source_tree(project: Path) -> SourceTree:
+    return SourceTree({"ccm": project / "src" / "ccm", "functions": project / "functions"})
+
+
 def _copy_ccm(package: FunctionPackage, project: Path, root: Path) -> None:
     source = project / "src" / "ccm"
     if package.ccm_files is None:
-        _copy(source, root / "ccm")
+        tree = source_tree(project)
+        modules = tree.closure(package.module)
+        for path in sorted(tree.files(modules) | tree.data_files("ccm", modules)):
+            if path.is_relative_to(source):
+                _copy(path, root / "ccm" / path.relative_to(source))
         return
     for entry in package.ccm_files:
         path = source / entry
@@ -401,7 +501,7 @@ def _drop(root: Path, names: Iterable[str]) -> None:
 
 
 def _tidy(root: Path) -> None:
-    # Console scripts point at the build machine's interpreter; byte code is recompiled by Lambda anyway.
+    # Console scripts point at the build machine's interpreter; byte code is compiled afterwards, by Lambda's.
     shutil.rmtree(root / "bin", ignore_errors=True)
     for cache in sorted(root.rglob("__pycache__"), reverse=True):
         shutil.rmtree(cache, ignore_errors=True)
@@ -461,6 +561,7 @@ def build(
         raise PackagingError(f"{package.handler_file} not found: the {package.name} package needs its handler")
     edge_config_bytes = read_edge_config(edge_config, package) if package.needs_edge_config else None
     platform_tag = target.platform_for(package)
+    compiler = target.byte_code_compiler()
     with tempfile.TemporaryDirectory(prefix=f"ccm-{package.name}-") as scratch:
         root = Path(scratch)
         (cache or WheelCache()).install(package.requirements, platform_tag, target.python_version, root)
@@ -475,9 +576,13 @@ def build(
             _copy(project / name, root / name)
         if edge_config_bytes is not None:
             (root / package.function_dir / EDGE_CONFIG_NAME).write_bytes(edge_config_bytes)
+        if compiler.python is not None:
+            compile_byte_code(root, compiler.python)
         path = output / package.zip_name
         unzipped = write_zip(root, path)
-    built = BuiltPackage(package, path, platform_tag, target.python_version, path.stat().st_size, unzipped)
+    built = BuiltPackage(
+        package, path, platform_tag, target.python_version, path.stat().st_size, unzipped, compiler.python
+    )
     if built.zipped > package.max_zipped or built.unzipped > package.max_unzipped:
         raise PackagingError(f"too big for Lambda: {built.describe()}")
     return built
@@ -579,6 +684,9 @@ def main(argv: list[str] | None = None) -> int:
             if package.needs_edge_config:
                 read_edge_config(edge_config, package)
         target = Target(args.python_version, args.platform)
+        compiler = target.byte_code_compiler()
+        if compiler.warning:
+            print(f"warning: {compiler.warning}", file=sys.stderr, flush=True)
         cache = WheelCache()
         for package in selected:
             built = build(package, args.output, edge_config=edge_config, target=target, cache=cache)

@@ -46,7 +46,12 @@ MAX_INLINE_POLICY_CHARACTERS = 10_240
 VISIBILITY_PER_TIMEOUT = 6
 """AWS's guidance for SQS event sources: a queue's visibility timeout of six times the function timeout."""
 
-MESSAGE_RETENTION_SECONDS = 14 * 24 * 3600
+MESSAGE_RETENTION_SECONDS = 4 * 24 * 3600
+"""A trigger queue keeps a message 4 days: far more than its five receives take (visibility timeout 30 min)."""
+
+DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
+"""SQS's longest. A standard queue's message keeps its first enqueue time when it moves to the dead-letter queue,
+so the dead-letter queue must keep messages longer than the source queue for them to be there to redrive."""
 
 
 class RenderError(Exception):
@@ -128,7 +133,7 @@ def _customer_resources(
             "Properties": {
                 "QueueName": {"Fn::Sub": "${AWS::StackName}-dead-letters-" + ids.code},
                 "SqsManagedSseEnabled": True,
-                "MessageRetentionPeriod": MESSAGE_RETENTION_SECONDS,
+                "MessageRetentionPeriod": DEAD_LETTER_RETENTION_SECONDS,
                 "Tags": tags,
             },
         },

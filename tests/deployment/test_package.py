@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.interpreters import LAMBDA
 from infra.package import (
     GATEKEEPER_CCM_FILES,
     LAMBDA_PYTHON,
@@ -33,9 +34,11 @@ from infra.package import (
     build,
     check_import,
     compatible_platform_tags,
+    find_compiler,
     main,
     packages,
     runtime_sdk,
+    source_tree,
 )
 from tests.conftest import ROOT
 
@@ -111,7 +114,7 @@ def lambda_like_python() -> tuple[str, str]:
 
 
 PYTHON, PYTHON_VERSION = lambda_like_python()
-TARGET = Target(PYTHON_VERSION, HOST_PLATFORM)
+TARGET = Target(PYTHON_VERSION, HOST_PLATFORM, compiler=PYTHON)
 
 
 @pytest.fixture(scope="session")
@@ -227,7 +230,7 @@ def test_the_gatekeeper_ships_only_its_listed_ccm_modules_under_one_megabyte(
     assert all(
         name in listed or any(name.startswith(d) for d in listed if d.endswith("/"))
         for name in names
-        if name.startswith("ccm/")
+        if name.startswith("ccm/") and name.endswith(".py")
     )
     assert "ccm/config.py" not in names
 
@@ -260,7 +263,7 @@ def test_regional_packages_bundle_their_sdk_and_configuration_files(
         check = import_checks[name]
         assert {"boto3", "botocore", "ccm", "functions", "config.json", "SESConfig.json"} <= top_level(built)
         assert check.boto3_file is not None and not check.boto3_file.startswith(str(runtime_boto3))
-        assert not any("__pycache__" in n or n.startswith("bin/") for n in names_in(built))
+        assert not any(n.startswith("bin/") for n in names_in(built))
 
 
 def test_a_handler_importing_what_its_package_lacks_fails_the_check(
@@ -382,3 +385,115 @@ def test_an_unknown_package_name_is_refused(capsys: pytest.CaptureFixture[str]) 
     assert main(["--only", "api,website"]) == 2
 
     assert "unknown package website" in capsys.readouterr().err
+
+
+# -- only what the handler can import ------------------------------------------------------------------------
+
+LOCAL_ONLY = ("ccm/local/", "ccm/devidp/", "ccm/cli/")
+"""The local stack, the development identity provider and the command line: never imported by a handler."""
+
+
+@pytest.mark.parametrize("name", ["api", "backend", "edge-saml"])
+def test_a_package_holds_exactly_the_ccm_modules_its_handler_can_import_and_no_local_only_code(
+    name: str, built_packages: dict[str, BuiltPackage], project: Path
+) -> None:
+    built = built_packages[name]
+    tree = source_tree(project)
+    modules = tree.closure(built.package.module)
+    source = project / "src" / "ccm"
+    reachable = {f"ccm/{p.relative_to(source).as_posix()}" for p in tree.files(modules) if p.is_relative_to(source)}
+    shipped = {n for n in names_in(built) if n.startswith("ccm/") and n.endswith(".py")}
+
+    assert shipped == reachable
+    assert not [n for n in names_in(built) if n.startswith(LOCAL_ONLY)]
+    templates = {n.rsplit("/", 1)[1] for n in names_in(built) if n.startswith("ccm/templates/")}
+    assert not {t for t in templates if t.startswith(("devidp_", "local_"))}
+    if name != "edge-saml":
+        assert {"email_change_approved.html", "email_layout.txt", "meeting_body.html"} <= templates
+    assert {"ccm/config.py", "ccm/storage/archive.py"} <= shipped or name == "edge-saml"
+
+
+def test_a_lazy_import_inside_a_function_is_shipped_and_a_type_checking_one_is_not(tmp_path: Path) -> None:
+    (tmp_path / "ccm" / "deep").mkdir(parents=True)
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "ccm" / "__init__.py").write_text("")
+    (tmp_path / "ccm" / "deep" / "__init__.py").write_text("")
+    for module in ("lazy", "typing_only", "unused"):
+        (tmp_path / "ccm" / "deep" / f"{module}.py").write_text("")
+    (tmp_path / "functions" / "app.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from ccm.deep import typing_only\n"
+        "def handler(event, context):\n    from .ccm_alias import nothing\n    from ccm.deep import lazy\n"
+    )
+
+    tree = source_tree(tmp_path).__class__({"ccm": tmp_path / "ccm", "functions": tmp_path / "functions"})
+
+    assert tree.closure("functions.app") == {"functions.app", "ccm", "ccm.deep", "ccm.deep.lazy"}
+
+
+# -- byte code of the runtime's Python ---------------------------------------------------------------------
+
+
+def pyc_header(data: bytes) -> tuple[bytes, int]:
+    """The magic number (which Python wrote it) and the flags (1: hash-based, unchecked)."""
+    return data[:4], int.from_bytes(data[4:8], "little")
+
+
+def magic_of(python: str) -> bytes:
+    script = "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"
+    return bytes.fromhex(subprocess.run([python, "-c", script], capture_output=True, text=True, check=True).stdout)
+
+
+@pytest.mark.parametrize("name", list(packages()))
+def test_every_module_of_a_package_carries_byte_code_of_the_python_that_runs_it(
+    name: str, built_packages: dict[str, BuiltPackage]
+) -> None:
+    built = built_packages[name]
+    tag = "cpython-" + PYTHON_VERSION.replace(".", "")
+    with zipfile.ZipFile(built.path) as archive:
+        sources = [n for n in archive.namelist() if n.endswith(".py")]
+        compiled = {n: archive.read(n) for n in archive.namelist() if n.endswith(".pyc")}
+
+    assert built.byte_code == PYTHON and sources
+    for source in sources:
+        folder, _, file = source.rpartition("/")
+        pyc = f"{folder}/__pycache__/{file[:-3]}.{tag}.pyc" if folder else f"__pycache__/{file[:-3]}.{tag}.pyc"
+        assert pyc_header(compiled[pyc]) == (magic_of(PYTHON), 1), pyc
+
+
+def test_packages_are_compiled_for_lambdas_python_when_this_machine_has_it() -> None:
+    compiler = find_compiler(str(LAMBDA))
+
+    if str(LAMBDA) == PYTHON_VERSION:
+        assert compiler.python is not None and magic_of(compiler.python) == magic_of(PYTHON)
+    else:
+        assert compiler.python is None and compiler.warning is not None
+
+
+def test_without_the_runtime_python_make_package_says_so_in_one_line_and_ships_source_only(
+    tmp_path: Path, edge_config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAMBDA_PYTHON", str(tmp_path / "no-such-python"))
+    arguments = ["--only", "edge-viewer-request", "--edge-config", str(edge_config), "--output", str(tmp_path)]
+
+    assert main([*arguments, "--platform", HOST_PLATFORM]) == 0
+
+    [warning] = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert warning.startswith("warning: no byte code in the packages: LAMBDA_PYTHON=")
+    assert f"install Python {LAMBDA} or name one: LAMBDA_PYTHON=/path/to/python{LAMBDA} make package" in warning
+    with zipfile.ZipFile(tmp_path / "edge-viewer-request.zip") as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".pyc")]
+
+
+def test_an_interpreter_of_another_version_is_not_used_for_byte_code() -> None:
+    other = f"{sys.version_info.major}.{sys.version_info.minor + 1}"
+
+    compiler = find_compiler(other, sys.executable)
+
+    assert compiler.python is None
+    assert compiler.warning is not None
+    assert (
+        f"LAMBDA_PYTHON={sys.executable} is Python {sys.version_info.major}.{sys.version_info.minor}"
+        in compiler.warning
+    )
+    assert f"not Lambda's {other}" in compiler.warning

@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from infra import deploy, image, web
+from infra.interpreters import IMAGE
 from infra.lint import LintResult
 from infra.stack import DeploymentError, DeployTarget, parameter_overrides, read_samconfig, stack_outputs
 
@@ -324,6 +325,7 @@ def test_the_image_is_built_for_the_task_architecture_and_pushed_with_an_ecr_tok
 
     (build, _), (login, password), *pushes = recorder.commands
     assert build[:4] == ["docker", "build", "--platform", "linux/arm64"]
+    assert build[4:6] == ["--build-arg", f"PYTHON_VERSION={IMAGE}"]
     assert f"{uri}:latest" in build and f"{uri}:abc1234" in build and build[-1] == str(tmp_path)
     assert login[-1] == "123456789012.dkr.ecr.us-east-1.amazonaws.com" and "--password-stdin" in login
     token = ecr.get_authorization_token()["authorizationData"][0]["authorizationToken"]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ccm.config import AppConfig
+from ccm.contact_import.record import PREFIX as GRANT_RECORD_PREFIX
 from ccm.edge.behaviours import LEGACY_API_PATHS
 from ccm.edge.replay import replay_key
 from ccm.provision import DEAD_LETTER_AFTER
@@ -357,7 +358,6 @@ def test_an_update_from_the_last_release_adds_or_removes_at_most_one_index(trans
 def test_the_data_bucket_is_private_versioned_encrypted_and_expires_old_data(translated: Template) -> None:
     bucket = translated["Resources"]["DataBucket"]
     properties = bucket["Properties"]
-    assert bucket["DeletionPolicy"] == "Retain"
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     assert all(properties["PublicAccessBlockConfiguration"].values())
     assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
@@ -522,3 +522,98 @@ def test_render_explains_a_broken_config_json(tmp_path: Path, capsys: pytest.Cap
 
     assert "cannot render the template: config.json" in capsys.readouterr().err
     assert not (tmp_path / "t.yaml").exists()
+
+
+# -- a first deployment that fails, and deleting the stack ---------------------------------------------------
+
+
+def test_named_data_survives_updates_but_not_a_first_create_that_rolls_back(translated: Template) -> None:
+    for name in ("DataBucket", "Table"):
+        resource = translated["Resources"][name]
+        assert resource["DeletionPolicy"] == "RetainExceptOnCreate", name
+        assert resource["UpdateReplacePolicy"] == "Retain", name
+    assert not [
+        name
+        for name, resource in translated["Resources"].items()
+        if resource.get("DeletionPolicy") == "Retain"
+        and resource["Type"] in {"AWS::S3::Bucket", "AWS::DynamoDB::Table"}
+    ]
+
+
+def test_deleting_the_stack_deletes_the_import_images(translated: Template) -> None:
+    assert translated["Resources"]["ImportRepository"]["Properties"]["EmptyOnDelete"] is True
+
+
+def test_dead_letter_queues_keep_a_message_longer_than_its_source_queue_did(translated: Template) -> None:
+    queues = resources_of_type(translated, "AWS::SQS::Queue")
+    sources = [q["Properties"] for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    assert sources
+    for source in sources:
+        dead_letters = queues[source["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"]
+        assert dead_letters["MessageRetentionPeriod"] > source["MessageRetentionPeriod"]
+        # A message must live through all its receives in the source queue before it is moved.
+        assert (
+            source["MessageRetentionPeriod"] > source["RedrivePolicy"]["maxReceiveCount"] * source["VisibilityTimeout"]
+        )
+
+
+# -- the schedule of the contact import ---------------------------------------------------------------------
+
+
+def test_a_refused_scheduled_start_goes_to_a_dead_letter_queue_and_raises_alarms(translated: Template) -> None:
+    resources = translated["Resources"]
+    schedule = resources["ImportSchedule"]["Properties"]
+    queue_id = schedule["Target"]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    queue = resources[queue_id]
+    assert queue["Type"] == "AWS::SQS::Queue" and queue["Condition"] == "ScheduleImport"
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    [send] = statements_allowing(resources["ImportSchedulerRole"], "sqs:SendMessage")
+    assert send["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+
+    alarms = {name: a for name, a in resources_of_type(translated, "AWS::CloudWatch::Alarm").items()}
+    target_errors = [
+        a["Properties"]
+        for a in alarms.values()
+        if a["Properties"].get("Namespace") == "AWS/Scheduler" and a["Properties"]["MetricName"] == "TargetErrorCount"
+    ]
+    assert [a["Dimensions"] for a in target_errors] == [
+        [{"Name": "ScheduleGroup", "Value": {"Ref": schedule["GroupName"]["Ref"]}}]
+    ]
+    assert resources[schedule["GroupName"]["Ref"]]["Type"] == "AWS::Scheduler::ScheduleGroup"
+    dead_letter_alarms = [
+        a["Properties"]
+        for a in alarms.values()
+        if a["Properties"].get("Dimensions", [{}])[0].get("Value") == {"Fn::GetAtt": [queue_id, "QueueName"]}
+    ]
+    assert len(dead_letter_alarms) == 1
+    for alarm in [*target_errors, *dead_letter_alarms]:
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+# -- who answers a slow API request ------------------------------------------------------------------------
+
+LAMBDA_INIT_LIMIT_SECONDS = 10
+"""Lambda's limit on a cold start's init phase, which comes before the function's own timeout."""
+
+
+def test_the_api_function_gives_up_before_cloudfront_stops_waiting_for_it(translated: Template) -> None:
+    api_origin = next(o for o in distribution(translated)["Origins"] if o["Id"] == "api")
+    read_timeout = api_origin["CustomOriginConfig"]["OriginReadTimeout"]
+    timeout = function_of_package(translated, "api.zip")["Timeout"]
+
+    assert timeout + LAMBDA_INIT_LIMIT_SECONDS <= read_timeout
+
+
+# -- the contact import's own records ---------------------------------------------------------------------
+
+
+def test_the_import_may_list_read_and_write_only_its_grant_records(translated: Template) -> None:
+    role = translated["Resources"]["ImportTaskRole"]
+    [listing] = statements_allowing(role, "s3:ListBucket")
+    assert listing["Resource"] == {"Fn::GetAtt": ["DataBucket", "Arn"]}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": f"{GRANT_RECORD_PREFIX}*"}}
+    [read] = statements_allowing(role, "s3:GetObject")
+    [write] = statements_allowing(role, "s3:PutObject")
+    assert read is write
+    assert _bucket_object_resources(read) == {f"{GRANT_RECORD_PREFIX}*"}
+    assert statements_allowing(role, "s3:DeleteObject") == []
