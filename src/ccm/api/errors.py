@@ -29,6 +29,7 @@ from ccm.errors import (
     VersionConflict,
 )
 from ccm.workflow import ActionNotAllowed, Forbidden, InvalidInput, NotAuthenticated, Problem
+from ccm.workflow.errors import FeedNotFound, FrozenWindow
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,31 @@ def register_error_handlers(app: ApiGatewayResolver, provider: ServicesProvider)
             requestedAction=error.action,
             allowedStatuses=error.allowed_statuses,
         )
+
+    @handles(app, FrozenWindow)
+    def frozen(error: FrozenWindow) -> Response[Any]:
+        return error_response(
+            HTTPStatus.CONFLICT,
+            str(error),
+            type="FREEZE_WINDOW",
+            id=error.object_id,
+            requestedStatus=error.action,
+            freezes=[
+                {
+                    "name": freeze.name,
+                    "reason": freeze.reason,
+                    "customers": freeze.customers,
+                    "start": freeze.start,
+                    "end": freeze.end,
+                    "timezone": freeze.timezone,
+                }
+                for freeze in error.freezes
+            ],
+        )
+
+    @handles(app, FeedNotFound)
+    def no_feed(error: FeedNotFound) -> Response[Any]:
+        return error_response(HTTPStatus.NOT_FOUND, str(error))
 
     @handles(app, AlreadyExists)
     def already_exists(error: AlreadyExists) -> Response[Any]:

@@ -21,10 +21,12 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from ccm.domain.classification import DEFAULT_CHANGE_TYPE, DEFAULT_RISK, ChangeType, Risk
 from ccm.domain.ids import AnnouncementType, is_announcement_id
 from ccm.domain.status import Status, check_transition
 from ccm.domain.times import DEFAULT_TIMEZONE, format_rfc3339, is_timezone, parse_datetime
@@ -75,6 +77,7 @@ class ModificationType(StrEnum):
     MEETING_UPDATED = "meeting_updated"
     MEETING_CANCELLED = "meeting_cancelled"
     PROCESSED = "processed"
+    FREEZE_OVERRIDE = "freeze_override"
 
 
 TITLE_LIMIT = 300
@@ -118,12 +121,26 @@ class MeetingMetadata(_Open):
         return self
 
 
+class FreezeReference(_Open):
+    """Which occurrence of which freeze window an emergency change was let into, as it was configured then."""
+
+    name: str
+    start: Timestamp
+    end: Timestamp
+    timezone: str
+    customers: list[str]
+    action: str
+    """The transition that entered the freeze: ``submitted`` or ``approved``."""
+    justification: str = ""
+
+
 class Modification(_Open):
     timestamp: Timestamp
     user_id: str = Field(min_length=1)
     modification_type: ModificationType
     customer_code: str | None = None
     meeting_metadata: MeetingMetadata | None = None
+    freeze: FreezeReference | None = None
 
     @model_validator(mode="after")
     def _meeting_entries_carry_metadata(self) -> Modification:
@@ -204,6 +221,7 @@ class ManagedObject(BaseModel, ABC):
         *,
         customer_code: str | None = None,
         meeting: MeetingMetadata | None = None,
+        freeze: FreezeReference | None = None,
     ) -> Modification:
         entry = Modification.model_validate(
             {
@@ -212,6 +230,7 @@ class ManagedObject(BaseModel, ABC):
                 "modification_type": kind,
                 "customer_code": customer_code,
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
+                "freeze": freeze.model_dump(mode="json") if freeze else None,
             }
         )
         self.modifications.append(entry)
@@ -251,6 +270,9 @@ class Change(ManagedObject):
     rollback_plan: str = Field(default="", alias="rollbackPlan")
     snow_ticket: str = Field(default="", alias="snowTicket")
     jira_ticket: str = Field(default="", alias="jiraTicket")
+    change_type: ChangeType = Field(default=DEFAULT_CHANGE_TYPE, alias="changeType")
+    risk: Risk = DEFAULT_RISK
+    emergency_justification: str = Field(default="", alias="emergencyJustification")
     implementation_start: OptionalTimestamp = Field(default=None, alias="implementationStart")
     implementation_end: OptionalTimestamp = Field(default=None, alias="implementationEnd")
     timezone: str = DEFAULT_TIMEZONE
@@ -290,6 +312,18 @@ class Change(ManagedObject):
     @classmethod
     def _duration_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
+
+    @field_validator("change_type", "risk", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        # The original's documents and the form's empty choice carry no classification: read as the default.
+        if value is None or value == "":
+            return DEFAULT_CHANGE_TYPE if info.field_name == "change_type" else DEFAULT_RISK
+        return value
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.change_type is ChangeType.EMERGENCY
 
     @property
     def id(self) -> str:

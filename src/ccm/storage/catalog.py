@@ -5,6 +5,9 @@ Rows (all in the one table of :mod:`ccm.storage.table`):
 * ``OBJ#<id>`` / ``SUMMARY``: the summary, indexed by kind, by kind+status and by kind+creator
 * ``OBJ#<id>`` / ``CUST#<code>``: a copy per affected customer, indexed by kind+customer
 * ``STATS#<kind>`` / ``ALL`` and ``USER#<email>``: counts by status, updated in the same transaction
+* ``OBJ#<id>`` / ``WINDOW#<YYYY-MM>``: the window index, one lean copy per month the object's window touches
+  (:mod:`ccm.storage.window_index`); the ``CUST#`` copies of what a customer's feed shows are in that customer's
+  feed partition of the same index
 
 Each write is conditional on the archive ETag the row was built from, so a catalog that missed a write is
 detected and re-synchronised from the archive (the source of truth) rather than silently overwritten.
@@ -32,9 +35,11 @@ from ccm.aws.clients import RETRY_CONFIG, error_code
 from ccm.domain.objects import Announcement, Change
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
+from ccm.domain.windows import object_window
 from ccm.errors import InvalidCursor
 from ccm.storage.archive import ArchiveStore, Stored
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
+from ccm.storage.window_index import WindowIndex, feed_keys, window_months, window_rows
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -43,6 +48,8 @@ if TYPE_CHECKING:
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 SEARCH_TEXT_LIMIT = 400
+FEED_TEXT_LIMIT = 2000
+"""Characters of a change's reason and customer impact kept for the customers' feeds (their emails show them)."""
 MAX_PAGE = 200
 CATALOG_PREFIXES = ("OBJ#", "STATS#")
 """Partition key prefixes of the rows the catalog owns; every other row of the table belongs to someone else."""
@@ -84,6 +91,15 @@ class Summary(BaseModel):
     location: str
     etag: str
     search_text: str = ""
+    change_type: str | None = None
+    risk: str | None = None
+    window_start: str | None = None
+    """The window the calendar shows (a change's implementation window, an announcement's meeting), UTC."""
+    window_end: str | None = None
+    window_timezone: str | None = None
+    reason_excerpt: str = ""
+    """What a customer's feed says of the object: the start of its reason (an announcement's summary)."""
+    impact_excerpt: str = ""
 
     @classmethod
     def from_stored(cls, stored: Stored) -> Summary:
@@ -110,6 +126,11 @@ class Summary(BaseModel):
             "location": stored.location,
             "etag": stored.etag,
         }
+        window = object_window(obj)
+        if window is not None:
+            common.update(
+                window_start=_ts(window.start), window_end=_ts(window.end), window_timezone=window.timezone
+            )
         searchable: list[str]
         if isinstance(obj, Change):
             common.update(
@@ -119,6 +140,10 @@ class Summary(BaseModel):
                 implementation_end=_ts(obj.implementation_end),
                 timezone=obj.timezone,
                 summary=obj.change_reason[:200],
+                change_type=obj.change_type.value,
+                risk=obj.risk.value,
+                reason_excerpt=obj.change_reason[:FEED_TEXT_LIMIT],
+                impact_excerpt=obj.customer_impact[:FEED_TEXT_LIMIT],
             )
             searchable = [obj.id, obj.title, obj.snow_ticket, obj.jira_ticket, obj.change_reason]
         else:
@@ -127,6 +152,7 @@ class Summary(BaseModel):
                 announcement_type=obj.announcement_type.value,
                 summary=obj.summary[:200],
                 created_at=common["created_at"] or _ts(obj.announcement_created_at),
+                reason_excerpt=obj.summary[:FEED_TEXT_LIMIT],
             )
             searchable = [obj.id, obj.title, obj.summary]
         common["search_text"] = " ".join(part for part in searchable if part).lower()[:SEARCH_TEXT_LIMIT]
@@ -137,7 +163,17 @@ class Summary(BaseModel):
         return f"{self.modified_at}#{self.id}"
 
     def public(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"search_text", "etag"})
+        return self.model_dump(mode="json", exclude=PRIVATE_SUMMARY_FIELDS)
+
+    @property
+    def window_months(self) -> list[str]:
+        if self.window_start is None or self.window_end is None:
+            return []
+        return window_months(self.window_start, self.window_end)
+
+
+PRIVATE_SUMMARY_FIELDS = frozenset({"search_text", "etag", "reason_excerpt", "impact_excerpt"})
+"""Kept for the catalog's own use (search, concurrency, the customers' feeds); lists never show them."""
 
 
 @dataclass(frozen=True)
@@ -254,9 +290,13 @@ class Catalog:
                 SORT_KEY: f"CUST#{code}",
                 "customer_pk": f"{summary.kind}#{code}",
                 "order_sk": summary.order,
+                **feed_keys(summary, code),
             }
         )
         return _item(values)
+
+    def _window_items(self, summary: Summary) -> list[dict[str, Any]]:
+        return [_item(row) for row in window_rows(summary)]
 
     def _counter_updates(self, before: Summary | None, after: Summary | None) -> list[TransactWriteItemTypeDef]:
         deltas: dict[tuple[str, str], dict[str, int]] = {}
@@ -321,6 +361,13 @@ class Catalog:
                 items.append({"Put": {"TableName": self.table_name, "Item": self._customer_row(after, code)}})
         for code in sorted(old_customers - new_customers):
             key = _item({PARTITION_KEY: f"OBJ#{subject.id}", SORT_KEY: f"CUST#{code}"})
+            items.append({"Delete": {"TableName": self.table_name, "Key": key}})
+        if after is not None:
+            for row in self._window_items(after):
+                items.append({"Put": {"TableName": self.table_name, "Item": row}})
+        new_months = set(after.window_months) if after else set()
+        for month in sorted(set(before.window_months if before else []) - new_months):
+            key = _item({PARTITION_KEY: f"OBJ#{subject.id}", SORT_KEY: f"WINDOW#{month}"})
             items.append({"Delete": {"TableName": self.table_name, "Key": key}})
         items.extend(self._counter_updates(before, after))
         try:
@@ -465,6 +512,19 @@ class Catalog:
             cursor = _encode_cursor(index, {name: tail[name] for name in (PARTITION_KEY, SORT_KEY, pk_name, sk_name)})
         return Page([Summary.model_validate(_plain(item)) for item in items], cursor)
 
+    @property
+    def windows(self) -> WindowIndex:
+        """The window index (module :mod:`ccm.storage.window_index`): by month, then by window start."""
+        return WindowIndex(self.table_name, lambda: self.ddb)
+
+    def meeting(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object whose window meets [start, end): one Query per month touched."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.meeting(start, end)]
+
+    def feed(self, code: str, since: datetime) -> list[Summary]:
+        """What customer ``code``'s feed lists, whose window ends after ``since``: one Query."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.feed(code, since)]
+
     def iter_all(self, query: Query) -> Iterator[Summary]:
         cursor = query.cursor
         while True:
@@ -518,6 +578,8 @@ class Catalog:
                 yield {"PutRequest": {"Item": self._row(summary)}}
                 for code in summary.customers:
                     yield {"PutRequest": {"Item": self._customer_row(summary, code)}}
+                for row in self._window_items(summary):
+                    yield {"PutRequest": {"Item": row}}
                 for sort_key in ("ALL", f"USER#{summary.created_by}"):
                     bucket = counts.setdefault((summary.kind, sort_key), {})
                     bucket[summary.status.value] = bucket.get(summary.status.value, 0) + 1

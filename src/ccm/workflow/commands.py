@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from ccm.domain.classification import ChangeType, Risk
 from ccm.domain.ids import ANNOUNCEMENT_PREFIXES, AnnouncementType, is_announcement_id, is_change_id, validate_id
 from ccm.domain.objects import TITLE_LIMIT
 from ccm.domain.status import Status
@@ -207,6 +208,11 @@ class ChangeFields(ObjectCommand):
     rollbackPlan: Text | None = None
     snowTicket: Short | None = None
     jiraTicket: Short | None = None
+    changeType: ChangeType | None = Field(default=None, description="standard, normal (default) or emergency")
+    risk: Risk | None = Field(default=None, description="low, medium (default) or high")
+    emergencyJustification: Text | None = Field(
+        default=None, description="why it cannot wait; required to submit an emergency change"
+    )
     implementationStart: Moment | None = None
     implementationEnd: Moment | None = None
     timezone: Short | None = Field(default=None, description="IANA zone, default America/New_York")

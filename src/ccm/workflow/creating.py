@@ -16,6 +16,7 @@ from ccm.workflow.commands import ID_KEYS, AnnouncementFields, Kind, ObjectComma
 from ccm.workflow.editing import edit, not_found
 from ccm.workflow.errors import InvalidInput
 from ccm.workflow.fields import build, check_customers, clone_document, require_id
+from ccm.workflow.freeze_rules import move_unless_frozen, require_justified_emergency
 from ccm.workflow.permissions import require_reader
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
@@ -94,7 +95,8 @@ def submit(services: Services, actor: Actor, command: ObjectCommand, *, expected
     obj = new_object(content, kind, actor, now, object_id=object_id, type_=announcement_type(command))
     check_customers(obj, services.config, required=True)
     check_schedule(obj, now, meeting_moved=True)
-    obj.transition(Status.SUBMITTED, actor.email, now)
+    require_justified_emergency(obj)
+    move_unless_frozen(services, obj, Status.SUBMITTED, actor, now)
     stored = services.repository.create(obj)
     return Mutation(stored, write_triggers(services, stored), created=True)
 

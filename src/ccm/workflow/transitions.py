@@ -11,6 +11,7 @@ from ccm.workflow.commands import Kind, ObjectCommand
 from ccm.workflow.editing import apply_edits, check_etag, content_for, edit, not_found
 from ccm.workflow.errors import ActionNotAllowed
 from ccm.workflow.fields import check_customers, require_id
+from ccm.workflow.freeze_rules import move_unless_frozen, require_justified_emergency
 from ccm.workflow.permissions import require_owner, require_participant, require_reader, require_transition
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
@@ -48,7 +49,8 @@ def transition(
         if target is Status.SUBMITTED:
             check_customers(obj, services.config, required=True)
             check_schedule(obj, now, meeting_moved=True)
-        obj.transition(target, actor.email, now)
+            require_justified_emergency(obj)
+        move_unless_frozen(services, obj, target, actor, now)
 
     update: Update
     try:
