@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import DAILY, rrule, rrulestr
+from dateutil.rrule import rrule, rrulestr
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -186,6 +186,7 @@ ALL_CUSTOMERS = "*"
 """In a freeze window's ``customers``: every customer of config.json, today's and those added later."""
 
 _DURATION = re.compile(r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?)?$")
+_FREEZE_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 _LOCAL_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 
 
@@ -274,8 +275,8 @@ class FreezeWindow(_Model):
             rule = rrulestr(text, dtstart=datetime(2000, 1, 1))
         except (ValueError, TypeError) as error:
             raise ValueError(f"{value!r} is not an iCalendar RRULE: {error}") from None
-        # dateutil keeps the frequency only in a private attribute; YEARLY is 0, DAILY 3, finer ones above.
-        if not isinstance(rule, rrule) or rule._freq > DAILY:
+        parts = dict(part.partition("=")[::2] for part in text.upper().split(";"))
+        if not isinstance(rule, rrule) or parts.get("FREQ") not in _FREEZE_FREQUENCIES:
             raise ValueError(f"{value!r}: a freeze recurs at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)")
         return text
 
@@ -344,7 +345,9 @@ class AppConfig(_Model):
     @model_validator(mode="after")
     def _freezes_name_known_customers(self) -> AppConfig:
         for index, freeze in enumerate(self.change_calendar.freeze_windows):
-            unknown = [code for code in freeze.customers if code != ALL_CUSTOMERS and code not in self.customer_mappings]
+            unknown = [
+                code for code in freeze.customers if code != ALL_CUSTOMERS and code not in self.customer_mappings
+            ]
             if unknown:
                 raise ValueError(
                     f"change_calendar.freeze_windows[{index}].customers: unknown customer code(s) {', '.join(unknown)}"

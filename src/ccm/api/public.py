@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Respo
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 
 from ccm.api.context import ServicesProvider
-from ccm.api.errors import logger
+from ccm.api.errors import handles, logger
 from ccm.api.public_feeds import FEEDS_PREFIX, add_feed_routes
 from ccm.web_assets import PORTAL_CSP
 from ccm.workflow.errors import FeedNotFound
@@ -55,16 +55,16 @@ def not_found() -> Response[Any]:
 def create_public_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
     app = LambdaFunctionUrlResolver()
 
-    @app.exception_handler(FeedNotFound)
+    @handles(app, FeedNotFound)
     def no_feed(error: FeedNotFound) -> Response[Any]:
         return not_found()
 
-    @app.exception_handler(ServiceError)
+    @handles(app, ServiceError)
     def no_route(error: ServiceError) -> Response[Any]:
         # An unknown public path or method gets exactly what a bad token gets.
         return not_found()
 
-    @app.exception_handler(Exception)
+    @handles(app, Exception)
     def internal_error(error: Exception) -> Response[Any]:
         context = app.current_event.get("requestContext") or {}
         request_id = str(context.get("requestId") or "") if isinstance(context, dict) else ""
@@ -75,10 +75,6 @@ def create_public_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
             body={"error": "internal error; quote the request id when reporting it", "requestId": request_id},
             headers={**PUBLIC_HEADERS, "Cache-Control": "no-store"},
         )
-
-    @app.not_found
-    def unknown(error: Exception) -> Response[Any]:
-        return not_found()
 
     add_feed_routes(app, provider, PUBLIC_HEADERS)
     return app

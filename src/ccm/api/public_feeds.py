@@ -23,19 +23,25 @@ CACHED = "public, max-age=300"
 """CloudFront's and the subscriber's copy lives 5 minutes: a rotated token stops working within that time."""
 
 
-def add_feed_routes(app: ApiGatewayResolver, provider: ServicesProvider, headers: Mapping[str, str]) -> None:
-    route: Callable[..., Any] = app.route
+Route = Callable[..., Response[Any]]
 
+
+def _get(app: ApiGatewayResolver, path: str) -> Callable[[Route], Route]:
+    register: Callable[[Route], Route] = app.route(path, method=["GET", "HEAD"])
+    return register
+
+
+def add_feed_routes(app: ApiGatewayResolver, provider: ServicesProvider, headers: Mapping[str, str]) -> None:
     def _headers() -> dict[str, str]:
         return {**headers, "Cache-Control": CACHED}
 
-    @route("/feeds/feed.css", method=["GET", "HEAD"])
+    @_get(app, "/feeds/feed.css")
     def feed_stylesheet() -> Response[Any]:
         from ccm.feeds.page import stylesheet
 
         return Response(status_code=200, content_type="text/css; charset=utf-8", body=stylesheet(), headers=_headers())
 
-    @route("/feeds/<customer>/<token>", method=["GET", "HEAD"])
+    @_get(app, "/feeds/<customer>/<token>")
     def feed(customer: str, token: str) -> Response[Any]:
         services = provider()
         as_ics = token.endswith(ICS_SUFFIX)

@@ -128,9 +128,7 @@ class Summary(BaseModel):
         }
         window = object_window(obj)
         if window is not None:
-            common.update(
-                window_start=_ts(window.start), window_end=_ts(window.end), window_timezone=window.timezone
-            )
+            common.update(window_start=_ts(window.start), window_end=_ts(window.end), window_timezone=window.timezone)
         searchable: list[str]
         if isinstance(obj, Change):
             common.update(
@@ -163,7 +161,7 @@ class Summary(BaseModel):
         return f"{self.modified_at}#{self.id}"
 
     def public(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude=PRIVATE_SUMMARY_FIELDS)
+        return self.model_dump(mode="json", exclude=set(PRIVATE_SUMMARY_FIELDS))
 
     @property
     def window_months(self) -> list[str]:

@@ -110,9 +110,9 @@ class WindowIndex:
         self._client = client
         self._on_request = on_request
 
-    def _query(self, partition: str, key_range: tuple[str, str] | None, upper: str | None, filters: dict[str, str]) -> (
-        Iterator[dict[str, Any]]
-    ):
+    def _query(
+        self, partition: str, key_range: tuple[str, str] | None, upper: str | None, filters: dict[str, str]
+    ) -> Iterator[dict[str, Any]]:
         names = {"#pk": "group_pk"}
         values: dict[str, Any] = {":pk": {"S": partition}}
         condition = "#pk = :pk"
@@ -148,7 +148,11 @@ class WindowIndex:
             request["ExclusiveStartKey"] = last
 
     def _months(
-        self, start: datetime, end: datetime, key_range: tuple[str, str] | None, upper: str | None,
+        self,
+        start: datetime,
+        end: datetime,
+        key_range: tuple[str, str] | None,
+        upper: str | None,
         filters: dict[str, str],
     ) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -175,7 +179,5 @@ class WindowIndex:
     def feed(self, code: str, since: datetime) -> list[dict[str, Any]]:
         """The ``CUST#<code>`` rows of every object the customer's feed shows whose window ends after ``since``."""
         lower = format_rfc3339(since - LONGEST_WINDOW)
-        items = self._query(
-            f"{FEED_PREFIX}{code}", (lower, "~"), None, {"window_end > ?": format_rfc3339(since)}
-        )
+        items = self._query(f"{FEED_PREFIX}{code}", (lower, "~"), None, {"window_end > ?": format_rfc3339(since)})
         return sorted(items, key=lambda item: item["group_sk"]["S"])

@@ -96,11 +96,11 @@ def get_calendar(
     actor: CurrentActor,
     from_: Annotated[date, Query(alias="from", description="first day, YYYY-MM-DD")],
     to: Annotated[date, Query(description="last day (included), YYYY-MM-DD")],
-    timezone: Annotated[
-        str | None, Query(max_length=64, description="IANA zone the days are in (default UTC)")
-    ] = None,
+    timezone: Annotated[str | None, Query(max_length=64, description="IANA zone the days are in (default UTC)")] = None,
     customer: Annotated[str | None, Query(max_length=32, description="only what concerns this customer")] = None,
-    kind: Annotated[Literal["change", "announcement"] | None, Query(description="only changes or announcements")] = None,
+    kind: Annotated[
+        Literal["change", "announcement"] | None, Query(description="only changes or announcements")
+    ] = None,
     status: Annotated[str | None, Query(max_length=100, description="only these statuses, comma-separated")] = None,
 ) -> dict[str, Any]:
     start, end = day_range(from_, to, timezone)
