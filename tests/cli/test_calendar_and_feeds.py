@@ -13,10 +13,22 @@ from tests.cli.conftest import Ccm
 from tests.conftest import CONFIG_PATH, TABLE
 
 FREEZES = [
-    {"name": "Year-end freeze", "reason": "Peak", "customers": ["*"], "timezone": "Europe/Berlin",
-     "start": "2030-12-20T00:00", "end": "2031-01-03T00:00"},
-    {"name": "Friday releases", "customers": ["alpha", "bravo"], "timezone": "America/New_York",
-     "start": "2030-03-01T16:00", "rrule": "FREQ=WEEKLY;BYDAY=FR", "duration": "PT2H"},
+    {
+        "name": "Year-end freeze",
+        "reason": "Peak",
+        "customers": ["*"],
+        "timezone": "Europe/Berlin",
+        "start": "2030-12-20T00:00",
+        "end": "2031-01-03T00:00",
+    },
+    {
+        "name": "Friday releases",
+        "customers": ["alpha", "bravo"],
+        "timezone": "America/New_York",
+        "start": "2030-03-01T16:00",
+        "rrule": "FREQ=WEEKLY;BYDAY=FR",
+        "duration": "PT2H",
+    },
 ]
 
 

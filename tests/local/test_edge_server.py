@@ -9,7 +9,9 @@ import json
 from ccm.local.cloudfront import ForwardedRequest, origin_request_event, s3_origin, viewer_request_event
 from ccm.local.function_url import function_url_event, function_url_response
 from ccm.local.http import HttpRequest
+from ccm.storage.feed_tokens import DynamoFeedTokens
 from ccm.web_assets import PORTAL_CSP
+from tests.conftest import TABLE
 from tests.local.edge_harness import PUBLIC, LocalEdgeUnderTest, Visitor, call
 
 # Event builders ---------------------------------------------------------------------------------------------
@@ -266,3 +268,27 @@ def test_an_unknown_path_gets_the_portals_404_page_and_an_unknown_api_object_too
     assert (nested.status, nested.text) == (404, "<h1>Page not found</h1>")
     assert (api.status, api.text) == (404, "<h1>Page not found</h1>"), "CloudFront's error pages cover every origin"
     assert found.status == 200
+
+
+def test_a_customer_feed_reaches_the_api_without_sign_in_identity_or_query_and_is_kept_5_minutes(
+    local_edge: LocalEdgeUnderTest,
+) -> None:
+    token = DynamoFeedTokens(TABLE).issue("alpha")
+    path = f"/feeds/alpha/{token}.ics"
+    forged = {"X-User-Email": "admin@example.com", "X-Authenticated": "true", "Cookie": "a=b"}
+
+    first = call(local_edge.edge, "GET", path + "?x=1", headers=forged)
+    again = call(local_edge.edge, "GET", path)
+
+    assert first.status == again.status == 200 and first.text.startswith("BEGIN:VCALENDAR")
+    assert local_edge.gatekeeper.events == [], "no sign-in on /feeds/*"
+    [event] = local_edge.api.events  # the second answer came from the cache
+    assert event["rawPath"] == path and event["rawQueryString"] == "" and "cookies" not in event
+    assert not {name for name in event["headers"] if name.startswith(("x-user", "x-auth"))}
+    assert first.header("Content-Security-Policy") == PORTAL_CSP and first.header("X-Frame-Options") == "DENY"
+    assert first.header("Cache-Control") == "public, max-age=300"
+
+    (local_edge.web / "404.html").write_text("<h1>Page not found</h1>")
+    wrong = call(local_edge.edge, "GET", f"/feeds/alpha/{token[:-2]}xx.ics")
+    assert (wrong.status, wrong.text) == (404, "<h1>Page not found</h1>")  # the distribution's 404 page
+    assert call(local_edge.edge, "POST", path).status == 403

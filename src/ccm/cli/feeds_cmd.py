@@ -26,7 +26,9 @@ def _print(addresses: dict[str, str], as_json: bool, note: str) -> None:
     if as_json:
         emit_json(addresses)
         return
-    console.print(f"{note}\ncalendar: {addresses['ics']}\npage:     {addresses['page']}", highlight=False, soft_wrap=True)
+    console.print(
+        f"{note}\ncalendar: {addresses['ics']}\npage:     {addresses['page']}", highlight=False, soft_wrap=True
+    )
 
 
 @app.command("url")

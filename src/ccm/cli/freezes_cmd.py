@@ -47,9 +47,7 @@ def freezes(
         config.customer(customer)
     start = datetime.combine(start_day, time(), tzinfo=UTC)
     end = datetime.combine(end_day + timedelta(days=1), time(), tzinfo=UTC)
-    found = occurrences(
-        config.change_calendar.freeze_windows, start, end, [customer] if customer is not None else None
-    )
+    found = occurrences(config.change_calendar.freeze_windows, start, end, [customer] if customer is not None else None)
     if as_json:
         emit_json([occurrence.public() for occurrence in found])
         return
