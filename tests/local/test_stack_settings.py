@@ -10,10 +10,10 @@ import pytest
 
 from ccm.config import AppConfig
 from ccm.devidp.provider import demo_users
-from ccm.edge.behaviours import API_PATH_PATTERNS, LEGACY_API_PATHS, is_api_path, is_saml_path
+from ccm.edge.behaviours import API_PATH_PATTERNS, FEEDS_PATH_PATTERN, LEGACY_API_PATHS, is_api_path, is_saml_path
 from ccm.errors import ConfigError
 from ccm.local.__main__ import banner, main, parse_options
-from ccm.local.cloudfront import API_POLICY, CUSTOM_ERROR_RESPONSES, SAML_POLICY, CustomErrorResponse
+from ccm.local.cloudfront import API_POLICY, CUSTOM_ERROR_RESPONSES, FEEDS_POLICY, SAML_POLICY, CustomErrorResponse
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.stack import Started
 from infra import cfn_yaml
@@ -34,7 +34,10 @@ def test_the_local_config_points_emails_and_graph_here_and_keeps_everything_else
     written["email_config"]["portal_base_url"] = original["email_config"]["portal_base_url"]
     for key in ("authority_host", "graph_base_url"):
         written["graph_config"].pop(key)
+    demo_freezes = written.pop("change_calendar")["freeze_windows"]
     assert written == original
+    assert [freeze["name"] for freeze in demo_freezes] == ["Weekend trading freeze", "Year-end freeze"]
+    assert [freeze.name for freeze in config.change_calendar.freeze_windows] == [f["name"] for f in demo_freezes]
 
 
 def test_a_broken_source_config_is_reported_with_its_file(tmp_path: Path) -> None:
@@ -57,10 +60,12 @@ def test_cloudfront_is_played_with_the_behaviours_and_origin_policies_of_the_tem
 
     api = policy(next(b for b in behaviours if b["PathPattern"] == "/api/*")["OriginRequestPolicyId"])
     saml = policy(next(b for b in behaviours if b["PathPattern"] == "/saml/*")["OriginRequestPolicyId"])
-    assert sorted(api_patterns) == sorted(API_PATH_PATTERNS)
-    for local, deployed in ((API_POLICY, api), (SAML_POLICY, saml)):
-        assert {name.lower() for name in deployed["HeadersConfig"]["Headers"]} == local.headers
+    feeds = policy(next(b for b in behaviours if b["PathPattern"] == FEEDS_PATH_PATTERN)["OriginRequestPolicyId"])
+    assert sorted(api_patterns) == sorted([*API_PATH_PATTERNS, FEEDS_PATH_PATTERN])
+    for local, deployed in ((API_POLICY, api), (SAML_POLICY, saml), (FEEDS_POLICY, feeds)):
+        assert {name.lower() for name in deployed["HeadersConfig"].get("Headers", [])} == local.headers
         assert (deployed["CookiesConfig"]["CookieBehavior"] == "all") is local.cookies
+        assert (deployed["QueryStringsConfig"]["QueryStringBehavior"] == "all") is local.query_strings
     error_pages = resources["Distribution"]["Properties"]["DistributionConfig"]["CustomErrorResponses"]
     deployed_pages = tuple(
         CustomErrorResponse(page["ErrorCode"], page["ResponseCode"], page["ResponsePagePath"]) for page in error_pages

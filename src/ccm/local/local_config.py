@@ -1,7 +1,8 @@
 """The configuration the local stack runs with: a copy of config.json that points at this machine.
 
 The shipped config.json stays untouched; the copy in the data folder differs only where a local run must: the
-portal address the emails link to and, when a local Graph endpoint runs, where msal and the Graph client go.
+portal address the emails link to and, when a local Graph endpoint runs, where msal and the Graph client go; and,
+unless config.json has its own, the demo freeze windows of the change calendar (``ccm.local.demo_calendar``).
 Every function of the stack reads it through ``CCM_CONFIG``.
 """
 
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ccm.config import AppConfig, load_config
+from ccm.domain.times import utc_now
 from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
+from ccm.local.demo_calendar import demo_freeze_windows
 
 LOCAL_CONFIG_FILE = "config.json"
 
@@ -25,9 +29,13 @@ class GraphEndpoints:
     graph_base_url: str
 
 
-def local_config_document(source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None) -> dict[str, Any]:
+def local_config_document(
+    source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None, now: datetime | None = None
+) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(json.dumps(source))  # a deep copy that keeps every key, known or not
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
+    if "change_calendar" not in document:
+        document["change_calendar"] = {"freeze_windows": demo_freeze_windows(now or utc_now())}
     if graph is not None:
         graph_config = document.get("graph_config")
         if not isinstance(graph_config, dict):

@@ -36,9 +36,11 @@ from ccm.config import AppConfig, SesConfig, load_ses_config
 from ccm.devidp.local import local_sign_in
 from ccm.devidp.provider import DemoUser
 from ccm.devidp.wsgi import DevIdpApp
+from ccm.domain.times import utc_now
 from ccm.errors import CcmError
 from ccm.local.cloudfront import s3_origin
 from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, seed_directories
+from ccm.local.demo_calendar import CONFLICT_CUSTOMER, demo_feed_page, seed_demo_changes
 from ccm.local.demo_subscriptions import apply_subscriptions
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
@@ -55,7 +57,9 @@ from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lis
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
 from ccm.provision import Provisioner
 from ccm.s3_events import queue_name
+from ccm.settings import Settings
 from ccm.subscription_config import SubscriptionConfig, load_subscription_config
+from ccm.workflow import Services
 
 logger = logging.getLogger("ccm.local")
 
@@ -313,6 +317,7 @@ class LocalStack:
             region=config.aws_region,
         )
         notes = [f"{resumed} interrupted trigger(s) queued again"] if resumed else []
+        notes.append(f"{CONFLICT_CUSTOMER}'s maintenance calendar: {demo_feed_page(options.table, portal_url)}")
         return edge, Started(portal_url, endpoint, idp.users, 0.0, restored, options.data_dir, graph.url, notes)
 
     def _start_emulator(self, running: contextlib.ExitStack) -> str:
@@ -392,6 +397,8 @@ class LocalStack:
             logger.info("restored from %s: %s", snapshot.path, restored.counts.describe())
             listed = restored.catalog.objects
             return f"restored from {snapshot.path}: the catalog lists {listed} changes, announcements and drafts"
+        demo = seed_demo_changes(Services.from_settings(Settings.from_env()).repository, utc_now())
+        logger.info("demo changes of the change calendar: %s", ", ".join(demo))
         imported = import_contacts(config, ses_config, self.options.bucket)
         report_failures("the contact import", imported, logger.warning)
         report_failures("the demo people's own choices", opt_in_by_choice(config, ses_config), logger.warning)
