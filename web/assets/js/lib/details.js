@@ -7,7 +7,7 @@ import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "./status.js";
-import { formatInBothZones, formatInstant } from "./time.js";
+import { formatInBothZones, formatInstant, formatWindow } from "./time.js";
 
 const STEPS = [
   ["draft", "Draft", "Drafted"],
@@ -27,7 +27,16 @@ const HISTORY_LABELS = {
   meeting_updated: "Meeting updated",
   meeting_cancelled: "Meeting cancelled",
   processed: "Notifications sent",
+  freeze_override: "Emergency entered a freeze window",
 };
+const CHANGE_TYPES = { standard: "Standard", normal: "Normal", emergency: "Emergency" };
+const RISKS = { low: "Low", medium: "Medium", high: "High" };
+
+function freezeNote(freeze) {
+  if (!freeze) return "";
+  const when = formatWindow(freeze.start, freeze.end, freeze.timezone);
+  return `: '${freeze.name}' for ${(freeze.customers || []).join(", ")}, ${when}, when ${freeze.action}`;
+}
 
 export function isChange(document) {
   return Boolean(document.changeId) || document.object_type === "change";
@@ -148,6 +157,7 @@ function history(modifications) {
           el("strong", {}, HISTORY_LABELS[entry.modification_type] || entry.modification_type),
           ` by ${personName(entry.user_id)}`,
           entry.customer_code ? ` (${entry.customer_code})` : "",
+          freezeNote(entry.freeze),
           el("time", { datetime: entry.timestamp }, ` · ${formatInstant(entry.timestamp)}`),
         ),
       ),
@@ -169,6 +179,8 @@ export function detailsBody(document, customers) {
       "dl",
       { className: "facts" },
       change ? null : field("Type", ANNOUNCEMENT_TYPES[announcementTypeOf(document)]),
+      change ? field("Change type", CHANGE_TYPES[document.changeType || "normal"] || document.changeType) : null,
+      change ? field("Risk", RISKS[document.risk || "medium"] || document.risk) : null,
       field("Created by", document.createdBy || document.created_by),
       field("Created", document.createdAt ? formatInstant(document.createdAt) : null),
       field("Submitted", document.submittedAt ? formatInstant(document.submittedAt) : null),
@@ -180,6 +192,9 @@ export function detailsBody(document, customers) {
       change ? field("Jira ticket", document.jiraTicket) : null,
       field("Customers", (document.customers || []).map((code) => customerName(customers, code)).join(", ")),
     ),
+    change && document.changeType === "emergency"
+      ? textSection("Why it is an emergency", document.emergencyJustification)
+      : null,
     change ? textSection("Reason", document.changeReason) : textSection("Summary", document.summary),
     change ? textSection("Implementation plan", document.implementationPlan) : textSection("Content", document.content),
     change ? textSection("Test plan", document.testPlan) : null,

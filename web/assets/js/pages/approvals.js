@@ -11,6 +11,7 @@ import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus } from "../lib/status.js";
 import { formatDate, formatInstant } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
+import { fetchWarnings, warningList } from "../lib/calendar-warnings.js";
 
 const DEFAULTS = { status: "pending", type: "all", customer: "", days: "14" };
 const SERVER_STATUS = { pending: "submitted", approved: "approved", all: "all" };
@@ -21,7 +22,35 @@ const state = {
   customers: [],
   items: [],
   open: new Set(),
+  warnings: new Map(),
 };
+const WARNING_REQUESTS_AT_ONCE = 4;
+
+/** Each pending change's freezes and overlaps, asked before the cards are drawn so they take their height at once. */
+async function loadWarnings(items) {
+  const pending = items.filter(
+    (item) => !isAnnouncement(item) && normalStatus(item.status) === "submitted" && item.implementation_start,
+  );
+  state.warnings = new Map();
+  const queue = [...pending];
+  async function worker() {
+    while (queue.length) {
+      const item = queue.shift();
+      try {
+        const data = await fetchWarnings({
+          customers: item.customers || [],
+          start: item.implementation_start,
+          end: item.implementation_end,
+          exclude: item.id,
+        });
+        if (data) state.warnings.set(item.id, data);
+      } catch {
+        // A card without warnings is still a card; approving reports a freeze as an error anyway.
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: WARNING_REQUESTS_AT_ONCE }, worker));
+}
 
 function filters() {
   return {
@@ -159,10 +188,12 @@ function card(item) {
   return itemCard(item, {
     onOpen: showDetails,
     facts: [item.id, typeName(item), `Submitted by ${personName(item.submitted_by || item.created_by)}`, formatInstant(whenOf(item))],
-    extra:
+    extra: [
       normalStatus(item.status) === "approved" && item.approved_by
-        ? [el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)]
-        : [],
+        ? el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)
+        : null,
+      warningList(state.warnings.get(item.id)),
+    ],
     buttons: [
       joinLinkFor(item),
       actionButtons(subject, offered, { status: state.status, onChanged: (action, data) => afterAction(action, item, data) }),
@@ -237,6 +268,7 @@ async function load() {
     showError(groups, `Could not load the items: ${error.message}`);
     return;
   }
+  await loadWarnings(state.items);
   fillCustomerOptions();
   for (const item of state.items) {
     if (normalStatus(item.status) === "approved" && item.include_meeting && !item.join_url) watch(item);

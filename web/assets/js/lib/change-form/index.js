@@ -1,10 +1,12 @@
 // The change form of create-change and edit-change, assembled from its parts: what the change is (title,
 // tickets, the five texts), the customers, the implementation window (window.js) and the meeting (meeting.js).
 // The fields exist as soon as the form is built; the customers fill in when they arrive.
-import { clear, el } from "../dom.js";
+import { planningWarnings } from "../calendar-warnings.js";
+import { clear, el, query } from "../dom.js";
 import { customerChooser } from "../customers.js";
 import { errorSlot, field, group, hintId, input, textArea } from "../form/fields.js";
 import { check, clearWhenFixed, problemDisplay, rule } from "../form/problems.js";
+import { classification } from "./classification.js";
 import { changeMeeting } from "./meeting.js";
 import { CHANGE_TEXTS } from "./texts.js";
 import { implementationWindow } from "./window.js";
@@ -50,8 +52,22 @@ export function changeForm(container) {
   const display = problemDisplay(container, targets);
   const schedule = implementationWindow(display);
   const meeting = changeMeeting(controls.changeTitle, schedule);
-  Object.assign(controls, schedule.controls, meeting.controls);
-  Object.assign(targets, schedule.targets, meeting.targets);
+  const kind = classification();
+  Object.assign(controls, schedule.controls, meeting.controls, kind.controls);
+  Object.assign(targets, schedule.targets, meeting.targets, {
+    emergencyJustification: () => [kind.controls.emergencyJustification],
+  });
+  // Freezes and overlapping changes for the customers and window being picked, as the user picks them.
+  const warnings = planningWarnings(() => {
+    const { start, end } = schedule.instants();
+    return {
+      customers: customers.selected(),
+      start: start && start.toISOString(),
+      end: end && end.toISOString(),
+      exclude: query("changeId") || undefined,
+    };
+  });
+  schedule.fieldset.append(warnings.element);
 
   clear(container).append(
     group("The change", [
@@ -63,6 +79,7 @@ export function changeForm(container) {
         field(controls.jiraTicket, "Jira ticket", { hint: "For example PROJ-1234." }),
       ),
     ]),
+    kind.fieldset,
     customers.fieldset,
     group(
       "Details",
@@ -82,8 +99,10 @@ export function changeForm(container) {
     ),
     ...schedule.rules,
     ...meeting.rules,
+    ...kind.rules,
   ];
   clearWhenFixed(display, rules);
+  for (const part of [customers.fieldset, schedule.fieldset]) part.addEventListener("change", warnings.check);
 
   function reset() {
     for (const control of [controls.changeTitle, controls.snowTicket, controls.jiraTicket]) control.value = "";
@@ -92,6 +111,8 @@ export function changeForm(container) {
     customers.reset();
     schedule.reset();
     meeting.reset();
+    kind.reset();
+    warnings.check();
   }
 
   /**
@@ -106,7 +127,9 @@ export function changeForm(container) {
     controls.jiraTicket.value = document.jiraTicket || "";
     for (const [id] of CHANGE_TEXTS) controls[id].value = document[id] || "";
     schedule.fill(document);
+    kind.fill(document, { copy });
     const unknown = customers.choose(document.customers, { additive: copy });
+    warnings.checkNow();
     if (copy) meeting.reset();
     else meeting.fill(document, schedule.zone());
     return unknown;
@@ -120,6 +143,7 @@ export function changeForm(container) {
       customers: customers.selected(),
       snowTicket: controls.snowTicket.value.trim(),
       jiraTicket: controls.jiraTicket.value.trim(),
+      ...kind.values(),
       ...schedule.values(),
       ...meeting.values(schedule.zone()),
     };
