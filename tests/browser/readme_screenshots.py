@@ -1,7 +1,8 @@
 """The README's screenshots (docs/screenshots/), made again: ``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
-demo requester: the dashboard, the create-change form and a change's details.
+demo requester: the dashboard, the create-change form, a change's details and the change calendar's month (with the
+stack's own demo freezes and its two competing changes).
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def main() -> int:
             details.locator(f".change-card[data-id='{ids[DETAILED]}'] .item-title").click()
             details.locator(f"dialog[data-object-id='{ids[DETAILED]}']").wait_for()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            month = settled(requester, "/calendar.html?view=month")
+            month.locator("#calendar td[data-day]").first.wait_for()
+            month.screenshot(path=str(SCREENSHOTS / "calendar-month.png"), full_page=True)
             browser.close()
         finally:
             stack.kill()

@@ -10,6 +10,10 @@ function clock(value, zone) {
     : "";
 }
 
+export function startTime(start, zone = viewerZone()) {
+  return clock(start, zone);
+}
+
 export function timeRange(start, end, zone = viewerZone()) {
   return `${clock(start, zone)}–${clock(end, zone)}`;
 }

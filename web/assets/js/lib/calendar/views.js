@@ -3,7 +3,7 @@
 import { el } from "../dom.js";
 import { statusLabel, normalStatus } from "../status.js";
 import { addDays, dayLabel, daysFrom, sameMonth, startOfMonth, startOfWeek } from "./days.js";
-import { byDay, eventWindow, freezeCustomers, freezeWindow, timeRange } from "./entries.js";
+import { byDay, eventWindow, freezeCustomers, freezeWindow, startTime, timeRange } from "./entries.js";
 
 const WEEKDAYS = daysFrom("2024-01-01", 7); // a Monday
 
@@ -18,7 +18,7 @@ function conflictNote(event) {
   );
 }
 
-function eventButton(event, { onOpen, showTime = true, long = false }) {
+function eventButton(event, { onOpen, showTime = true, long = false, compact = false }) {
   const status = normalStatus(event.status);
   const conflicting = (event.conflictsWith || []).length > 0;
   const label = long ? `${event.title}` : event.title;
@@ -31,7 +31,7 @@ function eventButton(event, { onOpen, showTime = true, long = false }) {
       dataset: { id: event.id },
     },
     conflictNote(event),
-    showTime ? el("span", { className: "event-time" }, timeRange(event.start, event.end)) : null,
+    showTime ? el("span", { className: "event-time" }, compact ? startTime(event.start) : timeRange(event.start, event.end)) : null,
     el("span", { className: "event-title" }, label),
     el("span", { className: "visually-hidden" }, ` (${statusLabel(status)})`),
   );
@@ -104,7 +104,7 @@ export function monthView(data, period, context) {
         ),
         freezeLabels(entry.freezes),
         entry.events.length
-          ? el("ul", { className: "day-events" }, entry.events.map((event) => el("li", {}, eventButton(event, context))))
+          ? el("ul", { className: "day-events" }, entry.events.map((event) => el("li", {}, eventButton(event, { ...context, compact: true }))))
           : null,
       );
     });
