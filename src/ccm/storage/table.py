@@ -8,7 +8,13 @@ one (tests/deployment checks it against the indexes of the last release). ``by_g
 release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
 orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
-* (none yet)
+* ``WINDOW#<YYYY-MM>`` (``group_sk = <window start>#<id>``): the window index, one row per month an object's window
+  touches (:mod:`ccm.storage.window_index`). "Changes whose window starts (or ends) between t1 and t2" is one Query
+  per month touched: ``WindowIndex.starting(t1, t2)`` (a key condition on ``group_sk``) and
+  ``WindowIndex.ending(t1, t2)`` (a filter on ``window_end``); ``WindowIndex.meeting(a, b)`` is what the calendar
+  reads.
+* ``FEED#<customer code>`` (``group_sk = <window start>#<id>``): the ``CUST#`` catalog rows of what a customer's
+  maintenance feed shows (approved, completed, cancelled after approval), so one feed is one Query.
 """
 
 from __future__ import annotations
