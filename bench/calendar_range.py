@@ -2,7 +2,8 @@
 
 Prints, for 10,000 changes spread over two years and for the same number crowded into three months (the worst a
 92-day range can meet), the DynamoDB requests and the median time of each read against the in-process emulator.
-A 92-day range must cost at most 10 requests whatever the archive holds.
+A 92-day range must cost at most 10 requests whatever the archive holds. The times are the emulator's (moto reads
+every row of the table for a query on an index), not DynamoDB's; the request counts are what matters.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def run(spread_days: int) -> list[tuple[str, int, float, int]]:
             counter.reset()
             found = operation()
             requests = counter.calls["dynamodb"]
-            median, _ = timed(operation, repeat=3)
+            median, _ = timed(operation, repeat=1)
             events = len(getattr(found, "events", found if isinstance(found, list) else []))
             rows.append((name, requests, median, events))
         return rows
