@@ -211,6 +211,7 @@ def test_an_approved_change_email_shows_everything_a_reader_needs(renderer: Emai
         "Sun 2 Dec 2029 09:30 EST",
         "Sun 2 Dec 2029 14:30 UTC",
         "requester@example.com",
+        "Normal change, medium risk",
     ):
         assert needed in text, needed
         assert needed in html.visible, needed
@@ -348,3 +349,14 @@ def test_a_notice_without_a_known_topic_label_falls_back_to_the_topic_name(
     rendered = renderer.render(change, Notice(EmailEvent.APPROVED, "custom-topic"), "alpha", NOW)
 
     assert 'subscribers of "custom-topic"' in rendered.text
+
+
+def test_an_emergency_change_email_says_so_and_why(renderer: EmailRenderer, topics: Topics) -> None:
+    emergency = approved_change(
+        changeType="emergency", risk="high", emergencyJustification="The certificate expires tonight"
+    )
+
+    text, html = parts(as_mime(render(renderer, topics, emergency)))
+
+    for needed in ("Emergency change, high risk", "Why it is an emergency", "The certificate expires tonight"):
+        assert needed in text and needed in html.visible, needed

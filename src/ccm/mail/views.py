@@ -129,6 +129,8 @@ class EmailView:
     action_url: str | None
     sent_at: Moment
     topic: str
+    classification: str | None = None
+    """A change's type and risk ("Emergency change, high risk")."""
 
 
 def _format(value: datetime, zone_name: str) -> str:
@@ -261,6 +263,9 @@ class ViewBuilder:
             tickets = [(label, value) for label, value in (("ServiceNow", obj.snow_ticket), ("Jira", obj.jira_ticket))]
             tickets = [(label, value.strip()) for label, value in tickets if value.strip()]
             attachments: list[Link] = []
+            classification: str | None = f"{obj.change_type.value.title()} change, {obj.risk.value} risk"
+            if obj.is_emergency and obj.emergency_justification.strip():
+                sections.insert(0, Section("Why it is an emergency", obj.emergency_justification))
         else:
             kind = obj.announcement_type
             emoji = EVENT_EMOJI.get(event, APPROVED_ANNOUNCEMENT_EMOJI[kind])
@@ -269,6 +274,7 @@ class ViewBuilder:
             sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
             tickets = []
             attachments = _attachments(obj)
+            classification = None
         title = clean_subject(obj.title)
         return EmailView(
             kind=obj.kind,
@@ -296,4 +302,5 @@ class ViewBuilder:
             action_url=self.approval_url(obj, customer_code) if event is EmailEvent.APPROVAL_REQUEST else None,
             sent_at=Moment.of(now, zone_name),
             topic=notice.topic,
+            classification=classification,
         )

@@ -60,3 +60,16 @@ export function allowedActions(item, user) {
     duplicate: true,
   };
 }
+
+const CHANGE_TYPE_LABELS = { standard: "Standard", normal: "Normal", emergency: "Emergency" };
+
+/** "Emergency change, high risk" for a change's catalog row; null for anything without a type. */
+export function classificationOf(item) {
+  if (!item.change_type) return null;
+  const label = CHANGE_TYPE_LABELS[item.change_type] || item.change_type;
+  return el(
+    "span",
+    { className: item.change_type === "emergency" ? "classification classification-emergency" : "classification" },
+    `${label} change, ${item.risk || "medium"} risk`,
+  );
+}

@@ -6,7 +6,7 @@ import { customerChips, customerPicker, loadCustomers } from "../lib/customers.j
 import { editLink, openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { ANNOUNCEMENT_TYPES, STATUSES, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
+import { ANNOUNCEMENT_TYPES, STATUSES, announcementTypeOf, classificationOf, normalStatus, statusBadge } from "../lib/status.js";
 import { dateToWallClock, formatInstant, toIso, viewerZone, wallClockToDate } from "../lib/time.js";
 
 const MAXIMUM = 1000;
@@ -222,6 +222,7 @@ function resultCard(item, context) {
       { className: "item-meta" },
       el("span", { className: "result-id" }, highlighted(item.id, query)),
       el("span", {}, typeLabel(item)),
+      classificationOf(item),
       el("span", { className: "result-creator", title: item.created_by }, `by ${personName(item.created_by)}`),
       el("span", {}, "Changed ", el("time", { datetime: item.modified_at }, formatInstant(item.modified_at))),
     ),
