@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from http import HTTPStatus
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from ccm.local.http import HttpRequest, HttpResponse
