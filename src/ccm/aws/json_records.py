@@ -90,9 +90,15 @@ class JsonRecords:
     def write(self, code: str, body: bytes, etag: str | None) -> None:
         """Replace the record read with ``etag`` (``None``: create it); :class:`RecordConflict` if it changed."""
         key = self.key(code)
-        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
         try:
-            self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json", **condition)
+            if etag:
+                self._s3.put_object(
+                    Bucket=self.bucket, Key=key, Body=body, ContentType="application/json", IfMatch=etag
+                )
+            else:
+                self._s3.put_object(
+                    Bucket=self.bucket, Key=key, Body=body, ContentType="application/json", IfNoneMatch="*"
+                )
         except ClientError as error:
             if is_precondition_failed(error) or error_code(error) == "ConditionalRequestConflict":
                 raise RecordConflict(self.owner, code) from None
