@@ -129,9 +129,9 @@ def test_the_edge_functions_are_x86_64_versions_in_us_east_1_without_environment
     rule = source_template["Rules"]["EdgeFunctionsLiveInUsEast1"]["Assertions"][0]["Assert"]
     assert rule == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
     versions = resources_of_type(translated, "AWS::Lambda::Version")
-    for zip_name, event, max_memory, max_timeout in (
-        ("edge-viewer-request.zip", "viewer-request", 128, 5),
-        ("edge-saml.zip", "origin-request", 10240, 30),
+    for zip_name, events, max_memory, max_timeout in (
+        ("edge-viewer-request.zip", {"viewer-request", "origin-response"}, 128, 5),
+        ("edge-saml.zip", {"origin-request"}, 10240, 30),
     ):
         name = next(k for k, f in lambda_functions(translated).items() if f["Properties"]["Code"]["S3Key"] == zip_name)
         function = translated["Resources"][name]["Properties"]
@@ -148,7 +148,7 @@ def test_the_edge_functions_are_x86_64_versions_in_us_east_1_without_environment
             for a in b.get("LambdaFunctionAssociations", [])
         ]
         used = {a["EventType"] for a in associations if a["LambdaFunctionARN"] == {"Ref": version}}
-        assert used == {event}
+        assert used == events
 
 
 def test_the_function_url_takes_only_requests_signed_by_the_distribution(translated: Template) -> None:
@@ -420,15 +420,22 @@ def test_sign_in_paths_reach_the_saml_handler_with_body_cookies_and_query(transl
 def test_every_other_path_passes_the_gatekeeper_before_the_cache(translated: Template) -> None:
     default = distribution(translated)["DefaultCacheBehavior"]
     assert default["TargetOriginId"] == "web"
-    assert [a["EventType"] for a in default["LambdaFunctionAssociations"]] == ["viewer-request"]
+    assert [a["EventType"] for a in default["LambdaFunctionAssociations"]] == ["viewer-request", "origin-response"]
     assert default["ViewerProtocolPolicy"] == "redirect-to-https"
 
 
-def test_an_unknown_path_gets_the_portals_own_404_page_with_status_404(translated: Template) -> None:
-    [error_page] = distribution(translated)["CustomErrorResponses"]
-    assert (error_page["ErrorCode"], error_page["ResponseCode"]) == (404, 404)
-    assert (WEB / error_page["ResponsePagePath"].lstrip("/")).is_file()
-    assert error_page["ErrorCachingMinTTL"] == 0, "a page published later is found at once"
+def test_only_the_web_behaviour_turns_a_404_into_the_portals_page_so_the_api_keeps_its_json_errors(
+    translated: Template,
+) -> None:
+    config = distribution(translated)
+    assert "CustomErrorResponses" not in config, "custom error responses would also replace the API's 404s"
+    viewer, page = config["DefaultCacheBehavior"]["LambdaFunctionAssociations"]
+    assert page["EventType"] == "origin-response"
+    assert page["LambdaFunctionARN"] == viewer["LambdaFunctionARN"], "the gatekeeper's own version answers it"
+    for behaviour in config["CacheBehaviors"]:
+        events = [a["EventType"] for a in behaviour.get("LambdaFunctionAssociations", [])]
+        assert "origin-response" not in events, behaviour["PathPattern"]
+    assert (WEB / "404.html").is_file()
 
 
 def test_the_portal_files_carry_the_content_security_policy_the_pages_declare(translated: Template) -> None:
