@@ -14,6 +14,7 @@ from ccm.contact_import.record import PREFIX as GRANT_RECORD_PREFIX
 from ccm.edge.behaviours import LEGACY_API_PATHS
 from ccm.edge.replay import replay_key
 from ccm.provision import DEAD_LETTER_AFTER
+from ccm.ses_admin.subscription_record import PREFIX as SUBSCRIPTION_RECORD_PREFIX
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 from ccm.web_assets import PAGE_CSP, PORTAL_CSP
 from infra import cfn_yaml
@@ -614,13 +615,15 @@ def test_the_api_function_gives_up_before_cloudfront_stops_waiting_for_it(transl
 # -- the contact import's own records ---------------------------------------------------------------------
 
 
-def test_the_import_may_list_read_and_write_only_its_grant_records(translated: Template) -> None:
+def test_the_import_may_list_read_and_write_only_the_grant_records(translated: Template) -> None:
+    """Its own, and those of ``ccm ses subscriptions apply`` (which it leaves alone, and which its image can run)."""
     role = translated["Resources"]["ImportTaskRole"]
+    prefixes = [GRANT_RECORD_PREFIX, SUBSCRIPTION_RECORD_PREFIX]
     [listing] = statements_allowing(role, "s3:ListBucket")
     assert listing["Resource"] == {"Fn::GetAtt": ["DataBucket", "Arn"]}
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": f"{GRANT_RECORD_PREFIX}*"}}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}}
     [read] = statements_allowing(role, "s3:GetObject")
     [write] = statements_allowing(role, "s3:PutObject")
     assert read is write
-    assert _bucket_object_resources(read) == {f"{GRANT_RECORD_PREFIX}*"}
+    assert _bucket_object_resources(read) == {f"{prefix}*" for prefix in prefixes}
     assert statements_allowing(role, "s3:DeleteObject") == []
