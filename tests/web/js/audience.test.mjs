@@ -4,6 +4,7 @@ import { test } from "node:test";
 
 import {
   customerReachText,
+  isSystemEntry,
   meetingDecided,
   meetingReachText,
   outcomeOf,
@@ -68,6 +69,15 @@ test("the backend's history entries read as the system did them, never as its ro
     "Meeting cancelled: completed before the meeting",
   ]);
   assert.ok(said.every((text) => !text.includes("arn:")));
+  assert.equal(systemEntryText({ modification_type: "reminder_sent", user_id: ARN, customer_code: "alpha" }, CUSTOMERS), "Reminder sent (Alpha Retail)");
+});
+
+test("an entry is the system's by its kind or by its writer, whatever kinds later releases add", () => {
+  assert.equal(isSystemEntry({ modification_type: "processed", user_id: ARN }), true);
+  assert.equal(isSystemEntry({ modification_type: "reminder_sent", user_id: ARN }), true);
+  assert.equal(isSystemEntry({ modification_type: "meeting_skipped", user_id: "backend-system" }), true);
+  assert.equal(isSystemEntry({ modification_type: "approved", user_id: "approver@example.com" }), false);
+  assert.equal(isSystemEntry({ modification_type: "rejected", user_id: "approver@example.com" }), false);
 });
 
 test("after an approval the outcome is done once every customer is notified and the meeting is decided", () => {

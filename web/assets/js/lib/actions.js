@@ -102,7 +102,10 @@ export async function performAction(action, item, { status, onChanged = () => {}
         ? await remove(path, { ifMatch: item.etag, version: item.version })
         : await post(`${path}/${action}`, undefined, { ifMatch: item.etag, version: item.version });
     reportOutcome(status, action, item, answer.data);
-    if (action === "approve") followApproval(collection, item, status, onMeeting);
+    // An approval that completes the object's approval (other decisions may still be needed before it does).
+    if (action === "approve" && answer.data?.object?.status === "approved") {
+      followApproval(collection, item, status, onMeeting);
+    }
     onChanged(action, answer.data);
     return answer.data;
   } catch (error) {

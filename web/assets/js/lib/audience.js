@@ -6,7 +6,7 @@ import { collectionOf, get } from "./api.js";
 import { el } from "./dom.js";
 import { customerName } from "./customers.js";
 
-const USER_TYPES = new Set(["created", "updated", "submitted", "approved", "completed", "cancelled", "deleted"]);
+const SYSTEM_TYPES = new Set(["processed", "meeting_scheduled", "meeting_updated", "meeting_cancelled", "meeting_skipped"]);
 
 export function plural(count, one, many = `${one}s`) {
   return `${count} ${count === 1 ? one : many}`;
@@ -96,8 +96,15 @@ export function audienceBox(id, { heading = null, className = "audience-note" } 
 
 // -- after approval: what the backend did, from the history -------------------------------------------------------
 
+/** The backend's own entries: its kinds of entry, or any entry its role (an ARN) or its fallback name wrote. */
 export function isSystemEntry(entry) {
-  return !USER_TYPES.has(entry.modification_type);
+  return SYSTEM_TYPES.has(entry.modification_type) || /^(arn:|backend-system$)/.test(String(entry.user_id || ""));
+}
+
+/** "reminder_sent" -> "Reminder sent": an entry this page has no words of its own for. */
+export function humanized(type) {
+  const words = String(type || "").replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** The entries the backend wrote since the last thing a person did (the state it is processing). */
@@ -129,7 +136,7 @@ export function systemEntryText(entry, customers) {
     case "meeting_skipped":
       return `No meeting: ${entry.detail || "nobody is invited"}${entry.topic ? ` (nobody subscribes to ${entry.topic})` : ""}`;
     default:
-      return entry.modification_type;
+      return name ? `${humanized(entry.modification_type)} (${name})` : humanized(entry.modification_type);
   }
 }
 

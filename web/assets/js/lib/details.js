@@ -2,7 +2,7 @@
 import { collectionOf, get, post } from "./api.js";
 import { el, personName } from "./dom.js";
 import { actionButtons } from "./actions.js";
-import { audienceBox, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
+import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
 import { customerName, loadCustomers } from "./customers.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
@@ -138,7 +138,7 @@ function meetingSection(document) {
 function historyLine(entry, customers) {
   const what = isSystemEntry(entry)
     ? [el("strong", {}, systemEntryText(entry, customers))]
-    : [el("strong", {}, HISTORY_LABELS[entry.modification_type] || entry.modification_type), ` by ${personName(entry.user_id)}`];
+    : [el("strong", {}, HISTORY_LABELS[entry.modification_type] || humanized(entry.modification_type)), ` by ${personName(entry.user_id)}`];
   return el(
     "li",
     { dataset: { type: entry.modification_type } },
