@@ -298,13 +298,21 @@ def test_customers_without_teams_get_invitations_by_email_then_the_update_and_th
     deliver_together(harness, ["alpha", "xray"], change.id)
     requests = [mail for mail in harness.mail.outbox.sent if mail.event == "meeting_request"]
     assert [invitation_of(mail.message).sequence for mail in requests] == [0, 1]
+    # The meeting moved: the subject says so, not just that something changed.
+    assert requests[-1].message["Subject"].startswith("Rescheduled: ")
+
+    edit(harness, change.id, change_title="Rotate the certificates (all regions)")
+    deliver_together(harness, ["alpha", "xray"], change.id)
+    requests = [mail for mail in harness.mail.outbox.sent if mail.event == "meeting_request"]
+    assert [invitation_of(mail.message).sequence for mail in requests] == [0, 1, 2]
     assert requests[-1].message["Subject"].startswith("Updated: ")
+    assert "(all regions)" in requests[-1].message["Subject"]
 
     harness.transition(change.id, "cancelled")
     deliver_together(harness, ["alpha", "xray"], change.id)
     (cancellation,) = [mail for mail in harness.mail.outbox.sent if mail.event == "meeting_cancel"]
     withdrawn = invitation_of(cancellation.message)
-    assert (withdrawn.method, withdrawn.uid, withdrawn.sequence) == ("CANCEL", meeting["iCalUId"], 2)
+    assert (withdrawn.method, withdrawn.uid, withdrawn.sequence) == ("CANCEL", meeting["iCalUId"], 3)
     assert cancellation.recipient == engineers["xray"]
     assert not [mail for mail in harness.mail.outbox.sent if mail.customer_code == "alpha" and "meeting" in mail.event]
 

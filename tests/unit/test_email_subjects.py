@@ -78,11 +78,18 @@ def test_every_notification_subject_names_its_event_in_words_first(
 
 
 @pytest.mark.parametrize(
-    ("method", "sequence", "words"),
-    [("REQUEST", 0, "Invitation"), ("REQUEST", 1, "Updated"), ("REQUEST", 4, "Updated"), ("CANCEL", 2, "Cancelled")],
+    ("method", "sequence", "moved", "words"),
+    [
+        ("REQUEST", 0, False, "Invitation"),
+        ("REQUEST", 1, False, "Updated"),
+        ("REQUEST", 4, False, "Updated"),
+        ("REQUEST", 1, True, "Rescheduled"),
+        ("CANCEL", 2, False, "Cancelled"),
+        ("CANCEL", 2, True, "Cancelled"),
+    ],
 )
 def test_every_calendar_invitation_subject_names_its_event_in_words_first(
-    app_config: AppConfig, ses_config: SesConfig, method: Method, sequence: int, words: str
+    app_config: AppConfig, ses_config: SesConfig, method: Method, sequence: int, moved: bool, words: str
 ) -> None:
     change = make_change(status="approved", changeTitle=TITLE, customers=["xray"])
     invite = Invite(
@@ -99,7 +106,7 @@ def test_every_calendar_invitation_subject_names_its_event_in_words_first(
     )
 
     rendered = MeetingContent(app_config, ses_config).invitation_email(
-        change, invite, method, "xray", "aws-calendar", NOW
+        change, invite, method, "xray", "aws-calendar", NOW, rescheduled=moved
     )
 
     assert rendered.subject == f"{words}: Change Implementation: {TITLE}"

@@ -59,9 +59,20 @@ class MeetingContent:
         return _tidy(self._body(obj, start, end, zone, now, "txt"))
 
     def invitation_email(
-        self, obj: AnyObject, invite: Invite, method: Method, customer_code: str, topic: str, now: datetime
+        self,
+        obj: AnyObject,
+        invite: Invite,
+        method: Method,
+        customer_code: str,
+        topic: str,
+        now: datetime,
+        *,
+        rescheduled: bool = False,
     ) -> RenderedEmail:
-        """An email carrying the invitation (``text/calendar`` part and ``.ics`` attachment) for one customer."""
+        """An email carrying the invitation (``text/calendar`` part and ``.ics`` attachment) for one customer.
+
+        An update is "Rescheduled:" when it moved the meeting in time, "Updated:" otherwise (a new title, place or
+        invitees)."""
         view = self._view(obj, topic, customer_code, now)
         cancelled = method == "CANCEL"
         what = "change" if isinstance(obj, Change) else "announcement"
@@ -72,7 +83,8 @@ class MeetingContent:
             )
             box_title, box_colour = "Meeting cancelled", "#f8d7da"
         else:
-            subject = event_subject("Invitation" if invite.sequence == 0 else "Updated", invite.subject)
+            words = "Invitation" if invite.sequence == 0 else "Rescheduled" if rescheduled else "Updated"
+            subject = event_subject(words, invite.subject)
             intro = f"You are invited to the meeting of this {what} for {view.customer.name}."
             box_title, box_colour = "📅 Meeting", "#e7f1ff"
         view = replace(view, subject=subject, header=invite.subject, intro=intro)
