@@ -373,8 +373,8 @@ class Catalog:
         limit = max(1, min(query.limit, MAX_PAGE))
         terms = lookup_terms(query.text) if query.text else []
         if terms:
-            found = self.search_index.search(query, terms, limit)
-            return Page(found.items, found.cursor)
+            result = self.search_index.search(query, terms, limit)
+            return Page(result.items, result.cursor)
         if query.creator:
             index, partition = "by_creator", f"{query.kind}#{query.creator.lower()}"
         elif query.status:

@@ -51,6 +51,9 @@ MAX_PREFIX = 24
 MAX_LOOKUP_TERMS = 4
 """The longest (so the most selective) words of a query are looked up; the text rule checks the rest."""
 BATCH_GET = 100
+FIRST_PAGE = 250
+MAX_UNDECIDED = 2 * BATCH_GET
+"""Postings of a complete list that the other lists do not reach yet, checked row by row at most this many."""
 _WORD = re.compile(r"[^\W_]+")
 _CURSOR_INDEX = "search"
 
@@ -127,14 +130,19 @@ class Posting:
         return self.object_type
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Posting:
+    def from_attributes(cls, item: dict[str, Any]) -> Posting:
+        """Read straight from the attribute values: a page holds thousands, and boto3's deserialiser is slow."""
+
+        def text(name: str) -> str:
+            return str(item.get(name, {}).get("S", ""))
+
         return cls(
-            order=str(row[SORT_KEY]),
-            id=str(row["id"]),
-            status=str(row.get("status", "")),
-            created_by=str(row.get("created_by", "")),
-            customers=tuple(str(code) for code in row.get("customers", ())),
-            object_type=str(row.get("object_type", "")),
+            order=text(SORT_KEY),
+            id=text("id"),
+            status=text("status"),
+            created_by=text("created_by"),
+            customers=tuple(str(code.get("S", "")) for code in item.get("customers", {}).get("L", ())),
+            object_type=text("object_type"),
         )
 
 
@@ -218,6 +226,34 @@ class _Stream:
 
 
 @dataclass(frozen=True)
+class _Scope:
+    low: str
+    high: str
+    before: str | None
+
+
+class _Rows:
+    """The catalog rows of a search's candidates, read a batch at a time as the search walks through them."""
+
+    def __init__(self, index: SearchIndex, ids: list[str]) -> None:
+        self.index = index
+        self.ids = ids
+        self.position = {object_id: i for i, object_id in enumerate(ids)}
+        self.rows: dict[str, Summary] = {}
+
+    def verified(self, posting: Posting, query: Query, needed: int) -> list[Summary]:
+        if posting.id not in self.rows:
+            start = self.position[posting.id]
+            # Only as many rows as the page still needs: most candidates of a precise search are hits.
+            self.rows.update(self.index.summaries(self.ids[start : start + min(BATCH_GET, max(needed, 1))]))
+        summary = self.rows.get(posting.id)
+        # A posting left from an older version of the row is not the row: it shows where it is now.
+        if summary is not None and summary.order == posting.order and matches(summary, query):
+            return [summary]
+        return []
+
+
+@dataclass(frozen=True)
 class SearchResult:
     items: list[Summary]
     cursor: str | None
@@ -293,79 +329,89 @@ class SearchIndex:
         """The page of ``limit`` summaries a filtered listing with ``query.text`` returns, through the postings
         of ``terms`` (from :func:`lookup_terms`)."""
         before = decode_cursor(query.cursor) if query.cursor else None
+        scope = _Scope(query.modified_from or "0", (query.modified_to or "9999") + "~", before)
         streams = [_Stream(term_partition(query.kind, term)) for term in terms]
-        low = query.modified_from or "0"
-        high = (query.modified_to or "9999") + "~"
+        for stream in streams:
+            # A short first page: a rare word's whole list, or the newest postings of a common one, is enough
+            # for most searches; full pages (1 MB) only when they are not.
+            self._read_page(stream, scope, FIRST_PAGE)
         found: list[Summary] = []
-        examined: str | None = before
+        examined = before
         while True:
-            # Read on only the lists that were read least far: the others already cover what can be decided.
-            shallowest = _threshold(streams)
-            for stream in streams:
-                if not stream.exhausted and (stream.frontier is None or stream.frontier == shallowest):
-                    self._read_page(stream, low, high, before, query.cursor is not None)
+            candidates = self._candidates(streams, examined, query)
+            rows = _Rows(self, [posting.id for posting in candidates])
+            for posting in candidates:
+                if len(found) > limit:
+                    break
+                found.extend(rows.verified(posting, query, limit + 1 - len(found)))
+                examined = posting.order
             threshold = _threshold(streams)
-            driver = min(streams, key=lambda stream: len(stream.read))
-            candidates = [
-                posting
-                for order, posting in sorted(driver.read.items(), reverse=True)
-                if (examined is None or order < examined)
-                and (threshold is None or order >= threshold)
-                and all(order in stream.read for stream in streams)
-                and passes_filters(posting, query)
-            ]
-            position = 0
-            while position < len(candidates) and len(found) <= limit:
-                # Only as many rows as the page still needs: most candidates of a precise search are hits.
-                wanted = candidates[position : position + min(BATCH_GET, limit + 1 - len(found))]
-                position += len(wanted)
-                summaries = self._summaries([posting.id for posting in wanted])
-                for posting in wanted:
-                    summary = summaries.get(posting.id)
-                    # A posting left from an older version of the row is not the row: it shows where it is now.
-                    if summary is not None and summary.order == posting.order and matches(summary, query):
-                        found.append(summary)
-                    examined = posting.order
             if len(found) > limit or threshold is None:
                 break
             if examined is None or examined > threshold:
                 examined = threshold
-            if any(stream.exhausted and not _older(stream, threshold) for stream in streams):
+            if any(stream.exhausted and not _older(stream, examined) for stream in streams):
                 break  # a word whose every posting has been examined: no other row can have them all
+            for stream in streams:
+                # Read on only the lists that were read least far: the others already cover what can be decided.
+                if not stream.exhausted and stream.frontier == threshold:
+                    self._read_page(stream, scope, None)
         items = found[:limit]
         cursor = encode_cursor(items[-1].order) if len(found) > limit else None
         return SearchResult(items, cursor)
 
-    def _read_page(self, stream: _Stream, low: str, high: str, before: str | None, resumed: bool) -> None:
+    def _candidates(self, streams: Sequence[_Stream], examined: str | None, query: Query) -> list[Posting]:
+        """Postings not examined yet, newest first, that may be on every word's list: decided by the lists where
+        they have all been read that far; a short complete list's postings also when the others have not (the
+        row itself decides), since reading a row costs less than reading the long lists down to it."""
+        threshold = _threshold(streams)
+        complete = [stream for stream in streams if stream.exhausted]
+        driver = min(complete or streams, key=lambda stream: len(stream.read))
+        pending = [
+            posting
+            for order, posting in sorted(driver.read.items(), reverse=True)
+            if (examined is None or order < examined)
+            and all(order in stream.read for stream in streams if stream.covers(order))
+            and passes_filters(posting, query)
+        ]
+        undecided = [posting for posting in pending if threshold is not None and posting.order < threshold]
+        if len(undecided) > MAX_UNDECIDED:
+            pending = [posting for posting in pending if threshold is None or posting.order >= threshold]
+        return pending
+
+    def _read_page(self, stream: _Stream, scope: _Scope, limit: int | None) -> None:
+        values = {":pk": {"S": stream.partition}, ":low": {"S": scope.low}, ":high": {"S": scope.high}}
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
             "ExpressionAttributeNames": {"#pk": PARTITION_KEY, "#sk": SORT_KEY},
-            "ExpressionAttributeValues": {":pk": {"S": stream.partition}, ":low": {"S": low}, ":high": {"S": high}},
+            "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
         }
+        if limit is not None:
+            request["Limit"] = limit
         if stream.next_key is not None:
             request["ExclusiveStartKey"] = stream.next_key
-        elif before is not None:
-            request["ExclusiveStartKey"] = to_item({PARTITION_KEY: stream.partition, SORT_KEY: before})
+        elif scope.before is not None:
+            request["ExclusiveStartKey"] = {PARTITION_KEY: {"S": stream.partition}, SORT_KEY: {"S": scope.before}}
         try:
             response = self.ddb.query(**request)
         except ClientError as error:
             # A cursor outside the dates asked for is no cursor of this search.
-            if resumed and error_code(error) == "ValidationException":
+            if scope.before is not None and error_code(error) == "ValidationException":
                 raise InvalidCursor() from None
             raise
         for item in response.get("Items", []):
-            posting = Posting.from_row(from_item(item))
+            posting = Posting.from_attributes(item)
             stream.read[posting.order] = posting
             stream.frontier = posting.order if stream.frontier is None else min(stream.frontier, posting.order)
         stream.next_key = response.get("LastEvaluatedKey")
         stream.exhausted = stream.next_key is None
         if stream.frontier is None and not stream.exhausted:
             # An empty page that is not the last (DynamoDB stops at 1 MB read): read on.
-            self._read_page(stream, low, high, before, resumed)
+            self._read_page(stream, scope, None)
 
-    def _summaries(self, ids: Sequence[str]) -> dict[str, Summary]:
+    def summaries(self, ids: Sequence[str]) -> dict[str, Summary]:
         from ccm.storage.catalog import Summary
 
         keys: Any = {
