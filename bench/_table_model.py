@@ -140,10 +140,13 @@ class TableModel:
         self.table = _Partitions()
         self.index = {name: _Partitions() for name in indexes}
         self.calls: Counter[str] = Counter()
+        self._values: dict[str, dict[str, Any]] = {}
 
     # -- writing -----------------------------------------------------------------------------------------
 
-    def _put(self, item: dict[str, Any]) -> None:
+    def _put(self, written: dict[str, Any]) -> None:
+        # Values repeat across millions of items (a status, a partition key): one copy of each is kept.
+        item = {name: self._values.setdefault(repr(value), value) for name, value in written.items()}
         key = (item["pk"]["S"], item["sk"]["S"])
         if key in self.items:
             self._delete(key)

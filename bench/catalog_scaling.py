@@ -51,7 +51,7 @@ def summaries(size: int, codes: list[str]) -> Iterable[Any]:
                 "location": "drafts" if status == "draft" else "archive",
                 "etag": f'"{i:032x}"',
                 "summary": "Routine maintenance",
-                "search_text": f"{object_id} {title} routine maintenance".lower(),
+                "search_text": f"{object_id} {title}".lower(),
             }
         )
 

@@ -13,7 +13,9 @@ templates): the "+ first request" rows add that work (the services built, the AW
 to AWS), so they give the whole cold start a request waits for. The runs of each figure are interleaved with the
 yardstick's, so that both see the same load.
 
-Usage: ``python bench/cold_start.py`` (the first run downloads the wheels into .venv/lambda-wheels).
+Usage: ``python bench/cold_start.py [--project CHECKOUT]`` (the first run downloads the wheels into
+.venv/lambda-wheels); ``--project`` packages another checkout's code (an older commit in a worktree, say) with
+this bench, so that two versions are measured the same way.
 """
 
 from __future__ import annotations
@@ -145,7 +147,8 @@ def without_byte_code(layout: Layout, into: Path) -> Layout:
     return Layout(copy, [str(copy), *layout.path[1:]])
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    project = Path(argv[argv.index("--project") + 1]).resolve() if "--project" in argv else ROOT
     version = str(LAMBDA)
     compiler = find_compiler(version)
     python = compiler.python or sys.executable
@@ -161,11 +164,11 @@ def main() -> int:
         sdk = runtime_sdk(target.platform_tag or "", python_version, work / "runtime-sdk", cache)
         layouts = {}
         for name, package in packages().items():
-            built = build(package, work / "zips", edge_config=edge_config, target=target, cache=cache)
+            built = build(package, work / "zips", project=project, edge_config=edge_config, target=target, cache=cache)
             layouts[name] = (package, unpack(built, work / "task", sdk))
 
         yardstick = Probe(layouts["api"][1], ("boto3",))
-        print(f"Python {python_version} ({python}), best of {RUNS} fresh interpreters per figure")
+        print(f"{project}: Python {python_version} ({python}), best of {RUNS} fresh interpreters per figure")
         print(
             f"{'package: what is imported':<50} {'byte code':>9} {'ratio':>6} {'CPU':>7} {'ratio':>6}"
             f" {'source':>8} {'ratio':>6}   ratio: to a bare import boto3 run alternately"
@@ -189,4 +192,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -271,36 +271,35 @@ class SearchIndex:
     # -- writing -----------------------------------------------------------------------------------------
 
     def rows(self, summary: Summary) -> dict[tuple[str, str], dict[str, Any]]:
-        """The postings of one catalog row, by key."""
-        values = {
-            SORT_KEY: summary.order,
-            "id": summary.id,
-            "status": summary.status.value,
-            "created_by": summary.created_by,
-            "customers": list(summary.customers),
-            "object_type": summary.object_type,
+        """The postings of one catalog row, by key, as attribute values (a row has dozens: written as they are,
+        not through boto3's serialiser)."""
+        values: dict[str, Any] = {
+            SORT_KEY: {"S": summary.order},
+            "id": {"S": summary.id},
+            "status": {"S": summary.status.value},
+            "created_by": {"S": summary.created_by},
+            "customers": {"L": [{"S": code} for code in summary.customers]},
+            "object_type": {"S": summary.object_type},
         }
         rows = {}
         for term in index_terms(summary.search_text):
             partition = term_partition(summary.kind, term)
-            rows[(partition, summary.order)] = {PARTITION_KEY: partition, **values}
+            rows[(partition, summary.order)] = {PARTITION_KEY: {"S": partition}, **values}
         return rows
 
     def put_requests(self, summary: Summary) -> Iterator[dict[str, Any]]:
         for row in self.rows(summary).values():
-            yield {"PutRequest": {"Item": to_item(row)}}
+            yield {"PutRequest": {"Item": row}}
 
     def replace(self, before: Summary | None, after: Summary | None) -> None:
         """Make the postings of ``before`` those of ``after`` (``None``: the row has none / has gone)."""
         old = self.rows(before) if before is not None else {}
         new = self.rows(after) if after is not None else {}
         requests: list[dict[str, Any]] = [
-            {"DeleteRequest": {"Key": to_item({PARTITION_KEY: partition, SORT_KEY: order})}}
+            {"DeleteRequest": {"Key": {PARTITION_KEY: {"S": partition}, SORT_KEY: {"S": order}}}}
             for partition, order in sorted(old.keys() - new.keys())
         ]
-        requests.extend(
-            {"PutRequest": {"Item": to_item(row)}} for key, row in sorted(new.items()) if old.get(key) != row
-        )
+        requests.extend({"PutRequest": {"Item": row}} for key, row in sorted(new.items()) if old.get(key) != row)
         self.write(requests)
 
     def write(self, requests: Iterable[dict[str, Any]]) -> None:
