@@ -58,6 +58,7 @@ ENVIRONMENT = {
     "CCM_TABLE": "ccm-bench-table",
     "POWERTOOLS_METRICS_NAMESPACE": "CCM",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "PYDANTIC_DISABLE_PLUGINS": "__all__",  # as infra/template.yaml sets it for the regional functions
     "PATH": "/usr/bin:/bin",
 }
 _IMPORT = """
