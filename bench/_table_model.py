@@ -114,6 +114,7 @@ class _Partitions:
 
     def __init__(self) -> None:
         self.groups: dict[str, list[tuple[tuple[str, ...], dict[str, Any]]]] = defaultdict(list)
+        self.orders: dict[str, list[tuple[str, ...]]] = {}
         self.dirty: set[str] = set()
 
     def add(self, partition: str, order: tuple[str, ...], item: dict[str, Any]) -> None:
@@ -122,12 +123,15 @@ class _Partitions:
 
     def remove(self, partition: str, order: tuple[str, ...]) -> None:
         self.groups[partition] = [entry for entry in self.groups[partition] if entry[0] != order]
+        self.dirty.add(partition)
 
-    def sorted(self, partition: str) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
-        if partition in self.dirty:
+    def sorted(self, partition: str) -> tuple[list[tuple[tuple[str, ...], dict[str, Any]]], list[tuple[str, ...]]]:
+        """The partition's entries in key order, and their keys (for bisecting)."""
+        if partition in self.dirty or partition not in self.orders:
             self.groups[partition].sort(key=lambda entry: entry[0])
+            self.orders[partition] = [entry[0] for entry in self.groups[partition]]
             self.dirty.discard(partition)
-        return self.groups.get(partition, [])
+        return self.groups.get(partition, []), self.orders[partition]
 
 
 class TableModel:
@@ -207,8 +211,7 @@ class TableModel:
         low, high = ("", "\U0010ffff")
         if condition.group(3):
             low, high = values[condition.group(4)]["S"], values[condition.group(5)]["S"]
-        entries = (self.index[index_name] if index_name else self.table).sorted(partition)
-        orders = [entry[0] for entry in entries]
+        entries, orders = (self.index[index_name] if index_name else self.table).sorted(partition)
         forward = request.get("ScanIndexForward", True)
         start = request.get("ExclusiveStartKey")
         if forward:
