@@ -10,7 +10,9 @@ from typing import Any
 
 import boto3
 import pytest
+from typer.testing import CliRunner
 
+from ccm.cli.main import app
 from ccm.domain.status import Status
 from ccm.errors import InvalidCursor
 from ccm.storage.catalog import Query, Summary
@@ -178,3 +180,20 @@ def test_the_words_of_a_query_and_of_a_row() -> None:
     assert lookup_terms("sec-7") == ["sec"]
     assert lookup_terms("db 7") == ["db", "7"]
     assert lookup_terms("  -- ") == []
+
+
+def test_a_catalog_written_before_the_index_is_searchable_after_ccm_catalog_rebuild(repository: Repository) -> None:
+    repository.create(make_change(changeId="CHG-r1", changeTitle="Rotate certificates", status="submitted"))
+    repository.create(make_change(changeId="CHG-r2", changeTitle="Patch kernels", status="submitted"))
+    dynamodb = boto3.client("dynamodb")
+    # A deployment upgraded to the index: catalog rows without postings.
+    for row in dynamodb.scan(TableName=TABLE)["Items"]:
+        if row["pk"]["S"].startswith("TERM#"):
+            dynamodb.delete_item(TableName=TABLE, Key={"pk": row["pk"], "sk": row["sk"]})
+    assert repository.catalog.query(Query(text="rotate")).items == []
+
+    result = CliRunner().invoke(app, ["catalog", "rebuild", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert [row.id for row in repository.catalog.query(Query(text="rotate")).items] == ["CHG-r1"]
+    assert [row.id for row in repository.catalog.query(Query(text="kern")).items] == ["CHG-r2"]
