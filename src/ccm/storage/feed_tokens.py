@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-import boto3
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.aws.clients import error_code, retry_config
 from ccm.domain.times import format_rfc3339, utc_now
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
@@ -71,7 +70,10 @@ class DynamoFeedTokens:
     @property
     def ddb(self) -> DynamoDBClient:
         if self._ddb is None:
-            self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+            # boto3 loads on the first feed request, never on the API's cold start.
+            import boto3
+
+            self._ddb = boto3.client("dynamodb", config=retry_config())
         return self._ddb
 
     def current(self, code: str) -> str | None:
