@@ -1,7 +1,9 @@
 """The meeting steps of the backend pipeline (their place in each status is :mod:`ccm.backend.steps`'s).
 
 * ``meeting``: create, update or cancel the object's one meeting, and record it in the archive.
-* ``calendar-invite``: the invitation (or its cancellation) by email, for customers without Teams.
+* ``calendar-invite``: the invitation (or its cancellation) by email, for customers without Teams; not again to
+  a customer that holds the same invitation (same meeting, same sequence), and a cancellation to a customer an
+  edit removed.
 
 Both are safe to run again: the meeting step through its claims and idempotent records, the invitations
 through the delivery ledger.
@@ -12,9 +14,11 @@ from __future__ import annotations
 import logging
 
 from ccm.backend.steps import TriggerContext, send_counted
+from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
 from ccm.mail.delivery import EmailSender
 from ccm.meetings.invites import CalendarInvites
+from ccm.meetings.plan import active_meeting
 from ccm.meetings.record import MeetingRecorder
 from ccm.meetings.scheduler import MeetingScheduler
 from ccm.storage.repository import Repository
@@ -57,6 +61,15 @@ class MeetingStep:
         return self.repository.archive.read_at("archive", object_id).obj.version
 
 
+def _same_invitation(told: AnyObject, now: AnyObject) -> bool:
+    before, after = active_meeting(told), active_meeting(now)
+    return (
+        before is not None
+        and after is not None
+        and (before.meeting_id, before.sequence) == (after.meeting_id, after.sequence)
+    )
+
+
 class CalendarInviteStep:
     name = INVITE_STEP
 
@@ -65,9 +78,14 @@ class CalendarInviteStep:
         self.sender = sender
 
     def run(self, context: TriggerContext) -> None:
-        if context.obj.status not in (Status.APPROVED, Status.CANCELLED):
+        obj, plan = context.obj, context.plan
+        if obj.status not in (Status.APPROVED, Status.CANCELLED):
             return
-        invitation = self.invites.prepare(context.obj, context.customer, context.now)
+        withdrawn = plan is not None and plan.withdrawn
+        if plan is not None and not withdrawn and plan.baseline is not None and _same_invitation(plan.baseline, obj):
+            # The customer holds this very invitation already (a change of other things, or one it cannot see).
+            return
+        invitation = self.invites.prepare(obj, context.customer, context.now, withdrawn=withdrawn)
         if invitation is not None:
             send_counted(
                 context, self.sender, invitation.event, invitation.email, invitation.recipients, invitation.topic

@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 PROCESSED_WRITE_ATTEMPTS = 4
 
 
+class _Unchanged(Exception):
+    """Raised inside the archive update when there is nothing to record: no write."""
+
+
 class Rejected(CcmError):
     """A trigger that can never be processed; acknowledged so that it does not loop through the queue."""
 
@@ -185,29 +189,42 @@ class TriggerProcessor:
         return TriggerOutcome("processed", detail, code, object_id)
 
     def _record_processed(self, context: TriggerContext) -> None:
-        code, seen = context.customer.customer_code, context.obj
-        if processed_since_last_transition(seen, code):
+        """Mark the state this trigger processed, and what the customer now knows of the object, in one write."""
+        code, seen, plan = context.customer.customer_code, context.obj, context.plan
+        told = plan.told if plan is not None else None
+        withdrawn = plan is not None and plan.withdrawn
+        if processed_since_last_transition(seen, code) and told is None and not withdrawn:
             return
         user = self.principal.user_id
 
         def annotate(obj: AnyObject) -> None:
+            changed = False
+            if told is not None:
+                changed = obj.note_notified(code, told)
+            if withdrawn:
+                changed = obj.forget_notified(code, seen.version) or changed
             # Only the state this trigger processed is marked: if a user moved the object on meanwhile, the
             # newer trigger's message will process and mark that state itself.
-            if obj.status is not seen.status or obj.version != seen.version:
-                return
-            if not processed_since_last_transition(obj, code):
+            same_state = obj.status is seen.status and obj.version == seen.version
+            if same_state and not processed_since_last_transition(obj, code):
                 obj.record(ModificationType.PROCESSED, user, self.clock(), customer_code=code)
+                changed = True
+            if not changed:
+                raise _Unchanged()
 
         for attempt in range(PROCESSED_WRITE_ATTEMPTS):
             try:
                 update = self.repository.update(seen.id, annotate, bump_version=False, location="archive")
+            except _Unchanged:
+                return
             except VersionConflict:
                 # Every affected customer's message annotates the same object at about the same time.
                 if attempt + 1 == PROCESSED_WRITE_ATTEMPTS:
                     raise
                 self.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
                 continue
-            context.replace_stored(update.after)
+            if update.after.obj.version == seen.version:
+                context.replace_stored(update.after)
             return
 
     def _delete_trigger(self, code: str, object_id: str, etag: str) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from ccm.backend.notices import CustomerNotice, NoticePlanner
 from ccm.config import CustomerMapping
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
@@ -44,6 +45,8 @@ class TriggerContext:
     now: datetime
     deadline: float | None = None
     counts: Counter[str] = field(default_factory=Counter)
+    plan: CustomerNotice | None = None
+    """What the email step decided for this customer (the later steps and the processor's record use it)."""
 
     @property
     def obj(self) -> AnyObject:
@@ -116,17 +119,27 @@ def send_counted(
 
 
 class EmailStep:
-    """The notification of spec section 4 for the object's status, to the topic the decision named."""
+    """The notification for the object's status, measured against what this customer was told before
+    (:mod:`ccm.backend.notices`), to the topic the decision named."""
 
     name = EMAIL_STEP
 
-    def __init__(self, renderer: EmailRenderer, directory: RecipientDirectory, sender: EmailSender) -> None:
+    def __init__(
+        self, renderer: EmailRenderer, directory: RecipientDirectory, sender: EmailSender, planner: NoticePlanner
+    ) -> None:
         self.renderer = renderer
         self.directory = directory
         self.sender = sender
+        self.planner = planner
 
     def run(self, context: TriggerContext) -> None:
-        notice = context.notice
+        plan = context.plan = self.planner.plan(context.obj, context.customer.customer_code)
+        notice = plan.notice
+        if notice is None:
+            logger.info(
+                "nothing new for %s about %s v%d", context.customer.customer_code, context.obj.id, context.obj.version
+            )
+            return
         recipients = self.directory.recipients(context.customer.customer_code, notice.topic)
         if not recipients:
             logger.info(
@@ -136,5 +149,5 @@ class EmailStep:
                 context.obj.id,
             )
             return
-        email = self.renderer.render(context.obj, notice, context.customer.customer_code, context.now)
+        email = self.renderer.render(context.obj, notice, context.customer.customer_code, context.now, plan.extras)
         send_counted(context, self.sender, notice.event.value, email, recipients, notice.topic)

@@ -20,10 +20,10 @@ from markupsafe import Markup, escape
 
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.objects import AnyObject
-from ccm.mail.decisions import Notice
+from ccm.mail.decisions import EmailEvent, Notice
 from ccm.mail.mime import RenderedEmail
 from ccm.mail.placeholders import SES_UNSUBSCRIBE_PLACEHOLDER, SesPlaceholder, inert_html, inert_text
-from ccm.mail.views import EmailView, ViewBuilder
+from ccm.mail.views import NO_EXTRAS, EmailView, Extras, ViewBuilder
 
 __all__ = ["SES_UNSUBSCRIBE_PLACEHOLDER", "EmailRenderer", "environment", "nl2br", "tidy_text"]
 
@@ -86,8 +86,17 @@ def compile_email_templates() -> Environment:
     return env
 
 
+SHARED_TEMPLATES: dict[EmailEvent, str] = {EmailEvent.RESCHEDULED: "updated"}
+"""Events laid out by another event's templates (a rescheduling is an update whose table shows the window)."""
+KIND_NEUTRAL = frozenset({EmailEvent.OVERDUE})
+"""Events with one template for every kind."""
+
+
 def template_name(view: EmailView, extension: str) -> str:
-    return f"email_{view.kind}_{view.event.value}.{extension}"
+    name = SHARED_TEMPLATES.get(view.event, view.event.value)
+    if view.event in KIND_NEUTRAL:
+        return f"email_{name}.{extension}"
+    return f"email_{view.kind}_{name}.{extension}"
 
 
 class EmailRenderer:
@@ -96,11 +105,16 @@ class EmailRenderer:
         self.ses_config = ses_config
         compile_email_templates()
 
-    def view(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> EmailView:
-        return self.views.build(obj, notice, customer_code, now)
+    def view(
+        self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime, extras: Extras = NO_EXTRAS
+    ) -> EmailView:
+        return self.views.build(obj, notice, customer_code, now, extras)
 
-    def render(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> RenderedEmail:
-        view = self.view(obj, notice, customer_code, now)
+    def render(
+        self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime, extras: Extras = NO_EXTRAS
+    ) -> RenderedEmail:
+        """The email for one customer: the same for each of its recipients (rendered once, sent to many)."""
+        view = self.view(obj, notice, customer_code, now, extras)
         topic = self.ses_config.topic(notice.topic)
         context = {
             "view": view,
