@@ -21,10 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ccm.backend.clock_work import ClockWork
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.steps import Pipeline, TriggerContext
 from ccm.backend.trigger_events import MalformedEvent, ObjectEvent, S3TestEvent, parse_message, parse_trigger_key
 from ccm.config import AppConfig
+from ccm.domain.due_actions import NudgeAction, ReminderAction
 from ccm.domain.objects import USER_TRANSITIONS, AnyObject, InvalidDocument, ModificationType
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound, VersionConflict
@@ -99,7 +101,9 @@ class TriggerProcessor:
         *,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        clock_work: ClockWork | None = None,
     ) -> None:
+        self.clock_work = clock_work
         self.config = config
         self.repository = repository
         self.archive = repository.archive
@@ -123,6 +127,8 @@ class TriggerProcessor:
             logger.info("acknowledging the S3 test event of bucket %s", parsed.bucket)
             result.outcomes.append(TriggerOutcome("test-event", parsed.bucket))
             return result
+        if isinstance(parsed, ReminderAction | NudgeAction):
+            return self._process_action(parsed, deadline, result)
         for event in parsed:
             try:
                 outcome = self._process_event(event, deadline, result.counts)
@@ -143,6 +149,29 @@ class TriggerProcessor:
                 extra={"customer_code": outcome.customer_code, "object_id": outcome.object_id},
             )
             result.outcomes.append(outcome)
+        return result
+
+    def _process_action(
+        self, action: ReminderAction | NudgeAction, deadline: float | None, result: MessageResult
+    ) -> MessageResult:
+        """A reminder or a nudge the clock handed over: failures are retried like a trigger's."""
+        if self.clock_work is None:
+            raise MessageFailed(Rejected("this backend was built without the clock's work"), result.counts)
+        try:
+            outcome = self.clock_work.handle(action, self.clock(), deadline, result.counts)
+        except Exception as error:
+            logger.exception("%s of %s failed; the message will be retried", action.action, action.object_id)
+            result.counts["TriggersFailed"] += 1
+            raise MessageFailed(error, result.counts) from error
+        logger.info(
+            "%s of %s: %s (%s)",
+            action.action,
+            action.object_id,
+            outcome.action,
+            outcome.detail,
+            extra={"customer_code": action.customer_code, "object_id": action.object_id},
+        )
+        result.outcomes.append(TriggerOutcome(outcome.action, outcome.detail, action.customer_code, action.object_id))
         return result
 
     def _process_event(self, event: ObjectEvent, deadline: float | None, counts: Counter[str]) -> TriggerOutcome:

@@ -107,10 +107,23 @@ def send_counted(
     topic: str,
 ) -> DeliveryReport:
     """Deliver ``email`` for this trigger under the ledger key of its object version, counting what happened."""
-    obj, customer = context.obj, context.customer
-    key = DeliveryKey(obj.id, obj.version, event, customer.customer_code)
+    key = DeliveryKey(context.obj.id, context.obj.version, event, context.customer.customer_code)
+    return deliver_counted(context, sender, key, email, recipients, topic)
+
+
+def deliver_counted(
+    context: TriggerContext,
+    sender: EmailSender,
+    key: DeliveryKey,
+    email: RenderedEmail,
+    recipients: Sequence[str],
+    topic: str,
+) -> DeliveryReport:
+    """Deliver ``email`` under ``key``, counting what happened in the context's metrics."""
     try:
-        report = sender.deliver(key, customer, email, recipients, topic, now=context.now, deadline=context.deadline)
+        report = sender.deliver(
+            key, context.customer, email, recipients, topic, now=context.now, deadline=context.deadline
+        )
     except DeliveryFailed as failed:
         context.count_delivery(failed.report)
         raise

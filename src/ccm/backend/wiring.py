@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from ccm.aws.assume import RoleSessions
+from ccm.backend.clock_work import ClockWork
 from ccm.backend.meeting_steps import CalendarInviteStep, MeetingStep
 from ccm.backend.notices import NoticePlanner
 from ccm.backend.principal import BackendPrincipal
@@ -79,10 +80,12 @@ def build_backend(
     )
     topics = Topics.from_ses_config(ses_config)
     planner = NoticePlanner(topics, repository, ChangeRows(config))
+    renderer = EmailRenderer(config, ses_config)
     pipeline = Pipeline(
-        email=EmailStep(EmailRenderer(config, ses_config), directory, sender, planner),
+        email=EmailStep(renderer, directory, sender, planner),
         meeting=MeetingStep(calendar.scheduler, calendar.recorder, repository),
         invites=CalendarInviteStep(calendar.invites, sender),
     )
-    processor = TriggerProcessor(config, repository, principal, pipeline, topics, clock=clock)
+    clock_work = ClockWork(config, repository.archive, topics, renderer, directory, sender)
+    processor = TriggerProcessor(config, repository, principal, pipeline, topics, clock=clock, clock_work=clock_work)
     return Backend(config=config, repository=repository, pipeline=pipeline, processor=processor, meetings=calendar)

@@ -497,6 +497,14 @@ class Catalog:
         """The window index (module :mod:`ccm.storage.window_index`): by month, then by window start."""
         return WindowIndex(self.table_name, lambda: self.ddb)
 
+    def starting(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object whose window starts in [start, end): one Query per month touched."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.starting(start, end)]
+
+    def ending(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object whose window ends in [start, end): one Query per month touched."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.ending(start, end)]
+
     def iter_all(self, query: Query) -> Iterator[Summary]:
         cursor = query.cursor
         while True:
