@@ -37,25 +37,30 @@ def clock() -> Clock:
     return _clock
 
 
-def _count(report: ClockReport) -> None:
-    metrics.add_metric(name="RemindersHandedOver", unit=MetricUnit.Count, value=report.handed["reminder"])
-    metrics.add_metric(name="NudgesHandedOver", unit=MetricUnit.Count, value=report.handed["nudge"])
-    metrics.add_metric(name="ClockActionsSkipped", unit=MetricUnit.Count, value=report.skipped)
-    metrics.add_metric(name="ClockActionsFailed", unit=MetricUnit.Count, value=report.failed)
+def _count(report: ClockReport | None) -> None:
+    """Every run publishes every count, zeros included, so the alarms and graphs see the clock running."""
+    handed = report.handed if report is not None else {}
+    metrics.add_metric(name="RemindersHandedOver", unit=MetricUnit.Count, value=handed.get("reminder", 0))
+    metrics.add_metric(name="NudgesHandedOver", unit=MetricUnit.Count, value=handed.get("nudge", 0))
+    metrics.add_metric(name="ClockActionsSkipped", unit=MetricUnit.Count, value=report.skipped if report else 0)
+    metrics.add_metric(name="ClockActionsFailed", unit=MetricUnit.Count, value=report.failed if report else 0)
 
 
 def _run(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    schedule = read_schedule_event(event)
-    the_clock = clock()
-    now = the_clock.clock()
-    logger.append_keys(execution_id=schedule.execution_id, attempt=schedule.attempt, lag_seconds=schedule.lag(now))
+    report: ClockReport | None = None
     try:
-        report = the_clock.run(now)
-    except ClockFailed as failed:
-        _count(failed.report)
-        raise
-    _count(report)
-    return report.public()
+        schedule = read_schedule_event(event)
+        the_clock = clock()
+        now = the_clock.clock()
+        logger.append_keys(execution_id=schedule.execution_id, attempt=schedule.attempt, lag_seconds=schedule.lag(now))
+        try:
+            report = the_clock.run(now)
+        except ClockFailed as failed:
+            report = failed.report
+            raise
+        return report.public()
+    finally:
+        _count(report)
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
