@@ -220,12 +220,19 @@ def test_the_clock_function_runs_on_eventbridge_schedulers_event_and_reports_wha
     from functions.clock import app
 
     store_change(repository, NOW + timedelta(hours=20), customers=["alpha"])
-    monkeypatch.setattr(app, "_clock", build_clock(Settings.from_env(), clock=lambda: NOW))
+    # Named as the deployed stack names its queues (<stack>-trigger-<code>): the IAM check reads these calls.
+    prefix = f"{TABLE.removesuffix('-table')}-trigger-"
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName=f"{prefix}alpha")["QueueUrl"]
+    settings = Settings.from_env().model_copy(update={"trigger_queue_prefix": prefix})
+    monkeypatch.setattr(app, "_clock", build_clock(settings, clock=lambda: NOW))
     event = json.loads((EVENTS / "scheduler_clock.json").read_text())
 
     result = app.handler(event, LambdaContext(function_name="ccm-clock"))  # type: ignore[arg-type]
 
     assert result["handed"] == {"reminder": 1} and result["now"] == "2030-01-06T12:00:00Z"
+    [message] = sqs.receive_message(QueueUrl=url).get("Messages", [])
+    assert read_action(json.loads(message["Body"])).action == "reminder"
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert metrics[-1]["RemindersHandedOver"] == [1.0]
     with pytest.raises(NotAScheduleEvent, match=r"not on 'aws\.events'"):

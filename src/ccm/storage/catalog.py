@@ -88,6 +88,8 @@ class Summary(BaseModel):
     location: str
     etag: str
     search_text: str = ""
+    changed_since_approval: int | None = None
+    """Waiting for approval again after an edit: the approved version its changes are measured against."""
     window_start: str | None = None
     """The window the calendar shows (a change's implementation window, an announcement's meeting), UTC."""
     window_end: str | None = None
@@ -117,6 +119,7 @@ class Summary(BaseModel):
             "join_url": obj.meeting_metadata.join_url if obj.meeting_metadata else None,
             "location": stored.location,
             "etag": stored.etag,
+            "changed_since_approval": obj.changed_since_approval,
         }
         window = object_window(obj)
         if window is not None:
