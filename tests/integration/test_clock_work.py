@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ccm.backend.processor import MessageFailed
 from ccm.domain.due_actions import NudgeAction, reminder
 from ccm.domain.objects import Change
 from ccm.storage.repository import Repository
@@ -146,3 +147,20 @@ def test_a_completed_change_is_not_nudged(harness: Harness) -> None:
     nudge(harness, change)
 
     assert harness.mail.outbox.sent == []
+
+
+def test_a_reminder_waits_in_the_queue_until_the_customer_was_told_of_the_approval(harness: Harness) -> None:
+    change = make_change(
+        status="approved",
+        customers=["alpha"],
+        implementationStart=START.isoformat(),
+        implementationEnd=(START + timedelta(hours=2)).isoformat(),
+    )
+    harness.publish(change)
+
+    with pytest.raises(MessageFailed, match="has not been told"):
+        remind(harness, change)
+    harness.deliver("alpha", change.id)
+    remind(harness, change)
+
+    assert [mail.event for mail in harness.mail.outbox.sent] == ["approved", "approved", "reminder", "reminder"]

@@ -16,9 +16,9 @@ from datetime import datetime
 from ccm.backend.steps import TriggerContext, deliver_counted
 from ccm.config import AppConfig
 from ccm.domain.due_actions import NudgeAction, ReminderAction
-from ccm.domain.objects import AnyObject, Change
+from ccm.domain.objects import USER_TRANSITIONS, AnyObject, Change, ModificationType
 from ccm.domain.status import Status
-from ccm.errors import ObjectNotFound
+from ccm.errors import CcmError, ObjectNotFound
 from ccm.mail.decisions import INTERNAL, EmailEvent, Notice, Topics, topic_for
 from ccm.mail.delivery import EmailSender
 from ccm.mail.mime import RenderedEmail
@@ -45,6 +45,23 @@ def invitation_reference(obj: AnyObject) -> str | None:
         return None
     kind = "Teams meeting" if meeting.provider != "ics" else "calendar invitation"
     return f"“{meeting.subject}” ({kind}, event {meeting.ical_uid or meeting.meeting_id})"
+
+
+class NotAnnouncedYet(CcmError):
+    """A reminder that would reach customers before the approval notice it reminds of: retried later."""
+
+
+def told_of_approval(obj: AnyObject, code: str) -> bool:
+    """Whether the customer heard of the object's approval: recorded by the backend, or (objects approved before
+    that was recorded) the backend processed the customer's trigger since the last user action."""
+    if code in (obj.notified_versions or {}):
+        return True
+    for entry in reversed(obj.modifications):
+        if entry.modification_type in USER_TRANSITIONS:
+            return False
+        if entry.modification_type is ModificationType.PROCESSED and entry.customer_code == code:
+            return True
+    return False
 
 
 class ClockWork:
@@ -98,6 +115,9 @@ class ClockWork:
             return "stale", f"{obj.id} is {obj.status.value}; no reminder"
         if obj.implementation_start != action.window_start or code not in obj.customers:
             return "stale", f"{obj.id} moved or no longer includes {code}; its own reminders follow"
+        if not told_of_approval(obj, code):
+            # Approved moments ago: the approval notice is still on its way. The queue brings this back later.
+            raise NotAnnouncedYet(f"{code} has not been told of {obj.id} v{obj.version} yet; the reminder waits")
         notice = Notice(EmailEvent.REMINDER, topic_for(obj, EmailEvent.REMINDER, self.topics))
         recipients = self.directory.recipients(code, notice.topic)
         if not recipients:
