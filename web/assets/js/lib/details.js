@@ -27,6 +27,7 @@ const HISTORY_LABELS = {
   meeting_updated: "Meeting updated",
   meeting_cancelled: "Meeting cancelled",
   processed: "Notifications sent",
+  changed_after_approval: "Changed after approval: back for approval",
 };
 
 export function isChange(document) {
