@@ -102,8 +102,7 @@ def test_an_edit_after_approval_is_approved_again_and_announced_as_rescheduled_a
     outbox = wait_for(
         approver,
         lambda box: (
-            customers_of(emails(box, change_id, "rescheduled")) == set(CUSTOMERS)
-            and 1 in sequences(box, change_id)
+            customers_of(emails(box, change_id, "rescheduled")) == set(CUSTOMERS) and 1 in sequences(box, change_id)
         ),
         "the rescheduled notices and the updated invitation",
     )
