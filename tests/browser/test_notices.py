@@ -96,3 +96,23 @@ def test_the_overdue_link_of_a_nudge_changes_nothing_until_the_requester_confirm
     assert "action=" not in requester.url
     requester.reload()
     expect(requester.locator("dialog").filter(has_text="Cancel this?")).to_have_count(0)
+
+
+def test_saving_an_approved_change_says_it_needs_approval_again(sign_in: SignIn) -> None:
+    requester = sign_in("requester@example.com")
+    approver = sign_in("approver@example.com")
+    change = submit_change(requester, customers=["charlie"], include_meeting=False)
+    change_id = change["changeId"]
+    approve(approver, change_id, {"charlie"})
+
+    requester.goto(f"/edit-change.html?changeId={change_id}")
+    expect(requester.locator("#changeReason")).not_to_have_value("")
+    requester.fill("#changeReason", "The vendor moved the firmware release; the reason reads differently now")
+    requester.get_by_role("button", name="Save changes").click()
+
+    status = requester.locator("#statusContainer")
+    expect(status).to_contain_text("what you changed needs approval again")
+    expect(status).to_contain_text("Its customers hear of the change once it is approved.")
+    document = portal_api(requester, "GET", f"/api/changes/{change_id}").json()
+    assert document["status"] == "submitted"
+    assert document["changeReason"].startswith("The vendor moved the firmware release")
