@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from ccm.cli.main import app
 from ccm.config import AppConfig, load_config
 from ccm.domain.objects import ModificationType
 from ccm.domain.reminders import NudgeRule, reminders_for, tolerance_for
@@ -15,7 +17,7 @@ from ccm.domain.status import Status
 from ccm.domain.what_changed import AspectKey, Audience, changed_aspects, needs_approval_again, rescheduled
 from ccm.durations import format_duration, in_words, parse_duration
 from ccm.errors import ConfigError
-from tests.conftest import CONFIG_PATH
+from tests.conftest import CONFIG_PATH, SES_CONFIG_PATH
 from tests.factories import make_announcement, make_change
 
 START = datetime(2030, 1, 7, 15, 0, tzinfo=UTC)
@@ -180,3 +182,18 @@ def test_a_bad_reminder_offset_is_reported_with_file_key_and_reason(tmp_path: Pa
 
     with pytest.raises(ConfigError, match=r"config.json: customer_mappings.alpha.reminders\[0\]: 'P1M' is not"):
         load_config(path)
+
+
+def test_config_validate_names_the_file_key_and_reason_of_a_bad_nudge_setting(tmp_path: Path) -> None:
+    document = json.loads(CONFIG_PATH.read_text())
+    document["nudges"] = {"first_after": "P1Y", "limit": 3}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(document))
+
+    result = CliRunner().invoke(
+        app, ["config", "validate", "--config", str(path), "--ses-config", str(SES_CONFIG_PATH)]
+    )
+
+    assert result.exit_code == 1
+    assert "config.json: nudges.first_after: 'P1Y' is not an ISO 8601 duration" in result.output
+    assert "Traceback" not in result.output
