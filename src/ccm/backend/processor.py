@@ -224,7 +224,7 @@ class TriggerProcessor:
         withdrawn = plan is not None and plan.withdrawn
         if processed_since_last_transition(seen, code) and told is None and not withdrawn:
             return
-        user = self.principal.user_id
+        user, notified = self.principal.user_id, context.notified
 
         def annotate(obj: AnyObject) -> None:
             changed = False
@@ -236,7 +236,14 @@ class TriggerProcessor:
             # newer trigger's message will process and mark that state itself.
             same_state = obj.status is seen.status and obj.version == seen.version
             if same_state and not processed_since_last_transition(obj, code):
-                obj.record(ModificationType.PROCESSED, user, self.clock(), customer_code=code)
+                obj.record(
+                    ModificationType.PROCESSED,
+                    user,
+                    self.clock(),
+                    customer_code=code,
+                    topic=notified.topic if notified else None,
+                    recipients=notified.recipients if notified else None,
+                )
                 changed = True
             if not changed:
                 raise _Unchanged()

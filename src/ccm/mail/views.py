@@ -28,20 +28,17 @@ HEADER_WORDS: dict[EmailEvent, str] = {
     EmailEvent.REMINDER: "Reminder",
     EmailEvent.OVERDUE: "Overdue",
 }
-WORDED_SUBJECTS = frozenset({EmailEvent.UPDATED, EmailEvent.RESCHEDULED, EmailEvent.REMINDER, EmailEvent.OVERDUE})
-"""Events whose subject starts with the event in words ("Rescheduled: <title>")."""
-EVENT_EMOJI: dict[EmailEvent, str] = {
-    EmailEvent.APPROVAL_REQUEST: "⚠️",
-    EmailEvent.COMPLETED: "✅",
-    EmailEvent.CANCELLED: "❌",
+SUBJECT_WORDS: dict[EmailEvent, str] = {
+    EmailEvent.APPROVAL_REQUEST: "Approval requested",
+    EmailEvent.APPROVED: "Approved",
+    EmailEvent.COMPLETED: "Completed",
+    EmailEvent.CANCELLED: "Cancelled",
+    EmailEvent.UPDATED: "Updated",
+    EmailEvent.RESCHEDULED: "Rescheduled",
+    EmailEvent.REMINDER: "Reminder",
+    EmailEvent.OVERDUE: "Overdue",
 }
-APPROVED_CHANGE_EMOJI = "🟢"
-APPROVED_ANNOUNCEMENT_EMOJI: dict[AnnouncementType, str] = {
-    AnnouncementType.CIC: "☁️",
-    AnnouncementType.FINOPS: "💰",
-    AnnouncementType.INNERSOURCE: "🔧",
-    AnnouncementType.GENERAL: "📢",
-}
+"""What a subject starts with: the event in words, so every reader (and every font) tells the emails apart."""
 CHANGE_COLOUR = "#6c757d"
 ANNOUNCEMENT_COLOURS: dict[AnnouncementType, str] = {
     AnnouncementType.CIC: "#0066cc",
@@ -218,6 +215,11 @@ def format_window(start: datetime | None, end: datetime | None, zone_name: str) 
     return _window(start, end, zone_name)
 
 
+def event_subject(event_words: str, title: str) -> str:
+    """``Approved: <title>``: the event in words first, then the title, on one header line."""
+    return clean_subject(f"{event_words}: {title}")
+
+
 def clean_subject(text: str) -> str:
     """One header line: CR/LF become spaces, other control characters go, surrounding space is trimmed."""
     flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
@@ -318,15 +320,13 @@ class ViewBuilder:
         query = {"status": obj.status.value, "objectId": obj.id, "action": action}
         return f"{self.portal}/my-changes.html?{urlencode(query)}"
 
-    def subject(self, obj: AnyObject, event: EmailEvent, emoji: str, extras: Extras) -> str:
+    def subject(self, obj: AnyObject, event: EmailEvent, extras: Extras) -> str:
         title = clean_subject(obj.title)
         if event is EmailEvent.REMINDER and extras.reminder is not None:
-            return clean_subject(f"Reminder: {title}, starts {extras.reminder.starts.local}")
+            return event_subject(SUBJECT_WORDS[event], f"{title}, starts {extras.reminder.starts.local}")
         if event is EmailEvent.OVERDUE:
-            return clean_subject(f"Overdue: {title} - mark it complete or cancel it")
-        if event in WORDED_SUBJECTS:
-            return clean_subject(f"{HEADER_WORDS[event]}: {title}")
-        return clean_subject(f"{emoji} {title}")
+            return event_subject(SUBJECT_WORDS[event], f"{title} - mark it complete or cancel it")
+        return event_subject(SUBJECT_WORDS[event], title)
 
     def build(
         self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime, extras: Extras = NO_EXTRAS
@@ -343,7 +343,6 @@ class ViewBuilder:
                 window=_window(meta.start_time, meta.end_time, zone_name),
             )
         if isinstance(obj, Change):
-            emoji = EVENT_EMOJI.get(event, APPROVED_CHANGE_EMOJI)
             colour, category = CHANGE_COLOUR, None
             window = _window(obj.implementation_start, obj.implementation_end, zone_name)
             sections = [
@@ -362,7 +361,6 @@ class ViewBuilder:
             attachments: list[Link] = []
         else:
             kind = obj.announcement_type
-            emoji = EVENT_EMOJI.get(event, APPROVED_ANNOUNCEMENT_EMOJI[kind])
             colour, category = ANNOUNCEMENT_COLOURS[kind], ANNOUNCEMENT_LABELS[kind]
             window = None
             sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
@@ -373,7 +371,7 @@ class ViewBuilder:
             event=event,
             object_id=obj.id,
             title=obj.title,
-            subject=self.subject(obj, event, emoji, extras),
+            subject=self.subject(obj, event, extras),
             header=f"{HEADER_WORDS[event]}: {obj.title}",
             colour=colour,
             status=obj.status.value.replace("_", " ").title(),
