@@ -10,13 +10,16 @@ import pytest
 from typer.testing import CliRunner
 
 from ccm.cli.main import app
-from ccm.config import AppConfig, load_config
+from ccm.config import AppConfig, SesConfig, load_config
 from ccm.domain.objects import ModificationType
 from ccm.domain.reminders import NudgeRule, reminders_for, tolerance_for
 from ccm.domain.status import Status
 from ccm.domain.what_changed import AspectKey, Audience, changed_aspects, needs_approval_again, rescheduled
 from ccm.durations import format_duration, in_words, parse_duration
 from ccm.errors import ConfigError
+from ccm.mail.decisions import EmailEvent, Notice, Topics, topic_for
+from ccm.mail.render import EmailRenderer
+from ccm.mail.views import Extras, Moment, ReminderFacts
 from tests.conftest import CONFIG_PATH, SES_CONFIG_PATH
 from tests.factories import make_announcement, make_change
 
@@ -197,3 +200,23 @@ def test_config_validate_names_the_file_key_and_reason_of_a_bad_nudge_setting(tm
     assert result.exit_code == 1
     assert "config.json: nudges.first_after: 'P1Y' is not an ISO 8601 duration" in result.output
     assert "Traceback" not in result.output
+
+
+def test_one_renderer_writes_each_reminder_of_the_same_version_with_its_own_offset(
+    app_config: AppConfig, ses_config: SesConfig
+) -> None:
+    """The renderer reuses an email per object version, notice and customer: a reminder's offset must count too."""
+    change = make_change(status="approved", implementationStart="2030-01-07T15:00:00Z", timezone="Europe/Berlin")
+    notice = Notice(EmailEvent.REMINDER, topic_for(change, EmailEvent.REMINDER, Topics.from_ses_config(ses_config)))
+    renderer = EmailRenderer(app_config, ses_config)
+    starts = Moment.of(START, "Europe/Berlin")
+
+    def reminder_text(offset: timedelta) -> str:
+        facts = ReminderFacts(offset=offset, starts=starts, invitation=None)
+        return renderer.render(change, notice, "alpha", START, Extras(reminder=facts)).text
+
+    day, hour = reminder_text(timedelta(days=1)), reminder_text(timedelta(hours=1))
+
+    assert "starts in about 1 day" in day
+    assert "starts in about 1 hour" in hour
+    assert reminder_text(timedelta(days=1)) == day
