@@ -64,6 +64,10 @@ def test_the_feed_lists_approved_changes_with_stable_uids_and_a_growing_sequence
         {"implementationStart": "2030-01-08T15:00:00Z", "implementationEnd": "2030-01-08T16:00:00Z"},
     )
     assert moved.status == 200, moved.text
+    # Moving an approved change sends it back for approval; its customers hear of the new window once approved.
+    assert moved.json["object"]["status"] == "submitted"
+    again = api.as_(APPROVER).post(f"/api/changes/{change['changeId']}/approve")
+    assert again.status == 200, again.text
     [(same_uid, moved_event)] = events(feed(api, "alpha", token)).items()
     assert same_uid == uid and int(moved_event["SEQUENCE"]) > first_sequence
     assert moved_event.decoded("DTSTART").isoformat() == "2030-01-08T15:00:00+00:00"

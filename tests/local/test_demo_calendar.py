@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from ccm.config import AppConfig, ChangeCalendarConfig, FreezeWindow
 from ccm.domain.freezes import occurrences
-from ccm.local.demo_calendar import CONFLICT_CUSTOMER, demo_freeze_windows, seed_demo_changes
+from ccm.local.demo_calendar import CONFLICT_CUSTOMER, demo_freeze_windows, seed_calendar_changes
 from ccm.storage.memory import InMemoryRepository
 from ccm.workflow import Actor, Services
 from ccm.workflow.calendar import calendar
@@ -19,7 +19,7 @@ def test_the_demo_shows_a_weekly_freeze_a_year_end_freeze_and_one_conflict(app_c
     store = InMemoryRepository()
     services = Services(store, config, clock=lambda: now)
 
-    ids = seed_demo_changes(store, now)
+    ids = seed_calendar_changes(store, now)
     view = calendar(
         services, Actor(email="viewer@example.com"), datetime(2030, 3, 1, tzinfo=UTC), datetime(2030, 4, 1, tzinfo=UTC)
     )

@@ -165,6 +165,7 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         "meeting claims": 1,
         "sign-in replay records": 1,
         "customer feed tokens": 1,
+        "clock claims": 0,
     }
     assert saved.objects_by_kind["archived changes and announcements"] == 1 and saved.triggers == 0
     assert (
@@ -186,8 +187,15 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
 def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.edge.replay import replay_key
     from ccm.local.snapshot import ROW_KINDS
+    from ccm.storage.clock_claims import CLOCK_PREFIX
     from ccm.storage.feed_tokens import FEED_TOKEN_PREFIX
     from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
 
-    assert [prefix for prefix, _ in ROW_KINDS] == [LEDGER_PREFIX, MEETING_PREFIX, replay_key(""), FEED_TOKEN_PREFIX]
+    assert [prefix for prefix, _ in ROW_KINDS] == [
+        LEDGER_PREFIX,
+        MEETING_PREFIX,
+        replay_key(""),
+        FEED_TOKEN_PREFIX,
+        CLOCK_PREFIX,
+    ]

@@ -35,6 +35,8 @@ def test_the_local_config_points_emails_and_graph_here_and_keeps_everything_else
     for key in ("authority_host", "graph_base_url"):
         written["graph_config"].pop(key)
     demo_freezes = written.pop("change_calendar")["freeze_windows"]
+    # The demo's reminders (an hour's beside the day's) when config.json names none.
+    assert written.pop("reminders") == ["P1D", "PT1H"] and "reminders" not in original
     assert written == original
     assert [freeze["name"] for freeze in demo_freezes] == ["Weekend trading freeze", "Year-end freeze"]
     assert [freeze.name for freeze in config.change_calendar.freeze_windows] == [f["name"] for f in demo_freezes]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
-from ccm.config import ALL_CUSTOMERS, FreezeWindow, parse_duration
+from ccm.config import ALL_CUSTOMERS, FreezeWindow, parse_freeze_duration
 from ccm.domain.times import format_rfc3339
 from ccm.domain.windows import Window
 
@@ -81,7 +81,7 @@ def _occurrence(freeze: FreezeWindow, local_start: datetime, local_end: datetime
         end = _place(local_end, zone)
     else:
         assert freeze.duration is not None
-        length = parse_duration(freeze.duration)
+        length = parse_freeze_duration(freeze.duration)
         end = _place(local_start + timedelta(days=length.days), zone) + timedelta(seconds=length.seconds)
     return FreezeOccurrence(
         start=start,
@@ -102,7 +102,7 @@ def expand(freeze: FreezeWindow, start: datetime, end: datetime) -> list[FreezeO
         one = _occurrence(freeze, local_start, datetime.fromisoformat(freeze.end))
         return [one] if one.overlaps(start, end) else []
     assert freeze.duration is not None
-    length = parse_duration(freeze.duration)
+    length = parse_freeze_duration(freeze.duration)
     zone = ZoneInfo(freeze.timezone)
     # Search in wall-clock time, widened by one occurrence's length and a day for the zone's offsets, then keep
     # exactly the occurrences that meet the range on the UTC line.

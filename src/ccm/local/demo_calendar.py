@@ -2,7 +2,8 @@
 customer, so the calendar shows a freeze, a recurring freeze and a conflict on the first start.
 
 The freezes hold customers that no other demo or test relies on, so nothing else of the local stack runs into
-them; the demo changes are stored as approved (no emails are sent for them: they are data, not a workflow run).
+them; the demo changes are stored as approved, and the local stack writes their triggers, so the backend announces
+them as it would any approved change (and the clock's reminders of them find their customer told).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _change(change_id: str, title: str, start: datetime, hours: int, now: dateti
     }
 
 
-def seed_demo_changes(repository: ObjectRepository, now: datetime) -> list[str]:
+def seed_calendar_changes(repository: ObjectRepository, now: datetime) -> list[str]:
     """Two approved changes of one customer whose windows overlap by an hour; their ids."""
     day = _demo_day(now)
     documents = [

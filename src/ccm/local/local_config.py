@@ -1,8 +1,9 @@
 """The configuration the local stack runs with: a copy of config.json that points at this machine.
 
 The shipped config.json stays untouched; the copy in the data folder differs only where a local run must: the
-portal address the emails link to and, when a local Graph endpoint runs, where msal and the Graph client go; and,
-unless config.json has its own, the demo freeze windows of the change calendar (``ccm.local.demo_calendar``).
+portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, the
+demo's reminder offsets when config.json names none and, unless config.json has its own, the demo freeze windows of
+the change calendar (``ccm.local.demo_calendar``).
 Every function of the stack reads it through ``CCM_CONFIG``.
 """
 
@@ -19,6 +20,7 @@ from ccm.domain.times import utc_now
 from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
 from ccm.local.demo_calendar import demo_freeze_windows
+from ccm.local.demo_changes import DEMO_REMINDERS
 
 LOCAL_CONFIG_FILE = "config.json"
 
@@ -36,6 +38,8 @@ def local_config_document(
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
     if "change_calendar" not in document:
         document["change_calendar"] = {"freeze_windows": demo_freeze_windows(now or utc_now())}
+    # An hour's reminder besides the day's, so a demo change an hour ahead shows one on the first run.
+    document.setdefault("reminders", list(DEMO_REMINDERS))
     if graph is not None:
         graph_config = document.get("graph_config")
         if not isinstance(graph_config, dict):

@@ -100,11 +100,12 @@ ROW_KINDS: tuple[tuple[str, str], ...] = (
     ("MEETING#", "meeting claims"),
     ("SAML#", "sign-in replay records"),
     ("FEEDTOKEN#", "customer feed tokens"),
+    ("CLOCK#", "clock claims"),
 )
 """The table's rows that are kept, by partition key prefix (``ccm.storage.ledger``, ``ccm.storage.meeting_claims``,
-``ccm.edge.replay``, ``ccm.storage.feed_tokens``: a customer's subscribed address survives a restart). Sign-in
-replay records live only as long as the assertion they stop being replayed (five minutes for the development
-identity provider); like DynamoDB's TTL, the snapshot lets them go once expired."""
+``ccm.edge.replay``, ``ccm.storage.feed_tokens``: a customer's subscribed address survives a restart,
+``ccm.storage.clock_claims``). Sign-in replay records live only as long as the assertion they stop being replayed
+(five minutes for the development identity provider); like DynamoDB's TTL, the snapshot lets them go once expired."""
 
 
 def _kind(name: str, kinds: tuple[tuple[str, str], ...], other: str) -> str:

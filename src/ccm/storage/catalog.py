@@ -92,6 +92,8 @@ class Summary(BaseModel):
     search_text: str = ""
     change_type: str | None = None
     risk: str | None = None
+    changed_since_approval: int | None = None
+    """Waiting for approval again after an edit: the approved version its changes are measured against."""
     window_start: str | None = None
     """The window the calendar shows (a change's implementation window, an announcement's meeting), UTC."""
     window_end: str | None = None
@@ -124,6 +126,7 @@ class Summary(BaseModel):
             "join_url": obj.meeting_metadata.join_url if obj.meeting_metadata else None,
             "location": stored.location,
             "etag": stored.etag,
+            "changed_since_approval": obj.changed_since_approval,
         }
         window = object_window(obj)
         if window is not None:
@@ -527,6 +530,14 @@ class Catalog:
     def feed(self, code: str, since: datetime) -> list[Summary]:
         """What customer ``code``'s feed lists, whose window ends after ``since``: one Query."""
         return [Summary.model_validate(_plain(item)) for item in self.windows.feed(code, since)]
+
+    def starting(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object whose window starts in [start, end): one Query per month touched."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.starting(start, end)]
+
+    def ending(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object whose window ends in [start, end): one Query per month touched."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.ending(start, end)]
 
     def iter_all(self, query: Query) -> Iterator[Summary]:
         cursor = query.cursor

@@ -12,10 +12,14 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 * ``WINDOW#<YYYY-MM>`` (``group_sk = <window start>#<id>``): the window index, one row per month an object's window
   touches (:mod:`ccm.storage.window_index`). "Changes whose window starts (or ends) between t1 and t2" is one Query
   per month touched: ``WindowIndex.starting(t1, t2)`` (a key condition on ``group_sk``) and
-  ``WindowIndex.ending(t1, t2)`` (a filter on ``window_end``); ``WindowIndex.meeting(a, b)`` is what the calendar
-  reads.
+  ``WindowIndex.ending(t1, t2)`` (a filter on ``window_end``); the clock reads these for the windows starting soon
+  (reminders) and ending (nudges). ``WindowIndex.meeting(a, b)`` is what the calendar reads.
 * ``FEED#<customer code>`` (``group_sk = <window start>#<id>``): the ``CUST#`` catalog rows of what a customer's
   maintenance feed shows (approved, completed, cancelled after approval), so one feed is one Query.
+
+Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
+ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`),
+``FEEDTOKEN#`` (each customer's feed token, :mod:`ccm.storage.feed_tokens`), ``SAML#`` (the sign-in replay cache).
 """
 
 from __future__ import annotations

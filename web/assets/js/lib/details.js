@@ -25,6 +25,7 @@ const HISTORY_LABELS = {
   cancelled: "Cancelled",
   deleted: "Deleted",
   freeze_override: "Emergency entered a freeze window",
+  changed_after_approval: "Changed after approval: back for approval",
 };
 const CHANGE_TYPES = { standard: "Standard", normal: "Normal", emergency: "Emergency" };
 const RISKS = { low: "Low", medium: "Medium", high: "High" };
