@@ -11,7 +11,7 @@ SAM ?= sam
 SAM_CONFIG_ENV ?= default
 DEPLOY_ARGS ?=
 
-.PHONY: install browser-deps lint fmt typecheck test unit bench dev dev-reset clean render check-template package deploy deploy-web deploy-image verify-deployment
+.PHONY: install browser-deps lint fmt typecheck test unit bench docs schemas vendor dev dev-reset clean render check-template package deploy deploy-web deploy-image verify-deployment
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ fmt: install
 
 # The recorder lets the IAM check (tests/deployment/test_iam_against_code.py, run last) judge every AWS call the
 # suite makes through a component against that component's role, without running those tests a second time.
-test: lint browser-deps
+test: lint docs browser-deps
 	$(BIN)/python -m pytest -p tests.deployment.aws_calls $(PYTEST_ARGS)
 
 unit: install
@@ -68,6 +68,21 @@ bench: install
 		case $$script in bench/_*|bench/__init__.py) continue;; esac; \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
+
+# The docs site (docs/, mkdocs.yml) into build/site; --strict turns every warning, a broken link too, into a failure.
+docs: install
+	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
+
+# The JSON Schemas of the configuration files and the docs' configuration reference, from the config models.
+schemas: install
+	$(BIN)/ccm config schema --output schemas/ --reference docs/reference/configuration.md
+
+# Third-party files the portal serves from its own origin (Swagger UI), copied from the npm packages pinned in
+# vendor/package.json; tests/web/test_vendored_assets.py checks the copies against vendor/package-lock.json.
+vendor:
+	@command -v npm >/dev/null || { echo "make vendor needs npm (Node.js)." >&2; exit 1; }
+	npm ci --prefix vendor --no-audit --no-fund --loglevel=error
+	$(PYTHON) -m infra.vendor_assets
 
 dev: install
 	$(BIN)/python -m ccm.local
