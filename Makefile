@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
-# Deployment (see README, "Deploying to AWS").
+# Deployment (see docs/deploying.md).
 EDGE_CONFIG ?=
 PACKAGES ?=
 SAM ?= sam
@@ -70,8 +70,9 @@ bench: install
 	done
 
 # The docs site (docs/, mkdocs.yml) into build/site; --strict turns every warning, a broken link too, into a failure.
+# NO_MKDOCS_2_WARNING: Material prints a notice about MkDocs 2 on every build; it is news, not a problem of our docs.
 docs: install
-	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
 
 # The JSON Schemas of the configuration files and the docs' configuration reference, from the config models.
 schemas: install
@@ -110,7 +111,7 @@ deploy-web: install
 deploy-image: install
 	$(BIN)/python -m infra.image --config-env "$(SAM_CONFIG_ENV)"
 
-# Read-only checks against the deployed stack (README, "After a deployment"); needs CCM_SESSION_COOKIE.
+# Read-only checks against the deployed stack (docs/deploying.md, "After a deployment"); needs CCM_SESSION_COOKIE.
 verify-deployment: install
 	$(BIN)/python -m infra.verify --config-env "$(SAM_CONFIG_ENV)"
 

@@ -196,7 +196,7 @@ def _repeated_keys(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
 
 
 def read_subscription_json(path: Path) -> dict[str, Any]:
-    hint = " (the bulk subscriptions file; see README, SubscriptionConfig.json)"
+    hint = " (the bulk subscriptions file; see docs/configuration.md, SubscriptionConfig.json)"
     data = read_json(path, missing_hint=hint, object_pairs_hook=_remember_repeats)
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: (top level): must be a JSON object")
