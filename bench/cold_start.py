@@ -1,11 +1,11 @@
 """Cold start: how long a fresh interpreter takes to import each handler from its package, as Lambda would.
 
 Builds the four packages as ``make package`` does (for this machine's architecture, byte code compiled by the
-runtime's Python when this machine has it: see LAMBDA_PYTHON in docs/deploying.md), unpacks each into a directory laid out
-as ``/var/task`` is, and imports the handler there in a new interpreter (``-I -S``: the package, the standard
-library and, for the edge packages, the runtime's boto3), best of 5. The same run times a bare ``import boto3``
-from the api package, the yardstick the ratios are given against, and each handler again without its byte code
-(what the packages shipped before they carried it).
+runtime's Python when this machine has it: see LAMBDA_PYTHON in docs/deploying.md), unpacks each into a directory
+laid out as ``/var/task`` is, and imports the handler there in a new interpreter (``-I -S``: the package, the
+standard library and, for the edge packages, the runtime's boto3), best of 5. The same run times a bare ``import
+boto3`` from the api package, the yardstick the ratios are given against, and each handler again without its byte
+code (what the packages shipped before they carried it).
 
 Usage: ``python bench/cold_start.py`` (the first run downloads the wheels into .venv/lambda-wheels).
 """
