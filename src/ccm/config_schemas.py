@@ -23,7 +23,7 @@ SCHEMA_KEY = "$schema"
 SCHEMA_KEY_DESCRIPTION = "Where editors find this file's JSON Schema; ccm ignores it."
 
 
-class _EdgeIdp(BaseModel):
+class EdgeIdp(BaseModel):
     """The identity provider the edge trusts."""
 
     entity_id: str = Field(description="The identity provider's SAML entity id (issuer).")
@@ -34,7 +34,7 @@ class _EdgeIdp(BaseModel):
     )
 
 
-class _EdgeSession(BaseModel):
+class EdgeSession(BaseModel):
     """How long a session lives."""
 
     idle_seconds: int = Field(description="A session not used for this long ends.")
@@ -42,7 +42,7 @@ class _EdgeSession(BaseModel):
     refresh_after_fraction: float = Field(description="Share of the idle time after which a request renews it.")
 
 
-class _EdgeReplayTable(BaseModel):
+class EdgeReplayTable(BaseModel):
     """The DynamoDB table that remembers accepted assertion ids, so a captured SAML response cannot be replayed."""
 
     name: str = Field(description="Table name.")
@@ -58,7 +58,7 @@ class EdgeConfigPublic(BaseModel):
     public_base_url: str = Field(description="Origin of the portal, without a path (https://ccm.example.com).")
     sp_entity_id: str = Field(description="The portal's SAML entity id (audience); default: the public base URL.")
     acs_path: str = Field(description="Path of the assertion consumer service (/saml/acs).")
-    idp: _EdgeIdp = Field(description="The identity provider.")
+    idp: EdgeIdp = Field(description="The identity provider.")
     name_id_format: str = Field(
         default=EMAIL_NAME_ID, description="NameID format requested from the identity provider."
     )
@@ -72,8 +72,8 @@ class EdgeConfigPublic(BaseModel):
     )
     allow_idp_initiated: bool = Field(default=True, description="False refuses sign-ins started at the provider.")
     clock_skew_seconds: int = Field(default=120, description="Tolerance for the assertion's time window.")
-    session: _EdgeSession = Field(description="Session lifetime.")
-    replay_table: _EdgeReplayTable = Field(description="The replay cache.")
+    session: EdgeSession = Field(description="Session lifetime.")
+    replay_table: EdgeReplayTable = Field(description="The replay cache.")
 
 
 _FILES: tuple[tuple[str, type[BaseModel], str, str], ...] = (
@@ -147,7 +147,8 @@ def _default(prop: Mapping[str, Any], required: bool) -> str:
         return "required"
     if "default" in prop:
         return f"`{json.dumps(prop['default'])}`"
-    return ""
+    # A default made by a factory is not in the schema: an empty collection, or a nested object's own defaults.
+    return {"array": "`[]`", "object": "`{}`"}.get(prop.get("type", ""), "its defaults" if "$ref" in prop else "")
 
 
 def _cell(text: str) -> str:
