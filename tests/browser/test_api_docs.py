@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PageProblems, SignIn
+from tests.browser.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -45,3 +46,10 @@ def test_a_signed_in_user_finds_the_change_routes_in_swagger_ui_without_a_csp_vi
     assert page.evaluate("window.__cspViolations") == []
     assert origins == {"{0.scheme}://{0.netloc}".format(urlsplit(page.url))}
     page_problems.assert_none()
+
+
+def test_the_api_docs_page_passes_the_accessibility_rules(sign_in: SignIn) -> None:
+    page = sign_in("requester@example.com", "/api/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/changes/statistics").first).to_be_visible(timeout=30_000)
+
+    assert_accessible(page, "the API docs page")

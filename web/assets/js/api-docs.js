@@ -9,7 +9,8 @@
     domNode: root,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
-    deepLinking: true,
+    // Deep links put a link inside each operation's toggle button, a control nested in a control (axe).
+    deepLinking: false,
     docExpansion: "list",
     displayRequestDuration: true,
     // Never send the document to the public online validator: it would leave our origin (and the CSP forbids it).
