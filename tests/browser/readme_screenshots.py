@@ -2,7 +2,8 @@
 ``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
-demo requester: the dashboard, the create-change form and a change's details.
+demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
+history); signed in as the demo approver: the approvals page, each pending item with whom it reaches.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import json
 import re
 import sys
 import tempfile
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import APIResponse, Browser, Page, sync_playwright
 
-from tests.api.helpers import change_input
+from ccm.domain.ids import AnnouncementType
+from tests.api.helpers import announcement_input, change_input
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import ROOT
 from tests.local.stack_process import LocalStackProcess
@@ -33,6 +37,15 @@ CHANGES: list[tuple[str, list[str], str]] = [
 ]
 """(title, customers, status) of the demo changes, oldest first."""
 DETAILED = "Rotate the load balancer certificates"
+ANNOUNCEMENT = announcement_input(
+    AnnouncementType.CIC,
+    title="Community day: serverless patterns",
+    customers=["alpha", "xray"],
+    include_meeting=True,
+    meeting_date=(datetime.now(UTC) + timedelta(days=12)).strftime("%Y-%m-%dT15:00:00Z"),
+    meeting_timezone="Europe/Berlin",
+)
+"""A pending announcement with a meeting: the approvals page shows whom it and its meeting reach."""
 
 
 def call(page: Page, method: str, path: str, body: Any = None) -> Any:
@@ -72,6 +85,20 @@ def demo_changes(requester: Page, approver: Page) -> dict[str, str]:
     return ids
 
 
+def processed(page: Page, change_id: str, timeout: float = 90.0) -> None:
+    """Wait until the backend has notified every customer of the change's current status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        document = call(page, "GET", f"/api/changes/{change_id}")
+        history = document["modifications"]
+        last = max(i for i, entry in enumerate(history) if entry["modification_type"] != "processed")
+        done = {entry.get("customer_code") for entry in history[last + 1 :]}
+        if set(document["customers"]) <= done:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{change_id} was not processed within {timeout:.0f} s")
+
+
 def settled(page: Page, path: str) -> Page:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -90,10 +117,18 @@ def main() -> int:
             form = settled(requester, "/create-change.html")
             form.locator("#customer-alpha").wait_for()
             form.screenshot(path=str(SCREENSHOTS / "create-change.png"), full_page=True)
+            processed(requester, ids[DETAILED])
             details = settled(requester, "/my-changes.html?status=all")
             details.locator(f".change-card[data-id='{ids[DETAILED]}'] .item-title").click()
-            details.locator(f"dialog[data-object-id='{ids[DETAILED]}']").wait_for()
+            dialog = details.locator(f"dialog[data-object-id='{ids[DETAILED]}']")
+            dialog.locator(".history").scroll_into_view_if_needed()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            call(requester, "POST", "/api/announcements", ANNOUNCEMENT)
+            approvals = settled(approver, "/approvals.html")
+            approvals.evaluate("() => document.querySelectorAll('details').forEach((group) => { group.open = true; })")
+            approvals.locator(".audience-lines").first.wait_for()
+            approvals.wait_for_load_state("networkidle")
+            approvals.screenshot(path=str(SCREENSHOTS / "approvals.png"), full_page=True)
             browser.close()
         finally:
             stack.kill()

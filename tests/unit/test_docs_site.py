@@ -39,6 +39,7 @@ FORMER_README_SECTIONS = (
     "The contact import (ECS Fargate)",
     "Operating it",
     "Operations",
+    "Whom an item reaches, and what happened",
 )
 """Every section README.md had before it became the front page; each must still be a heading of the docs."""
 HEADING = re.compile(r"^#{1,4} (.+?)\s*$", re.MULTILINE)
