@@ -71,6 +71,14 @@ def test_the_readme_is_a_front_page_under_8_kb() -> None:
     assert "make dev" in README.read_text() and "make test" in README.read_text()
 
 
+def test_a_new_section_goes_into_the_docs_not_into_the_readme() -> None:
+    sections = re.findall(r"^## (.+)$", README.read_text(), flags=re.MULTILINE)
+    assert sections == ["Two commands", "Documentation"], (
+        "README.md is the front page: put a feature's section in a page under docs/ (listed in mkdocs.yml's nav) "
+        "and, if it needs one, a row in README's Documentation table"
+    )
+
+
 def test_every_former_readme_section_is_a_heading_of_a_page_in_the_docs_navigation() -> None:
     published = _published_headings()
     assert [section for section in FORMER_README_SECTIONS if section not in published] == []
