@@ -35,6 +35,8 @@ def local_config_document(
     source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None, now: datetime | None = None
 ) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(json.dumps(source))  # a deep copy that keeps every key, known or not
+    # "$schema" names the schema relative to the repository, which does not resolve from the data folder.
+    document.pop("$schema", None)
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
     if "change_calendar" not in document:
         document["change_calendar"] = {"freeze_windows": demo_freeze_windows(now or utc_now())}
