@@ -261,8 +261,23 @@ def test_an_approval_request_links_to_the_approval_page_for_that_customer(
 
     _, html = parts(as_mime(render(renderer, topics, change, customer="bravo")))
 
-    assert f"https://ccm.example.com/approvals.html?customerCode=bravo&objectId={change.id}" in html.links
-    assert "Review and approve" in html.visible
+    page = f"https://ccm.example.com/approvals.html?customerCode=bravo&objectId={change.id}"
+    assert page in html.links
+    assert "Review it on the approvals page" in html.visible
+
+
+def test_an_approval_request_offers_approve_and_reject_as_links_to_the_portals_confirmation(
+    renderer: EmailRenderer, topics: Topics
+) -> None:
+    change = make_change(status="submitted", customers=["alpha"])
+
+    text, html = parts(as_mime(render(renderer, topics, change, customer="alpha")))
+
+    page = f"https://ccm.example.com/approvals.html?customerCode=alpha&objectId={change.id}"
+    # Links only: a mail scanner that opens them changes nothing, the portal asks to confirm.
+    assert {f"{page}&decision=approve", f"{page}&decision=reject"} <= set(html.links)
+    assert f"Approve: {page}&decision=approve" in text
+    assert "Approve" in html.visible and "Reject" in html.visible
 
 
 def test_user_text_arrives_as_text_never_as_markup(renderer: EmailRenderer, topics: Topics) -> None:

@@ -12,9 +12,10 @@ from typing import Literal
 
 from ccm.aws.assume import RoleSessions
 from ccm.backend.meeting_steps import CalendarInviteStep, MeetingStep
+from ccm.backend.notices import DelegationNotices
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.processor import TriggerProcessor
-from ccm.backend.steps import EmailStep, Pipeline
+from ccm.backend.steps import EmailStep, Pipeline, RequesterStep
 from ccm.config import AppConfig
 from ccm.domain.times import utc_now
 from ccm.mail.decisions import Topics
@@ -29,6 +30,7 @@ from ccm.meetings.wiring import Meetings, build_meetings
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.delegations import DelegationStore, DynamoDelegations
 from ccm.storage.ledger import DeliveryLedger, DynamoLedger
 from ccm.storage.meeting_claims import DynamoMeetingClaims, MeetingClaims
 from ccm.storage.repository import Repository
@@ -56,6 +58,7 @@ def build_backend(
     clock: Callable[[], datetime] = utc_now,
     meeting_service: MeetingService | Literal["config"] | None = "config",
     meeting_claims: MeetingClaims | None = None,
+    delegations: DelegationStore | None = None,
 ) -> Backend:
     """``meeting_service``: the calendar for Teams meetings; ``"config"`` builds the Graph client from config.json,
     ``None`` means no Teams (every customer gets invitations by email)."""
@@ -75,12 +78,17 @@ def build_backend(
         user=lambda: principal.user_id,
         clock=clock,
     )
+    renderer = EmailRenderer(config, ses_config)
     pipeline = Pipeline(
-        email=EmailStep(EmailRenderer(config, ses_config), directory, sender),
+        email=EmailStep(renderer, directory, sender),
         meeting=MeetingStep(calendar.scheduler, calendar.recorder, repository),
         invites=CalendarInviteStep(calendar.invites, sender),
+        requester=RequesterStep(renderer, sender),
+    )
+    notices = DelegationNotices(
+        config, repository.archive, delegations or DynamoDelegations(settings.table), sender, clock
     )
     processor = TriggerProcessor(
-        config, repository, principal, pipeline, Topics.from_ses_config(ses_config), clock=clock
+        config, repository, principal, pipeline, Topics.from_ses_config(ses_config), clock=clock, notices=notices
     )
     return Backend(config=config, repository=repository, pipeline=pipeline, processor=processor, meetings=calendar)

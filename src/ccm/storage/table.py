@@ -8,7 +8,10 @@ one (tests/deployment checks it against the indexes of the last release). ``by_g
 release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
 orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
-* (none yet)
+* ``REVIEW#change``: approved emergency changes whose retrospective review is open, ``group_sk = <due by>#<id>``
+  (:mod:`ccm.storage.catalog`, summary rows only)
+* ``DELEGATE#<delegate>``: delegations naming that delegate, ``group_sk = <last day>#<approver>``
+  (:mod:`ccm.storage.delegations`)
 """
 
 from __future__ import annotations

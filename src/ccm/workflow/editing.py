@@ -11,6 +11,7 @@ from ccm.domain.status import DELETABLE, EDITABLE, Status
 from ccm.errors import AnnouncementNotFound, ChangeNotFound, ObjectNotFound, VersionConflict
 from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
+from ccm.workflow.approval_plan import refresh_approval
 from ccm.workflow.commands import ID_KEYS, Kind, ObjectCommand
 from ccm.workflow.errors import ActionNotAllowed, InvalidInput
 from ccm.workflow.fields import assign, check_customers, merge, require_id
@@ -18,6 +19,7 @@ from ccm.workflow.permissions import require_owner
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule, meeting_time
 from ccm.workflow.services import Services
+from ccm.workflow.templates import conform
 from ccm.workflow.triggers import write_triggers
 
 MEETING_FIELDS: dict[Kind, tuple[str, ...]] = {
@@ -79,6 +81,10 @@ def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], a
     merged = merge(obj, fields)
     check_customers(merged, services.config, required=merged.status is not Status.DRAFT)
     check_schedule(merged, at, meeting_moved=meeting_time(merged) != meeting_time(obj))
+    conform(services, merged)
+    # The checklist is derived: compare it as the configuration makes it now, on both sides.
+    refresh_approval(services.config, merged)
+    refresh_approval(services.config, obj)
     if merged.to_document() == obj.to_document():
         return False
     assign(obj, merged)
@@ -91,7 +97,8 @@ def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], a
 def edit(
     services: Services, actor: Actor, object_id: str, command: ObjectCommand, *, expected_etag: str | None = None
 ) -> Mutation:
-    """Change the given fields of an editable object. An approved object whose meeting moved is re-announced."""
+    """Change the given fields of an editable object. An approved object whose meeting moved is re-announced; a
+    rejected one goes back to being its creator's draft."""
     kind = command.kind
     require_id(object_id, kind)
     cleaned = content_for(command, object_id)
@@ -103,12 +110,18 @@ def edit(
         require_owner(actor, obj, "edit")
         if obj.status not in EDITABLE:
             raise ActionNotAllowed("edit", obj.status.value, [status.value for status in EDITABLE])
-        if requested_status not in (None, "", obj.status.value):
+        if requested_status not in (None, "", obj.status.value) and not (
+            obj.status is Status.REJECTED and requested_status == Status.DRAFT.value
+        ):
             raise InvalidInput.one(
                 "status", f"is {obj.status.value}; change it with the submit, approve, complete or cancel actions"
             )
-        if not apply_edits(services, obj, cleaned, actor, now):
+        reopened = obj.status is Status.REJECTED
+        if reopened:
+            obj.transition(Status.DRAFT, actor.email, now)
+        if not apply_edits(services, obj, cleaned, actor, now) and not reopened:
             raise _Unchanged()
+        refresh_approval(services.config, obj)
 
     try:
         update = services.repository.update(object_id, apply, expected_etag=expected_etag)
