@@ -18,8 +18,10 @@ from functions.api import app as api_module
 from ccm.config import AppConfig
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.delegations import DynamoDelegations
 from ccm.storage.repository import Repository
 from ccm.storage.table import create_table_arguments
+from ccm.storage.templates import DynamoTemplates
 from ccm.workflow import Services
 from tests.api.client import ApiClient
 from tests.api.helpers import shared_clients
@@ -55,7 +57,14 @@ def storage(aws: None) -> Repository:
 
 @pytest.fixture
 def services(storage: Repository, app_config: AppConfig, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Services:
-    built = Services(storage, app_config, clock=clock)
+    _, dynamodb = shared_clients()
+    built = Services(
+        storage,
+        app_config,
+        clock=clock,
+        delegations=DynamoDelegations(TABLE, dynamodb),
+        templates=DynamoTemplates(TABLE, dynamodb),
+    )
     # What the handler would build on a cold start, with the test's clock.
     monkeypatch.setattr(api_module, "_services", built)
     return built

@@ -123,7 +123,7 @@ class Summary(BaseModel):
             "etag": stored.etag,
         }
         review = obj.approval.review if obj.approval is not None and obj.approval.review_pending else None
-        if review is not None and obj.status is Status.APPROVED:
+        if review is not None and obj.status in (Status.APPROVED, Status.COMPLETED):
             common["review_due_by"] = _ts(review.due_by)
         searchable: list[str]
         if isinstance(obj, Change):
