@@ -250,6 +250,13 @@ class ApprovalPolicies(_Model):
                 found.extend((f"{section}.{key}[{i}]", requirement) for i, requirement in enumerate(requirements))
         return found
 
+    def group_names(self) -> list[str]:
+        """Every group that approves something: those declared and those a requirement names."""
+        names = set(self.groups)
+        for _, requirement in self.every_requirement():
+            names.update(requirement.groups)
+        return sorted(names)
+
     def members_of(self, groups: Sequence[str]) -> frozenset[str] | None:
         """Everyone in ``groups`` (lower-cased), or ``None`` when any of them does not list its members."""
         members: set[str] = set()

@@ -43,11 +43,8 @@ class DelegationSet:
 
 def approver_groups(config: AppConfig) -> frozenset[str]:
     """Every group that can approve anything under the configuration."""
-    policies = config.approval_policies
-    groups = {config.authorization.approver_group, config.authorization.admin_group}
-    for _, requirement in policies.every_requirement():
-        groups.update(requirement.groups)
-    return frozenset(groups)
+    authorization = config.authorization
+    return frozenset({authorization.approver_group, authorization.admin_group, *config.approval_policies.group_names()})
 
 
 def may_approve(config: AppConfig, actor: Actor) -> bool:

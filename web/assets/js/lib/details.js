@@ -2,6 +2,7 @@
 import { collectionOf, get, post } from "./api.js";
 import { el, personName } from "./dom.js";
 import { actionButtons } from "./actions.js";
+import { CHANGE_TYPE_LABELS, approveExplained, checklist, decider, decisionButtons, openingsFor, standingInToday } from "./approval.js";
 import { customerName, loadCustomers } from "./customers.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
@@ -22,6 +23,10 @@ const HISTORY_LABELS = {
   approved: "Approved",
   completed: "Completed",
   cancelled: "Cancelled",
+  rejected: "Rejected",
+  reopened: "Taken back to a draft",
+  approval_decision: "Approval given",
+  review_completed: "Retrospective review completed",
   deleted: "Deleted",
   meeting_scheduled: "Meeting scheduled",
   meeting_updated: "Meeting updated",
@@ -47,8 +52,9 @@ export function editLink(document) {
 }
 
 function progress(status) {
-  if (status === "cancelled") {
-    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, "Cancelled"));
+  if (status === "cancelled" || status === "rejected") {
+    const label = status === "cancelled" ? "Cancelled" : "Rejected";
+    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, label));
   }
   const reached = STEPS.findIndex(([value]) => value === status);
   return el(
@@ -146,8 +152,9 @@ function history(modifications) {
           "li",
           {},
           el("strong", {}, HISTORY_LABELS[entry.modification_type] || entry.modification_type),
-          ` by ${personName(entry.user_id)}`,
+          ` by ${entry.on_behalf_of ? decider(entry) : personName(entry.user_id)}`,
           entry.customer_code ? ` (${entry.customer_code})` : "",
+          entry.comment ? el("span", { className: "history-comment" }, `: “${entry.comment}”`) : "",
           el("time", { datetime: entry.timestamp }, ` · ${formatInstant(entry.timestamp)}`),
         ),
       ),
@@ -178,8 +185,13 @@ export function detailsBody(document, customers) {
       change ? field("Window ends", formatInBothZones(document.implementationEnd, zone)) : null,
       change ? field("ServiceNow ticket", document.snowTicket) : null,
       change ? field("Jira ticket", document.jiraTicket) : null,
+      change ? field("Change type", CHANGE_TYPE_LABELS[document.changeType] || document.changeType) : null,
+      change ? field("Risk", document.risk ? document.risk[0].toUpperCase() + document.risk.slice(1) : null) : null,
+      change && document.templateId ? field("Standard template", document.templateId) : null,
       field("Customers", (document.customers || []).map((code) => customerName(customers, code)).join(", ")),
     ),
+    change && document.changeType === "emergency" ? textSection("Why this is an emergency", document.emergencyJustification) : null,
+    checklist(document.approval),
     change ? textSection("Reason", document.changeReason) : textSection("Summary", document.summary),
     change ? textSection("Implementation plan", document.implementationPlan) : textSection("Content", document.content),
     change ? textSection("Test plan", document.testPlan) : null,
@@ -189,6 +201,13 @@ export function detailsBody(document, customers) {
     meetingSection(document),
     history(document.modifications),
   );
+}
+
+/** Whether approving in `opening` meets the last open requirement (as the approvals list computes it). */
+function completesWith(document, opening) {
+  const chosen = new Set(opening.countsTowards.map((state) => state.id));
+  const states = document.status === "submitted" ? document.approval.requirements : document.approval.review.requirements;
+  return states.every((state) => state.met || (chosen.has(state.id) && (state.decisions || []).length + 1 >= state.required));
 }
 
 /**
@@ -213,6 +232,7 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
     version: document.version,
   };
   const allowed = allowedActions(document, user);
+  const openings = openingsFor(document, user, await standingInToday());
   let dialog = null;
   const dialogStatus = el("div", { className: "dialog-status", "aria-live": "polite" });
   const options = {
@@ -239,6 +259,11 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
     actions: [
       allowed.edit ? el("a", { className: "btn btn-small", href: editLink(document) }, "Edit") : null,
       duplicate,
+      ...decisionButtons(document, item, openings, {
+        status: dialogStatus,
+        onDone: () => options.onChanged("approve"),
+        explain: (opening) => approveExplained(document, { ...opening, completes: completesWith(document, opening) }, customers),
+      }),
       ...actionButtons(item, allowed, options),
     ].filter(Boolean),
   });
