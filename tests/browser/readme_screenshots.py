@@ -1,7 +1,8 @@
 """The README's screenshots (docs/screenshots/), made again: ``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
-demo requester: the dashboard, the create-change form and a change's details.
+demo requester: the dashboard, the create-change form and a change's details; and the approvals page of a CAB member,
+with the checklist of a high-risk change one CAB member has approved.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ CHANGES: list[tuple[str, list[str], str]] = [
 ]
 """(title, customers, status) of the demo changes, oldest first."""
 DETAILED = "Rotate the load balancer certificates"
+HIGH_RISK = "Rotate the payment gateway keys"
 
 
 def call(page: Page, method: str, path: str, body: Any = None) -> Any:
@@ -71,6 +73,14 @@ def demo_changes(requester: Page, approver: Page) -> dict[str, str]:
     return ids
 
 
+def half_approved(requester: Page, cab_lead: Page) -> str:
+    """A high-risk change for two customers, one of them with its own approver, approved by one CAB member."""
+    fields = change_input(changeTitle=HIGH_RISK, customers=["alpha", "papa"], risk="high", include_meeting=False)
+    change_id: str = call(requester, "POST", "/api/changes", fields)["id"]
+    call(cab_lead, "POST", f"/api/changes/{change_id}/approve", {"comment": "Key ceremony booked"})
+    return change_id
+
+
 def settled(page: Page, path: str) -> Page:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -93,6 +103,12 @@ def main() -> int:
             details.locator(f".change-card[data-id='{ids[DETAILED]}'] .item-title").click()
             details.locator(f"dialog[data-object-id='{ids[DETAILED]}']").wait_for()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            cab_lead = signed_in(browser, stack.url, "cab-lead@example.com", 900)
+            cab_member = signed_in(browser, stack.url, "cab-member@example.com", 900)
+            high_risk = half_approved(requester, cab_lead)
+            approvals = settled(cab_member, "/approvals.html")
+            approvals.locator(f"li.item[data-id='{high_risk}'] .checklist").first.wait_for()
+            approvals.screenshot(path=str(SCREENSHOTS / "approvals.png"))
             browser.close()
         finally:
             stack.kill()

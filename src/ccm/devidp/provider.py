@@ -38,9 +38,7 @@ class DemoUser:
     groups: tuple[str, ...] = ()
 
 
-def demo_users(
-    authorization: AuthorizationConfig, policies: ApprovalPolicies | None = None
-) -> tuple[DemoUser, ...]:
+def demo_users(authorization: AuthorizationConfig, policies: ApprovalPolicies | None = None) -> tuple[DemoUser, ...]:
     """One user per role, in the first allowed domain, with the group names of config.json; then every member
     the approval policies name, in the groups that name them."""
     domain = authorization.allowed_email_domains[0]
@@ -50,7 +48,7 @@ def demo_users(
         DemoUser(f"admin@{domain}", "Administrator", (authorization.admin_group,)),
     ]
     memberships: dict[str, list[str]] = {}
-    for name, group in (policies.groups.items() if policies else ()):
+    for name, group in policies.groups.items() if policies else ():
         for member in group.members or []:
             memberships.setdefault(member.lower(), []).append(name)
     by_email = {user.email: user for user in users}

@@ -79,5 +79,5 @@ def render_delegation_notice(config: AppConfig, delegation: Delegation, role: Ro
         subject=view.subject,
         text=tidy_text(env.get_template("email_delegation_notice.txt").render(context)),
         html=env.get_template("email_delegation_notice.html").render(context),
-        headers=(("X-CCM-Event", "delegation"), ("X-CCM-Delegation", delegation.notice_id)),
+        headers=(("X-CCM-Object-Id", delegation.notice_id), ("X-CCM-Event", f"delegation_{role}")),
     )

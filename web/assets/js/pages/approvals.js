@@ -3,11 +3,12 @@
 // decide, each card saying which requirement Approve counts towards and what happens then. The links of approval
 // emails (?objectId=&decision=approve|reject) open the confirmation here: a GET never decides anything.
 // The Away panel names a colleague who decides in your place while you are away.
-import { get, put, remove } from "../lib/api.js";
+import { collectionOf, get, put, remove } from "../lib/api.js";
 import { approveExplained, checklist, classification, decide, decisionButtons } from "../lib/approval.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
 import { customerChips, customerName, customerNames, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
+import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
 import { emptyState, loading, showError, showInfo, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "../lib/status.js";
@@ -85,6 +86,9 @@ function subjectOf(item) {
 
 /** One line under the title: what this person's decision does, or why they cannot decide. */
 function whatYouCanDo(item) {
+  if (item.status === "approved" && item.approvedHere) {
+    return [el("p", { className: "approve-explained approved-note" }, "✓ Approved: its customers are being notified.")];
+  }
   const openings = openingsOf(item);
   if (openings.length) {
     return openings.map((opening) =>
@@ -133,12 +137,52 @@ function card(item, open) {
       whatYouCanDo(item),
       approvalDetails(item, open),
     ],
-    buttons: decisionButtons(item, subjectOf(item), openingsOf(item), {
-      status: state.status,
-      onDone: () => load(),
-      explain: (opening) => approveExplained(item, opening, state.customers),
-    }),
+    buttons: [
+      joinLinkFor(item),
+      decisionButtons(item, subjectOf(item), openingsOf(item), {
+        status: state.status,
+        onDone: (data) => afterDecision(item, data),
+        explain: (opening) => approveExplained(item, opening, state.customers),
+      }),
+    ],
   });
+}
+
+/**
+ * The approval that completed an item keeps its card where it is, approved, until the next load: its Join link
+ * appears there once the meeting is scheduled. Any other decision reloads the list.
+ */
+function afterDecision(item, data) {
+  const document = data && data.object;
+  if (!document || document.status !== "approved" || item.status !== "submitted") {
+    load();
+    return;
+  }
+  Object.assign(item, {
+    status: "approved",
+    approvedHere: true,
+    approval: document.approval,
+    decision: { openings: [], refusal: null },
+    join_url: joinUrlOf(document) || null,
+  });
+  render();
+  if (document.include_meeting && !item.join_url) {
+    watchForMeeting(collectionOf(item.id), item.id, (found) => {
+      item.join_url = joinUrlOf(found);
+      render();
+    });
+  }
+}
+
+/** For someone in no approving group: what they can do here. Shown with the list, so nothing moves. */
+function roleNote() {
+  if (state.user.mayApprove) return null;
+  return el(
+    "p",
+    { className: "message message-info role-note", id: "roleNote" },
+    el("span", { className: "message-icon", "aria-hidden": "true" }, "ℹ️"),
+    el("span", { className: "message-text" }, "You are in no group that approves; you can see what is pending but not decide on it."),
+  );
 }
 
 function emptyFor(current) {
@@ -164,6 +208,8 @@ function render() {
   const current = filters();
   const items = visibleItems(current);
   const container = clear(byId("items"));
+  const note = roleNote();
+  if (note) container.append(note);
   const decidable = items.filter((item) => openingsOf(item).length).length;
   byId("summary").textContent =
     state.scope === "mine"
@@ -223,7 +269,7 @@ async function confirmFromLink(objectId, decision) {
   }
   const opening = openings[0];
   const explanation = decision === "approve" ? approveExplained(item, opening, state.customers) : "";
-  await decide(decision, subjectOf(item), { opening, explanation, status: state.status, onDone: () => load() });
+  await decide(decision, subjectOf(item), { opening, explanation, status: state.status, onDone: (data) => afterDecision(item, data) });
 }
 
 // -- the Away panel --------------------------------------------------------------------------------------------
@@ -316,9 +362,6 @@ startPage(async ({ user, status }) => {
   byId("clearFilters").addEventListener("click", clearFilters);
   byId("refresh").addEventListener("click", load);
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
-  if (!user.mayApprove) {
-    showInfo(status, "You are in no group that approves; you can see what is pending but not decide on it.", { sticky: true });
-  }
   await load();
   if (user.mayApprove) await showAway();
   if (objectId && DECISIONS.has(decision)) {
