@@ -178,9 +178,6 @@ class GraphConfig(_Model):
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
 
 
-ApprovalCount = Annotated[int, Field(ge=1, le=100)] | Literal["all"]
-
-
 class ApproverGroupConfig(_Model):
     """A directory group that approves: its name in the sign-in assertion is the key of ``approval_policies.groups``."""
 
@@ -197,9 +194,16 @@ class RequirementConfig(_Model):
 
     label: str = Field(min_length=1, max_length=100, description='What the checklist calls it, e.g. "CAB"')
     groups: list[str] = Field(min_length=1, description="Directory groups (as the sign-in assertion names them)")
-    required: ApprovalCount = Field(
-        default=1, description='Distinct approvers needed, or "all" for every member of the groups'
+    required: int | Literal["all"] = Field(
+        default=1, description='Distinct approvers needed (1 to 100), or "all" for every member of the groups'
     )
+
+    @field_validator("required", mode="before")
+    @classmethod
+    def _count_or_all(cls, value: Any) -> Any:
+        if value == "all" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100):
+            return value
+        raise ValueError(f'{value!r} is not a number of approvers from 1 to 100, nor "all"')
 
 
 class ApprovalPolicies(_Model):
