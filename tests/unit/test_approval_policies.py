@@ -127,4 +127,4 @@ def test_the_test_policies_and_the_local_demo_policies_are_valid(tmp_path: Path)
     demo = demo_approval_policies(json.loads(CONFIG_PATH.read_text()))
     loaded = load_config(write_config(tmp_path, demo)).approval_policies
     assert loaded.group_names() == ["ccm-cab", "papa-owners"]
-    assert loaded.members_of(["ccm-cab"]) == {"cab-lead@example.com", "cab-member@example.com"}
+    assert loaded.members_of(["ccm-cab"]) == frozenset({"cab-lead@example.com", "cab-member@example.com"})
