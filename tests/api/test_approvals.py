@@ -8,7 +8,7 @@ import pytest
 
 from ccm.config import AppConfig
 from tests.api.client import APPROVER, COLLEAGUE, REQUESTER, SECOND_APPROVER, ApiClient
-from tests.api.helpers import keys, submit_change, trigger
+from tests.api.helpers import announcement_input, keys, submit_change, trigger
 from tests.api.policies import CAB_ONE, CAB_THREE, CAB_TWO, PAPA_DEPUTY, PAPA_OWNER, config_with
 
 
@@ -224,3 +224,22 @@ def test_a_creator_in_the_group_is_told_why_they_cannot_decide(api: ApiClient) -
     assert answer[0]["decision"]["openings"] == []
     assert "four-eyes" in answer[0]["decision"]["refusal"]
     assert refused.status == 403
+
+
+def test_no_other_route_rejects_or_approves_around_the_policy(api: ApiClient) -> None:
+    announcement_id = api.post("/upload", announcement_input(status="submitted")).json["announcement_id"]
+    change_id = submit_change(api, risk="high")["changeId"]
+
+    rejected = api.as_(CAB_ONE).post(
+        "/upload", {"action": "update_announcement", "announcement_id": announcement_id, "status": "rejected"}
+    )
+    # The legacy status update approves through the policy too: one CAB member is one decision, not an approval.
+    approved = api.as_(CAB_ONE).post(
+        "/upload", {"action": "update_announcement", "announcement_id": announcement_id, "status": "approved"}
+    )
+    half = api.as_(CAB_ONE).post(f"/api/changes/{change_id}/approve")
+
+    assert rejected.status == 422
+    assert "needs a reason" in rejected.text
+    assert approved.status == 403  # the announcement needs the base group, which CAB one is not in
+    assert half.json["status"] == "submitted"

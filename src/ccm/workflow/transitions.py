@@ -12,7 +12,7 @@ from ccm.workflow.approval_plan import refresh_approval
 from ccm.workflow.commands import Kind, ObjectCommand
 from ccm.workflow.decisions import approve
 from ccm.workflow.editing import apply_edits, check_etag, content_for, edit, not_found
-from ccm.workflow.errors import ActionNotAllowed
+from ccm.workflow.errors import ActionNotAllowed, InvalidInput
 from ccm.workflow.fields import check_customers, require_id
 from ccm.workflow.permissions import require_owner, require_participant, require_reader, require_transition
 from ccm.workflow.results import Mutation
@@ -42,6 +42,8 @@ def transition(
         return approve(
             services, actor, object_id, ApprovalCommand(), kind=kind, expected_etag=expected_etag, edits=edits
         )
+    if target is Status.REJECTED:
+        raise InvalidInput.one("status", "a rejection needs a reason: POST it to the object's reject action")
     require_id(object_id, kind)
     cleaned = content_for(edits, object_id) if edits else None
     if cleaned:
