@@ -141,7 +141,7 @@ def test_a_delegate_approves_in_the_approvers_place_set_on_the_away_panel(
     expect(card.locator(".approve-explained")).to_contain_text(
         "Approving for cab-member@example.com counts towards CAB"
     )
-    card.get_by_role("button", name="Approve for cab member").click()
+    card.get_by_role("button", name="Approve for cab-member").click()
     approver.locator("dialog").get_by_role("button", name="Approve for cab-member@example.com").click()
     expect(approver.locator("#statusContainer")).to_contain_text("was recorded")
 
@@ -219,7 +219,7 @@ def test_someone_in_no_approving_group_sees_everything_pending_read_only_even_on
     expect(requester.locator("#roleNote")).to_contain_text("You are in no group that approves")
     expect(requester.locator("#scopeFilter")).to_have_value("all")
     card = card_of(requester, object_id)
-    expect(card.locator(".approve-explained")).to_contain_text("You cannot decide on this")
+    expect(card.locator(".approve-explained")).to_have_text("Nothing for you to decide here: it waits for its approvers.")
     expect(card.get_by_role("button", name="Approve")).to_have_count(0)
     expect(requester.locator("#away")).to_be_hidden()
     assert_no_horizontal_scroll(requester)

@@ -96,7 +96,7 @@ function whatYouCanDo(item) {
     );
   }
   const refusal = item.decision && item.decision.refusal;
-  const text = refusal ? `You cannot decide on this: ${refusal}.` : "You have nothing to decide on this; it waits for others.";
+  const text = refusal ? `You cannot decide on this: ${refusal}.` : "Nothing for you to decide here: it waits for its approvers.";
   return [el("p", { className: "muted approve-explained" }, text)];
 }
 
