@@ -135,3 +135,17 @@ def test_one_approver_approves_an_emergency_and_the_normal_requirements_are_due_
     assert final["approval"]["review"]["met"] is True
     assert final["modifications"][-1]["modification_type"] == "review_completed"
     assert api.get("/api/approvals/reviews").json["items"] == []
+
+
+def test_editing_the_plans_of_a_change_from_a_template_makes_it_a_normal_change(api: ApiClient) -> None:
+    template = api.as_(ADMIN).post("/api/templates", TEMPLATE).json
+    draft = api.post("/api/drafts", {**from_template(template), "status": "draft"}).json["object"]
+    path = f"/api/changes/{draft['changeId']}"
+
+    kept = api.put(path, {"snowTicket": "CHG0099999"})
+    edited = api.put(path, {"rollbackPlan": "Something else entirely"})
+
+    assert draft["changeType"] == "standard"
+    assert kept.json["object"]["changeType"] == "standard"
+    assert edited.json["object"]["changeType"] == "normal"
+    assert edited.json["object"]["approval"]["route"] == "policy"

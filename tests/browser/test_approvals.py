@@ -219,7 +219,9 @@ def test_someone_in_no_approving_group_sees_everything_pending_read_only_even_on
     expect(requester.locator("#roleNote")).to_contain_text("You are in no group that approves")
     expect(requester.locator("#scopeFilter")).to_have_value("all")
     card = card_of(requester, object_id)
-    expect(card.locator(".approve-explained")).to_have_text("Nothing for you to decide here: it waits for its approvers.")
+    expect(card.locator(".approve-explained")).to_have_text(
+        "Nothing for you to decide here: it waits for its approvers."
+    )
     expect(card.get_by_role("button", name="Approve")).to_have_count(0)
     expect(requester.locator("#away")).to_be_hidden()
     assert_no_horizontal_scroll(requester)
