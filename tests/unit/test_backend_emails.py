@@ -156,6 +156,36 @@ def test_every_email_is_a_well_formed_two_part_mime_message(
     assert "{{amazonSESUnsubscribeUrl}}" in text
 
 
+PLACEHOLDER = b"{{amazonSESUnsubscribeUrl}}"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Short title",
+        "Wartung der Datenbank-Cluster für Kunden in Europa mit längerer Unterbrechung",
+        "データベースの定期メンテナンス" * 6,
+        "x" * 200,
+    ],
+)
+def test_ses_finds_the_unsubscribe_placeholder_whole_in_the_bytes_it_is_given(
+    renderer: EmailRenderer, topics: Topics, title: str
+) -> None:
+    # SES replaces the placeholder in the raw bytes: base64 would hide it, a soft line break would cut it.
+    obj = approved_change(changeTitle=title, changeReason=f"{title}\n" * 20)
+    raw = render(renderer, topics, obj).prepare(SENDER, NOW).for_recipient("reader@example.com")
+    message = as_mime(render(renderer, topics, obj))
+    text, html = parts(message)
+
+    assert raw.count(PLACEHOLDER) == text.count("{{amazonSESUnsubscribeUrl}}") + html.links.count(
+        "{{amazonSESUnsubscribeUrl}}"
+    )
+    assert raw.count(PLACEHOLDER) >= 2
+    assert all(part["Content-Transfer-Encoding"] == "quoted-printable" for part in message.iter_parts())
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n") if PLACEHOLDER not in line)
+    assert title in text and title in html.visible
+
+
 @pytest.mark.parametrize(
     ("status", "emoji", "header"),
     [
