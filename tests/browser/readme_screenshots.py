@@ -1,8 +1,9 @@
 """The README's screenshots (docs/screenshots/), made again: ``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
-demo requester: the dashboard, the create-change form and a change's details; and the approvals page of a CAB member,
-with the checklist of a high-risk change one CAB member has approved.
+demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
+history); and the approvals page of a CAB member, with the checklist of a high-risk change one CAB member has
+approved and whom it reaches.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,20 @@ def half_approved(requester: Page, cab_lead: Page) -> str:
     return change_id
 
 
+def processed(page: Page, change_id: str, timeout: float = 90.0) -> None:
+    """Wait until the backend has notified every customer of the change's current status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        document = call(page, "GET", f"/api/changes/{change_id}")
+        history = document["modifications"]
+        last = max(i for i, entry in enumerate(history) if entry["modification_type"] != "processed")
+        done = {entry.get("customer_code") for entry in history[last + 1 :]}
+        if set(document["customers"]) <= done:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{change_id} was not processed within {timeout:.0f} s")
+
+
 def settled(page: Page, path: str) -> Page:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -99,15 +115,19 @@ def main() -> int:
             form = settled(requester, "/create-change.html")
             form.locator("#customer-alpha").wait_for()
             form.screenshot(path=str(SCREENSHOTS / "create-change.png"), full_page=True)
+            processed(requester, ids[DETAILED])
             details = settled(requester, "/my-changes.html?status=all")
             details.locator(f".change-card[data-id='{ids[DETAILED]}'] .item-title").click()
-            details.locator(f"dialog[data-object-id='{ids[DETAILED]}']").wait_for()
+            dialog = details.locator(f"dialog[data-object-id='{ids[DETAILED]}']")
+            dialog.locator(".history").scroll_into_view_if_needed()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
             cab_lead = signed_in(browser, stack.url, "cab-lead@example.com", 900)
             cab_member = signed_in(browser, stack.url, "cab-member@example.com", 900)
             high_risk = half_approved(requester, cab_lead)
             approvals = settled(cab_member, "/approvals.html")
             approvals.locator(f"li.item[data-id='{high_risk}'] .checklist").first.wait_for()
+            approvals.locator(f"li.item[data-id='{high_risk}'] .audience-lines").first.wait_for()
+            approvals.wait_for_load_state("networkidle")
             approvals.screenshot(path=str(SCREENSHOTS / "approvals.png"))
             browser.close()
         finally:

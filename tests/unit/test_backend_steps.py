@@ -39,13 +39,13 @@ def test_a_rejection_mails_only_its_requester() -> None:
     assert pipeline.names(Status.REJECTED) == [REQUESTER_STEP]
 
 
-def test_the_meeting_comes_before_the_approval_email_and_the_cancellations_before_the_cancellation_email() -> None:
+def test_the_meeting_comes_before_the_approval_email_and_the_cancellations_before_the_closing_emails() -> None:
     pipeline = Pipeline(email=Named(EMAIL_STEP), meeting=Named("meeting"), invites=Named("calendar-invite"))
 
     assert pipeline.names(Status.APPROVED) == ["meeting", EMAIL_STEP, "calendar-invite"]
     assert pipeline.names(Status.CANCELLED) == ["meeting", "calendar-invite", EMAIL_STEP]
     assert pipeline.names(Status.SUBMITTED) == [EMAIL_STEP]
-    assert pipeline.names(Status.COMPLETED) == [EMAIL_STEP]
+    assert pipeline.names(Status.COMPLETED) == ["meeting", "calendar-invite", EMAIL_STEP]
     assert pipeline.names(Status.DRAFT) == []
 
 

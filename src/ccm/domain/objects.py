@@ -60,6 +60,7 @@ class ModificationType(StrEnum):
     MEETING_SCHEDULED = "meeting_scheduled"
     MEETING_UPDATED = "meeting_updated"
     MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_SKIPPED = "meeting_skipped"
     PROCESSED = "processed"
     REJECTED = "rejected"
     REOPENED = "reopened"
@@ -86,11 +87,28 @@ USER_TRANSITIONS = frozenset(
         ModificationType.APPROVAL_DECISION,
     }
 )
-"""What people do to an object; every other entry is the system's bookkeeping about it (processing, meetings)."""
+"""What people do to an object's status and content (the workflow's transitions)."""
+
+SYSTEM_ENTRIES = frozenset(
+    {
+        ModificationType.PROCESSED,
+        ModificationType.MEETING_SCHEDULED,
+        ModificationType.MEETING_UPDATED,
+        ModificationType.MEETING_CANCELLED,
+        ModificationType.MEETING_SKIPPED,
+    }
+)
+"""The backend's bookkeeping about an object (notifications sent, meetings): written by no person."""
+
+NOBODY_INVITED = "nobody is invited"
+"""The ``detail`` of a ``meeting_skipped`` entry: no subscriber of the meeting topic at any customer, nobody listed."""
+
+COMPLETED_BEFORE_MEETING = "completed before the meeting"
+"""The ``detail`` of the ``meeting_cancelled`` entry of an object completed before its meeting started."""
 
 
 class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class MeetingMetadata(_Open):
@@ -115,6 +133,10 @@ class MeetingMetadata(_Open):
 
 
 class Modification(_Open):
+    """One history entry. People's entries name them in ``user_id``; the backend's name its role and say what it did:
+    ``topic`` and ``recipients`` (a ``processed`` entry: whom the customer's notification went to, counted after the
+    allow-list and the suppression list), ``detail`` (why a meeting was skipped or cancelled)."""
+
     timestamp: Timestamp
     user_id: str = Field(min_length=1)
     modification_type: ModificationType
@@ -124,6 +146,14 @@ class Modification(_Open):
     """The approver a delegate acted for (the entry's ``user_id``)."""
     comment: str | None = None
     """What the person said: an approver's comment, a rejection's reason, how a policy decided."""
+    topic: str | None = None
+    recipients: int | None = Field(default=None, ge=0)
+    detail: str | None = None
+
+    @property
+    def by_system(self) -> bool:
+        """The backend's bookkeeping (notifications, meetings), not something a person did."""
+        return self.modification_type in SYSTEM_ENTRIES
 
     @model_validator(mode="after")
     def _meeting_entries_carry_metadata(self) -> Modification:
@@ -146,7 +176,9 @@ _ENTRY_FOR: dict[Status, ModificationType] = {Status.DRAFT: ModificationType.REO
 class ManagedObject(BaseModel, ABC):
     """What changes and announcements share: customers, workflow, history, meeting."""
 
-    model_config = ConfigDict(extra="allow", validate_by_name=False, validate_by_alias=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="allow", validate_by_name=False, validate_by_alias=True, serialize_by_alias=True, defer_build=True
+    )
 
     kind: ClassVar[Literal["change", "announcement"]]
 
@@ -218,6 +250,9 @@ class ManagedObject(BaseModel, ABC):
         on_behalf_of: str | None = None,
         comment: str | None = None,
         details: Mapping[str, Any] | None = None,
+        topic: str | None = None,
+        recipients: int | None = None,
+        detail: str | None = None,
     ) -> Modification:
         """Append a history entry; ``details`` are further keys of the entry (e.g. what a decision counted for)."""
         entry = Modification.model_validate(
@@ -230,6 +265,9 @@ class ManagedObject(BaseModel, ABC):
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
                 "on_behalf_of": on_behalf_of,
                 "comment": comment,
+                "topic": topic,
+                "recipients": recipients,
+                "detail": detail,
             }
         )
         self.modifications.append(entry)

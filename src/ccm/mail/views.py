@@ -26,25 +26,19 @@ HEADER_WORDS: dict[EmailEvent, str] = {
     EmailEvent.CANCELLED: "Cancelled",
     EmailEvent.REJECTED: "Rejected",
 }
-SUBJECT_WORDS: dict[EmailEvent, str] = {EmailEvent.REJECTED: "Rejected:"}
-"""Events whose subject starts with the event in words (the others keep their emoji until they follow)."""
 CHANGE_TYPE_LABELS: dict[ChangeType, str] = {
     ChangeType.STANDARD: "Standard (pre-approved template)",
     ChangeType.NORMAL: "Normal",
     ChangeType.EMERGENCY: "Emergency",
 }
-EVENT_EMOJI: dict[EmailEvent, str] = {
-    EmailEvent.APPROVAL_REQUEST: "⚠️",
-    EmailEvent.COMPLETED: "✅",
-    EmailEvent.CANCELLED: "❌",
+SUBJECT_WORDS: dict[EmailEvent, str] = {
+    EmailEvent.APPROVAL_REQUEST: "Approval requested",
+    EmailEvent.APPROVED: "Approved",
+    EmailEvent.COMPLETED: "Completed",
+    EmailEvent.CANCELLED: "Cancelled",
+    EmailEvent.REJECTED: "Rejected",
 }
-APPROVED_CHANGE_EMOJI = "🟢"
-APPROVED_ANNOUNCEMENT_EMOJI: dict[AnnouncementType, str] = {
-    AnnouncementType.CIC: "☁️",
-    AnnouncementType.FINOPS: "💰",
-    AnnouncementType.INNERSOURCE: "🔧",
-    AnnouncementType.GENERAL: "📢",
-}
+"""What a subject starts with: the event in words, so every reader (and every font) tells the emails apart."""
 CHANGE_COLOUR = "#6c757d"
 ANNOUNCEMENT_COLOURS: dict[AnnouncementType, str] = {
     AnnouncementType.CIC: "#0066cc",
@@ -196,6 +190,11 @@ def format_window(start: datetime | None, end: datetime | None, zone_name: str) 
     return _window(start, end, zone_name)
 
 
+def event_subject(event_words: str, title: str) -> str:
+    """``Approved: <title>``: the event in words first, then the title, on one header line."""
+    return clean_subject(f"{event_words}: {title}")
+
+
 def clean_subject(text: str) -> str:
     """One header line: CR/LF become spaces, other control characters go, surrounding space is trimmed."""
     flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
@@ -311,7 +310,6 @@ class ViewBuilder:
                 window=_window(meta.start_time, meta.end_time, zone_name),
             )
         if isinstance(obj, Change):
-            emoji = EVENT_EMOJI.get(event, APPROVED_CHANGE_EMOJI)
             colour, category = CHANGE_COLOUR, None
             window = _window(obj.implementation_start, obj.implementation_end, zone_name)
             sections = [
@@ -330,14 +328,12 @@ class ViewBuilder:
             attachments: list[Link] = []
         else:
             kind = obj.announcement_type
-            emoji = EVENT_EMOJI.get(event, APPROVED_ANNOUNCEMENT_EMOJI[kind])
             colour, category = ANNOUNCEMENT_COLOURS[kind], ANNOUNCEMENT_LABELS[kind]
             window = None
             sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
             tickets = []
             attachments = _attachments(obj)
         title = clean_subject(obj.title)
-        words = SUBJECT_WORDS.get(event)
         requesting = event is EmailEvent.APPROVAL_REQUEST
         rejection = None
         if event is EmailEvent.REJECTED and obj.approval is not None and obj.approval.rejection is not None:
@@ -355,7 +351,7 @@ class ViewBuilder:
             event=event,
             object_id=obj.id,
             title=obj.title,
-            subject=clean_subject(f"{words} {title}" if words else f"{emoji} {title}"),
+            subject=event_subject(SUBJECT_WORDS[event], title),
             header=f"{HEADER_WORDS[event]}: {obj.title}",
             colour=colour,
             status=obj.status.value.replace("_", " ").title(),

@@ -10,9 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
-
-from ccm.aws.clients import RETRY_CONFIG
+from ccm.aws.clients import retry_config
 from ccm.domain.delegation import Delegation
 from ccm.storage.dynamo import from_item, to_item
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
@@ -56,7 +54,9 @@ class DynamoDelegations:
     @property
     def ddb(self) -> DynamoDBClient:
         if self._ddb is None:
-            self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+            import boto3  # on first use: a cold start that never reads this table does not load the SDK
+
+            self._ddb = boto3.client("dynamodb", config=retry_config())
         return self._ddb
 
     @staticmethod

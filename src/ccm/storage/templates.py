@@ -10,10 +10,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.aws.clients import error_code, retry_config
 from ccm.domain.templates import ChangeTemplate, template_number
 from ccm.errors import CcmError
 from ccm.storage.dynamo import from_item, to_item
@@ -66,7 +65,9 @@ class DynamoTemplates:
     @property
     def ddb(self) -> DynamoDBClient:
         if self._ddb is None:
-            self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+            import boto3  # on first use: a cold start that never reads this table does not load the SDK
+
+            self._ddb = boto3.client("dynamodb", config=retry_config())
         return self._ddb
 
     @staticmethod

@@ -5,6 +5,7 @@
 // The Away panel names a colleague who decides in your place while you are away.
 import { collectionOf, get, put, remove } from "../lib/api.js";
 import { approveExplained, checklist, classification, decide, decisionButtons } from "../lib/approval.js";
+import { audienceBox, meetingOutcomeText } from "../lib/audience.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
 import { customerChips, customerName, customerNames, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
@@ -135,6 +136,8 @@ function card(item, open) {
         customerChips(state.customers, item.customers),
       ),
       whatYouCanDo(item),
+      item.status === "submitted" ? audienceBox(item.id) : null,
+      item.meeting_note ? el("p", { className: "meeting-note" }, item.meeting_note) : null,
       approvalDetails(item, open),
     ],
     buttons: [
@@ -169,6 +172,8 @@ function afterDecision(item, data) {
   if (document.include_meeting && !item.join_url) {
     watchForMeeting(collectionOf(item.id), item.id, (found) => {
       item.join_url = joinUrlOf(found);
+      // Without a Join link the card says what became of the meeting (made by email, or none: nobody is invited).
+      item.meeting_note = item.join_url ? null : meetingOutcomeText(found);
       render();
     });
   }
