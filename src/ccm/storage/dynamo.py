@@ -1,14 +1,13 @@
-"""Plain values to DynamoDB attribute maps and back, for the rows outside the catalog."""
+"""Plain values to DynamoDB attribute maps and back, for the rows outside the catalog (delegations, templates):
+nested maps and lists too, unlike ``ccm.storage.attribute_values``. boto3's serialisers come from
+``ccm.storage.attribute_values``, made on first use, so importing this module does not load boto3."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
+from ccm.storage.attribute_values import _deserializer, _serializer
 
 
 def _plain(value: Any) -> Any:
@@ -25,9 +24,11 @@ def _plain(value: Any) -> Any:
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
     """Attribute map of ``values``; ``None`` values are left out (DynamoDB has no use for them)."""
-    return {name: _SERIALIZER.serialize(value) for name, value in values.items() if value is not None}
+    serialize = _serializer().serialize
+    return {name: serialize(value) for name, value in values.items() if value is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     """Plain values of an attribute map: numbers as ``int`` (or ``float``), nested maps and lists included."""
-    return {name: _plain(_DESERIALIZER.deserialize(value)) for name, value in item.items()}
+    deserialize = _deserializer().deserialize
+    return {name: _plain(deserialize(value)) for name, value in item.items()}
