@@ -2,8 +2,9 @@
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
 demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
-history); and the approvals page of a CAB member, with the checklist of a high-risk change one CAB member has
-approved and whom it reaches.
+history); signed in as the demo approver: one change approved, moved to another day (back for approval) and approved
+again, and the "Rescheduled" email its customers got, as sent; and the approvals page of a CAB member, with the
+checklist of a high-risk change one CAB member has approved and whom each pending item reaches.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import re
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import APIResponse, Browser, Page, sync_playwright
 
-from tests.api.helpers import change_input
+from ccm.domain.ids import AnnouncementType
+from tests.api.helpers import announcement_input, change_input
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import ROOT
 from tests.local.stack_process import LocalStackProcess
@@ -36,6 +39,17 @@ CHANGES: list[tuple[str, list[str], str]] = [
 """(title, customers, status) of the demo changes, oldest first."""
 DETAILED = "Rotate the load balancer certificates"
 HIGH_RISK = "Rotate the payment gateway keys"
+RESCHEDULED = "Migrate the message brokers"
+EMAIL_WIDTH = 680
+ANNOUNCEMENT = announcement_input(
+    AnnouncementType.CIC,
+    title="Community day: serverless patterns",
+    customers=["alpha", "xray"],
+    include_meeting=True,
+    meeting_date=(datetime.now(UTC) + timedelta(days=12)).strftime("%Y-%m-%dT15:00:00Z"),
+    meeting_timezone="Europe/Berlin",
+)
+"""A pending announcement with a meeting: the approvals page shows whom it and its meeting reach."""
 
 
 def call(page: Page, method: str, path: str, body: Any = None) -> Any:
@@ -83,6 +97,35 @@ def half_approved(requester: Page, cab_lead: Page) -> str:
     return change_id
 
 
+def outbox_email(page: Page, object_id: str, event: str, customer: str, timeout: float = 120.0) -> dict[str, Any]:
+    """The first email of ``event`` about ``object_id`` to ``customer``'s subscribers, once the stack sent it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for email in call(page, "GET", "/dev/outbox.json")["emails"]:
+            if (email["object_id"], email["event"], email["customer"]) == (object_id, event, customer):
+                return dict(email)
+        time.sleep(0.5)
+    raise RuntimeError(f"no {event} email about {object_id} to {customer} within {timeout:.0f} s")
+
+
+def rescheduled_email(browser: Browser, requester: Page, approver: Page) -> None:
+    """A change approved, moved to another day and approved again: the "Rescheduled" email, as its HTML shows."""
+    window = {"implementationStart": "2030-03-29T10:00:00", "implementationEnd": "2030-03-29T12:00:00"}
+    fields = change_input(
+        changeTitle=RESCHEDULED, customers=["alpha", "bravo"], timezone="Europe/Berlin", include_meeting=True, **window
+    )
+    change_id = call(requester, "POST", "/api/changes", fields)["id"]
+    call(approver, "POST", f"/api/changes/{change_id}/approve")
+    outbox_email(requester, change_id, "approved", "alpha")
+    moved = {"implementationStart": "2030-04-05T10:00:00", "implementationEnd": "2030-04-05T12:30:00"}
+    call(requester, "PUT", f"/api/changes/{change_id}", {**moved, "customerImpact": "The brokers restart once."})
+    call(approver, "POST", f"/api/changes/{change_id}/approve")
+    email = outbox_email(requester, change_id, "rescheduled", "alpha")
+    page = browser.new_context(viewport={"width": EMAIL_WIDTH, "height": 900}).new_page()
+    page.set_content(email["html"])
+    page.screenshot(path=str(SCREENSHOTS / "rescheduled-email.png"), full_page=True)
+
+
 def processed(page: Page, change_id: str, timeout: float = 90.0) -> None:
     """Wait until the backend has notified every customer of the change's current status."""
     deadline = time.monotonic() + timeout
@@ -121,6 +164,8 @@ def main() -> int:
             dialog = details.locator(f"dialog[data-object-id='{ids[DETAILED]}']")
             dialog.locator(".history").scroll_into_view_if_needed()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            rescheduled_email(browser, requester, approver)
+            call(requester, "POST", "/api/announcements", ANNOUNCEMENT)
             cab_lead = signed_in(browser, stack.url, "cab-lead@example.com", 900)
             cab_member = signed_in(browser, stack.url, "cab-member@example.com", 900)
             high_risk = half_approved(requester, cab_lead)

@@ -166,6 +166,7 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         "sign-in replay records": 1,
         "delegations": 1,
         "standard change templates and their counter": 0,
+        "clock claims": 0,
     }
     assert saved.objects_by_kind["archived changes and announcements"] == 1 and saved.triggers == 0
     assert "3 delivery-ledger rows, 1 meeting claims, 1 sign-in replay records" in saved.describe()
@@ -186,6 +187,7 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
 def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.edge.replay import replay_key
     from ccm.local.snapshot import ROW_KINDS
+    from ccm.storage.clock_claims import CLOCK_PREFIX
     from ccm.storage.delegations import DELEGATION_PREFIX
     from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
@@ -197,4 +199,5 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
         replay_key(""),
         DELEGATION_PREFIX,
         TEMPLATE_PARTITION,
+        CLOCK_PREFIX,
     ]

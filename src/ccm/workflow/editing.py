@@ -8,6 +8,7 @@ from typing import Any
 
 from ccm.domain.objects import AnyObject, ModificationType
 from ccm.domain.status import DELETABLE, EDITABLE, Status
+from ccm.domain.what_changed import needs_approval_again
 from ccm.errors import AnnouncementNotFound, ChangeNotFound, ObjectNotFound, VersionConflict
 from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
@@ -19,35 +20,8 @@ from ccm.workflow.permissions import require_owner
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule, meeting_time
 from ccm.workflow.services import Services
-from ccm.workflow.templates import conform
+from ccm.workflow.templates import conform, reapprove_by_template
 from ccm.workflow.triggers import write_triggers
-
-MEETING_FIELDS: dict[Kind, tuple[str, ...]] = {
-    "change": (
-        "changeTitle",
-        "customers",
-        "implementationStart",
-        "implementationEnd",
-        "include_meeting",
-        "meetingTitle",
-        "meetingTime",
-        "meetingDuration",
-        "meetingLocation",
-        "attendees",
-    ),
-    "announcement": (
-        "title",
-        "customers",
-        "include_meeting",
-        "meeting_title",
-        "meeting_date",
-        "meeting_duration",
-        "meeting_location",
-        "meeting_timezone",
-        "attendees",
-    ),
-}
-"""What the meeting (and who is invited to it) is made of: moving any of these after approval updates it."""
 
 
 class _Unchanged(Exception):
@@ -64,11 +38,6 @@ def check_etag(stored: Stored, expected_etag: str | None) -> None:
         raise VersionConflict(stored.obj.id, stored.etag, stored.document)
 
 
-def meeting_moved(before: AnyObject, after: AnyObject) -> bool:
-    old, new = before.to_document(), after.to_document()
-    return any(old.get(key) != new.get(key) for key in MEETING_FIELDS[after.kind])
-
-
 def content_for(command: ObjectCommand, object_id: str) -> dict[str, Any]:
     """What ``command`` sets on the object ``object_id``; an id in the body must be that one."""
     if command.object_id not in (None, object_id):
@@ -77,7 +46,12 @@ def content_for(command: ObjectCommand, object_id: str) -> dict[str, Any]:
 
 
 def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], actor: Actor, at: datetime) -> bool:
-    """Merge a command's content into ``obj`` in place and record who did it; ``False`` if nothing changed."""
+    """Merge a command's content into ``obj`` in place and record who did it; ``False`` if nothing changed.
+
+    An approved object whose edit changes what approvers or customers rely on goes back for approval in the same
+    write (:func:`ccm.domain.what_changed.needs_approval_again`); until it is approved again, customers are told
+    nothing and its meeting stays as announced.
+    """
     merged = merge(obj, fields)
     check_customers(merged, services.config, required=merged.status is not Status.DRAFT)
     check_schedule(merged, at, meeting_moved=meeting_time(merged) != meeting_time(obj))
@@ -87,26 +61,35 @@ def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], a
     refresh_approval(services.config, obj)
     if merged.to_document() == obj.to_document():
         return False
+    before = obj.model_copy(deep=True)
     assign(obj, merged)
     obj.modified_at = at
     obj.modified_by = actor.email
     obj.record(ModificationType.UPDATED, actor.email, at)
+    if before.status is Status.APPROVED and needs_approval_again(before, obj):
+        if obj.notified_versions is None:
+            # Approved before the backend recorded whom it told: the customers of the approved version heard of it.
+            obj.notified_versions = {code: before.version for code in before.customers}
+        obj.send_back_for_approval(actor.email, at)
     return True
 
 
 def edit(
     services: Services, actor: Actor, object_id: str, command: ObjectCommand, *, expected_etag: str | None = None
 ) -> Mutation:
-    """Change the given fields of an editable object. An approved object whose meeting moved is re-announced; a
-    rejected one goes back to being its creator's draft."""
+    """Change the given fields of an editable object. An approved object that goes back for approval asks its
+    customers' approvers again (their triggers), unless its standard template approves it again at once; an edit of
+    internal fields alone notifies nobody; a rejected one goes back to being its creator's draft."""
     kind = command.kind
     require_id(object_id, kind)
     cleaned = content_for(command, object_id)
     check_formats(cleaned)
     requested_status = command.requested_status
     now = services.clock()
+    sent_back = False
 
     def apply(obj: AnyObject) -> None:
+        nonlocal sent_back
         require_owner(actor, obj, "edit")
         if obj.status not in EDITABLE:
             raise ActionNotAllowed("edit", obj.status.value, [status.value for status in EDITABLE])
@@ -116,11 +99,15 @@ def edit(
             raise InvalidInput.one(
                 "status", f"is {obj.status.value}; change it with the submit, approve, complete or cancel actions"
             )
-        reopened = obj.status is Status.REJECTED
+        reopened, was_approved = obj.status is Status.REJECTED, obj.status is Status.APPROVED
         if reopened:
             obj.transition(Status.DRAFT, actor.email, now)
         if not apply_edits(services, obj, cleaned, actor, now) and not reopened:
             raise _Unchanged()
+        sent_back = was_approved and obj.status is Status.SUBMITTED
+        if sent_back:
+            # A standard change whose plans still match its template needs no approver, as on submission.
+            reapprove_by_template(services, obj, now)
         refresh_approval(services.config, obj)
 
     try:
@@ -132,7 +119,7 @@ def edit(
         return Mutation(services.repository.get(object_id))
     after = update.after
     triggers = []
-    if after.obj.status is Status.APPROVED and meeting_moved(update.before.obj, after.obj):
+    if sent_back:
         triggers = write_triggers(services, after)
     return Mutation(after, triggers)
 

@@ -127,3 +127,15 @@ def approve_by_template(obj: AnyObject, template: ChangeTemplate, at: datetime) 
     if obj.status is Status.SUBMITTED:
         comment = f"approved by {template.label} ({template.name}, version {template.version})"
         obj.transition(Status.APPROVED, template.label, at, comment=comment)
+
+
+def reapprove_by_template(services: Services, obj: AnyObject, at: datetime) -> None:
+    """A standard change that an edit sent back for approval is approved again by its template while its plans still
+    match it; a retired template approves nothing more, so the change becomes a normal one for its approvers."""
+    if not isinstance(obj, Change) or obj.status is not Status.SUBMITTED or obj.change_type is not ChangeType.STANDARD:
+        return
+    template = services.templates.get(obj.template_id) if obj.template_id else None
+    if template is None or template.retired or not template.matches(obj.to_document()):
+        obj.change_type = ChangeType.NORMAL
+        return
+    approve_by_template(obj, template, at)

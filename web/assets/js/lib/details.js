@@ -29,6 +29,7 @@ const HISTORY_LABELS = {
   approval_decision: "Approval given",
   review_completed: "Retrospective review completed",
   deleted: "Deleted",
+  changed_after_approval: "Changed after approval: back for approval",
 };
 
 export function isChange(document) {

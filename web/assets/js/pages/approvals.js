@@ -2,7 +2,8 @@
 // filter, never a group: one approval is for the whole item). By default only what the signed-in person can still
 // decide, each card saying which requirement Approve counts towards and what happens then. The links of approval
 // emails (?objectId=&decision=approve|reject) open the confirmation here: a GET never decides anything.
-// The Away panel names a colleague who decides in your place while you are away.
+// The Away panel names a colleague who decides in your place while you are away. An item changed after its
+// approval says so, and shows what changed since the approved version.
 import { collectionOf, get, put, remove } from "../lib/api.js";
 import { approveExplained, checklist, classification, decide, decisionButtons } from "../lib/approval.js";
 import { audienceBox, meetingOutcomeText } from "../lib/audience.js";
@@ -106,6 +107,51 @@ function progressLine(approval) {
   return states.map((state) => `${state.label}: ${state.met ? "approved" : `${(state.decisions || []).length} of ${state.required}`}`).join(" · ");
 }
 
+/** The rows of what changed since approval, old -> new, as a table of text nodes. */
+function changesTable(rows) {
+  const lines = (values) => values.flatMap((value, index) => (index ? [el("br"), value] : [value]));
+  return el(
+    "table",
+    { className: "what-changed" },
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "What"), el("th", { scope: "col" }, "Approved"), el("th", { scope: "col" }, "Now"))),
+    el(
+      "tbody",
+      {},
+      rows.map((row) =>
+        el("tr", {}, el("th", { scope: "row" }, row.label), el("td", { className: "before" }, lines(row.before)), el("td", {}, lines(row.after))),
+      ),
+    ),
+  );
+}
+
+/** For an item back in approval after an edit: a note, and what changed since the approved version (on request). */
+function changedNote(item) {
+  if (!item.changed_since_approval || item.status !== "submitted") return [];
+  const box = el(
+    "details",
+    { className: "changed-since", dataset: { id: item.id } },
+    el("summary", {}, `Changed since version ${item.changed_since_approval} was approved: what changed`),
+  );
+  let loaded = false;
+  box.addEventListener("toggle", async () => {
+    if (!box.open || loaded) return;
+    loaded = true;
+    const area = el("div", { className: "list-area" });
+    box.append(area);
+    loading(area, "Loading what changed…");
+    try {
+      const { data } = await get(`${collectionOf(item.id)}/${encodeURIComponent(item.id)}/changes-since-approval`);
+      clear(area);
+      area.append(data.changes.length ? changesTable(data.changes) : el("p", {}, "Nothing its approvers see changed."));
+    } catch (error) {
+      clear(area);
+      loaded = false;
+      showError(area, `Could not load what changed: ${error.message}`);
+    }
+  });
+  return [box];
+}
+
 function approvalDetails(item, open) {
   const approval = item.approval;
   if (!approval) return null;
@@ -136,6 +182,7 @@ function card(item, open) {
         customerChips(state.customers, item.customers),
       ),
       whatYouCanDo(item),
+      ...changedNote(item),
       item.status === "submitted" ? audienceBox(item.id) : null,
       item.meeting_note ? el("p", { className: "meeting-note" }, item.meeting_note) : null,
       approvalDetails(item, open),
