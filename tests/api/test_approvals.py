@@ -243,3 +243,25 @@ def test_no_other_route_rejects_or_approves_around_the_policy(api: ApiClient) ->
     assert "needs a reason" in rejected.text
     assert approved.status == 403  # the announcement needs the base group, which CAB one is not in
     assert half.json["status"] == "submitted"
+
+
+def test_an_edit_after_approval_starts_a_new_round_and_a_riskier_change_needs_the_cab(api: ApiClient) -> None:
+    change_id = submit_change(api)["changeId"]
+    path = f"/api/changes/{change_id}"
+    assert api.as_(APPROVER).post(f"{path}/approve").json["status"] == "approved"
+
+    moved = api.put(path, {"implementationEnd": "2030-01-07T18:00:00Z"})
+
+    assert moved.status == 200, moved.text
+    # The decision that approved the earlier version does not count for the edited one.
+    assert (moved.json["status"], checklist(moved.json["object"])) == ("submitted", {"Approvers": (0, 1, False)})
+    assert api.as_(APPROVER).post(f"{path}/approve").json["status"] == "approved"
+
+    riskier = api.put(path, {"risk": "high"})
+
+    assert (riskier.json["status"], checklist(riskier.json["object"])) == ("submitted", {"CAB": (0, 2, False)})
+    rows = api.as_(APPROVER).get(f"{path}/changes-since-approval").json["changes"]
+    assert [(row["field"], row["before"], row["after"]) for row in rows] == [("risk", ["medium"], ["high"])]
+    assert api.as_(APPROVER).post(f"{path}/approve").status == 403
+    api.as_(CAB_ONE).post(f"{path}/approve")
+    assert api.as_(CAB_TWO).post(f"{path}/approve").json["status"] == "approved"

@@ -149,3 +149,19 @@ def test_editing_the_plans_of_a_change_from_a_template_makes_it_a_normal_change(
     assert kept.json["object"]["changeType"] == "standard"
     assert edited.json["object"]["changeType"] == "normal"
     assert edited.json["object"]["approval"]["route"] == "policy"
+
+
+def test_a_standard_change_moved_after_approval_is_approved_again_by_its_template(api: ApiClient) -> None:
+    template = api.as_(ADMIN).post("/api/templates", TEMPLATE).json
+    change = api.post("/api/changes", from_template(template)).json["object"]
+    path = f"/api/changes/{change['changeId']}"
+
+    moved = api.put(path, {"implementationEnd": "2030-01-07T18:00:00Z"})
+
+    assert moved.status == 200, moved.text
+    document = moved.json["object"]
+    assert (document["status"], document["approval"]["route"]) == ("approved", "template")
+    entries = [entry["modification_type"] for entry in document["modifications"]]
+    assert entries[-3:] == ["updated", "changed_after_approval", "approved"]
+    # Its customers hear of the new window, as for any change approved again.
+    assert trigger("alpha", change["changeId"])[1]["request-type"] == "approved_announcement"
