@@ -38,6 +38,7 @@ def test_the_local_config_points_emails_and_graph_here_and_keeps_everything_else
     # config.json names no approval policies: the demo's come in (a CAB, and Papa Payments' own approver).
     assert written.pop("approval_policies") == demo_approval_policies(original)
     assert config.approval_policies.group_names() == ["ccm-cab", "papa-owners"]
+    assert original.pop("$schema") == "./schemas/config.schema.json" and "$schema" not in written
     # The demo's reminders (an hour's beside the day's) when config.json names none.
     assert written.pop("reminders") == ["P1D", "PT1H"] and "reminders" not in original
     assert written == original

@@ -31,6 +31,8 @@ class GraphEndpoints:
 
 def local_config_document(source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(json.dumps(source))  # a deep copy that keeps every key, known or not
+    # "$schema" names the schema relative to the repository, which does not resolve from the data folder.
+    document.pop("$schema", None)
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
     if "approval_policies" not in document:
         document["approval_policies"] = demo_approval_policies(document)
