@@ -1,4 +1,5 @@
-"""What every workflow function works with: the object store (a port), the configuration and a clock."""
+"""What every workflow function works with: the object store (a port), the configuration, a clock, and the
+delegations and standard change templates approvals rely on."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from ccm.domain.times import utc_now
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.delegations import DelegationStore, DynamoDelegations, InMemoryDelegations
 from ccm.storage.port import ObjectRepository
 from ccm.storage.repository import Repository
+from ccm.storage.templates import DynamoTemplates, InMemoryTemplates, TemplateStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -30,6 +33,8 @@ class Services:
     repository: ObjectRepository
     config: AppConfig
     clock: Callable[[], datetime] = field(default=utc_now)
+    delegations: DelegationStore = field(default_factory=InMemoryDelegations)
+    templates: TemplateStore = field(default_factory=InMemoryTemplates)
     audience: AudienceSource | None = None
 
     @classmethod
@@ -38,4 +43,9 @@ class Services:
     ) -> Services:
         """Clients are created on first use, so building this touches no AWS endpoint."""
         repository = Repository(ArchiveStore(settings.bucket, s3), Catalog(settings.table, dynamodb))
-        return cls(repository=repository, config=settings.config)
+        return cls(
+            repository=repository,
+            config=settings.config,
+            delegations=DynamoDelegations(settings.table, dynamodb),
+            templates=DynamoTemplates(settings.table, dynamodb),
+        )

@@ -7,16 +7,28 @@ import { editLink, openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, STATUSES, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
+import { CHANGE_TYPE_LABELS, classification } from "../lib/approval.js";
 import { dateToWallClock, formatInstant, toIso, viewerZone, wallClockToDate } from "../lib/time.js";
 
 const MAXIMUM = 1000;
 const SNIPPET_CONTEXT = 50;
-const DEFAULTS = { query: "", status: "all", objectType: "all", createdBy: "", dateRange: "14days", sortBy: "modified-desc" };
+const DEFAULTS = {
+  query: "",
+  status: "all",
+  objectType: "all",
+  changeType: "all",
+  risk: "all",
+  createdBy: "",
+  dateRange: "14days",
+  sortBy: "modified-desc",
+};
 // Criterion -> its name in the page's address.
 const PARAMS = {
   query: "q",
   status: "status",
   objectType: "type",
+  changeType: "changeType",
+  risk: "risk",
   createdBy: "createdBy",
   customers: "customers",
   dateRange: "range",
@@ -48,6 +60,8 @@ function criteriaFromAddress(form) {
     query: params.get(PARAMS.query) || "",
     status: pick("status", form.elements.status),
     objectType: pick("objectType", form.elements.objectType),
+    changeType: pick("changeType", form.elements.changeType),
+    risk: pick("risk", form.elements.risk),
     createdBy: params.get(PARAMS.createdBy) || "",
     customers: (params.get(PARAMS.customers) || "").split(",").filter(Boolean),
     dateRange: pick("dateRange", form.elements.dateRange),
@@ -61,6 +75,8 @@ function fillForm(form, criteria) {
   form.elements.query.value = criteria.query;
   form.elements.status.value = criteria.status;
   form.elements.objectType.value = criteria.objectType;
+  form.elements.changeType.value = criteria.changeType;
+  form.elements.risk.value = criteria.risk;
   form.elements.createdBy.value = criteria.createdBy;
   form.elements.dateRange.value = criteria.dateRange;
   form.elements.startDate.value = criteria.startDate;
@@ -80,6 +96,8 @@ function criteriaFromForm(form) {
     query: values.query.trim(),
     status: values.status,
     objectType: values.objectType,
+    changeType: values.changeType,
+    risk: values.risk,
     createdBy: values.createdBy.trim(),
     customers,
     dateRange: values.dateRange,
@@ -132,7 +150,13 @@ function requestBodies(criteria) {
     dateRange: criteria.dateRange,
     ...(criteria.dateRange === "custom" ? customBounds(criteria) : {}),
   };
-  const types = criteria.objectType === "all" ? ["change", "announcement"] : [criteria.objectType];
+  // Change type and risk are a change's: asking for either leaves the announcements out.
+  const classified = criteria.changeType !== "all" || criteria.risk !== "all";
+  if (classified) {
+    body.changeType = criteria.changeType === "all" ? undefined : criteria.changeType;
+    body.risk = criteria.risk === "all" ? undefined : criteria.risk;
+  }
+  const types = criteria.objectType === "all" ? (classified ? ["change"] : ["change", "announcement"]) : [criteria.objectType];
   return types.map((objectType) => ({ ...body, objectType }));
 }
 
@@ -203,7 +227,7 @@ export function snippet(summary, query) {
 }
 
 function typeLabel(item) {
-  if (item.kind === "change" || item.object_type === "change") return "Change";
+  if (item.kind === "change" || item.object_type === "change") return ["Change", classification(item)].filter(Boolean).join(" · ");
   return `Announcement · ${ANNOUNCEMENT_TYPES[announcementTypeOf(item)] || "General"}`;
 }
 
@@ -239,7 +263,7 @@ function resultCard(item, context) {
 
 // ---- CSV ----------------------------------------------------------------------------------------------------
 
-const CSV_COLUMNS = ["Change ID", "Title", "Status", "Created By", "Modified At", "Customers"];
+const CSV_COLUMNS = ["Change ID", "Title", "Status", "Change Type", "Risk", "Created By", "Modified At", "Customers"];
 
 function csvCell(value) {
   let text = String(value ?? "");
@@ -253,6 +277,8 @@ export function toCsv(items) {
     item.id,
     item.title,
     normalStatus(item.status),
+    CHANGE_TYPE_LABELS[item.change_type] || "",
+    item.risk || "",
     item.created_by,
     item.modified_at,
     (item.customers || []).join("; "),
