@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from ccm.domain.ids import AnnouncementType, is_announcement_id
+from ccm.domain.outcome import ChangeOutcome
 from ccm.domain.status import Status, check_transition
 from ccm.domain.times import DEFAULT_TIMEZONE, format_rfc3339, is_timezone, parse_datetime
 from ccm.errors import CcmError
@@ -124,6 +125,8 @@ class Modification(_Open):
     modification_type: ModificationType
     customer_code: str | None = None
     meeting_metadata: MeetingMetadata | None = None
+    request_id: str | None = None
+    """The API request that made the entry, so that an audit event leads to its request's log lines."""
 
     @model_validator(mode="after")
     def _meeting_entries_carry_metadata(self) -> Modification:
@@ -204,20 +207,33 @@ class ManagedObject(BaseModel, ABC):
         *,
         customer_code: str | None = None,
         meeting: MeetingMetadata | None = None,
+        request_id: str | None = None,
+        details: dict[str, Any] | None = None,
     ) -> Modification:
+        """Append a history entry; ``details`` are further keys the entry carries (an outcome and its note)."""
         entry = Modification.model_validate(
             {
+                **(details or {}),
                 "timestamp": at,
                 "user_id": user,
                 "modification_type": kind,
                 "customer_code": customer_code,
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
+                "request_id": request_id,
             }
         )
         self.modifications.append(entry)
         return entry
 
-    def transition(self, target: Status | str, user: str, at: datetime) -> Status:
+    def transition(
+        self,
+        target: Status | str,
+        user: str,
+        at: datetime,
+        *,
+        request_id: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Status:
         """Move to ``target`` if the status table allows it, stamping who and when and recording it."""
         new_status = check_transition(self.status, target)
         self.prior_status = self.status.value
@@ -228,7 +244,7 @@ class ManagedObject(BaseModel, ABC):
             setattr(self, stamp[1], user)
         self.modified_at = at
         self.modified_by = user
-        self.record(ModificationType(new_status.value), user, at)
+        self.record(ModificationType(new_status.value), user, at, request_id=request_id, details=details)
         return new_status
 
     def latest(self, kind: ModificationType) -> Modification | None:
@@ -260,6 +276,8 @@ class Change(ManagedObject):
     meeting_duration: str | None = Field(default=None, alias="meetingDuration")
     meeting_location: str | None = Field(default=None, alias="meetingLocation")
     attendees: str | None = None
+    outcome: ChangeOutcome | None = None
+    outcome_note: str | None = Field(default=None, alias="outcomeNote")
 
     @model_validator(mode="before")
     @classmethod

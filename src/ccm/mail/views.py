@@ -129,6 +129,10 @@ class EmailView:
     action_url: str | None
     sent_at: Moment
     topic: str
+    outcome: str | None = None
+    """How a completed change ended, in words ("Rolled back"); ``None`` for anything else."""
+    outcome_note: str | None = None
+    outcome_went_well: bool = True
 
 
 def _format(value: datetime, zone_name: str) -> str:
@@ -270,13 +274,18 @@ class ViewBuilder:
             tickets = []
             attachments = _attachments(obj)
         title = clean_subject(obj.title)
+        subject, header = clean_subject(f"{emoji} {title}"), f"{HEADER_WORDS[event]}: {obj.title}"
+        outcome = obj.outcome if isinstance(obj, Change) and event is EmailEvent.COMPLETED else None
+        if outcome is not None and outcome.needs_note:
+            # Subscribers learn from the subject alone that the change did not simply succeed.
+            subject, header = clean_subject(f"{outcome.words}: {title}"), f"{outcome.words}: {obj.title}"
         return EmailView(
             kind=obj.kind,
             event=event,
             object_id=obj.id,
             title=obj.title,
-            subject=clean_subject(f"{emoji} {title}"),
-            header=f"{HEADER_WORDS[event]}: {obj.title}",
+            subject=subject,
+            header=header,
             colour=colour,
             status=obj.status.value.replace("_", " ").title(),
             category=category,
@@ -296,4 +305,7 @@ class ViewBuilder:
             action_url=self.approval_url(obj, customer_code) if event is EmailEvent.APPROVAL_REQUEST else None,
             sent_at=Moment.of(now, zone_name),
             topic=notice.topic,
+            outcome=outcome.words if outcome is not None else None,
+            outcome_note=obj.outcome_note if outcome is not None and isinstance(obj, Change) else None,
+            outcome_went_well=outcome is None or not outcome.needs_note,
         )

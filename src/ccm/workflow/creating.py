@@ -68,7 +68,7 @@ def new_object(
         }
     )
     obj = build(document, kind)
-    obj.record(ModificationType.CREATED, actor.email, at)
+    obj.record(ModificationType.CREATED, actor.email, at, request_id=actor.request_id)
     return obj
 
 
@@ -94,7 +94,7 @@ def submit(services: Services, actor: Actor, command: ObjectCommand, *, expected
     obj = new_object(content, kind, actor, now, object_id=object_id, type_=announcement_type(command))
     check_customers(obj, services.config, required=True)
     check_schedule(obj, now, meeting_moved=True)
-    obj.transition(Status.SUBMITTED, actor.email, now)
+    obj.transition(Status.SUBMITTED, actor.email, now, request_id=actor.request_id)
     stored = services.repository.create(obj)
     return Mutation(stored, write_triggers(services, stored), created=True)
 

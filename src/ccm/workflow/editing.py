@@ -84,7 +84,7 @@ def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], a
     assign(obj, merged)
     obj.modified_at = at
     obj.modified_by = actor.email
-    obj.record(ModificationType.UPDATED, actor.email, at)
+    obj.record(ModificationType.UPDATED, actor.email, at, request_id=actor.request_id)
     return True
 
 
@@ -145,7 +145,7 @@ def delete(
     check_etag(stored, expected_etag)
     now = services.clock()
     obj = stored.obj.model_copy(deep=True)
-    obj.record(ModificationType.DELETED, actor.email, now)
+    obj.record(ModificationType.DELETED, actor.email, now, request_id=actor.request_id)
     return services.repository.retire(
         Stored(obj, stored.etag, stored.location), reason="deleted", by=actor.email, at=now
     )

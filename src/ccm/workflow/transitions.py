@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ccm.domain.objects import AnyObject
+from ccm.domain.objects import AnyObject, Change
 from ccm.domain.status import TRANSITIONS, Status, check_transition
 from ccm.errors import ObjectNotFound, TransitionNotAllowed
 from ccm.storage.archive import Update, location_for
 from ccm.workflow.actor import Actor
-from ccm.workflow.commands import Kind, ObjectCommand
+from ccm.workflow.commands import Completion, Kind, ObjectCommand
 from ccm.workflow.editing import apply_edits, check_etag, content_for, edit, not_found
 from ccm.workflow.errors import ActionNotAllowed
 from ccm.workflow.fields import check_customers, require_id
@@ -27,11 +27,14 @@ def transition(
     kind: Kind,
     expected_etag: str | None = None,
     edits: ObjectCommand | None = None,
+    completion: Completion | None = None,
 ) -> Mutation:
     """Move an object to ``target`` if the status table and the caller's role allow it, then notify.
 
     ``edits`` (fields the client sent along, e.g. the form when submitting a draft) are merged first. A draft
     leaves ``drafts/`` for the archive when it moves on; cancelling a draft notifies nobody, as nobody heard of it.
+    Completing a change records its outcome (``completion``, successful when not given) on the change and in the
+    history entry of the completion.
     """
     require_id(object_id, kind)
     cleaned = content_for(edits, object_id) if edits else None
@@ -48,7 +51,13 @@ def transition(
         if target is Status.SUBMITTED:
             check_customers(obj, services.config, required=True)
             check_schedule(obj, now, meeting_moved=True)
-        obj.transition(target, actor.email, now)
+        details = None
+        if target is Status.COMPLETED and isinstance(obj, Change):
+            done = completion or Completion()
+            obj.outcome = done.outcome
+            obj.outcome_note = done.note.strip() or None
+            details = {"outcome": done.outcome.value, "comment": obj.outcome_note}
+        obj.transition(target, actor.email, now, request_id=actor.request_id, details=details)
 
     update: Update
     try:

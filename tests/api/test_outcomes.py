@@ -1,0 +1,64 @@
+"""Completing a change records how it ended: the outcome, a note unless it went well, in the change and its history."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccm.domain.status import Status
+from ccm.workflow import Services
+from tests.api.client import APPROVER, ApiClient
+from tests.api.helpers import read_json, stored_object, trigger
+
+
+def test_completing_with_an_outcome_and_note_records_both_on_the_change_and_in_its_history(
+    api: ApiClient, services: Services
+) -> None:
+    change_id = stored_object(services, "change", Status.APPROVED, customers=["alpha"]).obj.id
+
+    response = api.as_(APPROVER).post(
+        f"/api/changes/{change_id}/complete", {"outcome": "rolled_back", "note": "  Database failover stalled  "}
+    )
+
+    assert response.status == 200, response.text
+    stored = read_json(f"archive/{change_id}.json")
+    assert (stored["outcome"], stored["outcomeNote"]) == ("rolled_back", "Database failover stalled")
+    entry = stored["modifications"][-1]
+    assert (entry["modification_type"], entry["outcome"], entry["comment"]) == (
+        "completed",
+        "rolled_back",
+        "Database failover stalled",
+    )
+    assert entry["request_id"]
+    assert trigger("alpha", change_id)[0]["outcome"] == "rolled_back"
+
+
+def test_a_completion_without_a_body_is_successful_as_the_original_clients_expect(
+    api: ApiClient, services: Services
+) -> None:
+    change_id = stored_object(services, "change", Status.APPROVED).obj.id
+
+    assert api.as_(APPROVER).post(f"/api/changes/{change_id}/complete").status == 200
+
+    assert read_json(f"archive/{change_id}.json")["outcome"] == "successful"
+
+
+@pytest.mark.parametrize("outcome", ["successful_with_issues", "rolled_back", "failed"])
+def test_an_outcome_other_than_successful_needs_a_note(api: ApiClient, services: Services, outcome: str) -> None:
+    change_id = stored_object(services, "change", Status.APPROVED).obj.id
+
+    response = api.as_(APPROVER).post(f"/api/changes/{change_id}/complete", {"outcome": outcome, "note": "  "})
+
+    assert response.status == 422
+    assert "a note is required" in response.text
+    assert read_json(f"archive/{change_id}.json")["status"] == "approved"
+
+
+def test_an_unknown_outcome_is_refused_and_a_client_cannot_set_one_by_editing(
+    api: ApiClient, services: Services
+) -> None:
+    change_id = stored_object(services, "change", Status.APPROVED).obj.id
+
+    assert api.as_(APPROVER).post(f"/api/changes/{change_id}/complete", {"outcome": "partly"}).status == 422
+    edited = api.put(f"/api/changes/{change_id}", {"changeTitle": "Renamed", "outcome": "failed"})
+    assert edited.status == 200, edited.text
+    assert "outcome" not in read_json(f"archive/{change_id}.json")
