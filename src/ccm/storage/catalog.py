@@ -81,6 +81,8 @@ class Summary(BaseModel):
     implementation_end: str | None = None
     timezone: str | None = None
     summary: str = ""
+    outcome: str | None = None
+    outcome_note: str | None = None
     location: str
     etag: str
     search_text: str = ""
@@ -119,8 +121,12 @@ class Summary(BaseModel):
                 implementation_end=_ts(obj.implementation_end),
                 timezone=obj.timezone,
                 summary=obj.change_reason[:200],
+                outcome=obj.outcome.value if obj.outcome else None,
+                outcome_note=(obj.outcome_note or "")[:200] or None,
             )
             searchable = [obj.id, obj.title, obj.snow_ticket, obj.jira_ticket, obj.change_reason]
+            if obj.outcome:
+                searchable += [obj.outcome.words, obj.outcome_note or ""]
         else:
             assert isinstance(obj, Announcement)
             common.update(
@@ -217,6 +223,7 @@ class Query:
     limit: int = 50
     cursor: str | None = None
     object_type: str | None = None
+    outcome: str | None = None
 
 
 class Catalog:
@@ -400,6 +407,10 @@ class Catalog:
         if query.object_type:
             values[":object_type"] = {"S": query.object_type}
             filters.append("object_type = :object_type")
+        if query.outcome:
+            names["#outcome"] = "outcome"
+            values[":outcome"] = {"S": query.outcome}
+            filters.append("#outcome = :outcome")
         if query.text:
             values[":text"] = {"S": query.text.strip().lower()}
             filters.append("contains(search_text, :text)")
@@ -428,6 +439,7 @@ class Catalog:
         }
         selective = bool(
             query.text
+            or query.outcome
             or query.object_type
             or query.creator_contains
             or query.customers_any

@@ -229,6 +229,7 @@ def _matches(summary: Summary, query: Query) -> bool:
         query.creator is None or summary.created_by == query.creator.lower(),
         query.customer is None or query.customer in summary.customers,
         query.object_type is None or summary.object_type == query.object_type,
+        query.outcome is None or summary.outcome == query.outcome,
         not query.text or query.text.strip().lower() in summary.search_text,
         not query.creator_contains or query.creator_contains.strip().lower() in summary.created_by,
         not query.customers_any or any(code in summary.customers for code in query.customers_any),

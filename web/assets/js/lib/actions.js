@@ -6,6 +6,7 @@ import { showConflict } from "./conflict.js";
 import { showError, showMessage, showSuccess, showWarning } from "./messages.js";
 import { confirmAction } from "./modal.js";
 import { watchForMeeting } from "./meeting.js";
+import { askOutcome } from "./outcome.js";
 
 export const ACTION_LABELS = {
   submit: "Submit for approval",
@@ -34,7 +35,11 @@ const QUESTIONS = {
  * the user declined or it failed (the failure is already shown in `status`).
  */
 export async function performAction(action, item, { status, onChanged = () => {}, onMeeting } = {}) {
-  if (QUESTIONS[action]) {
+  let body;
+  if (action === "complete" && collectionOf(item.id) === "changes") {
+    body = await askOutcome(item.title || item.id);
+    if (!body) return null;
+  } else if (QUESTIONS[action]) {
     const [title, text] = QUESTIONS[action];
     const agreed = await confirmAction(title, `${item.title || item.id}: ${text}`, ACTION_LABELS[action], true);
     if (!agreed) return null;
@@ -45,7 +50,7 @@ export async function performAction(action, item, { status, onChanged = () => {}
     const answer =
       action === "delete"
         ? await remove(path, { ifMatch: item.etag, version: item.version })
-        : await post(`${path}/${action}`, undefined, { ifMatch: item.etag, version: item.version });
+        : await post(`${path}/${action}`, body, { ifMatch: item.etag, version: item.version });
     reportOutcome(status, action, item, answer.data);
     if (action === "approve" && (item.include_meeting || (answer.data && answer.data.object?.include_meeting))) {
       showMessage(status, "info", "Waiting for the meeting to be scheduled…", { replace: false });

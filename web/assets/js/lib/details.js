@@ -6,6 +6,7 @@ import { customerName, loadCustomers } from "./customers.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
+import { OUTCOME_WORDS } from "./outcome.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "./status.js";
 import { formatInBothZones, formatInstant } from "./time.js";
 
@@ -179,6 +180,8 @@ export function detailsBody(document, customers) {
       change ? field("ServiceNow ticket", document.snowTicket) : null,
       change ? field("Jira ticket", document.jiraTicket) : null,
       field("Customers", (document.customers || []).map((code) => customerName(customers, code)).join(", ")),
+      change && document.outcome ? field("Outcome", OUTCOME_WORDS[document.outcome] || document.outcome) : null,
+      change && document.outcome ? field("Outcome note", document.outcomeNote) : null,
     ),
     change ? textSection("Reason", document.changeReason) : textSection("Summary", document.summary),
     change ? textSection("Implementation plan", document.implementationPlan) : textSection("Content", document.content),

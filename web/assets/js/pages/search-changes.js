@@ -6,17 +6,27 @@ import { customerChips, customerPicker, loadCustomers } from "../lib/customers.j
 import { editLink, openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
+import { OUTCOME_WORDS } from "../lib/outcome.js";
 import { ANNOUNCEMENT_TYPES, STATUSES, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
 import { dateToWallClock, formatInstant, toIso, viewerZone, wallClockToDate } from "../lib/time.js";
 
 const MAXIMUM = 1000;
 const SNIPPET_CONTEXT = 50;
-const DEFAULTS = { query: "", status: "all", objectType: "all", createdBy: "", dateRange: "14days", sortBy: "modified-desc" };
+const DEFAULTS = {
+  query: "",
+  status: "all",
+  objectType: "all",
+  outcome: "all",
+  createdBy: "",
+  dateRange: "14days",
+  sortBy: "modified-desc",
+};
 // Criterion -> its name in the page's address.
 const PARAMS = {
   query: "q",
   status: "status",
   objectType: "type",
+  outcome: "outcome",
   createdBy: "createdBy",
   customers: "customers",
   dateRange: "range",
@@ -48,6 +58,7 @@ function criteriaFromAddress(form) {
     query: params.get(PARAMS.query) || "",
     status: pick("status", form.elements.status),
     objectType: pick("objectType", form.elements.objectType),
+    outcome: pick("outcome", form.elements.outcome),
     createdBy: params.get(PARAMS.createdBy) || "",
     customers: (params.get(PARAMS.customers) || "").split(",").filter(Boolean),
     dateRange: pick("dateRange", form.elements.dateRange),
@@ -61,6 +72,7 @@ function fillForm(form, criteria) {
   form.elements.query.value = criteria.query;
   form.elements.status.value = criteria.status;
   form.elements.objectType.value = criteria.objectType;
+  form.elements.outcome.value = criteria.outcome;
   form.elements.createdBy.value = criteria.createdBy;
   form.elements.dateRange.value = criteria.dateRange;
   form.elements.startDate.value = criteria.startDate;
@@ -80,6 +92,7 @@ function criteriaFromForm(form) {
     query: values.query.trim(),
     status: values.status,
     objectType: values.objectType,
+    outcome: values.outcome,
     createdBy: values.createdBy.trim(),
     customers,
     dateRange: values.dateRange,
@@ -130,9 +143,12 @@ function requestBodies(criteria) {
     createdBy: criteria.createdBy || undefined,
     customers: criteria.customers.length ? criteria.customers : undefined,
     dateRange: criteria.dateRange,
+    outcome: criteria.outcome === "all" ? undefined : criteria.outcome,
     ...(criteria.dateRange === "custom" ? customBounds(criteria) : {}),
   };
-  const types = criteria.objectType === "all" ? ["change", "announcement"] : [criteria.objectType];
+  // Only changes have outcomes.
+  const every = criteria.outcome === "all" ? ["change", "announcement"] : ["change"];
+  const types = criteria.objectType === "all" ? every : [criteria.objectType];
   return types.map((objectType) => ({ ...body, objectType }));
 }
 
@@ -239,7 +255,7 @@ function resultCard(item, context) {
 
 // ---- CSV ----------------------------------------------------------------------------------------------------
 
-const CSV_COLUMNS = ["Change ID", "Title", "Status", "Created By", "Modified At", "Customers"];
+const CSV_COLUMNS = ["Change ID", "Title", "Status", "Created By", "Modified At", "Customers", "Outcome", "Outcome note"];
 
 function csvCell(value) {
   let text = String(value ?? "");
@@ -256,6 +272,8 @@ export function toCsv(items) {
     item.created_by,
     item.modified_at,
     (item.customers || []).join("; "),
+    OUTCOME_WORDS[item.outcome] || "",
+    item.outcome_note || "",
   ]);
   return [CSV_COLUMNS, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
