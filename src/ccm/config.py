@@ -148,6 +148,18 @@ class IdentityCenterConfig(_Model):
     requests_per_second: float = Field(default=9.0, gt=0)
 
 
+class ReportsConfig(_Model):
+    """What the reports page and ``ccm report`` measure against."""
+
+    notice_minimum_hours: int = Field(
+        default=72,
+        ge=0,
+        le=24 * 365,
+        description="The least notice, in hours, customers should get between the first email about a change and "
+        "its window; reports list the changes that gave less.",
+    )
+
+
 class AuthorizationConfig(_Model):
     allowed_email_domains: list[str] = Field(min_length=1)
     approver_group: str
@@ -190,6 +202,9 @@ class AppConfig(_Model):
     graph_config: GraphConfig | None = None
     identity_center: IdentityCenterConfig = Field(default_factory=IdentityCenterConfig)
     alt_contact_role_name: str = "ccm-alt-contact-manager"
+    reports: ReportsConfig = Field(
+        default_factory=ReportsConfig, description="Thresholds of the reports page and of `ccm report`."
+    )
 
     @model_validator(mode="after")
     def _codes_match_keys(self) -> AppConfig:

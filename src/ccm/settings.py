@@ -27,6 +27,8 @@ class Settings(BaseModel):
     config_path: str
     ses_config_path: str
     subscription_config_path: str = "SubscriptionConfig.json"
+    audit_bucket: str = Field(default="ccm-audit", min_length=3)
+    """The append-only audit bucket (Object Lock), ``CCM_AUDIT_BUCKET``."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -37,6 +39,7 @@ class Settings(BaseModel):
             ses_config_path=os.environ.get("CCM_SES_CONFIG") or _default_file("SESConfig.json"),
             subscription_config_path=os.environ.get("CCM_SUBSCRIPTION_CONFIG")
             or _default_file("SubscriptionConfig.json"),
+            audit_bucket=os.environ.get("CCM_AUDIT_BUCKET", "ccm-audit"),
         )
 
     @cached_property
