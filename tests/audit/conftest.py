@@ -109,7 +109,9 @@ class AuditStack:
         return sorted(keys)
 
     def events(self) -> list[dict[str, Any]]:
-        found = [json.loads(self.s3.get_object(Bucket=AUDIT_BUCKET, Key=key)["Body"].read()) for key in self.event_keys()]
+        found = [
+            json.loads(self.s3.get_object(Bucket=AUDIT_BUCKET, Key=key)["Body"].read()) for key in self.event_keys()
+        ]
         return sorted(found, key=lambda event: (event["time"], event["object_id"], event["event"]))
 
 

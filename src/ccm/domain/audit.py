@@ -40,10 +40,13 @@ ON_BEHALF_KEYS = ("on_behalf_of", "onBehalfOf")
 
 
 class FieldChange(BaseModel):
+    """One field a write changed; the values as JSON text, so that every query engine reads them as strings."""
+
     model_config = ConfigDict(frozen=True)
 
-    before: Any = None
-    after: Any = None
+    field: str
+    before: str | None = None
+    after: str | None = None
 
 
 class AuditEvent(BaseModel):
@@ -70,7 +73,7 @@ class AuditEvent(BaseModel):
     status: str
     comment: str | None = None
     outcome: str | None = None
-    changes: dict[str, FieldChange] = Field(default_factory=dict)
+    changes: list[FieldChange] = Field(default_factory=list)
     request_id: str | None = None
     source_version_id: str | None = None
     """The S3 version of the archive write the event was read from."""
@@ -100,21 +103,24 @@ def day_prefix(day: datetime) -> str:
     return f"events/year={day:%Y}/month={day:%m}/day={day:%d}/"
 
 
-def _clip(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > VALUE_LIMIT:
-        return value[:VALUE_LIMIT] + f"… ({len(value)} characters)"
-    return value
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if len(text) > VALUE_LIMIT:
+        return text[:VALUE_LIMIT] + f"… ({len(text)} characters)"
+    return text
 
 
-def field_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, FieldChange]:
-    """The keys whose values differ between two documents, bookkeeping left out."""
+def field_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[FieldChange]:
+    """The keys whose values differ between two documents, bookkeeping left out, in key order."""
     old = before or {}
     keys = (set(old) | set(after)) - BOOKKEEPING_KEYS
-    return {
-        key: FieldChange(before=_clip(old.get(key)), after=_clip(after.get(key)))
+    return [
+        FieldChange(field=key, before=_json(old.get(key)), after=_json(after.get(key)))
         for key in sorted(keys)
         if old.get(key) != after.get(key)
-    }
+    ]
 
 
 def _first(entry: dict[str, Any], keys: tuple[str, ...]) -> str | None:
