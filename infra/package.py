@@ -191,6 +191,16 @@ def packages() -> dict[str, FunctionPackage]:
             bundles_sdk=True,
             probe_imports=compiled_regional,
         ),
+        "audit": FunctionPackage(
+            "audit",
+            "functions.audit.app.handler",
+            Architecture.ARM64,
+            regional,
+            None,
+            config_files,
+            bundles_sdk=True,
+            probe_imports=compiled_regional,
+        ),
         "edge-viewer-request": FunctionPackage(
             "edge-viewer-request",
             "functions.edge_auth.app.viewer_request",

@@ -27,8 +27,9 @@ class Settings(BaseModel):
     config_path: str
     ses_config_path: str
     subscription_config_path: str = "SubscriptionConfig.json"
-    audit_bucket: str = Field(default="ccm-audit", min_length=3)
-    """The append-only audit bucket (Object Lock), ``CCM_AUDIT_BUCKET``."""
+    audit_bucket: str = Field(default="ccm-metadata-audit", min_length=3)
+    """The append-only audit bucket (Object Lock): ``CCM_AUDIT_BUCKET``, else the data bucket's name + ``-audit``
+    as the template names it."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,7 +40,7 @@ class Settings(BaseModel):
             ses_config_path=os.environ.get("CCM_SES_CONFIG") or _default_file("SESConfig.json"),
             subscription_config_path=os.environ.get("CCM_SUBSCRIPTION_CONFIG")
             or _default_file("SubscriptionConfig.json"),
-            audit_bucket=os.environ.get("CCM_AUDIT_BUCKET", "ccm-audit"),
+            audit_bucket=os.environ.get("CCM_AUDIT_BUCKET") or f"{os.environ.get('CCM_BUCKET', 'ccm-metadata')}-audit",
         )
 
     @cached_property

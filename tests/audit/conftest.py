@@ -28,7 +28,8 @@ from tests.api.client import ApiClient, lambda_context
 from tests.backend_support import LambdaContext, load_event
 from tests.conftest import BUCKET, TABLE
 
-AUDIT_BUCKET = "ccm-test-audit"
+AUDIT_BUCKET = f"{BUCKET}-audit"
+"""As the template names it: the data bucket's name + ``-audit``."""
 
 
 @dataclass
