@@ -174,9 +174,10 @@ function dataTable(table) {
       }),
     ),
   );
+  // A wide table scrolls sideways on a phone: focusable, so a keyboard can scroll it too.
   return el(
     "div",
-    { className: "table-wrap" },
+    { className: "table-wrap", tabindex: "0", role: "region", "aria-label": `${table.title}: the numbers` },
     el(
       "table",
       { className: "data-table", dataset: { table: table.name } },
@@ -224,7 +225,7 @@ async function show(criteria, status) {
   } catch (error) {
     clear(summaryArea);
     if (error instanceof ApiError && error.status === 403) {
-      summaryArea.append(emptyState("Reports are for approvers and admins", "Ask an administrator for access if you need them."));
+      refuse();
       return;
     }
     showError(status, `Could not load the reports: ${error.message}`);
@@ -243,8 +244,18 @@ async function show(criteria, status) {
   sections.append(...reportTables(summary).map((table) => section(table, criteria)));
 }
 
-startPage(async ({ status }) => {
+function refuse() {
+  const summaryArea = byId("reportSummary");
+  clear(summaryArea);
+  summaryArea.append(emptyState("Reports are for approvers and admins", "Ask an administrator for access if you need them."));
+}
+
+startPage(async ({ user, status }) => {
   const form = byId("reportFilters");
+  if (user.role !== "approver" && user.role !== "admin") {
+    refuse();
+    return;
+  }
   const criteria = periodFromAddress();
   const customers = await loadCustomers();
   const select = form.elements.customer;
