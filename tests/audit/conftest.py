@@ -24,7 +24,7 @@ from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
 from ccm.storage.repository import Repository
 from ccm.workflow import Services
-from tests.api.client import ApiClient, lambda_context
+from tests.api.client import ApiClient
 from tests.backend_support import LambdaContext, load_event
 from tests.conftest import BUCKET, TABLE
 
@@ -99,7 +99,8 @@ class AuditStack:
             record["body"] = body
             record["eventSourceARN"] = f"arn:aws:sqs:us-east-1:123456789012:{AUDIT_QUEUE}"
             records.append(record)
-        result: dict[str, Any] = audit_module.handler({"Records": records}, LambdaContext(function_name="ccm-audit"))
+        context = LambdaContext(function_name="ccm-audit")
+        result: dict[str, Any] = audit_module.handler({"Records": records}, context)  # type: ignore[arg-type]
         assert result == {"batchItemFailures": []}, result
         return result
 
@@ -129,4 +130,4 @@ def stack(aws: None, app_config: AppConfig, ses_config: SesConfig, monkeypatch: 
     return stack
 
 
-__all__ = ["AUDIT_BUCKET", "AuditStack", "Clock", "lambda_context"]
+__all__ = ["AUDIT_BUCKET", "AuditStack", "Clock"]

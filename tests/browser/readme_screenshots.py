@@ -1,7 +1,8 @@
 """The README's screenshots (docs/screenshots/), made again: ``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
-demo requester: the dashboard, the create-change form and a change's details.
+demo requester: the dashboard, the create-change form and a change's details; and, signed in as the demo approver,
+the reports page over the half year of finished changes the stack seeds on its first start.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 import re
 import sys
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,8 @@ CHANGES: list[tuple[str, list[str], str]] = [
 ]
 """(title, customers, status) of the demo changes, oldest first."""
 DETAILED = "Rotate the load balancer certificates"
+SEEDED_CHANGES = 36
+"""The finished changes of the last six months the local stack writes on its first start."""
 
 
 def call(page: Page, method: str, path: str, body: Any = None) -> Any:
@@ -71,6 +76,23 @@ def demo_changes(requester: Page, approver: Page) -> dict[str, str]:
     return ids
 
 
+def reports_ready(approver: Page) -> None:
+    """The audit function works through its queue: wait until it has added every seeded change to the sums."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        counts = call(approver, "GET", f"/api/reports/summary?from={months_back(7)}&to={months_back(0)}")
+        if counts["totals"]["changes"] >= SEEDED_CHANGES:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the audit function did not add the seeded changes to the report sums in time")
+
+
+def months_back(count: int) -> str:
+    today = datetime.now(UTC)
+    index = today.year * 12 + today.month - 1 - count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def settled(page: Page, path: str) -> Page:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -93,6 +115,11 @@ def main() -> int:
             details.locator(f".change-card[data-id='{ids[DETAILED]}'] .item-title").click()
             details.locator(f"dialog[data-object-id='{ids[DETAILED]}']").wait_for()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            reports_ready(approver)
+            approver.set_viewport_size({"width": WIDTH, "height": 1500})
+            reports = settled(approver, f"/reports.html?from={months_back(6)}&to={months_back(0)}")
+            reports.locator("section[data-report='outcomes'] svg.chart").wait_for()
+            reports.screenshot(path=str(SCREENSHOTS / "reports.png"))
             browser.close()
         finally:
             stack.kill()

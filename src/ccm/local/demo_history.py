@@ -3,13 +3,13 @@
 They are written to the archive as finished work (each with its history: created, submitted, approved, the
 backend's delivery summaries, completed with an outcome), so no email goes out: only the audit function sees
 them, writes their audit events and adds them to the monthly report sums. Chosen by a fixed seed, relative to
-the day the stack first starts.
+the day the stack first starts: every window lies in one of the six calendar months before that day's month.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ccm.config import AppConfig
@@ -43,13 +43,19 @@ def _entry(kind: str, at: datetime, user: str, **more: Any) -> dict[str, Any]:
     return {"modification_type": kind, "timestamp": format_rfc3339(at), "user_id": user, **more}
 
 
+def _month_start(now: datetime, months_back: int) -> datetime:
+    """The first moment of the calendar month ``months_back`` before ``now``'s (UTC)."""
+    index = now.year * 12 + now.month - 1 - months_back
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+
+
 def demo_changes(config: AppConfig, now: datetime, seed: int = 24) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     codes = config.customer_codes[:6]
     documents = []
     for month in range(MONTHS, 0, -1):
         for _ in range(CHANGES_PER_MONTH):
-            start = (now - timedelta(days=30 * month - rng.randint(0, 27))).replace(minute=0, second=0, microsecond=0)
+            start = _month_start(now, month) + timedelta(days=rng.randint(0, 27), hours=rng.randint(6, 20))
             change_type, risk = _pick(rng, KINDS), _pick(rng, RISKS)
             submitted = start - timedelta(days=rng.randint(2, 12), hours=rng.randint(0, 20))
             if change_type == "emergency":
