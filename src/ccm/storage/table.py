@@ -1,4 +1,6 @@
-"""The one DynamoDB table: catalog rows, statistics counters, the delivery ledger and the SAML replay cache.
+"""The one DynamoDB table: catalog rows, statistics counters, the delivery ledger, the SAML replay cache, the audit
+trail's index (``AUDIT#<month>``, ``ccm.storage.audit_index``) and the reports' sums (``REPORT#<month>``,
+``REPORTFACT#<id>``, ``ccm.storage.report_store``).
 
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.
@@ -8,7 +10,8 @@ one (tests/deployment checks it against the indexes of the last release). ``by_g
 release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
 orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
-* (none yet)
+* ``NOTICE#<scope>#<month>``: a change's report facts with a customer notice lead time, ordered by that notice
+  (``ccm.storage.report_store``), so a report lists the changes below the notice minimum with one query a month.
 """
 
 from __future__ import annotations
