@@ -62,3 +62,26 @@ def test_an_unknown_outcome_is_refused_and_a_client_cannot_set_one_by_editing(
     edited = api.put(f"/api/changes/{change_id}", {"changeTitle": "Renamed", "outcome": "failed"})
     assert edited.status == 200, edited.text
     assert "outcome" not in read_json(f"archive/{change_id}.json")
+
+
+def test_search_finds_completed_changes_by_outcome_and_by_its_words_and_lists_the_note(
+    api: ApiClient, services: Services
+) -> None:
+    ended = {}
+    for outcome, note in (("successful", ""), ("rolled_back", "Failover stalled"), ("failed", "Vendor outage")):
+        change_id = stored_object(services, "change", Status.APPROVED).obj.id
+        body = {"outcome": outcome, "note": note} if note else {"outcome": outcome}
+        assert api.as_(APPROVER).post(f"/api/changes/{change_id}/complete", body).status == 200
+        ended[change_id] = outcome
+    stored_object(services, "change", Status.SUBMITTED)
+
+    by_filter = api.post("/api/changes/search", {"status": "all", "outcome": "rolled_back"}).json["items"]
+    by_query = api.get("/api/changes/search", query={"status": "all", "outcome": "failed"}).json["items"]
+    by_words = api.post("/api/changes/search", {"status": "all", "query": "rolled back"}).json["items"]
+    every = api.post("/api/changes/search", {"status": "all", "outcome": ""}).json["items"]
+
+    assert [(ended[item["id"]], item["outcome_note"]) for item in by_filter] == [("rolled_back", "Failover stalled")]
+    assert [(item["outcome"], item["outcome_note"]) for item in by_query] == [("failed", "Vendor outage")]
+    assert [item["outcome"] for item in by_words] == ["rolled_back"]
+    assert sorted(str(item["outcome"]) for item in every) == ["None", "failed", "rolled_back", "successful"]
+    assert api.post("/api/changes/search", {"outcome": "partly"}).status == 422
