@@ -29,6 +29,7 @@ from ccm.errors import (
     VersionConflict,
 )
 from ccm.workflow import ActionNotAllowed, Forbidden, InvalidInput, NotAuthenticated, Problem
+from ccm.workflow.errors import NotAvailable
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,10 @@ def register_error_handlers(app: ApiGatewayResolver, provider: ServicesProvider)
     @handles(app, Forbidden)
     def forbidden(error: Forbidden) -> Response[Any]:
         return error_response(HTTPStatus.FORBIDDEN, str(error))
+
+    @handles(app, NotAvailable)
+    def not_available(error: NotAvailable) -> Response[Any]:
+        return error_response(HTTPStatus.SERVICE_UNAVAILABLE, str(error))
 
     @handles(app, ObjectNotFound)
     def not_found(error: ObjectNotFound) -> Response[Any]:

@@ -75,6 +75,7 @@ class ModificationType(StrEnum):
     MEETING_SCHEDULED = "meeting_scheduled"
     MEETING_UPDATED = "meeting_updated"
     MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_SKIPPED = "meeting_skipped"
     PROCESSED = "processed"
 
 
@@ -91,7 +92,24 @@ USER_TRANSITIONS = frozenset(
         ModificationType.CANCELLED,
     }
 )
-"""What people do to an object; every other entry is the system's bookkeeping about it (processing, meetings)."""
+"""What people do to an object's status and content (the workflow's transitions)."""
+
+SYSTEM_ENTRIES = frozenset(
+    {
+        ModificationType.PROCESSED,
+        ModificationType.MEETING_SCHEDULED,
+        ModificationType.MEETING_UPDATED,
+        ModificationType.MEETING_CANCELLED,
+        ModificationType.MEETING_SKIPPED,
+    }
+)
+"""The backend's bookkeeping about an object (notifications sent, meetings): written by no person."""
+
+NOBODY_INVITED = "nobody is invited"
+"""The ``detail`` of a ``meeting_skipped`` entry: no subscriber of the meeting topic at any customer, nobody listed."""
+
+COMPLETED_BEFORE_MEETING = "completed before the meeting"
+"""The ``detail`` of the ``meeting_cancelled`` entry of an object completed before its meeting started."""
 
 
 class _Open(BaseModel):
@@ -120,6 +138,10 @@ class MeetingMetadata(_Open):
 
 
 class Modification(_Open):
+    """One history entry. People's entries name them in ``user_id``; the backend's name its role and say what it did:
+    ``topic`` and ``recipients`` (a ``processed`` entry: whom the customer's notification went to, counted after the
+    allow-list and the suppression list), ``detail`` (why a meeting was skipped or cancelled)."""
+
     timestamp: Timestamp
     user_id: str = Field(min_length=1)
     modification_type: ModificationType
@@ -127,6 +149,14 @@ class Modification(_Open):
     meeting_metadata: MeetingMetadata | None = None
     request_id: str | None = None
     """The API request that made the entry, so that an audit event leads to its request's log lines."""
+    topic: str | None = None
+    recipients: int | None = Field(default=None, ge=0)
+    detail: str | None = None
+
+    @property
+    def by_system(self) -> bool:
+        """The backend's bookkeeping (notifications, meetings), not something a person did."""
+        return self.modification_type in SYSTEM_ENTRIES
 
     @model_validator(mode="after")
     def _meeting_entries_carry_metadata(self) -> Modification:
@@ -209,6 +239,9 @@ class ManagedObject(BaseModel, ABC):
         meeting: MeetingMetadata | None = None,
         request_id: str | None = None,
         details: dict[str, Any] | None = None,
+        topic: str | None = None,
+        recipients: int | None = None,
+        detail: str | None = None,
     ) -> Modification:
         """Append a history entry; ``details`` are further keys the entry carries (an outcome and its note)."""
         entry = Modification.model_validate(
@@ -220,6 +253,9 @@ class ManagedObject(BaseModel, ABC):
                 "customer_code": customer_code,
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
                 "request_id": request_id,
+                "topic": topic,
+                "recipients": recipients,
+                "detail": detail,
             }
         )
         self.modifications.append(entry)

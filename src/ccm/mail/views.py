@@ -23,18 +23,13 @@ HEADER_WORDS: dict[EmailEvent, str] = {
     EmailEvent.COMPLETED: "Completed",
     EmailEvent.CANCELLED: "Cancelled",
 }
-EVENT_EMOJI: dict[EmailEvent, str] = {
-    EmailEvent.APPROVAL_REQUEST: "⚠️",
-    EmailEvent.COMPLETED: "✅",
-    EmailEvent.CANCELLED: "❌",
+SUBJECT_WORDS: dict[EmailEvent, str] = {
+    EmailEvent.APPROVAL_REQUEST: "Approval requested",
+    EmailEvent.APPROVED: "Approved",
+    EmailEvent.COMPLETED: "Completed",
+    EmailEvent.CANCELLED: "Cancelled",
 }
-APPROVED_CHANGE_EMOJI = "🟢"
-APPROVED_ANNOUNCEMENT_EMOJI: dict[AnnouncementType, str] = {
-    AnnouncementType.CIC: "☁️",
-    AnnouncementType.FINOPS: "💰",
-    AnnouncementType.INNERSOURCE: "🔧",
-    AnnouncementType.GENERAL: "📢",
-}
+"""What a subject starts with: the event in words, so every reader (and every font) tells the emails apart."""
 CHANGE_COLOUR = "#6c757d"
 ANNOUNCEMENT_COLOURS: dict[AnnouncementType, str] = {
     AnnouncementType.CIC: "#0066cc",
@@ -165,6 +160,11 @@ def format_window(start: datetime | None, end: datetime | None, zone_name: str) 
     return _window(start, end, zone_name)
 
 
+def event_subject(event_words: str, title: str) -> str:
+    """``Approved: <title>``: the event in words first, then the title, on one header line."""
+    return clean_subject(f"{event_words}: {title}")
+
+
 def clean_subject(text: str) -> str:
     """One header line: CR/LF become spaces, other control characters go, surrounding space is trimmed."""
     flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
@@ -248,7 +248,6 @@ class ViewBuilder:
                 window=_window(meta.start_time, meta.end_time, zone_name),
             )
         if isinstance(obj, Change):
-            emoji = EVENT_EMOJI.get(event, APPROVED_CHANGE_EMOJI)
             colour, category = CHANGE_COLOUR, None
             window = _window(obj.implementation_start, obj.implementation_end, zone_name)
             sections = [
@@ -267,18 +266,17 @@ class ViewBuilder:
             attachments: list[Link] = []
         else:
             kind = obj.announcement_type
-            emoji = EVENT_EMOJI.get(event, APPROVED_ANNOUNCEMENT_EMOJI[kind])
             colour, category = ANNOUNCEMENT_COLOURS[kind], ANNOUNCEMENT_LABELS[kind]
             window = None
             sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
             tickets = []
             attachments = _attachments(obj)
         title = clean_subject(obj.title)
-        subject, header = clean_subject(f"{emoji} {title}"), f"{HEADER_WORDS[event]}: {obj.title}"
+        subject, header = event_subject(SUBJECT_WORDS[event], title), f"{HEADER_WORDS[event]}: {obj.title}"
         outcome = obj.outcome if isinstance(obj, Change) and event is EmailEvent.COMPLETED else None
         if outcome is not None and outcome.needs_note:
             # Subscribers learn from the subject alone that the change did not simply succeed.
-            subject, header = clean_subject(f"{outcome.words}: {title}"), f"{outcome.words}: {obj.title}"
+            subject, header = event_subject(outcome.words, title), f"{outcome.words}: {obj.title}"
         return EmailView(
             kind=obj.kind,
             event=event,

@@ -21,9 +21,14 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
+    from ccm.workflow.audience import AudienceSource
+
 
 @dataclass(frozen=True)
 class Services:
+    """``audience`` counts whom an object reaches (:mod:`ccm.workflow.audience`); the API's composition root gives
+    it the customers' SES, and without it audience counts answer "not available"."""
+
     repository: ObjectRepository
     config: AppConfig
     clock: Callable[[], datetime] = field(default=utc_now)
@@ -31,6 +36,7 @@ class Services:
     """The monthly report sums; by default in the repository's table."""
     audit: AuditIndex | None = None
     """The audit trail's index; by default in the repository's table."""
+    audience: AudienceSource | None = None
 
     @classmethod
     def from_settings(
