@@ -93,7 +93,7 @@ export async function performAction(action, item, { status, onChanged = () => {}
     return null;
   }
   // Completing a change asks how it went, which is its confirmation; completing early is asked about first.
-  const asksOutcome = action === "complete" && collection === "changes";
+  const asksOutcome = action === "complete" && collection === "/changes";
   if (question && (!asksOutcome || question[3])) {
     const [title, text, confirm] = question;
     const agreed = await confirmAction(title, `${item.title || item.id}: ${text}`, confirm, true);
