@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._support import RequestCounter, emulated_aws, timed
 
-CHANGES = 100_000
+CHANGES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+"""100,000 unless a smaller count is given (``python bench/report_summary.py 10000``) on a busy machine."""
 MONTHS = 12
 REQUEST_LIMIT = 20
 TABLE = "bench-table"
