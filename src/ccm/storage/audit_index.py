@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.aws.clients import error_code, retry_config
 from ccm.domain.audit import AuditEvent
 from ccm.errors import InvalidCursor
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
@@ -115,7 +114,9 @@ class AuditIndex:
     @property
     def ddb(self) -> DynamoDBClient:
         if self._ddb is None:
-            self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+            import boto3  # deferred: the API's cold start loads the SDK only when a request needs it
+
+            self._ddb = boto3.client("dynamodb", config=retry_config())
         return self._ddb
 
     def add(self, event: AuditEvent) -> bool:

@@ -20,10 +20,9 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.aws.clients import error_code, retry_config
 from ccm.domain.reports import ChangeFacts, month_deltas
 from ccm.errors import CcmError
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
@@ -85,7 +84,9 @@ class ReportStore:
     @property
     def ddb(self) -> DynamoDBClient:
         if self._ddb is None:
-            self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+            import boto3  # deferred: the API's cold start loads the SDK only when a request needs it
+
+            self._ddb = boto3.client("dynamodb", config=retry_config())
         return self._ddb
 
     # -- keeping the sums ---------------------------------------------------------------------------------

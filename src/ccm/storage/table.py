@@ -1,4 +1,5 @@
-"""The one DynamoDB table: catalog rows, statistics counters, the delivery ledger, the SAML replay cache, the audit
+"""The one DynamoDB table: catalog rows, statistics counters, the text search's postings (``TERM#...``, plain items
+with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger, the SAML replay cache, the audit
 trail's index (``AUDIT#<month>``, ``ccm.storage.audit_index``) and the reports' sums (``REPORT#<month>``,
 ``REPORTFACT#<id>``, ``ccm.storage.report_store``).
 
