@@ -36,6 +36,7 @@ ENTRY_POINTS: dict[tuple[str, str], str] = {
     ("functions.api.app", "handler"): "api",
     ("functions.backend.app", "handler"): "backend",
     ("functions.audit.app", "handler"): "audit",
+    ("functions.clock.app", "handler"): "clock",
     ("functions.edge_auth.app", "viewer_request"): "edge-viewer-request",
     ("functions.edge_auth.app", "saml_handler"): "edge-saml",
     # The scheduled ECS task runs `ccm identity-center import --all`.
@@ -47,6 +48,7 @@ COMPONENT_TESTS = (
     "tests/integration/test_backend_handler.py",
     "tests/audit/test_audit_events.py",
     "tests/audit/test_reports.py",
+    "tests/integration/test_clock.py",
     "tests/meetings/test_meeting_handler.py",
     "tests/cli/test_identity_import.py",
     "tests/edge/test_saml_sign_in.py",

@@ -187,6 +187,24 @@ def _dynamodb_batch(action: str) -> Callable[[str, dict[str, Any], int, str], li
     return requests
 
 
+# -- SQS ------------------------------------------------------------------------------------------------------
+
+
+def _queue_arn(region: str, account: str, name: str) -> str:
+    return f"arn:{PARTITION}:sqs:{region}:{account}:{name}"
+
+
+def _sqs_queue_url(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
+    account = params.get("QueueOwnerAWSAccountId") or ACCOUNT
+    return [AuthorizationRequest(call, "sqs:GetQueueUrl", _queue_arn(region, account, params["QueueName"]))]
+
+
+def _sqs_send(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
+    # https://sqs.<region>.amazonaws.com/<account>/<name> (or an endpoint's own host, with the same path)
+    account, name = params["QueueUrl"].rstrip("/").split("/")[-2:]
+    return [AuthorizationRequest(call, "sqs:SendMessage", _queue_arn(region, account, name))]
+
+
 # -- the rest -------------------------------------------------------------------------------------------------
 
 
@@ -241,6 +259,8 @@ OPERATIONS: dict[tuple[str, str], Callable[[str, dict[str, Any], int, str], list
     ("dynamodb", "TransactGetItems"): _dynamodb_transaction,
     ("dynamodb", "BatchWriteItem"): _dynamodb_batch("dynamodb:BatchWriteItem"),
     ("dynamodb", "BatchGetItem"): _dynamodb_batch("dynamodb:BatchGetItem"),
+    ("sqs", "GetQueueUrl"): _sqs_queue_url,
+    ("sqs", "SendMessage"): _sqs_send,
     ("sts", "AssumeRole"): _assume_role,
     ("sts", "GetCallerIdentity"): _always_allowed,
     ("ssm", "GetParameter"): _ssm_get,

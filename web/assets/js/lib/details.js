@@ -25,6 +25,7 @@ const HISTORY_LABELS = {
   completed: "Completed",
   cancelled: "Cancelled",
   deleted: "Deleted",
+  changed_after_approval: "Changed after approval: back for approval",
 };
 
 export function isChange(document) {
