@@ -130,7 +130,7 @@ def test_finished_changes_cannot_be_edited(api: ApiClient, services: Services, s
 
     assert response.status == 409
     assert response.json["currentStatus"] == status.value
-    assert response.json["allowedStatuses"] == ["approved", "draft", "submitted"]
+    assert response.json["allowedStatuses"] == ["approved", "draft", "rejected", "submitted"]
 
 
 def test_only_the_owner_or_an_admin_edits(api: ApiClient) -> None:

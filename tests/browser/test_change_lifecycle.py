@@ -58,12 +58,10 @@ def test_a_change_is_written_drafted_submitted_approved_announced_met_and_comple
     assert portal_api(requester, "GET", f"/api/changes/{change_id}").json()["status"] == "submitted"
 
     approver = sign_in("approver@example.com", "/approvals.html")
-    section = approver.locator("details.group-section[data-customer='alpha']")
-    if section.get_attribute("open") is None:
-        section.locator("summary").click()
-    pending = section.locator(f"li.item[data-id='{change_id}']")
+    pending = approver.locator(f"#items li.item[data-id='{change_id}']")
     expect(pending.locator(".item-title")).to_have_text(title)
     pending.get_by_role("button", name="Approve").click()
+    approver.locator("dialog").get_by_role("button", name="Approve").click()
 
     def told(box: Outbox, code: str) -> set[str]:
         emails = [email for email in emails_about(box, change_id, "approved") if email["customer"] == code]
@@ -106,6 +104,7 @@ def test_a_change_is_written_drafted_submitted_approved_announced_met_and_comple
     assert [kind for kind in history if kind not in ("processed", "meeting_scheduled", "meeting_cancelled")] == [
         "created",
         "submitted",
+        "approval_decision",
         "approved",
         "completed",
     ]

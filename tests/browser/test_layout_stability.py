@@ -70,7 +70,7 @@ def portal_pages(change_id: str, announcement_id: str) -> list[PortalPage]:
             f"/my-changes.html?status=submitted&submitted={change_id}",
             "#changeList .message",
         ),
-        PortalPage("approvals", "/approvals.html", "#groups .group-section, #groups .empty-state"),
+        PortalPage("approvals", "/approvals.html", "#items .item-list, #items .empty-state"),
         PortalPage("announcements", "/announcements.html", "#list .item-list, #list .empty-state"),
         PortalPage("search", "/search-changes.html", "#results .item-list, #results .empty-state"),
         PortalPage("reports", "/reports.html", "#reportSummary .report-headline, #reportSummary .empty-state"),

@@ -19,7 +19,7 @@ from ccm.workflow.commands import Code, Moment, Short
 
 STATUS_ALIASES = {"pending": Status.SUBMITTED, "waiting for approval": Status.SUBMITTED}
 StatusFilterValue = Literal[
-    "all", "draft", "submitted", "approved", "completed", "cancelled", "pending", "waiting for approval"
+    "all", "draft", "submitted", "approved", "completed", "cancelled", "rejected", "pending", "waiting for approval"
 ]
 
 
@@ -63,6 +63,8 @@ class SearchCriteria(BaseModel):
         | None
     ) = None
     createdBy: Short | None = None
+    changeType: Literal["", "standard", "normal", "emergency"] | None = None
+    risk: Literal["", "low", "medium", "high"] | None = None
     customers: list[Code] | None = Field(default=None, max_length=200)
     dateRange: Literal["", "all", "today", "week", "14days", "month", "quarter", "year", "custom"] | None = None
     startDate: Moment | None = None

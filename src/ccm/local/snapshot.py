@@ -101,12 +101,14 @@ ROW_KINDS: tuple[tuple[str, str], ...] = (
     ("LEDGER#", "delivery-ledger rows"),
     ("MEETING#", "meeting claims"),
     ("SAML#", "sign-in replay records"),
+    ("DELEGATION#", "delegations"),
+    ("TEMPLATE", "standard change templates and their counter"),
     ("CLOCK#", "clock claims"),
 )
 """The table's rows that are kept, by partition key prefix (``ccm.storage.ledger``, ``ccm.storage.meeting_claims``,
-``ccm.edge.replay``, ``ccm.storage.clock_claims``). Sign-in replay records live only as long as the assertion they
-stop being replayed (five minutes for the development identity provider); like DynamoDB's TTL, the snapshot lets them
-go once expired."""
+``ccm.edge.replay``, ``ccm.storage.delegations``, ``ccm.storage.templates``, ``ccm.storage.clock_claims``). Sign-in
+replay records live only as long as the assertion they stop being replayed (five minutes for the development identity
+provider); like DynamoDB's TTL, the snapshot lets them go once expired."""
 
 
 AUDIT_ROW_KINDS: tuple[tuple[str, str], ...] = (

@@ -43,6 +43,7 @@ from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, s
 from ccm.local.demo_changes import seed_demo_changes
 from ccm.local.demo_history import seed_change_history
 from ccm.local.demo_subscriptions import apply_subscriptions
+from ccm.local.demo_templates import seed_demo_template
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
 from ccm.local.http import StartResponse, WsgiApp
@@ -63,6 +64,7 @@ from ccm.s3_events import queue_name
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
 from ccm.storage.repository import Repository
+from ccm.storage.templates import DynamoTemplates
 from ccm.subscription_config import SubscriptionConfig, load_subscription_config
 
 logger = logging.getLogger("ccm.local")
@@ -444,6 +446,9 @@ class LocalStack:
             f"first run: {people} demo contacts imported from the demo Identity Center directories, "
             f"{len(changes)} demo changes approved"
         )
+        template = seed_demo_template(DynamoTemplates(self.options.table), config, utc_now())
+        if template is not None:
+            seeded += f", standard change template {template} added"
         if subscriptions is None:
             return seeded
         applied = apply_subscriptions(config, ses_config, subscriptions, self.options.bucket)

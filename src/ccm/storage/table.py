@@ -13,12 +13,17 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
 * ``NOTICE#<scope>#<month>``: a change's report facts with a customer notice lead time, ordered by that notice
   (``ccm.storage.report_store``), so a report lists the changes below the notice minimum with one query a month.
+* ``REVIEW#change``: approved emergency changes whose retrospective review is open, ``group_sk = <due by>#<id>``
+  (:mod:`ccm.storage.catalog`, summary rows only)
+* ``DELEGATE#<delegate>``: delegations naming that delegate, ``group_sk = <last day>#<approver>``
+  (:mod:`ccm.storage.delegations`)
 * ``WINDOW#<YYYY-MM>``: the window index (:mod:`ccm.storage.window_index`), ``group_sk = <window start>#<id>``;
   the clock reads it for the windows starting soon (reminders) and ending (nudges), one Query per month touched.
 
 Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
 ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`), ``SAML#``
-(the sign-in replay cache).
+(the sign-in replay cache), ``DELEGATION#`` (:mod:`ccm.storage.delegations`) and ``TEMPLATE`` (the standard change
+templates and their counter, :mod:`ccm.storage.templates`).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from ccm.domain.approval import ChangeType, Risk
 from ccm.domain.ids import ANNOUNCEMENT_PREFIXES, AnnouncementType, is_announcement_id, is_change_id, validate_id
 from ccm.domain.objects import TITLE_LIMIT
 from ccm.domain.outcome import NOTE_LIMIT, ChangeOutcome, outcome_problem
@@ -55,6 +56,11 @@ SERVER_KEYS = frozenset(
         "completedBy",
         "cancelledAt",
         "cancelledBy",
+        "rejectedAt",
+        "rejectedBy",
+        "approval",
+        "approval_decisions",
+        "approval_round",
         "created_at",
         "created_by",
         "modified_at",
@@ -224,6 +230,16 @@ class ChangeFields(ObjectCommand):
     meetingLocationType: Short | None = None
     meetingLocation: Short | None = None
     attendees: Text | None = Field(default=None, description="comma-separated email addresses")
+    changeType: ChangeType | None = Field(
+        default=None, description="standard (from a template), normal (default) or emergency"
+    )
+    risk: Risk | None = Field(default=None, description="low, medium (default) or high")
+    emergencyJustification: Text | None = Field(
+        default=None, description="why it cannot wait; required to submit an emergency change"
+    )
+    templateId: Annotated[str, StringConstraints(pattern=r"^T-[1-9][0-9]{0,8}$")] | None = Field(
+        default=None, description="the standard change template it is made from"
+    )
     status: Short | None = Field(default=None, description="ignored except to choose draft or submitted")
 
     @field_validator("changeId")

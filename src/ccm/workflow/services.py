@@ -1,4 +1,5 @@
-"""What every workflow function works with: the object store (a port), the configuration and a clock."""
+"""What every workflow function works with: the object store (a port), the configuration, a clock, and the
+delegations and standard change templates approvals rely on."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.audit_index import AuditIndex
 from ccm.storage.catalog import Catalog
+from ccm.storage.delegations import DelegationStore, DynamoDelegations, InMemoryDelegations
 from ccm.storage.port import ObjectRepository
 from ccm.storage.report_store import ReportStore
 from ccm.storage.repository import Repository
+from ccm.storage.templates import DynamoTemplates, InMemoryTemplates, TemplateStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -36,6 +39,8 @@ class Services:
     """The monthly report sums; by default in the repository's table."""
     audit: AuditIndex | None = None
     """The audit trail's index; by default in the repository's table."""
+    delegations: DelegationStore = field(default_factory=InMemoryDelegations)
+    templates: TemplateStore = field(default_factory=InMemoryTemplates)
     audience: AudienceSource | None = None
 
     @classmethod
@@ -44,7 +49,12 @@ class Services:
     ) -> Services:
         """Clients are created on first use, so building this touches no AWS endpoint."""
         repository = Repository(ArchiveStore(settings.bucket, s3), Catalog(settings.table, dynamodb))
-        return cls(repository=repository, config=settings.config)
+        return cls(
+            repository=repository,
+            config=settings.config,
+            delegations=DynamoDelegations(settings.table, dynamodb),
+            templates=DynamoTemplates(settings.table, dynamodb),
+        )
 
     def report_store(self) -> ReportStore:
         if self.reports is not None:

@@ -15,11 +15,12 @@ from ccm.api.responses import mutation_response
 from ccm.api.routes.common import expected, read_response
 from ccm.domain.status import Status
 from ccm.workflow import clone, delete, list_versions, read_version, resend, transition
+from ccm.workflow.approval_commands import ApprovalCommand, RejectionCommand
 from ccm.workflow.commands import Completion, Kind
+from ccm.workflow.decisions import approve, reject
 
 ACTIONS: dict[str, tuple[Status, str]] = {
     "submit": (Status.SUBMITTED, "Submit a draft for approval; every customer's approvers are notified"),
-    "approve": (Status.APPROVED, "Approve (approvers; not your own unless configured); subscribers are notified"),
     "complete": (Status.COMPLETED, "Mark an approved object completed; subscribers are notified"),
     "cancel": (Status.CANCELLED, "Cancel; subscribers are notified and a scheduled meeting is cancelled"),
 }
@@ -56,6 +57,7 @@ def add_object_routes(router: Router, kind: Kind, collection: str) -> None:
 
     for action, (target, summary) in ACTIONS.items():
         _action_route(router, kind, base, tags, action, target, summary)
+    _decision_routes(router, kind, base, tags)
 
     @router.post(
         f"{base}/clone",
@@ -148,3 +150,41 @@ def _completion_route(router: Router, base: str, tags: list[str]) -> None:
             completion=body,
         )
         return mutation_response(outcome)
+
+
+def _decision_routes(router: Router, kind: Kind, base: str, tags: list[str]) -> None:
+    @router.post(
+        f"{base}/approve",
+        tags=tags,
+        summary="Record your approval (optionally with a comment); the last one the policy needs approves it and "
+        "notifies the subscribers, once",
+        operation_id=f"approve_{kind}",
+        responses=documented(200, MutationBody, 404, 409, 412, *BODY_ERRORS),
+    )
+    def approve_one(
+        services: CurrentServices,
+        actor: CurrentActor,
+        object_id: ObjectId,
+        body: Annotated[ApprovalCommand | None, Body(description="optional: a comment, whom you stand in for")] = None,
+        if_match: IfMatch = None,
+    ) -> Response[Any]:
+        command = body or ApprovalCommand()
+        return mutation_response(
+            approve(services, actor, object_id, command, kind=kind, expected_etag=expected(if_match))
+        )
+
+    @router.post(
+        f"{base}/reject",
+        tags=tags,
+        summary="Reject it with a reason (required); the requester is emailed the reason",
+        operation_id=f"reject_{kind}",
+        responses=documented(200, MutationBody, 404, 409, 412, *BODY_ERRORS),
+    )
+    def reject_one(
+        services: CurrentServices,
+        actor: CurrentActor,
+        object_id: ObjectId,
+        body: RejectionCommand,
+        if_match: IfMatch = None,
+    ) -> Response[Any]:
+        return mutation_response(reject(services, actor, object_id, body, kind=kind, expected_etag=expected(if_match)))
