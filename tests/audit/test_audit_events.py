@@ -45,6 +45,8 @@ def test_every_transition_edit_decision_and_delivery_summary_becomes_one_event(s
         ("created", 1, "requester@example.com"),
         ("submitted", 1, "requester@example.com"),
         ("updated", 2, "requester@example.com"),
+        # The approver's decision and the approval it completed, both in the one write of version 3.
+        ("approval_decision", 3, "approver@example.com"),
         ("approved", 3, "approver@example.com"),
         ("processed.alpha", 3, "backend"),
         ("processed.bravo", 3, "backend"),
@@ -57,7 +59,7 @@ def test_every_transition_edit_decision_and_delivery_summary_becomes_one_event(s
     completed = events[-1]
     assert (completed["outcome"], completed["comment"], completed["status"]) == ("rolled_back", "HSM", "completed")
     assert {"field": "status", "before": '"approved"', "after": '"completed"'} in completed["changes"]
-    assert events[4]["customer"] == "alpha"
+    assert events[5]["customer"] == "alpha"
     assert stack.event_keys()[0].startswith("events/year=2030/month=03/day=02/")
 
 
