@@ -238,6 +238,18 @@ class IdentityCenterConfig(_Model):
     )
 
 
+class ReportsConfig(_Model):
+    """What the reports page and `ccm report` measure against."""
+
+    notice_minimum_hours: int = Field(
+        default=72,
+        ge=0,
+        le=24 * 365,
+        description="The least notice, in hours, customers should get between the first email about a change and "
+        "its window; reports list the changes that gave less.",
+    )
+
+
 class AuthorizationConfig(_Model):
     """Who may sign in and who may approve or administer."""
 
@@ -438,6 +450,9 @@ class AppConfig(_Model):
     alt_contact_role_name: str = Field(
         default="ccm-alt-contact-manager",
         description="Role name assumed for alternate contacts when a customer has no alt_contact_role_arn.",
+    )
+    reports: ReportsConfig = Field(
+        default_factory=ReportsConfig, description="Thresholds of the reports page and of `ccm report`."
     )
     approval_policies: ApprovalPolicies = Field(
         default_factory=ApprovalPolicies,

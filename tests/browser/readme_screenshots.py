@@ -3,9 +3,10 @@
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
 demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
-history); signed in as the demo approver: one change approved, moved to another day (back for approval) and approved
-again, and the "Rescheduled" email its customers got, as sent; and the approvals page of a CAB member, with the
-checklist of a high-risk change one CAB member has approved and whom each pending item reaches.
+history); signed in as the demo approver: the reports page over the half year of finished changes the stack seeds on
+its first start; one change approved, moved to another day (back for approval) and approved again, and the
+"Rescheduled" email its customers got, as sent; and the approvals page of a CAB member, with the checklist of a
+high-risk change one CAB member has approved and whom each pending item reaches.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ CHANGES: list[tuple[str, list[str], str]] = [
 ]
 """(title, customers, status) of the demo changes, oldest first."""
 DETAILED = "Rotate the load balancer certificates"
+SEEDED_CHANGES = 36
+"""The finished changes of the last six months the local stack writes on its first start."""
 HIGH_RISK = "Rotate the payment gateway keys"
 RESCHEDULED = "Migrate the message brokers"
 EMAIL_WIDTH = 680
@@ -88,6 +91,23 @@ def demo_changes(requester: Page, approver: Page) -> dict[str, str]:
             call(requester, "POST", f"/api/changes/{change_id}/complete")
         ids[title] = change_id
     return ids
+
+
+def reports_ready(approver: Page) -> None:
+    """The audit function works through its queue: wait until it has added every seeded change to the sums."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        counts = call(approver, "GET", f"/api/reports/summary?from={months_back(7)}&to={months_back(0)}")
+        if counts["totals"]["changes"] >= SEEDED_CHANGES:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the audit function did not add the seeded changes to the report sums in time")
+
+
+def months_back(count: int) -> str:
+    today = datetime.now(UTC)
+    index = today.year * 12 + today.month - 1 - count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def half_approved(requester: Page, cab_lead: Page) -> str:
@@ -175,6 +195,11 @@ def main() -> int:
             approvals.locator(f"li.item[data-id='{high_risk}'] .audience-lines").first.wait_for()
             approvals.wait_for_load_state("networkidle")
             approvals.screenshot(path=str(SCREENSHOTS / "approvals.png"))
+            reports_ready(approver)
+            approver.set_viewport_size({"width": WIDTH, "height": 1500})
+            reports = settled(approver, f"/reports.html?from={months_back(6)}&to={months_back(0)}")
+            reports.locator("section[data-report='outcomes'] svg.chart").wait_for()
+            reports.screenshot(path=str(SCREENSHOTS / "reports.png"))
             browser.close()
         finally:
             stack.kill()

@@ -73,6 +73,7 @@ def portal_pages(change_id: str, announcement_id: str) -> list[PortalPage]:
         PortalPage("approvals", "/approvals.html", "#items .item-list, #items .empty-state"),
         PortalPage("announcements", "/announcements.html", "#list .item-list, #list .empty-state"),
         PortalPage("search", "/search-changes.html", "#results .item-list, #results .empty-state"),
+        PortalPage("reports", "/reports.html", "#reportSummary .report-headline, #reportSummary .empty-state"),
         PortalPage("edit-change", f"/edit-change.html?changeId={change_id}", "#versionList .item-list"),
         PortalPage("edit-announcement", f"/edit-announcement.html?announcementId={announcement_id}", "#customer-alpha"),
         PortalPage("not-found", "/no-such-page.html", "main h1"),

@@ -399,6 +399,29 @@ def test_a_notice_without_a_known_topic_label_falls_back_to_the_topic_name(
     assert 'subscribers of "custom-topic"' in rendered.text
 
 
+def test_a_rolled_back_change_says_so_in_the_subject_and_shows_the_note(
+    renderer: EmailRenderer, topics: Topics
+) -> None:
+    change = approved_change(status="completed", outcome="rolled_back", outcomeNote="Failover <stalled>; undone")
+
+    rendered = render(renderer, topics, change)
+
+    assert rendered.subject == "Rolled back: Rotate load balancer certificates"
+    visible = Html(rendered.html).visible
+    assert "Outcome: Rolled back" in visible
+    assert "Failover <stalled>; undone" in visible
+    assert "Outcome: Rolled back" in rendered.text and "Failover <stalled>; undone" in rendered.text
+
+
+def test_a_successful_completion_keeps_its_subject_and_names_the_outcome(
+    renderer: EmailRenderer, topics: Topics
+) -> None:
+    rendered = render(renderer, topics, approved_change(status="completed", outcome="successful"))
+
+    assert rendered.subject == "Completed: Rotate load balancer certificates"
+    assert "Outcome: Successful" in Html(rendered.html).visible
+
+
 def with_checklist(obj: AnyObject) -> AnyObject:
     """The object as the workflow stores it: with the checklist its policy gives (a CAB of two for high risk)."""
     refresh_approval(config_with(), obj)

@@ -20,6 +20,7 @@ NAVIGATION = [
     "approvals.html",
     "announcements.html",
     "search-changes.html",
+    "reports.html",
 ]
 
 

@@ -23,6 +23,7 @@ from ccm.api.routes import (
     changes,
     delegation,
     drafts,
+    insights,
     notices,
     reports,
     templates,
@@ -49,7 +50,19 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
     register_error_handlers(app, provider)
     app.use(middlewares=[identity_middleware(provider)])
     # Static paths (/changes/statistics) are matched before dynamic ones (/changes/<id>) whatever the order.
-    for module in (user, delegation, changes, announcements, approvals, templates, drafts, reports, upload, notices):
+    for module in (
+        user,
+        delegation,
+        changes,
+        announcements,
+        approvals,
+        templates,
+        drafts,
+        reports,
+        insights,
+        upload,
+        notices,
+    ):
         app.include_router(module.router)
 
     @cache

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from ccm.domain.outcome import ChangeOutcome
 from ccm.domain.status import Status
 from ccm.workflow import InvalidInput
 from ccm.workflow.commands import Code, Moment, Short
@@ -70,6 +71,7 @@ class SearchCriteria(BaseModel):
     endDate: Moment | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    outcome: ChangeOutcome | Literal[""] | None = Field(default=None, description="how completed changes ended")
 
 
 # Parameters shared by many routes.

@@ -27,6 +27,7 @@ from pydantic import (
 from ccm.domain.approval import ApprovalDecision, ChangeType, Risk
 from ccm.domain.approval_state import ApprovalState
 from ccm.domain.ids import AnnouncementType, is_announcement_id
+from ccm.domain.outcome import ChangeOutcome
 from ccm.domain.stamps import OptionalTimestamp, Timestamp
 from ccm.domain.status import Status, check_transition
 from ccm.domain.times import DEFAULT_TIMEZONE, is_timezone, parse_datetime
@@ -145,6 +146,8 @@ class Modification(_Open):
     modification_type: ModificationType
     customer_code: str | None = None
     meeting_metadata: MeetingMetadata | None = None
+    request_id: str | None = None
+    """The API request that made the entry, so that an audit event leads to its request's log lines."""
     on_behalf_of: str | None = None
     """The approver a delegate acted for (the entry's ``user_id``)."""
     comment: str | None = None
@@ -269,6 +272,7 @@ class ManagedObject(BaseModel, ABC):
         *,
         customer_code: str | None = None,
         meeting: MeetingMetadata | None = None,
+        request_id: str | None = None,
         on_behalf_of: str | None = None,
         comment: str | None = None,
         details: Mapping[str, Any] | None = None,
@@ -277,7 +281,8 @@ class ManagedObject(BaseModel, ABC):
         recipients: int | None = None,
         detail: str | None = None,
     ) -> Modification:
-        """Append a history entry; ``details`` are further keys of the entry (e.g. what a decision counted for)."""
+        """Append a history entry; ``details`` are further keys of the entry (what a decision counted for, an
+        outcome and its note)."""
         entry = Modification.model_validate(
             {
                 **(details or {}),
@@ -286,6 +291,7 @@ class ManagedObject(BaseModel, ABC):
                 "modification_type": kind,
                 "customer_code": customer_code,
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
+                "request_id": request_id,
                 "on_behalf_of": on_behalf_of,
                 "comment": comment,
                 "approved_version": approved_version,
@@ -303,8 +309,10 @@ class ManagedObject(BaseModel, ABC):
         user: str,
         at: datetime,
         *,
+        request_id: str | None = None,
         on_behalf_of: str | None = None,
         comment: str | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> Status:
         """Move to ``target`` if the status table allows it, stamping who and when and recording it.
 
@@ -321,7 +329,7 @@ class ManagedObject(BaseModel, ABC):
         self.modified_at = at
         self.modified_by = user
         kind = _ENTRY_FOR.get(new_status) or ModificationType(new_status.value)
-        self.record(kind, user, at, on_behalf_of=on_behalf_of, comment=comment)
+        self.record(kind, user, at, request_id=request_id, on_behalf_of=on_behalf_of, comment=comment, details=details)
         return new_status
 
     @property
@@ -329,7 +337,7 @@ class ManagedObject(BaseModel, ABC):
         """The round the next submission starts; never one that already holds decisions."""
         return max([self.approval_round, *(decision.round for decision in self.approval_decisions)]) + 1
 
-    def send_back_for_approval(self, user: str, at: datetime) -> None:
+    def send_back_for_approval(self, user: str, at: datetime, *, request_id: str | None = None) -> None:
         """An approved object whose content changed goes back to ``submitted``: approvers see it again, measured
         against the version they approved (this one, before the edit's version bump), and customers hear of it
         only once it is approved again. Its approval stamps stay: they say what was approved last."""
@@ -341,7 +349,9 @@ class ManagedObject(BaseModel, ABC):
         # A new approval round: the decisions that approved the earlier version never count for this one.
         self.approval_round = self.next_approval_round
         self.modified_at, self.modified_by = at, user
-        self.record(ModificationType.CHANGED_AFTER_APPROVAL, user, at, approved_version=self.version)
+        self.record(
+            ModificationType.CHANGED_AFTER_APPROVAL, user, at, request_id=request_id, approved_version=self.version
+        )
 
     @property
     def changed_since_approval(self) -> int | None:
@@ -403,6 +413,8 @@ class Change(ManagedObject):
     meeting_duration: str | None = Field(default=None, alias="meetingDuration")
     meeting_location: str | None = Field(default=None, alias="meetingLocation")
     attendees: str | None = None
+    outcome: ChangeOutcome | None = None
+    outcome_note: str | None = Field(default=None, alias="outcomeNote")
     change_type: ChangeType = Field(default=ChangeType.NORMAL, alias="changeType")
     risk: Risk = Risk.MEDIUM
     emergency_justification: str = Field(default="", alias="emergencyJustification")

@@ -208,6 +208,10 @@ class EmailView:
     action_url: str | None
     sent_at: Moment
     topic: str
+    outcome: str | None = None
+    """How a completed change ended, in words ("Rolled back"); ``None`` for anything else."""
+    outcome_note: str | None = None
+    outcome_went_well: bool = True
     change_type: str | None = None
     risk: str | None = None
     justification: str | None = None
@@ -388,6 +392,10 @@ class ViewBuilder:
 
     def subject(self, obj: AnyObject, event: EmailEvent, extras: Extras) -> str:
         title = clean_subject(obj.title)
+        outcome = obj.outcome if isinstance(obj, Change) and event is EmailEvent.COMPLETED else None
+        if outcome is not None and outcome.needs_note:
+            # Subscribers learn from the subject alone that the change did not simply succeed.
+            return event_subject(outcome.words, title)
         if event is EmailEvent.REMINDER and extras.reminder is not None:
             return event_subject(SUBJECT_WORDS[event], f"{title}, starts {extras.reminder.starts.local}")
         if event is EmailEvent.OVERDUE:
@@ -432,6 +440,10 @@ class ViewBuilder:
             sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
             tickets = []
             attachments = _attachments(obj)
+        outcome = obj.outcome if isinstance(obj, Change) and event is EmailEvent.COMPLETED else None
+        header = f"{HEADER_WORDS[event]}: {obj.title}"
+        if outcome is not None and outcome.needs_note:
+            header = f"{outcome.words}: {obj.title}"
         requesting = event is EmailEvent.APPROVAL_REQUEST
         rejection = None
         if event is EmailEvent.REJECTED and obj.approval is not None and obj.approval.rejection is not None:
@@ -450,7 +462,7 @@ class ViewBuilder:
             object_id=obj.id,
             title=obj.title,
             subject=self.subject(obj, event, extras),
-            header=f"{HEADER_WORDS[event]}: {obj.title}",
+            header=header,
             colour=colour,
             status=obj.status.value.replace("_", " ").title(),
             category=category,
@@ -470,6 +482,9 @@ class ViewBuilder:
             action_url=self.approval_url(obj, customer_code) if event is EmailEvent.APPROVAL_REQUEST else None,
             sent_at=Moment.of(now, zone_name),
             topic=notice.topic,
+            outcome=outcome.words if outcome is not None else None,
+            outcome_note=obj.outcome_note if outcome is not None and isinstance(obj, Change) else None,
+            outcome_went_well=outcome is None or not outcome.needs_note,
             checklist=checklist(obj.approval) if event in (EmailEvent.APPROVAL_REQUEST, EmailEvent.REJECTED) else None,
             approve_url=self.approval_url(obj, customer_code, "approve") if requesting else None,
             reject_url=self.approval_url(obj, customer_code, "reject") if requesting else None,

@@ -90,6 +90,8 @@ class Summary(BaseModel):
     implementation_end: str | None = None
     timezone: str | None = None
     summary: str = ""
+    outcome: str | None = None
+    outcome_note: str | None = None
     change_type: str | None = None
     risk: str | None = None
     approval: ApprovalState | None = None
@@ -147,10 +149,14 @@ class Summary(BaseModel):
                 implementation_end=_ts(obj.implementation_end),
                 timezone=obj.timezone,
                 summary=obj.change_reason[:200],
+                outcome=obj.outcome.value if obj.outcome else None,
+                outcome_note=(obj.outcome_note or "")[:200] or None,
                 change_type=obj.change_type.value,
                 risk=obj.risk.value,
             )
             searchable = [obj.id, obj.title, obj.snow_ticket, obj.jira_ticket, obj.change_reason]
+            if obj.outcome:
+                searchable += [obj.outcome.words, obj.outcome_note or ""]
         else:
             assert isinstance(obj, Announcement)
             common.update(
@@ -248,6 +254,7 @@ class Query:
     limit: int = 50
     cursor: str | None = None
     object_type: str | None = None
+    outcome: str | None = None
     change_type: str | None = None
     risk: str | None = None
 
@@ -475,6 +482,10 @@ class Catalog:
         if query.object_type:
             values[":object_type"] = {"S": query.object_type}
             filters.append("object_type = :object_type")
+        if query.outcome:
+            names["#outcome"] = "outcome"
+            values[":outcome"] = {"S": query.outcome}
+            filters.append("#outcome = :outcome")
         if query.change_type:
             names["#change_type"] = "change_type"
             values[":change_type"] = {"S": query.change_type}
@@ -511,6 +522,7 @@ class Catalog:
         }
         selective = bool(
             query.text
+            or query.outcome
             or query.object_type
             or query.change_type
             or query.risk

@@ -240,6 +240,7 @@ def _matches(summary: Summary, query: Query) -> bool:
         query.creator is None or summary.created_by == query.creator.lower(),
         query.customer is None or query.customer in summary.customers,
         query.object_type is None or summary.object_type == query.object_type,
+        query.outcome is None or summary.outcome == query.outcome,
         query.change_type is None or summary.change_type == query.change_type,
         query.risk is None or summary.risk == query.risk,
         not query.text or query.text.strip().lower() in summary.search_text,

@@ -1,5 +1,7 @@
 """The one DynamoDB table: catalog rows, statistics counters, the text search's postings (``TERM#...``, plain items
-with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger and the SAML replay cache.
+with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger, the SAML replay cache, the audit
+trail's index (``AUDIT#<month>``, ``ccm.storage.audit_index``) and the reports' sums (``REPORT#<month>``,
+``REPORTFACT#<id>``, ``ccm.storage.report_store``).
 
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.
@@ -9,6 +11,8 @@ one (tests/deployment checks it against the indexes of the last release). ``by_g
 release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
 orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
+* ``NOTICE#<scope>#<month>``: a change's report facts with a customer notice lead time, ordered by that notice
+  (``ccm.storage.report_store``), so a report lists the changes below the notice minimum with one query a month.
 * ``REVIEW#change``: approved emergency changes whose retrospective review is open, ``group_sk = <due by>#<id>``
   (:mod:`ccm.storage.catalog`, summary rows only)
 * ``DELEGATE#<delegate>``: delegations naming that delegate, ``group_sk = <last day>#<approver>``

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from ccm.domain.approval import ChangeType, Risk
 from ccm.domain.ids import ANNOUNCEMENT_PREFIXES, AnnouncementType, is_announcement_id, is_change_id, validate_id
 from ccm.domain.objects import TITLE_LIMIT
+from ccm.domain.outcome import NOTE_LIMIT, ChangeOutcome, outcome_problem
 from ccm.domain.status import Status
 from ccm.errors import InvalidId
 
@@ -80,6 +81,9 @@ SERVER_KEYS = frozenset(
         "survey_id",
         "survey_url",
         "survey_created_at",
+        # set only by completing a change, with its own command
+        "outcome",
+        "outcomeNote",
     }
 )
 """Owned by the server or the backend; whatever a client sends under these keys is ignored."""
@@ -333,3 +337,25 @@ class AnnouncementStatusUpdate(AnnouncementFields):
 SUBMISSIONS: dict[Kind, type[ObjectCommand]] = {"change": ChangeSubmission, "announcement": AnnouncementSubmission}
 DRAFTS: dict[Kind, type[ObjectCommand]] = {"change": ChangeDraft, "announcement": AnnouncementDraft}
 EDITS: dict[Kind, type[ObjectCommand]] = {"change": ChangeFields, "announcement": AnnouncementFields}
+
+
+class Completion(BaseModel):
+    """How a change ended, sent when completing it. Without a body a change completes as ``successful``, as the
+    original's clients (which knew no outcomes) complete changes."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    outcome: ChangeOutcome = Field(
+        default=ChangeOutcome.SUCCESSFUL,
+        description="successful, successful_with_issues, rolled_back or failed",
+    )
+    note: Annotated[str, StringConstraints(max_length=NOTE_LIMIT)] = Field(
+        default="", description="what happened; required unless the outcome is successful"
+    )
+
+    @model_validator(mode="after")
+    def _note_when_needed(self) -> Completion:
+        problem = outcome_problem(self.outcome, self.note)
+        if problem:
+            raise ValueError(problem)
+        return self

@@ -70,7 +70,7 @@ def new_object(
         }
     )
     obj = build(document, kind)
-    obj.record(ModificationType.CREATED, actor.email, at)
+    obj.record(ModificationType.CREATED, actor.email, at, request_id=actor.request_id)
     return obj
 
 
@@ -97,7 +97,7 @@ def submit(services: Services, actor: Actor, command: ObjectCommand, *, expected
     check_customers(obj, services.config, required=True)
     check_schedule(obj, now, meeting_moved=True)
     template = check_submission(services, obj)
-    obj.transition(Status.SUBMITTED, actor.email, now)
+    obj.transition(Status.SUBMITTED, actor.email, now, request_id=actor.request_id)
     if template is not None:
         approve_by_template(obj, template, now)
     refresh_approval(services.config, obj)

@@ -154,6 +154,7 @@ def approve(
             ModificationType.APPROVAL_DECISION,
             actor.email,
             now,
+            request_id=actor.request_id,
             on_behalf_of=capacity.on_behalf_of,
             comment=command.text or None,
             details={"phase": phase.value, "requirements": [state.label for state in counts_towards]},
@@ -162,10 +163,18 @@ def approve(
         refresh_approval(config, obj)
         assert obj.approval is not None
         if phase is Phase.APPROVAL and obj.approval.met:
-            obj.transition(Status.APPROVED, actor.email, now, on_behalf_of=capacity.on_behalf_of)
+            obj.transition(
+                Status.APPROVED, actor.email, now, request_id=actor.request_id, on_behalf_of=capacity.on_behalf_of
+            )
             refresh_approval(config, obj)
         elif phase is Phase.REVIEW and obj.approval.review is not None and obj.approval.review.met:
-            obj.record(ModificationType.REVIEW_COMPLETED, actor.email, now, on_behalf_of=capacity.on_behalf_of)
+            obj.record(
+                ModificationType.REVIEW_COMPLETED,
+                actor.email,
+                now,
+                request_id=actor.request_id,
+                on_behalf_of=capacity.on_behalf_of,
+            )
 
     try:
         update = services.repository.update(object_id, apply, expected_etag=expected_etag)
@@ -212,7 +221,14 @@ def reject(
                 counts_towards=[state.id for state in admitted],
             )
         )
-        obj.transition(Status.REJECTED, actor.email, now, on_behalf_of=capacity.on_behalf_of, comment=command.reason)
+        obj.transition(
+            Status.REJECTED,
+            actor.email,
+            now,
+            request_id=actor.request_id,
+            on_behalf_of=capacity.on_behalf_of,
+            comment=command.reason,
+        )
         refresh_approval(config, obj)
 
     try:

@@ -65,12 +65,12 @@ def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], a
     assign(obj, merged)
     obj.modified_at = at
     obj.modified_by = actor.email
-    obj.record(ModificationType.UPDATED, actor.email, at)
+    obj.record(ModificationType.UPDATED, actor.email, at, request_id=actor.request_id)
     if before.status is Status.APPROVED and needs_approval_again(before, obj):
         if obj.notified_versions is None:
             # Approved before the backend recorded whom it told: the customers of the approved version heard of it.
             obj.notified_versions = {code: before.version for code in before.customers}
-        obj.send_back_for_approval(actor.email, at)
+        obj.send_back_for_approval(actor.email, at, request_id=actor.request_id)
     return True
 
 
@@ -101,7 +101,7 @@ def edit(
             )
         reopened, was_approved = obj.status is Status.REJECTED, obj.status is Status.APPROVED
         if reopened:
-            obj.transition(Status.DRAFT, actor.email, now)
+            obj.transition(Status.DRAFT, actor.email, now, request_id=actor.request_id)
         if not apply_edits(services, obj, cleaned, actor, now) and not reopened:
             raise _Unchanged()
         sent_back = was_approved and obj.status is Status.SUBMITTED
@@ -145,7 +145,7 @@ def delete(
     check_etag(stored, expected_etag)
     now = services.clock()
     obj = stored.obj.model_copy(deep=True)
-    obj.record(ModificationType.DELETED, actor.email, now)
+    obj.record(ModificationType.DELETED, actor.email, now, request_id=actor.request_id)
     return services.repository.retire(
         Stored(obj, stored.etag, stored.location), reason="deleted", by=actor.email, at=now
     )

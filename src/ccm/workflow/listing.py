@@ -135,6 +135,7 @@ class Search:
     end_date: str | None = None
     limit: int = 50
     cursor: str | None = None
+    outcome: str | None = None
 
 
 def _window(search: Search, now: datetime) -> tuple[str | None, str | None]:
@@ -173,6 +174,7 @@ def search(services: Services, actor: Actor, criteria: Search) -> Page:
         viewer=actor.email,
         limit=criteria.limit,
         cursor=criteria.cursor,
+        outcome=criteria.outcome or None,
     )
     return query_catalog(services, query)
 

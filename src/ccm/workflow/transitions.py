@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ccm.domain.objects import AnyObject
+from ccm.domain.objects import AnyObject, Change
 from ccm.domain.status import TRANSITIONS, Status, check_transition
 from ccm.errors import ObjectNotFound, TransitionNotAllowed
 from ccm.storage.archive import Update, location_for
 from ccm.workflow.actor import Actor
 from ccm.workflow.approval_commands import ApprovalCommand
 from ccm.workflow.approval_plan import refresh_approval
-from ccm.workflow.commands import Kind, ObjectCommand
+from ccm.workflow.commands import Completion, Kind, ObjectCommand
 from ccm.workflow.decisions import approve
 from ccm.workflow.editing import apply_edits, check_etag, content_for, edit, not_found
 from ccm.workflow.errors import ActionNotAllowed, InvalidInput
@@ -31,12 +31,15 @@ def transition(
     kind: Kind,
     expected_etag: str | None = None,
     edits: ObjectCommand | None = None,
+    completion: Completion | None = None,
 ) -> Mutation:
     """Move an object to ``target`` if the status table and the caller's role allow it, then notify.
 
     ``edits`` (fields the client sent along, e.g. the form when submitting a draft) are merged first. A draft
     leaves ``drafts/`` for the archive when it moves on; cancelling a draft notifies nobody, as nobody heard of it.
     Approving is one approver's decision (:func:`ccm.workflow.decisions.approve`): the policy may want more.
+    Completing a change records its outcome (``completion``, successful when not given) on the change and in the
+    history entry of the completion.
     """
     if target is Status.APPROVED:
         return approve(
@@ -61,7 +64,14 @@ def transition(
             check_customers(obj, services.config, required=True)
             check_schedule(obj, now, meeting_moved=True)
             template = check_submission(services, obj)
-        obj.transition(target, actor.email, now)
+        details = comment = None
+        if target is Status.COMPLETED and isinstance(obj, Change):
+            done = completion or Completion()
+            obj.outcome = done.outcome
+            obj.outcome_note = done.note.strip() or None
+            # The note is the entry's comment, the field that carries what a person said.
+            details, comment = {"outcome": done.outcome.value}, obj.outcome_note
+        obj.transition(target, actor.email, now, request_id=actor.request_id, comment=comment, details=details)
         if template is not None:
             approve_by_template(obj, template, now)
         refresh_approval(services.config, obj)

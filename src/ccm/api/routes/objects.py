@@ -16,7 +16,7 @@ from ccm.api.routes.common import expected, read_response
 from ccm.domain.status import Status
 from ccm.workflow import clone, delete, list_versions, read_version, resend, transition
 from ccm.workflow.approval_commands import ApprovalCommand, RejectionCommand
-from ccm.workflow.commands import Kind
+from ccm.workflow.commands import Completion, Kind
 from ccm.workflow.decisions import approve, reject
 
 ACTIONS: dict[str, tuple[Status, str]] = {
@@ -106,6 +106,10 @@ def add_object_routes(router: Router, kind: Kind, collection: str) -> None:
 def _action_route(
     router: Router, kind: Kind, base: str, tags: list[str], action: str, target: Status, summary: str
 ) -> None:
+    if kind == "change" and target is Status.COMPLETED:
+        _completion_route(router, base, tags)
+        return
+
     @router.post(
         f"{base}/{action}",
         tags=tags,
@@ -117,6 +121,34 @@ def _action_route(
         services: CurrentServices, actor: CurrentActor, object_id: ObjectId, if_match: IfMatch = None
     ) -> Response[Any]:
         outcome = transition(services, actor, object_id, target, kind=kind, expected_etag=expected(if_match))
+        return mutation_response(outcome)
+
+
+def _completion_route(router: Router, base: str, tags: list[str]) -> None:
+    @router.post(
+        f"{base}/complete",
+        tags=tags,
+        summary="Mark an approved change completed with its outcome (and a note unless successful); "
+        "subscribers are notified",
+        operation_id="complete_change",
+        responses=documented(200, MutationBody, 404, 409, 412, *BODY_ERRORS),
+    )
+    def complete(
+        services: CurrentServices,
+        actor: CurrentActor,
+        object_id: ObjectId,
+        body: Annotated[Completion | None, Body()] = None,
+        if_match: IfMatch = None,
+    ) -> Response[Any]:
+        outcome = transition(
+            services,
+            actor,
+            object_id,
+            Status.COMPLETED,
+            kind="change",
+            expected_etag=expected(if_match),
+            completion=body,
+        )
         return mutation_response(outcome)
 
 

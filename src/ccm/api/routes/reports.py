@@ -37,6 +37,7 @@ def _search(criteria: SearchCriteria) -> Search:
         end_date=criteria.endDate,
         limit=criteria.limit,
         cursor=criteria.cursor,
+        outcome=criteria.outcome or None,
     )
 
 
@@ -98,6 +99,7 @@ def search_by_query(
     dateRange: Annotated[str | None, Query(max_length=16)] = None,
     startDate: Annotated[str | None, Query(max_length=64)] = None,
     endDate: Annotated[str | None, Query(max_length=64)] = None,
+    outcome: Annotated[str | None, Query(max_length=32, description="successful, successful_with_issues, ...")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
@@ -112,6 +114,7 @@ def search_by_query(
         "dateRange": dateRange,
         "startDate": startDate,
         "endDate": endDate,
+        "outcome": outcome,
         "limit": limit,
         "cursor": cursor,
     }

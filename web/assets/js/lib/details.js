@@ -8,6 +8,7 @@ import { customerName, loadCustomers } from "./customers.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
+import { OUTCOME_WORDS } from "./outcome.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "./status.js";
 import { formatInBothZones, formatInstant } from "./time.js";
 
@@ -209,6 +210,8 @@ export function detailsBody(document, customers) {
       change ? field("Risk", document.risk ? document.risk[0].toUpperCase() + document.risk.slice(1) : null) : null,
       change && document.templateId ? field("Standard template", document.templateId) : null,
       field("Customers", (document.customers || []).map((code) => customerName(customers, code)).join(", ")),
+      change && document.outcome ? field("Outcome", OUTCOME_WORDS[document.outcome] || document.outcome) : null,
+      change && document.outcome ? field("Outcome note", document.outcomeNote) : null,
     ),
     change && document.changeType === "emergency" ? textSection("Why this is an emergency", document.emergencyJustification) : null,
     checklist(document.approval),

@@ -6,6 +6,7 @@ import { customerChips, customerPicker, loadCustomers } from "../lib/customers.j
 import { editLink, openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
+import { OUTCOME_WORDS } from "../lib/outcome.js";
 import { ANNOUNCEMENT_TYPES, STATUSES, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
 import { CHANGE_TYPE_LABELS, classification } from "../lib/approval.js";
 import { dateToWallClock, formatInstant, toIso, viewerZone, wallClockToDate } from "../lib/time.js";
@@ -16,6 +17,7 @@ const DEFAULTS = {
   query: "",
   status: "all",
   objectType: "all",
+  outcome: "all",
   changeType: "all",
   risk: "all",
   createdBy: "",
@@ -27,6 +29,7 @@ const PARAMS = {
   query: "q",
   status: "status",
   objectType: "type",
+  outcome: "outcome",
   changeType: "changeType",
   risk: "risk",
   createdBy: "createdBy",
@@ -60,6 +63,7 @@ function criteriaFromAddress(form) {
     query: params.get(PARAMS.query) || "",
     status: pick("status", form.elements.status),
     objectType: pick("objectType", form.elements.objectType),
+    outcome: pick("outcome", form.elements.outcome),
     changeType: pick("changeType", form.elements.changeType),
     risk: pick("risk", form.elements.risk),
     createdBy: params.get(PARAMS.createdBy) || "",
@@ -75,6 +79,7 @@ function fillForm(form, criteria) {
   form.elements.query.value = criteria.query;
   form.elements.status.value = criteria.status;
   form.elements.objectType.value = criteria.objectType;
+  form.elements.outcome.value = criteria.outcome;
   form.elements.changeType.value = criteria.changeType;
   form.elements.risk.value = criteria.risk;
   form.elements.createdBy.value = criteria.createdBy;
@@ -96,6 +101,7 @@ function criteriaFromForm(form) {
     query: values.query.trim(),
     status: values.status,
     objectType: values.objectType,
+    outcome: values.outcome,
     changeType: values.changeType,
     risk: values.risk,
     createdBy: values.createdBy.trim(),
@@ -148,15 +154,17 @@ function requestBodies(criteria) {
     createdBy: criteria.createdBy || undefined,
     customers: criteria.customers.length ? criteria.customers : undefined,
     dateRange: criteria.dateRange,
+    outcome: criteria.outcome === "all" ? undefined : criteria.outcome,
     ...(criteria.dateRange === "custom" ? customBounds(criteria) : {}),
   };
-  // Change type and risk are a change's: asking for either leaves the announcements out.
+  // Outcome, change type and risk are a change's: asking for any of them leaves the announcements out.
   const classified = criteria.changeType !== "all" || criteria.risk !== "all";
   if (classified) {
     body.changeType = criteria.changeType === "all" ? undefined : criteria.changeType;
     body.risk = criteria.risk === "all" ? undefined : criteria.risk;
   }
-  const types = criteria.objectType === "all" ? (classified ? ["change"] : ["change", "announcement"]) : [criteria.objectType];
+  const changesOnly = classified || criteria.outcome !== "all";
+  const types = criteria.objectType === "all" ? (changesOnly ? ["change"] : ["change", "announcement"]) : [criteria.objectType];
   return types.map((objectType) => ({ ...body, objectType }));
 }
 
@@ -263,7 +271,9 @@ function resultCard(item, context) {
 
 // ---- CSV ----------------------------------------------------------------------------------------------------
 
-const CSV_COLUMNS = ["Change ID", "Title", "Status", "Change Type", "Risk", "Created By", "Modified At", "Customers"];
+const CSV_COLUMNS = [
+  "Change ID", "Title", "Status", "Change Type", "Risk", "Created By", "Modified At", "Customers", "Outcome", "Outcome note",
+];
 
 function csvCell(value) {
   let text = String(value ?? "");
@@ -282,6 +292,8 @@ export function toCsv(items) {
     item.created_by,
     item.modified_at,
     (item.customers || []).join("; "),
+    OUTCOME_WORDS[item.outcome] || "",
+    item.outcome_note || "",
   ]);
   return [CSV_COLUMNS, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
