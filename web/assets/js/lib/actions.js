@@ -48,7 +48,7 @@ async function questionFor(action, item, path) {
  * After an approval: what the backend did, as it does it ("Notified Alpha Retail: 4 recipients", "No meeting: nobody
  * is invited"), until every customer is notified and the meeting is made or skipped; never an endless wait.
  */
-function followApproval(collection, item, status, onMeeting) {
+export function followApproval(collection, item, status, onMeeting) {
   const progress = showMessage(status, "info", "Notifying the customers' subscribers…", { replace: false, sticky: true });
   const text = progress.querySelector(".message-text");
   loadCustomers()

@@ -1,5 +1,6 @@
 // Approval as every page shows it: the checklist of an object's requirements ("CAB: 1 of 2"), what a person can
 // still decide on it, what Approve will do, and the Approve / Reject dialogs (a comment, or a required reason).
+import { followApproval } from "./actions.js";
 import { collectionOf, get, post } from "./api.js";
 import { el, personName } from "./dom.js";
 import { showConflict } from "./conflict.js";
@@ -255,6 +256,8 @@ function report(status, action, item, data) {
     const failed = data.summary ? data.summary.failed : 0;
     if (failed > 0) showWarning(status, `${name} was approved, but ${failed} customer notification(s) could not be queued.`);
     else showSuccess(status, `${name} was approved; its customers are being notified.`, { sticky: true });
+    // The approver then sees what the backend did: who was notified per customer, and what became of the meeting.
+    followApproval(collectionOf(item.id), item, status, null);
   } else {
     showSuccess(status, `Your approval of ${name} was recorded.`);
   }

@@ -262,13 +262,13 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
   const dialogStatus = el("div", { className: "dialog-status", "aria-live": "polite" });
   const options = {
     status: dialogStatus,
-    onChanged: (action) => {
+    onChanged: (action, data) => {
       if (action !== "reload") {
         // What the action said (an approval's progress too) stays in sight on the page once the dialog closes.
         status.replaceChildren(...dialogStatus.childNodes);
         dialog.close();
       }
-      onChanged(action);
+      onChanged(action, data);
     },
   };
   const duplicate = el("button", { type: "button", className: "btn btn-small" }, "Duplicate");
@@ -290,7 +290,7 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
       duplicate,
       ...decisionButtons(document, item, openings, {
         status: dialogStatus,
-        onDone: () => options.onChanged("approve"),
+        onDone: (data) => options.onChanged("approve", data),
         explain: (opening) => approveExplained(document, { ...opening, completes: completesWith(document, opening) }, customers),
       }),
       ...actionButtons(item, allowed, options),

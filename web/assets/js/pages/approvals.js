@@ -302,7 +302,13 @@ function clearFilters() {
 }
 
 function showDetails(id) {
-  return openDetails(id, { user: state.user, status: state.status, onChanged: () => load() });
+  // An approval made in the details keeps its card in place like one made on the card.
+  const onChanged = (action, data) => {
+    const item = state.items.find((each) => each.id === id);
+    if (action === "approve" && item) afterDecision(item, data);
+    else load();
+  };
+  return openDetails(id, { user: state.user, status: state.status, onChanged });
 }
 
 /** The confirmation view of an email's Approve or Reject link: the decision waits for one click here. */
