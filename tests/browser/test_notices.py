@@ -74,7 +74,7 @@ def test_the_dashboard_lists_an_overdue_change_which_is_completed_from_there(sig
     expect(row).to_contain_text("Window ended")
     assert_accessible(requester, "the dashboard with an overdue change")
     row.get_by_role("button", name="Complete").click()
-    requester.locator("dialog").filter(has_text="Mark as completed?").get_by_role("button", name="Complete").click()
+    requester.locator("dialog").filter(has_text="Complete the change").get_by_role("button", name="Complete").click()
 
     expect(requester.locator(f"#overdueChanges li[data-id='{change_id}']")).to_have_count(0)
     assert portal_api(requester, "GET", f"/api/changes/{change_id}").json()["status"] == "completed"
