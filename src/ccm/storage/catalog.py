@@ -42,6 +42,7 @@ from ccm.domain.windows import object_window
 from ccm.errors import InvalidCursor
 from ccm.storage.archive import ArchiveStore, Stored
 from ccm.storage.attribute_values import from_item, to_item
+from ccm.storage.batch_writes import write_in_batches
 from ccm.storage.search_index import TERM_PREFIX, SearchIndex, lookup_terms
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
 from ccm.storage.window_index import WindowIndex, window_months, window_rows
@@ -594,24 +595,7 @@ class Catalog:
                     yield item
 
     def _batch_write(self, requests: Iterable[dict[str, Any]]) -> None:
-        batch: list[dict[str, Any]] = []
-        for request in requests:
-            batch.append(request)
-            if len(batch) == 25:
-                self._flush(batch)
-                batch = []
-        if batch:
-            self._flush(batch)
-
-    def _flush(self, batch: list[dict[str, Any]]) -> None:
-        pending: Any = {self.table_name: batch}
-        delay = 0.05
-        while pending:
-            response = self.ddb.batch_write_item(RequestItems=pending)
-            pending = response.get("UnprocessedItems") or None
-            if pending:
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        write_in_batches(self.ddb, self.table_name, requests)
 
     def clear(self) -> int:
         """Delete every catalog row and counter (ledger and replay rows are kept). Returns rows deleted."""
