@@ -64,8 +64,12 @@ def test_the_feed_lists_approved_changes_with_stable_uids_and_a_growing_sequence
         {"implementationStart": "2030-01-08T15:00:00Z", "implementationEnd": "2030-01-08T16:00:00Z"},
     )
     assert moved.status == 200, moved.text
-    # Moving an approved change sends it back for approval; its customers hear of the new window once approved.
+    # Moving an approved change sends it back for approval; the feed keeps it, awaiting re-approval.
     assert moved.json["object"]["status"] == "submitted"
+    [(pending_uid, pending)] = events(feed(api, "alpha", token)).items()
+    assert pending_uid == uid and str(pending["STATUS"]) == "TENTATIVE"
+    assert "Status: awaiting re-approval" in str(pending["DESCRIPTION"])
+    assert "Awaiting re-approval" in api.as_(None).get(f"/feeds/alpha/{token}").text
     again = api.as_(APPROVER).post(f"/api/changes/{change['changeId']}/approve")
     assert again.status == 200, again.text
     [(same_uid, moved_event)] = events(feed(api, "alpha", token)).items()

@@ -140,7 +140,7 @@ def test_the_form_warns_of_overlaps_and_freezes_and_the_approval_card_repeats_th
         changeTitle="Patch the portal",
     )
     approver = sign_in("approver@example.com", f"/approvals.html?customerCode={CONFLICT_CUSTOMER}")
-    card = approver.locator(f"details[data-customer='{CONFLICT_CUSTOMER}'] li.item[data-id='{change['changeId']}']")
+    card = approver.locator(f"#items li.item[data-id='{change['changeId']}']")
     expect(card.locator(".calendar-warnings")).to_contain_text(f"overlaps {DEMO_IDS[0]}")
 
 

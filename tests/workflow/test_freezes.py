@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ccm.config import AppConfig, ChangeCalendarConfig, FreezeWindow
-from ccm.domain.classification import ChangeType, Risk
+from ccm.domain.approval import ChangeType, Risk
 from ccm.domain.objects import Change, ModificationType
 from ccm.domain.status import Status
 from ccm.storage.memory import InMemoryRepository
@@ -100,6 +100,7 @@ def test_a_justified_emergency_enters_the_freeze_and_each_override_is_in_its_his
         ModificationType.CREATED,
         ModificationType.SUBMITTED,
         ModificationType.FREEZE_OVERRIDE,
+        ModificationType.APPROVAL_DECISION,
         ModificationType.APPROVED,
         ModificationType.FREEZE_OVERRIDE,
     ]

@@ -7,6 +7,7 @@ import typer
 from ccm import __version__
 from ccm.cli import (
     alt_contact_cmd,
+    audit_cmd,
     calendar_cmd,
     catalog_cmd,
     config_cmd,
@@ -40,6 +41,8 @@ app.add_typer(domain_cmd.app, name="domain")
 app.add_typer(s3_events_cmd.app, name="s3-events")
 app.add_typer(customers_cmd.app, name="customers")
 app.add_typer(alt_contact_cmd.app, name="alt-contact")
+app.add_typer(audit_cmd.app, name="audit")
+app.command("report")(audit_cmd.report_command)
 
 
 @app.command("version")

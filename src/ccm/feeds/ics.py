@@ -1,7 +1,8 @@
 """A customer's feed as an iCalendar subscription (RFC 5545, ``METHOD:PUBLISH``).
 
 Each event keeps one UID for the object's whole life and its version as SEQUENCE, so a subscribed calendar
-updates an event in place when the window moves and marks it ``STATUS:CANCELLED`` when it is called off.
+updates an event in place when the window moves and marks it ``STATUS:CANCELLED`` when it is called off
+(``STATUS:TENTATIVE`` while an edit of it waits for approval again).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def event_uid(object_id: str, portal_base_url: str) -> str:
 
 
 def description(entry: FeedEntry) -> str:
-    parts = [f"Status: {entry.status.value}"]
+    parts = [f"Status: {entry.status_words}"]
     if entry.reason:
         parts.append(("Reason: " if entry.kind == "change" else "") + entry.reason)
     if entry.customer_impact:
@@ -41,7 +42,7 @@ def _event(entry: FeedEntry, portal_base_url: str) -> Event:
     event.add("dtend", entry.end.astimezone(UTC))
     event.add("summary", f"{entry.object_id}: {entry.title}")
     event.add("description", description(entry))
-    event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if entry.cancelled else "TENTATIVE" if entry.awaiting_reapproval else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("class", "PUBLIC")
     event.add("categories", ["Maintenance" if entry.kind == "change" else "Announcement"])

@@ -38,7 +38,7 @@ def _row(entry: FeedEntry) -> dict[str, object]:
     return {
         "id": entry.object_id,
         "title": entry.title,
-        "status": entry.status.value,
+        "status": entry.status_words,
         "cancelled": entry.cancelled,
         "start": _when(entry.start, entry.timezone),
         "end": _when(entry.end, entry.timezone),

@@ -1,9 +1,9 @@
 """The configuration the local stack runs with: a copy of config.json that points at this machine.
 
 The shipped config.json stays untouched; the copy in the data folder differs only where a local run must: the
-portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, the
-demo's reminder offsets when config.json names none and, unless config.json has its own, the demo freeze windows of
-the change calendar (``ccm.local.demo_calendar``).
+portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, and,
+when config.json has none, the demo approval policies (:mod:`ccm.local.demo_policies`), the demo's reminder offsets
+and the demo freeze windows of the change calendar (:mod:`ccm.local.demo_calendar`).
 Every function of the stack reads it through ``CCM_CONFIG``.
 """
 
@@ -21,6 +21,7 @@ from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
 from ccm.local.demo_calendar import demo_freeze_windows
 from ccm.local.demo_changes import DEMO_REMINDERS
+from ccm.local.demo_policies import demo_approval_policies
 
 LOCAL_CONFIG_FILE = "config.json"
 
@@ -40,6 +41,8 @@ def local_config_document(
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
     if "change_calendar" not in document:
         document["change_calendar"] = {"freeze_windows": demo_freeze_windows(now or utc_now())}
+    if "approval_policies" not in document:
+        document["approval_policies"] = demo_approval_policies(document)
     # An hour's reminder besides the day's, so a demo change an hour ahead shows one on the first run.
     document.setdefault("reminders", list(DEMO_REMINDERS))
     if graph is not None:

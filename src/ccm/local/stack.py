@@ -42,7 +42,9 @@ from ccm.local.cloudfront import s3_origin
 from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, seed_directories
 from ccm.local.demo_calendar import CONFLICT_CUSTOMER, demo_feed_page, seed_calendar_changes
 from ccm.local.demo_changes import seed_demo_changes
+from ccm.local.demo_history import seed_change_history
 from ccm.local.demo_subscriptions import apply_subscriptions
+from ccm.local.demo_templates import seed_demo_template
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
 from ccm.local.http import StartResponse, WsgiApp
@@ -58,9 +60,13 @@ from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
 from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
-from ccm.provision import Provisioner
+from ccm.provision import AUDIT_QUEUE, Provisioner
 from ccm.s3_events import queue_name
 from ccm.settings import Settings
+from ccm.storage.archive import ArchiveStore
+from ccm.storage.catalog import Catalog
+from ccm.storage.repository import Repository
+from ccm.storage.templates import DynamoTemplates
 from ccm.subscription_config import SubscriptionConfig, load_subscription_config
 from ccm.workflow import Services
 from ccm.workflow.triggers import write_triggers
@@ -101,6 +107,11 @@ class StackOptions:
     bucket: str = "ccm-metadata"
     table: str = "ccm-catalog"
 
+    @property
+    def audit_bucket(self) -> str:
+        """Named from the data bucket, as the template names it."""
+        return f"{self.bucket}-audit"
+
     def check(self) -> None:
         if self.visibility_timeout < BACKEND_TIMEOUT_MARGIN + 10:
             raise StackError(
@@ -116,7 +127,7 @@ class StackOptions:
 
 
 def function_specs(options: StackOptions, edge_config: Path) -> dict[str, FunctionSpec]:
-    """The five functions of ``infra/template.yaml`` with their timeouts and memory, and local concurrency."""
+    """The functions of ``infra/template.yaml`` with their timeouts and memory, and local concurrency."""
     logs = options.data_dir / "logs"
     edge_setup = "functions.edge_auth.app:use_config"
     return {
@@ -141,6 +152,9 @@ def function_specs(options: StackOptions, edge_config: Path) -> dict[str, Functi
         ),
         "api": FunctionSpec(
             "ccm-api", "functions.api.app:handler", 30, 1024, concurrency=2, log_file=str(logs / "api.log")
+        ),
+        "audit": FunctionSpec(
+            "ccm-audit", "functions.audit.app:handler", 60, 512, concurrency=1, log_file=str(logs / "audit.log")
         ),
         "backend": FunctionSpec(
             "ccm-backend",
@@ -243,6 +257,7 @@ class LocalStack:
     def __init__(self, options: StackOptions, announce: Callable[[Started], None]) -> None:
         self.options = options
         self.announce = announce
+        self._restored = False
 
     def run(self) -> None:
         """Start everything, serve until SIGINT/SIGTERM, stop everything."""
@@ -280,7 +295,12 @@ class LocalStack:
         ses_config = load_ses_config(options.ses_config_path)
         subscriptions = self._subscriptions(config, ses_config)
         Provisioner(
-            config, ses_config, options.bucket, options.table, visibility_timeout=options.visibility_timeout
+            config,
+            ses_config,
+            options.bucket,
+            options.table,
+            visibility_timeout=options.visibility_timeout,
+            audit_bucket=options.audit_bucket,
         ).run()
         report_failures("the demo directory", seed_directories(config), logger.warning)
         if config.graph_config is not None:
@@ -291,7 +311,15 @@ class LocalStack:
             {customer.account_id: code for code, customer in config.customer_mappings.items()},
             meetings=lambda: [asdict(action) for action in graph.actions()],
         )
-        snapshot = Snapshot(data / SNAPSHOT_FILE, config, options.bucket, options.table, outbox, graph=graph.graph)
+        snapshot = Snapshot(
+            data / SNAPSHOT_FILE,
+            config,
+            options.bucket,
+            options.table,
+            outbox,
+            graph=graph.graph,
+            audit_bucket=options.audit_bucket,
+        )
         restored = self._restore_or_seed(snapshot, config, ses_config, subscriptions)
         logger.info("data: %s", restored)
         running.callback(self._final_snapshot, snapshot)
@@ -354,6 +382,7 @@ class LocalStack:
                 else {}
             ),
             "CCM_BUCKET": options.bucket,
+            "CCM_AUDIT_BUCKET": options.audit_bucket,
             "CCM_TABLE": options.table,
         }
         os.environ.update(environment)
@@ -380,11 +409,12 @@ class LocalStack:
     ) -> int:
         """Outbox collection, periodic snapshots, the queue workers, the clock's schedule; then the triggers an
         earlier run left."""
+        backend = functions["backend"]
         harvester = Repeating("outbox", OUTBOX_INTERVAL, outbox.collect).start()
         running.callback(harvester.stop)
         periodic = Repeating("snapshot", self.options.snapshot_interval, snapshot.save).start()
         running.callback(periodic.stop)
-        workers = QueueWorkers(self._workers(config, functions["backend"]))
+        workers = QueueWorkers([*self._workers(config, backend), self._audit_worker(config, functions["audit"])])
         workers.start()
         running.callback(workers.stop, STOP_GRACE_SECONDS + self.options.poll_wait_seconds)
         # Stopped before the workers (callbacks run last-in first): nothing is handed over that nobody reads.
@@ -401,6 +431,7 @@ class LocalStack:
         self, snapshot: Snapshot, config: AppConfig, ses_config: SesConfig, subscriptions: SubscriptionConfig | None
     ) -> str:
         if snapshot.exists:
+            self._restored = True
             document = snapshot.load()
             restored = snapshot.restore_state(document)
             contacts = snapshot.restore_contacts(document)
@@ -408,6 +439,9 @@ class LocalStack:
             logger.info("restored from %s: %s", snapshot.path, restored.counts.describe())
             listed = restored.catalog.objects
             return f"restored from {snapshot.path}: the catalog lists {listed} changes, announcements and drafts"
+        repository = Repository(ArchiveStore(self.options.bucket), Catalog(self.options.table))
+        history = seed_change_history(repository, config, utc_now())
+        logger.info("first run: %d finished demo changes of the last months for the reports page", history)
         imported = import_contacts(config, ses_config, self.options.bucket)
         report_failures("the contact import", imported, logger.warning)
         report_failures("the demo people's own choices", opt_in_by_choice(config, ses_config), logger.warning)
@@ -427,6 +461,9 @@ class LocalStack:
             f"first run: {people} demo contacts imported from the demo Identity Center directories, "
             f"{len(changes)} demo changes approved"
         )
+        template = seed_demo_template(DynamoTemplates(self.options.table), config, utc_now())
+        if template is not None:
+            seeded += f", standard change template {template} added"
         if subscriptions is None:
             return seeded
         applied = apply_subscriptions(config, ses_config, subscriptions, self.options.bucket)
@@ -441,6 +478,16 @@ class LocalStack:
             logger.info("saved to %s: %s", snapshot.path, counts.describe())
         except Exception as error:  # the previous snapshot stays; say so rather than hide it
             logger.error("the final snapshot failed, %s keeps the previous one: %s", snapshot.path, error)
+
+    def _audit_worker(self, config: AppConfig, audit: LocalFunction) -> QueueWorker:
+        """The audit queue's consumer. What it holds before the worker starts came from restoring the snapshot,
+        whose audit events and report sums were restored as well: those puts are no new writes."""
+        sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
+        url = sqs.get_queue_url(QueueName=AUDIT_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        if self._restored:
+            sqs.purge_queue(QueueUrl=url)
+        return QueueWorker(sqs, url, arn, audit, batch_size=10, wait_seconds=self.options.poll_wait_seconds)
 
     def _workers(self, config: AppConfig, backend: LocalFunction) -> list[QueueWorker]:
         sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)

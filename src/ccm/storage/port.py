@@ -69,6 +69,16 @@ class ObjectRepository(Protocol):
         """Write the customer's trigger for ``obj``; :class:`TriggerNotWritten` if it could not be."""
         ...
 
+    def put_notice(self, customer_code: str, notice_id: str, body: dict[str, Any]) -> str:
+        """Write a notice trigger (``DLG-...``) to the customer's queue; :class:`TriggerNotWritten` if it could not
+        be."""
+        ...
+
+    def review_due(self, until: str | None = None) -> list[Summary]:
+        """Approved emergency changes whose retrospective review is still open (due by ``until`` if given),
+        earliest due first."""
+        ...
+
     def query(self, query: Query) -> Page:
         """One page of the catalog; :class:`InvalidCursor` for a cursor that is not one of this listing's."""
         ...

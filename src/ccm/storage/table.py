@@ -1,5 +1,7 @@
 """The one DynamoDB table: catalog rows, statistics counters, the text search's postings (``TERM#...``, plain items
-with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger and the SAML replay cache.
+with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger, the SAML replay cache, the audit
+trail's index (``AUDIT#<month>``, ``ccm.storage.audit_index``) and the reports' sums (``REPORT#<month>``,
+``REPORTFACT#<id>``, ``ccm.storage.report_store``).
 
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.
@@ -16,10 +18,18 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
   (reminders) and ending (nudges). ``WindowIndex.meeting(a, b)`` is what the calendar reads.
 * ``FEED#<customer code>`` (``group_sk = <window start>#<id>``): the ``CUST#`` catalog rows of what a customer's
   maintenance feed shows (approved, completed, cancelled after approval), so one feed is one Query.
+* ``NOTICE#<scope>#<month>``: a change's report facts with a customer notice lead time, ordered by that notice
+  (``ccm.storage.report_store``), so a report lists the changes below the notice minimum with one query a month.
+* ``REVIEW#change``: approved emergency changes whose retrospective review is open, ``group_sk = <due by>#<id>``
+  (:mod:`ccm.storage.catalog`, summary rows only)
+* ``DELEGATE#<delegate>``: delegations naming that delegate, ``group_sk = <last day>#<approver>``
+  (:mod:`ccm.storage.delegations`)
 
 Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
 ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`),
-``FEEDTOKEN#`` (each customer's feed token, :mod:`ccm.storage.feed_tokens`), ``SAML#`` (the sign-in replay cache).
+``FEEDTOKEN#`` (each customer's feed token, :mod:`ccm.storage.feed_tokens`), ``SAML#`` (the sign-in replay cache),
+``DELEGATION#`` (:mod:`ccm.storage.delegations`) and ``TEMPLATE`` (the standard change templates and their counter,
+:mod:`ccm.storage.templates`).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Each customer's own maintenance calendar: what its emails already told it, behind a per-customer secret.
 
 The feed lists the approved, completed, and (after approval) cancelled changes and announcements with a window that
-concern the customer, whose window ended at most 30 days ago or lies ahead. An entry carries only what the
-customer's emails show (title, window, reason, customer impact, status): never plans, tickets, people or other
-customers.
+concern the customer, whose window ended at most 30 days ago or lies ahead; an approved change that an edit sent back
+for approval stays, marked as awaiting re-approval (``STATUS:TENTATIVE``). An entry carries only what the customer's
+emails show (title, window, reason, customer impact, status): never plans, tickets, people or other customers.
 """
 
 from __future__ import annotations
@@ -60,6 +60,15 @@ class FeedEntry:
     @property
     def cancelled(self) -> bool:
         return self.status is Status.CANCELLED
+
+    @property
+    def awaiting_reapproval(self) -> bool:
+        """Approved before, edited since and back for approval (the feed lists no other submitted object)."""
+        return self.status is Status.SUBMITTED
+
+    @property
+    def status_words(self) -> str:
+        return "awaiting re-approval" if self.awaiting_reapproval else self.status.value
 
 
 @dataclass(frozen=True)

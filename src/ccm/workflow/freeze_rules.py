@@ -5,23 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ccm.domain.classification import ChangeType
+from ccm.domain.approval import ChangeType
 from ccm.domain.freezes import FreezeHit, freezes_met
 from ccm.domain.objects import AnyObject, Change, FreezeReference, ModificationType
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
 from ccm.domain.windows import object_window
 from ccm.workflow.actor import Actor
-from ccm.workflow.errors import FreezeConflict, FrozenWindow, InvalidInput
+from ccm.workflow.errors import FreezeConflict, FrozenWindow
 from ccm.workflow.services import Services
 
 ENFORCED = frozenset({Status.SUBMITTED, Status.APPROVED})
-
-
-def require_justified_emergency(obj: AnyObject) -> None:
-    """An emergency change must say why it cannot wait, before anyone is asked to approve it."""
-    if isinstance(obj, Change) and obj.change_type is ChangeType.EMERGENCY and not obj.emergency_justification.strip():
-        raise InvalidInput.one("emergencyJustification", "is required for an emergency change")
 
 
 def frozen_for(services: Services, obj: AnyObject) -> list[FreezeHit]:
@@ -34,30 +28,35 @@ def frozen_for(services: Services, obj: AnyObject) -> list[FreezeHit]:
     return freezes_met(services.config.change_calendar.freeze_windows, window, obj.customers)
 
 
-def move_unless_frozen(services: Services, obj: AnyObject, target: Status, actor: Actor, at: datetime) -> None:
-    """Move ``obj`` to ``target``; into submitted or approved only outside every freeze of its customers, or as a
-    justified emergency, whose override of each freeze is recorded right after the transition's own entry."""
+def freeze_overrides(services: Services, obj: AnyObject, target: Status) -> list[FreezeReference]:
+    """What moving ``obj`` to ``target`` would override: nothing outside every freeze of its customers (or for a
+    status that is not enforced); inside one, :class:`FrozenWindow` unless ``obj`` is a justified emergency, whose
+    entries into each freeze are returned for :func:`record_freeze_overrides`."""
     hits = frozen_for(services, obj) if target in ENFORCED else []
     if not hits:
-        obj.transition(target, actor.email, at)
-        return
+        return []
     assert isinstance(obj, Change)
     justification = obj.emergency_justification.strip()
     if obj.change_type is not ChangeType.EMERGENCY or not justification:
         raise FrozenWindow(obj.id, target.value, [_conflict(hit) for hit in hits])
-    obj.transition(target, actor.email, at)
-    for hit in hits:
-        occurrence = hit.occurrence
-        reference = FreezeReference(
-            name=occurrence.name,
-            start=occurrence.start,
-            end=occurrence.end,
-            timezone=occurrence.timezone,
+    return [
+        FreezeReference(
+            name=hit.occurrence.name,
+            start=hit.occurrence.start,
+            end=hit.occurrence.end,
+            timezone=hit.occurrence.timezone,
             customers=hit.customers,
             action=target.value,
             justification=justification,
         )
-        obj.record(ModificationType.FREEZE_OVERRIDE, actor.email, at, freeze=reference)
+        for hit in hits
+    ]
+
+
+def record_freeze_overrides(obj: AnyObject, overrides: list[FreezeReference], actor: Actor, at: datetime) -> None:
+    """Each freeze an emergency entered, right after the transition's own entry in the same write."""
+    for reference in overrides:
+        obj.record(ModificationType.FREEZE_OVERRIDE, actor.email, at, freeze=reference, request_id=actor.request_id)
 
 
 def _conflict(hit: FreezeHit) -> FreezeConflict:

@@ -1,7 +1,7 @@
 // The card of a change or an announcement in a list: its title (which opens the details), its status, a line of
 // facts, what else the list shows of it, and the buttons of what may be done with it.
 import { el } from "./dom.js";
-import { classificationOf, normalStatus, statusBadge } from "./status.js";
+import { normalStatus, statusBadge } from "./status.js";
 
 /**
  * `facts`: strings or nodes for the line under the title (nulls skipped); `extra`: nodes under that line;
@@ -18,7 +18,7 @@ export function itemCard(item, { onOpen, facts = [], extra = [], buttons = [], c
     el(
       "div",
       { className: "item-meta" },
-      [...facts, classificationOf(item)].filter(Boolean).map((fact) => (fact instanceof Node ? fact : el("span", {}, fact))),
+      facts.filter(Boolean).map((fact) => (fact instanceof Node ? fact : el("span", {}, fact))),
     ),
     extra,
     actions.length ? el("div", { className: "button-row" }, actions) : null,

@@ -18,6 +18,11 @@ function conflictNote(event) {
   );
 }
 
+/** An approved change that was edited is back for approval: it still happens unless it is refused, so it stays. */
+function statusWords(event, status) {
+  return event.changed_since_approval ? "Awaiting re-approval" : statusLabel(status);
+}
+
 function eventButton(event, { onOpen, showTime = true, long = false, compact = false }) {
   const status = normalStatus(event.status);
   const conflicting = (event.conflictsWith || []).length > 0;
@@ -27,13 +32,13 @@ function eventButton(event, { onOpen, showTime = true, long = false, compact = f
     {
       type: "button",
       className: ["event", `event-${event.kind}`, `event-${status}`, conflicting ? "event-conflict" : ""].filter(Boolean).join(" "),
-      title: `${event.id} · ${statusLabel(status)} · ${eventWindow(event)}`,
+      title: `${event.id} · ${statusWords(event, status)} · ${eventWindow(event)}`,
       dataset: { id: event.id },
     },
     conflictNote(event),
     showTime ? el("span", { className: "event-time" }, compact ? startTime(event.start) : timeRange(event.start, event.end)) : null,
     el("span", { className: "event-title" }, label),
-    el("span", { className: "visually-hidden" }, ` (${statusLabel(status)})`),
+    el("span", { className: "visually-hidden" }, ` (${statusWords(event, status)})`),
   );
   button.addEventListener("click", () => onOpen(event.id));
   return button;
@@ -163,7 +168,7 @@ function agendaEntry(event, context) {
       el(
         "p",
         { className: "agenda-meta" },
-        el("span", { className: `badge status-${status}` }, statusLabel(status)),
+        el("span", { className: `badge status-${status}` }, statusWords(event, status)),
         ` ${event.id} · ${(event.customers || []).join(", ")} · ${eventWindow(event)}`,
       ),
       others.length ? el("p", { className: "agenda-conflict" }, `⚠ Conflicts with ${others.join(", ")}`) : null,

@@ -6,7 +6,7 @@ import { clear, el, query } from "../dom.js";
 import { customerChooser } from "../customers.js";
 import { errorSlot, field, group, hintId, input, textArea } from "../form/fields.js";
 import { check, clearWhenFixed, problemDisplay, rule } from "../form/problems.js";
-import { classification } from "./classification.js";
+import { changeApproval } from "./approval.js";
 import { changeMeeting } from "./meeting.js";
 import { CHANGE_TEXTS } from "./texts.js";
 import { implementationWindow } from "./window.js";
@@ -52,11 +52,9 @@ export function changeForm(container) {
   const display = problemDisplay(container, targets);
   const schedule = implementationWindow(display);
   const meeting = changeMeeting(controls.changeTitle, schedule);
-  const kind = classification();
-  Object.assign(controls, schedule.controls, meeting.controls, kind.controls);
-  Object.assign(targets, schedule.targets, meeting.targets, {
-    emergencyJustification: () => [kind.controls.emergencyJustification],
-  });
+  const approval = changeApproval(controls);
+  Object.assign(controls, schedule.controls, meeting.controls, approval.controls);
+  Object.assign(targets, schedule.targets, meeting.targets);
   // Freezes and overlapping changes for the customers and window being picked, as the user picks them.
   const warnings = planningWarnings(() => {
     const { start, end } = schedule.instants();
@@ -79,7 +77,7 @@ export function changeForm(container) {
         field(controls.jiraTicket, "Jira ticket", { hint: "For example PROJ-1234." }),
       ),
     ]),
-    kind.fieldset,
+    approval.fieldset,
     customers.fieldset,
     group(
       "Details",
@@ -99,7 +97,7 @@ export function changeForm(container) {
     ),
     ...schedule.rules,
     ...meeting.rules,
-    ...kind.rules,
+    ...approval.rules,
   ];
   clearWhenFixed(display, rules);
   for (const part of [customers.fieldset, schedule.fieldset]) part.addEventListener("change", warnings.check);
@@ -111,7 +109,7 @@ export function changeForm(container) {
     customers.reset();
     schedule.reset();
     meeting.reset();
-    kind.reset();
+    approval.reset();
     warnings.check();
   }
 
@@ -127,11 +125,11 @@ export function changeForm(container) {
     controls.jiraTicket.value = document.jiraTicket || "";
     for (const [id] of CHANGE_TEXTS) controls[id].value = document[id] || "";
     schedule.fill(document);
-    kind.fill(document, { copy });
     const unknown = customers.choose(document.customers, { additive: copy });
     warnings.checkNow();
     if (copy) meeting.reset();
     else meeting.fill(document, schedule.zone());
+    approval.fill(document, { copy });
     return unknown;
   }
 
@@ -143,9 +141,9 @@ export function changeForm(container) {
       customers: customers.selected(),
       snowTicket: controls.snowTicket.value.trim(),
       jiraTicket: controls.jiraTicket.value.trim(),
-      ...kind.values(),
       ...schedule.values(),
       ...meeting.values(schedule.zone()),
+      ...approval.values(),
     };
     for (const [id] of CHANGE_TEXTS) fields[id] = controls[id].value;
     return fields;
