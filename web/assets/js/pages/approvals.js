@@ -24,13 +24,18 @@ const DECISIONS = new Set(["approve", "reject"]);
 
 const state = { user: null, status: null, customers: [], items: [], scope: "mine", warnings: new Map() };
 const WARNING_REQUESTS_AT_ONCE = 4;
+const WARNINGS_WAIT_MS = 1500;
 
-/** Each pending change's freezes and overlaps, asked before the cards are drawn so they take their height at once. */
+/**
+ * Each pending change's freezes and overlaps. The cards wait for them up to WARNINGS_WAIT_MS, so that they usually
+ * take their height at once; a long list is drawn then, and the warnings that come later go into their cards.
+ */
 async function loadWarnings(items) {
   const pending = items.filter(
     (item) => !isAnnouncement(item) && item.status === "submitted" && item.implementation_start,
   );
-  state.warnings = new Map();
+  const warnings = new Map();
+  state.warnings = warnings;
   const queue = [...pending];
   async function worker() {
     while (queue.length) {
@@ -42,13 +47,25 @@ async function loadWarnings(items) {
           end: item.implementation_end,
           exclude: item.id,
         });
-        if (data) state.warnings.set(item.id, data);
+        if (data && state.warnings === warnings) {
+          warnings.set(item.id, data);
+          showLateWarnings(item.id);
+        }
       } catch {
         // A card without warnings is still a card; approving reports a freeze as an error anyway.
       }
     }
   }
-  await Promise.all(Array.from({ length: WARNING_REQUESTS_AT_ONCE }, worker));
+  const all = Promise.all(Array.from({ length: WARNING_REQUESTS_AT_ONCE }, worker));
+  await Promise.race([all, new Promise((resolve) => setTimeout(resolve, WARNINGS_WAIT_MS))]);
+}
+
+/** Warnings that arrive after the cards were drawn go into the card's own slot. */
+function showLateWarnings(id) {
+  const slot = document.querySelector(`#items li.item[data-id="${CSS.escape(id)}"] .card-warnings`);
+  if (!slot || slot.firstChild) return;
+  const list = warningList(state.warnings.get(id));
+  if (list) slot.append(list);
 }
 
 function filters() {
@@ -210,7 +227,7 @@ function card(item, open) {
         customerChips(state.customers, item.customers),
       ),
       whatYouCanDo(item),
-      warningList(state.warnings.get(item.id)),
+      el("div", { className: "card-warnings" }, warningList(state.warnings.get(item.id))),
       ...changedNote(item),
       item.status === "submitted" ? audienceBox(item.id) : null,
       item.meeting_note ? el("p", { className: "meeting-note" }, item.meeting_note) : null,
