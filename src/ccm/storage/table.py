@@ -8,7 +8,8 @@ one (tests/deployment checks it against the indexes of the last release). ``by_g
 release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
 orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
-* (none yet)
+* ``DELIVERY#<object id>``: the delivery-ledger rows of one object, ``group_sk`` =
+  ``<customer>#<event>#v<version>#<recipient>`` (:mod:`ccm.storage.ledger`, :mod:`ccm.storage.delivery_records`)
 """
 
 from __future__ import annotations
