@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -138,10 +139,16 @@ def test_the_same_event_twice_changes_and_counts_nothing_more(records: DynamoDel
 def test_an_event_for_an_unknown_message_id_is_logged_and_dropped(
     records: DynamoDeliveryRecords, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    response = deliver(sns_envelope(ses_record("Delivery", "never-sent-by-us", READER)))
+    seen = _Remember()
+    logging.getLogger("ccm.ses_events.recorder").addHandler(seen)
+    try:
+        response = deliver(sns_envelope(ses_record("Delivery", "never-sent-by-us", READER)))
+    finally:
+        logging.getLogger("ccm.ses_events.recorder").removeHandler(seen)
 
     assert response == {"batchItemFailures": []}
-    assert "no email of ours has that id" in capsys.readouterr().out
+    assert any("no email of ours has that id" in message for message in seen.messages)
+    assert '"SesEventsUnknown":[1.0]' in capsys.readouterr().out
     assert records.rows(KEY.object_id) == []
 
 
@@ -166,3 +173,12 @@ def test_a_table_failure_fails_only_that_record_so_sqs_retries_it(records: Dynam
 
     assert response == {"batchItemFailures": [{"itemIdentifier": bounce["Records"][0]["messageId"]}]}
 
+
+
+class _Remember(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
