@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ccm.config import CustomerMapping
+from ccm.domain.deliveries import RESEND_SUFFIX, resend_requests
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
 from ccm.mail.decisions import Notice
@@ -138,3 +139,9 @@ class EmailStep:
             return
         email = self.renderer.render(context.obj, notice, context.customer.customer_code, context.now)
         send_counted(context, self.sender, notice.event.value, email, recipients, notice.topic)
+        # An administrator's resend: one extra copy, under its own ledger event, to those still subscribed.
+        wanted = resend_requests(context.obj.modifications, context.customer.customer_code, notice.event.value)
+        still = {address.lower() for address in recipients}
+        again = [address for address in wanted if address.lower() in still]
+        if again:
+            send_counted(context, self.sender, f"{notice.event.value}{RESEND_SUFFIX}", email, again, notice.topic)

@@ -8,8 +8,11 @@ a ``bounced`` and a repeated event changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from ccm.domain.objects import USER_TRANSITIONS, Modification, ModificationType
 
 
 class DeliveryStatus(StrEnum):
@@ -139,3 +142,19 @@ def reputation(value: float, threshold: Threshold) -> Reputation:
     if value >= threshold.warning:
         return Reputation.WARNING
     return Reputation.OK
+
+
+def resend_requests(modifications: Sequence[Modification], customer: str, event: str) -> list[str]:
+    """Whom administrators asked to get ``event`` again from ``customer`` since the last thing a person did to the
+    object (a new status or edit starts a new notice; its own failures are resent from then on)."""
+    wanted: dict[str, None] = {}
+    for entry in reversed(modifications):
+        if entry.modification_type in USER_TRANSITIONS:
+            break
+        if (
+            entry.modification_type is ModificationType.DELIVERY_RESENT
+            and entry.customer_code == customer
+            and entry.delivery_event == event
+        ):
+            wanted.update(dict.fromkeys(entry.recipients or []))
+    return list(wanted)

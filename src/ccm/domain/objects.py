@@ -75,6 +75,8 @@ class ModificationType(StrEnum):
     MEETING_UPDATED = "meeting_updated"
     MEETING_CANCELLED = "meeting_cancelled"
     PROCESSED = "processed"
+    DELIVERY_RESENT = "delivery_resent"
+    """An administrator had one notice sent again to the recipients whose delivery failed transiently."""
 
 
 TITLE_LIMIT = 300
@@ -124,6 +126,10 @@ class Modification(_Open):
     modification_type: ModificationType
     customer_code: str | None = None
     meeting_metadata: MeetingMetadata | None = None
+    delivery_event: str | None = None
+    """Of a ``delivery_resent`` entry: the email event resent (``approval_request``, ...)."""
+    recipients: list[str] | None = None
+    """Of a ``delivery_resent`` entry: who gets the extra copy."""
 
     @model_validator(mode="after")
     def _meeting_entries_carry_metadata(self) -> Modification:
@@ -204,6 +210,8 @@ class ManagedObject(BaseModel, ABC):
         *,
         customer_code: str | None = None,
         meeting: MeetingMetadata | None = None,
+        delivery_event: str | None = None,
+        recipients: list[str] | None = None,
     ) -> Modification:
         entry = Modification.model_validate(
             {
@@ -212,6 +220,8 @@ class ManagedObject(BaseModel, ABC):
                 "modification_type": kind,
                 "customer_code": customer_code,
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
+                "delivery_event": delivery_event,
+                "recipients": recipients,
             }
         )
         self.modifications.append(entry)

@@ -144,7 +144,7 @@ class DeliveryRecords(Protocol):
         ...
 
 
-def _counter(status: DeliveryStatus | None, bounce_type: str) -> str:
+def counter_name(status: DeliveryStatus | None, bounce_type: str) -> str:
     if status is None:
         return "sends"
     if status is DeliveryStatus.BOUNCED:
@@ -278,7 +278,7 @@ class DynamoDeliveryRecords:
                     SORT_KEY: {"S": f"{DAY_PREFIX}{day_of(event.at)}"},
                 },
                 "UpdateExpression": "ADD #counter :one SET customer_code = :customer, #ttl = :ttl",
-                "ExpressionAttributeNames": {"#counter": _counter(event.status, event.bounce_type), "#ttl": TTL_ATTRIBUTE},
+                "ExpressionAttributeNames": {"#counter": counter_name(event.status, event.bounce_type), "#ttl": TTL_ATTRIBUTE},
                 "ExpressionAttributeValues": {
                     ":one": {"N": "1"},
                     ":customer": {"S": customer},

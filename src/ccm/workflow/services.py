@@ -12,6 +12,7 @@ from ccm.domain.times import utc_now
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.delivery_records import DeliveryRecords, DynamoDeliveryRecords
 from ccm.storage.port import ObjectRepository
 from ccm.storage.repository import Repository
 
@@ -25,6 +26,8 @@ class Services:
     repository: ObjectRepository
     config: AppConfig
     clock: Callable[[], datetime] = field(default=utc_now)
+    deliveries: DeliveryRecords | None = None
+    """The delivery ledger's rows and SES's events on them (the deliveries pages); ``None`` where unused."""
 
     @classmethod
     def from_settings(
@@ -32,4 +35,8 @@ class Services:
     ) -> Services:
         """Clients are created on first use, so building this touches no AWS endpoint."""
         repository = Repository(ArchiveStore(settings.bucket, s3), Catalog(settings.table, dynamodb))
-        return cls(repository=repository, config=settings.config)
+        return cls(
+            repository=repository,
+            config=settings.config,
+            deliveries=DynamoDeliveryRecords(settings.table, dynamodb),
+        )
