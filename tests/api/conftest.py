@@ -18,6 +18,7 @@ from functions.api import app as api_module
 from ccm.config import AppConfig
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.delivery_records import DynamoDeliveryRecords
 from ccm.storage.repository import Repository
 from ccm.storage.table import create_table_arguments
 from ccm.workflow import Services
@@ -55,7 +56,7 @@ def storage(aws: None) -> Repository:
 
 @pytest.fixture
 def services(storage: Repository, app_config: AppConfig, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Services:
-    built = Services(storage, app_config, clock=clock)
+    built = Services(storage, app_config, clock=clock, deliveries=DynamoDeliveryRecords(TABLE, shared_clients()[1]))
     # What the handler would build on a cold start, with the test's clock.
     monkeypatch.setattr(api_module, "_services", built)
     return built

@@ -84,7 +84,11 @@ def test_each_event_type_is_recorded_on_the_recipients_ledger_row(
 def test_a_bounce_keeps_its_type_and_subtype(records: DynamoDeliveryRecords) -> None:
     sent("ses-message-1")
 
-    deliver(sns_envelope(ses_record("Bounce", "ses-message-1", READER, bounce_type="Transient", bounce_subtype="MailboxFull")))
+    deliver(
+        sns_envelope(
+            ses_record("Bounce", "ses-message-1", READER, bounce_type="Transient", bounce_subtype="MailboxFull")
+        )
+    )
 
     row = only_row(records)
     assert (row.status, row.bounce_type, row.bounce_subtype) == (DeliveryStatus.BOUNCED, "Transient", "MailboxFull")
@@ -172,7 +176,6 @@ def test_a_table_failure_fails_only_that_record_so_sqs_retries_it(records: Dynam
     response = app.handler(bounce, LambdaContext())  # type: ignore[arg-type]
 
     assert response == {"batchItemFailures": [{"itemIdentifier": bounce["Records"][0]["messageId"]}]}
-
 
 
 class _Remember(logging.Handler):

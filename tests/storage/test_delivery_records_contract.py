@@ -84,7 +84,9 @@ def test_rows_are_read_per_object_and_per_customer_in_order(subject: Subject) ->
     subject.sent(KEY, "b@example.com", "m-1")
     subject.sent(KEY, "a@example.com", "m-2")
     subject.sent(DeliveryKey(KEY.object_id, 2, "approved", "bravo"), "a@example.com", "m-3")
-    subject.sent(DeliveryKey("CHG-00000000-0000-4000-8000-000000000000", 1, "approved", "alpha"), "x@example.com", "m-4")
+    subject.sent(
+        DeliveryKey("CHG-00000000-0000-4000-8000-000000000000", 1, "approved", "alpha"), "x@example.com", "m-4"
+    )
 
     every = subject.records.rows(KEY.object_id)
     alpha = subject.records.rows(KEY.object_id, "alpha")

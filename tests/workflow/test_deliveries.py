@@ -36,7 +36,13 @@ def change_id(store: InMemoryRepository) -> str:
     return store.create(change).obj.id
 
 
-def mail(records: InMemoryDeliveryRecords, change_id: str, outcomes: dict[str, SesEvent | None], customer: str = "alpha", event: str = "approved") -> None:
+def mail(
+    records: InMemoryDeliveryRecords,
+    change_id: str,
+    outcomes: dict[str, SesEvent | None],
+    customer: str = "alpha",
+    event: str = "approved",
+) -> None:
     for number, (recipient, outcome) in enumerate(outcomes.items()):
         message_id = f"{customer}-{event}-{number}"
         records.sent(DeliveryKey(change_id, 3, event, customer), recipient, message_id, SENT_AT)
@@ -50,12 +56,18 @@ def ses(status: DeliveryStatus, **extra: str) -> SesEvent:
 
 OUTCOMES = {
     "delivered@example.com": ses(DeliveryStatus.DELIVERED),
-    "hard@example.com": ses(DeliveryStatus.BOUNCED, bounce_type="Permanent", bounce_subtype="General", diagnostic="550 5.1.1 user unknown"),
-    "soft@example.com": ses(DeliveryStatus.BOUNCED, bounce_type="Transient", bounce_subtype="MailboxFull", diagnostic="452 mailbox full"),
+    "hard@example.com": ses(
+        DeliveryStatus.BOUNCED, bounce_type="Permanent", bounce_subtype="General", diagnostic="550 5.1.1 user unknown"
+    ),
+    "soft@example.com": ses(
+        DeliveryStatus.BOUNCED, bounce_type="Transient", bounce_subtype="MailboxFull", diagnostic="452 mailbox full"
+    ),
     "slow@example.com": ses(DeliveryStatus.DELAYED, diagnostic="421 try later"),
     "complainer@example.com": ses(DeliveryStatus.COMPLAINED),
     "leaver@example.com": ses(DeliveryStatus.UNSUBSCRIBED),
-    "suppressed@example.com": ses(DeliveryStatus.SUPPRESSED, bounce_type="Permanent", bounce_subtype="OnSuppressionList"),
+    "suppressed@example.com": ses(
+        DeliveryStatus.SUPPRESSED, bounce_type="Permanent", bounce_subtype="OnSuppressionList"
+    ),
     "waiting@example.com": None,
 }
 

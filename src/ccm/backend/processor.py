@@ -30,6 +30,7 @@ from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound, VersionConflict
 from ccm.mail.decisions import Topics, decide
 from ccm.storage.repository import Repository
+from ccm.storage.trigger_failures import TriggerFailures
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,9 @@ class TriggerProcessor:
         *,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        failures: TriggerFailures | None = None,
     ) -> None:
+        self.failures = failures
         self.config = config
         self.repository = repository
         self.archive = repository.archive
@@ -130,6 +133,7 @@ class TriggerProcessor:
             except Exception as error:
                 logger.exception("trigger %s failed; the message will be retried", event.key)
                 result.counts["TriggersFailed"] += 1
+                self._remember_failure(event, error)
                 raise MessageFailed(error, result.counts) from error
             logger.info(
                 "trigger %s: %s (%s)",
@@ -209,6 +213,16 @@ class TriggerProcessor:
                 continue
             context.replace_stored(update.after)
             return
+
+    def _remember_failure(self, event: ObjectEvent, error: Exception) -> None:
+        """The reason a dead letter shows; never in the way of the retry itself."""
+        if self.failures is None:
+            return
+        try:
+            trigger = parse_trigger_key(event.key)
+            self.failures.record(trigger.customer_code, trigger.object_id, f"{type(error).__name__}: {error}")
+        except Exception:
+            logger.exception("could not record why trigger %s failed", event.key)
 
     def _delete_trigger(self, code: str, object_id: str, etag: str) -> None:
         if not self.archive.delete_trigger(code, object_id, if_match=etag):

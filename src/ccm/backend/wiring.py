@@ -32,6 +32,7 @@ from ccm.storage.catalog import Catalog
 from ccm.storage.ledger import DeliveryLedger, DynamoLedger
 from ccm.storage.meeting_claims import DynamoMeetingClaims, MeetingClaims
 from ccm.storage.repository import Repository
+from ccm.storage.trigger_failures import TriggerFailures
 
 
 @dataclass
@@ -81,6 +82,12 @@ def build_backend(
         invites=CalendarInviteStep(calendar.invites, sender),
     )
     processor = TriggerProcessor(
-        config, repository, principal, pipeline, Topics.from_ses_config(ses_config), clock=clock
+        config,
+        repository,
+        principal,
+        pipeline,
+        Topics.from_ses_config(ses_config),
+        clock=clock,
+        failures=TriggerFailures(settings.table),
     )
     return Backend(config=config, repository=repository, pipeline=pipeline, processor=processor, meetings=calendar)

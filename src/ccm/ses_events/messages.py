@@ -70,9 +70,10 @@ def _unsubscribed(details: dict[str, Any]) -> bool:
     new = details.get("newTopicPreferences") or {}
     if new.get("unsubscribeAll"):
         return True
-    old = {t.get("topicName"): t.get("subscriptionStatus") for t in (details.get("oldTopicPreferences") or {}).get(
-        "topicSubscriptionStatus", []
-    )}
+    old = {
+        t.get("topicName"): t.get("subscriptionStatus")
+        for t in (details.get("oldTopicPreferences") or {}).get("topicSubscriptionStatus", [])
+    }
     return any(
         topic.get("subscriptionStatus") == "OptOut" and old.get(topic.get("topicName")) != "OptOut"
         for topic in new.get("topicSubscriptionStatus", [])

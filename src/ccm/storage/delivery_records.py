@@ -74,9 +74,7 @@ def group_keys(object_id: str, customer: str, event: str, version: int, recipien
     }
 
 
-def message_pointer_item(
-    message_id: str, ledger_pk: str, ledger_sk: str, customer: str, now: float
-) -> dict[str, Any]:
+def message_pointer_item(message_id: str, ledger_pk: str, ledger_sk: str, customer: str, now: float) -> dict[str, Any]:
     return {
         PARTITION_KEY: {"S": f"{POINTER_PREFIX}{message_id}"},
         SORT_KEY: {"S": POINTER_SORT},
@@ -278,7 +276,10 @@ class DynamoDeliveryRecords:
                     SORT_KEY: {"S": f"{DAY_PREFIX}{day_of(event.at)}"},
                 },
                 "UpdateExpression": "ADD #counter :one SET customer_code = :customer, #ttl = :ttl",
-                "ExpressionAttributeNames": {"#counter": counter_name(event.status, event.bounce_type), "#ttl": TTL_ATTRIBUTE},
+                "ExpressionAttributeNames": {
+                    "#counter": counter_name(event.status, event.bounce_type),
+                    "#ttl": TTL_ATTRIBUTE,
+                },
                 "ExpressionAttributeValues": {
                     ":one": {"N": "1"},
                     ":customer": {"S": customer},
@@ -326,7 +327,7 @@ class DynamoDeliveryRecords:
 
 
 def _condition_failed(error: ClientError) -> bool:
-    reasons = error.response.get("CancellationReasons", [])  # type: ignore[typeddict-item]
+    reasons = error.response.get("CancellationReasons", [])
     return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
 
 

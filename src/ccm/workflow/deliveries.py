@@ -42,7 +42,12 @@ from ccm.workflow.triggers import TriggerResult, request_type
 
 MAX_PAGE = 500
 BAR = ("delivered", "pending", "bounced", "complained", "suppressed")
-STATUS_EVENTS = {"submitted": "approval_request", "approved": "approved", "completed": "completed", "cancelled": "cancelled"}
+STATUS_EVENTS = {
+    "submitted": "approval_request",
+    "approved": "approved",
+    "completed": "completed",
+    "cancelled": "cancelled",
+}
 """The email event of each status that sends one (the backend's :mod:`ccm.mail.decisions`, by name)."""
 
 
@@ -95,6 +100,11 @@ class DeliveryReport:
             body["nextCursor"] = self.next_cursor
             body["resendable"] = self.resendable
         return body
+
+
+def require_admin(actor: Actor, action: str) -> None:
+    if not actor.is_admin:
+        raise Forbidden(f"only administrators may {action}")
 
 
 def records(services: Services) -> DeliveryRecords:
@@ -162,9 +172,9 @@ def _decode(cursor: str) -> int:
             raise ValueError(text)
         offset = int(text[1:])
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidCursor("the cursor is not one of this delivery list") from None
+        raise InvalidCursor() from None
     if offset < 0:
-        raise InvalidCursor("the cursor is not one of this delivery list")
+        raise InvalidCursor()
     return offset
 
 
@@ -256,16 +266,13 @@ class Resend:
         }
 
 
-def resend_failed(
-    services: Services, actor: Actor, object_id: str, *, kind: Kind, event: str, customer: str
-) -> Resend:
+def resend_failed(services: Services, actor: Actor, object_id: str, *, kind: Kind, event: str, customer: str) -> Resend:
     """One extra copy of the current notice to the recipients of ``customer`` whose delivery failed transiently.
 
     The request is recorded in the object's history (without a new version, so the notice stays the same ledger
     key); the backend sends under ``<event>-resend``, where the ledger holds each recipient to one extra copy.
     """
-    if not actor.is_admin:
-        raise Forbidden("only administrators may resend notices")
+    require_admin(actor, "resend notices")
     obj = _read(services, actor, object_id, kind)
     if customer not in obj.customers:
         raise DeliveryActionRefused(f"{object_id} does not concern customer {customer!r}")
