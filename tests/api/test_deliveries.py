@@ -103,7 +103,8 @@ def test_the_resend_skips_hard_bounces_and_is_recorded_in_history(api: ApiClient
     response = api.as_(ADMIN).post(
         f"/api/changes/{change_id}/deliveries/resend", {"event": "approved", "customer": "alpha"}
     )
-    again = api.as_(ADMIN).post(f"/api/changes/{change_id}/deliveries/resend", {"event": "cancelled", "customer": "alpha"})
+    path = f"/api/changes/{change_id}/deliveries/resend"
+    again = api.as_(ADMIN).post(path, {"event": "cancelled", "customer": "alpha"})
 
     assert refused.status == 403
     assert response.status == 200, response.text
