@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from ccm.aws.clients import error_code, http_status
 from ccm.config import AppConfig, CustomerMapping
+from ccm.errors import CcmError
 from ccm.s3_events import queue_name
 from ccm.storage.trigger_failures import TriggerFailures
 
@@ -36,10 +37,11 @@ PEEK_LIMIT = 100
 PEEK_ROUNDS = 20
 MANUAL_MOVE_LIMIT = 10_000
 MOVE_BATCH = 10
+MISSING_CODES = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
 UNSUPPORTED_CODES = frozenset({"InvalidAction", "UnsupportedOperation", "NotImplemented", "UnknownOperationException"})
 
 
-class RedriveRefused(Exception):
+class RedriveRefused(CcmError):
     """The queue cannot be redriven now (no dead-letter queue, a move already running)."""
 
 
@@ -83,6 +85,7 @@ class QueueDeadLetters:
     dead_letter_queue: str | None
     waiting: int = 0
     letters: list[DeadLetter] = field(default_factory=list)
+    problem: str | None = None
 
     def public(self) -> dict[str, Any]:
         return {
@@ -92,6 +95,7 @@ class QueueDeadLetters:
             "deadLetterQueue": self.dead_letter_queue,
             "waiting": self.waiting,
             "letters": [letter.public() for letter in self.letters],
+            "problem": self.problem,
         }
 
 
@@ -113,7 +117,14 @@ def _arn_name(arn: str) -> str:
 
 def queues_of(sqs: SQSClient, customer: CustomerMapping) -> CustomerQueues:
     """The customer's trigger queue and, from its redrive policy, its dead-letter queue."""
-    url = sqs.get_queue_url(QueueName=queue_name(customer))["QueueUrl"]
+    try:
+        url = sqs.get_queue_url(QueueName=queue_name(customer))["QueueUrl"]
+    except ClientError as error:
+        if error_code(error) in MISSING_CODES:
+            raise RedriveRefused(
+                f"the queue {queue_name(customer)} of {customer.customer_code} does not exist"
+            ) from None
+        raise
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn", "RedrivePolicy"])["Attributes"]
     policy = json.loads(attributes.get("RedrivePolicy") or "{}")
     dead_arn = policy.get("deadLetterTargetArn")
@@ -150,7 +161,12 @@ class DeadLetters:
         return [self.of_customer(self.config.customer(code)) for code in codes]
 
     def of_customer(self, customer: CustomerMapping) -> QueueDeadLetters:
-        queues = queues_of(self.sqs, customer)
+        try:
+            queues = queues_of(self.sqs, customer)
+        except RedriveRefused as missing:
+            return QueueDeadLetters(
+                customer.customer_code, customer.customer_name, queue_name(customer), None, problem=str(missing)
+            )
         found = QueueDeadLetters(
             customer.customer_code,
             customer.customer_name,

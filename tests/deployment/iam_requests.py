@@ -210,6 +210,33 @@ def _metric_data(call: str, params: dict[str, Any], status: int, region: str) ->
     ]
 
 
+def _queue_arn(params: dict[str, Any], region: str) -> str:
+    if "QueueName" in params:
+        name = str(params["QueueName"])
+    else:
+        name = str(params["QueueUrl"]).rstrip("/").rsplit("/", 1)[-1]
+    return f"arn:{PARTITION}:sqs:{region}:{ACCOUNT}:{name}"
+
+
+def _sqs(action: str) -> Callable[[str, dict[str, Any], int, str], list[AuthorizationRequest]]:
+    def requests(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
+        return [AuthorizationRequest(call, action, _queue_arn(params, region))]
+
+    return requests
+
+
+def _message_move(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
+    # AWS evaluates the move on the source (start, receive, delete) and the send on the destination.
+    source, destination = params["SourceArn"], params.get("DestinationArn")
+    requests = [
+        AuthorizationRequest(call, action, source)
+        for action in ("sqs:StartMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+    ]
+    if destination:
+        requests.append(AuthorizationRequest(call, "sqs:SendMessage", destination))
+    return requests
+
+
 def _always_allowed(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
     # AWS authorizes sts:GetCallerIdentity for every principal; no policy can deny it.
     return []
@@ -246,6 +273,14 @@ OPERATIONS: dict[tuple[str, str], Callable[[str, dict[str, Any], int, str], list
     ("ssm", "GetParameter"): _ssm_get,
     ("ssm", "GetParameters"): _ssm_get,
     ("cloudwatch", "PutMetricData"): _metric_data,
+    ("sqs", "GetQueueUrl"): _sqs("sqs:GetQueueUrl"),
+    ("sqs", "GetQueueAttributes"): _sqs("sqs:GetQueueAttributes"),
+    ("sqs", "ReceiveMessage"): _sqs("sqs:ReceiveMessage"),
+    ("sqs", "SendMessage"): _sqs("sqs:SendMessage"),
+    ("sqs", "SendMessageBatch"): _sqs("sqs:SendMessage"),
+    ("sqs", "DeleteMessage"): _sqs("sqs:DeleteMessage"),
+    ("sqs", "DeleteMessageBatch"): _sqs("sqs:DeleteMessage"),
+    ("sqs", "StartMessageMoveTask"): _message_move,
 }
 
 

@@ -42,6 +42,7 @@ PSEUDO_PARAMETERS = {
 FIXED_HANDLERS = {
     "functions.api.app.handler",
     "functions.backend.app.handler",
+    "functions.ses_events.app.handler",
     "functions.edge_auth.app.viewer_request",
     "functions.edge_auth.app.saml_handler",
 }

@@ -123,7 +123,7 @@ def get_dead_letters(services: CurrentServices, actor: CurrentActor, customer: C
     require_admin(actor, "see dead letters")
     codes = [services.config.customer(customer).customer_code] if customer else services.config.customer_codes
     queues = _dead_letters(services).of_customers(codes)
-    return {"queues": [queue.public() for queue in queues if queue.waiting or customer]}
+    return {"queues": [queue.public() for queue in queues if queue.waiting or queue.problem or customer]}
 
 
 @router.post(
