@@ -211,10 +211,8 @@ def _metric_data(call: str, params: dict[str, Any], status: int, region: str) ->
 
 
 def _queue_arn(params: dict[str, Any], region: str) -> str:
-    if "QueueName" in params:
-        name = str(params["QueueName"])
-    else:
-        name = str(params["QueueUrl"]).rstrip("/").rsplit("/", 1)[-1]
+    url = str(params.get("QueueUrl", ""))
+    name = str(params.get("QueueName") or url.rstrip("/").rsplit("/", 1)[-1])
     return f"arn:{PARTITION}:sqs:{region}:{ACCOUNT}:{name}"
 
 
