@@ -158,7 +158,14 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         dynamodb.put_item(TableName=TABLE, Item=replay)
         saved = Snapshot(path, two_customers, BUCKET, TABLE, Outbox({}), clock=lambda: now).save()
 
-    assert dict(saved.rows_by_kind) == {"delivery-ledger rows": 3, "meeting claims": 1, "sign-in replay records": 1}
+    assert dict(saved.rows_by_kind) == {
+        "delivery-ledger rows": 3,
+        "meeting claims": 1,
+        "sign-in replay records": 1,
+        "SES message pointers": 0,
+        "deliverability day counts": 0,
+        "trigger failure reasons": 0,
+    }
     assert saved.objects_by_kind["archived changes and announcements"] == 1 and saved.triggers == 0
     assert "3 delivery-ledger rows, 1 meeting claims, 1 sign-in replay records" in saved.describe()
     assert "1 archived changes and announcements" in saved.describe()
@@ -178,6 +185,15 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.edge.replay import replay_key
     from ccm.local.snapshot import ROW_KINDS
     from ccm.storage.ledger import LEDGER_PREFIX
+    from ccm.storage.delivery_records import COUNTER_PREFIX, POINTER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
+    from ccm.storage.trigger_failures import PREFIX as FAILURE_PREFIX
 
-    assert [prefix for prefix, _ in ROW_KINDS] == [LEDGER_PREFIX, MEETING_PREFIX, replay_key("")]
+    assert [prefix for prefix, _ in ROW_KINDS] == [
+        LEDGER_PREFIX,
+        MEETING_PREFIX,
+        replay_key(""),
+        POINTER_PREFIX,
+        COUNTER_PREFIX,
+        FAILURE_PREFIX,
+    ]

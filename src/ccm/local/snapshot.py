@@ -99,6 +99,9 @@ ROW_KINDS: tuple[tuple[str, str], ...] = (
     ("LEDGER#", "delivery-ledger rows"),
     ("MEETING#", "meeting claims"),
     ("SAML#", "sign-in replay records"),
+    ("SESMSG#", "SES message pointers"),
+    ("DELIVERABILITY#", "deliverability day counts"),
+    ("TRIGGERFAIL#", "trigger failure reasons"),
 )
 """The table's rows that are kept, by partition key prefix (``ccm.storage.ledger``, ``ccm.storage.meeting_claims``,
 ``ccm.edge.replay``). Sign-in replay records live only as long as the assertion they stop being replayed (five

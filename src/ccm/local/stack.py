@@ -49,11 +49,12 @@ from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.outbox import Outbox
 from ccm.local.outbox_pages import OutboxApp
 from ccm.local.repeating import Repeating
+from ccm.local.ses_simulator import LocalSesEvents
 from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
 from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
-from ccm.provision import Provisioner
+from ccm.provision import SES_EVENTS_QUEUE, Provisioner
 from ccm.s3_events import queue_name
 from ccm.subscription_config import SubscriptionConfig, load_subscription_config
 
@@ -106,7 +107,7 @@ class StackOptions:
 
 
 def function_specs(options: StackOptions, edge_config: Path) -> dict[str, FunctionSpec]:
-    """The four functions of ``infra/template.yaml`` with their timeouts and memory, and local concurrency."""
+    """The five functions of ``infra/template.yaml`` with their timeouts and memory, and local concurrency."""
     logs = options.data_dir / "logs"
     edge_setup = "functions.edge_auth.app:use_config"
     return {
@@ -139,6 +140,9 @@ def function_specs(options: StackOptions, edge_config: Path) -> dict[str, Functi
             memory_mb=1024,
             concurrency=3,
             log_file=str(logs / "backend.log"),
+        ),
+        "ses-events": FunctionSpec(
+            "ccm-ses-events", "functions.ses_events.app:handler", 30, 256, log_file=str(logs / "ses-events.log")
         ),
     }
 
@@ -268,17 +272,22 @@ class LocalStack:
 
         ses_config = load_ses_config(options.ses_config_path)
         subscriptions = self._subscriptions(config, ses_config)
-        Provisioner(
+        provisioned = Provisioner(
             config, ses_config, options.bucket, options.table, visibility_timeout=options.visibility_timeout
         ).run()
+        assert provisioned.events_queue_url is not None
         report_failures("the demo directory", seed_directories(config), logger.warning)
         if config.graph_config is not None:
             graph.seed_parameters(config.graph_config, boto3.client("ssm", config=RETRY_CONFIG))
         logger.info("AWS emulator at %s provisioned for %d customers", endpoint, len(config.customer_mappings))
 
+        ses_events = LocalSesEvents(
+            boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG), provisioned.events_queue_url
+        )
         outbox = Outbox(
             {customer.account_id: code for code, customer in config.customer_mappings.items()},
             meetings=lambda: [asdict(action) for action in graph.actions()],
+            on_email=ses_events.publish,
         )
         snapshot = Snapshot(data / SNAPSHOT_FILE, config, options.bucket, options.table, outbox, graph=graph.graph)
         restored = self._restore_or_seed(snapshot, config, ses_config, subscriptions)
@@ -292,7 +301,7 @@ class LocalStack:
             table=options.table,
             region=config.aws_region,
         )
-        resumed = self._start_background(running, config, functions["backend"], outbox, snapshot)
+        resumed = self._start_background(running, config, functions, outbox, snapshot)
         for function in functions.values():
             function.wait_ready()
         logger.info("functions started: %s", ", ".join(function.spec.name for function in functions.values()))
@@ -362,16 +371,17 @@ class LocalStack:
         self,
         running: contextlib.ExitStack,
         config: AppConfig,
-        backend: LocalFunction,
+        functions: dict[str, LocalFunction],
         outbox: Outbox,
         snapshot: Snapshot,
     ) -> int:
-        """Outbox collection, periodic snapshots, the queue workers; then the triggers an earlier run left."""
+        """Outbox collection, periodic snapshots, the queue workers (the customers' triggers to the backend, the SES
+        events to their handler); then the triggers an earlier run left."""
         harvester = Repeating("outbox", OUTBOX_INTERVAL, outbox.collect).start()
         running.callback(harvester.stop)
         periodic = Repeating("snapshot", self.options.snapshot_interval, snapshot.save).start()
         running.callback(periodic.stop)
-        workers = QueueWorkers(self._workers(config, backend))
+        workers = QueueWorkers([*self._workers(config, functions["backend"]), self._events_worker(config, functions)])
         workers.start()
         running.callback(workers.stop, STOP_GRACE_SECONDS + self.options.poll_wait_seconds)
         return snapshot.restore_triggers()
@@ -411,6 +421,14 @@ class LocalStack:
             logger.info("saved to %s: %s", snapshot.path, counts.describe())
         except Exception as error:  # the previous snapshot stays; say so rather than hide it
             logger.error("the final snapshot failed, %s keeps the previous one: %s", snapshot.path, error)
+
+    def _events_worker(self, config: AppConfig, functions: dict[str, LocalFunction]) -> QueueWorker:
+        sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
+        url = sqs.get_queue_url(QueueName=SES_EVENTS_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return QueueWorker(
+            sqs, url, arn, functions["ses-events"], batch_size=10, wait_seconds=self.options.poll_wait_seconds
+        )
 
     def _workers(self, config: AppConfig, backend: LocalFunction) -> list[QueueWorker]:
         sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
