@@ -3,6 +3,7 @@ import { collectionOf, get, post } from "./api.js";
 import { el, personName } from "./dom.js";
 import { actionButtons } from "./actions.js";
 import { customerName, loadCustomers } from "./customers.js";
+import { deliverySection } from "./deliveries.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
@@ -27,6 +28,7 @@ const HISTORY_LABELS = {
   meeting_updated: "Meeting updated",
   meeting_cancelled: "Meeting cancelled",
   processed: "Notifications sent",
+  delivery_resent: "Notice resent to transient failures",
 };
 
 export function isChange(document) {
@@ -235,7 +237,7 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
   dialog = openDialog({
     title: titleOf(document),
     wide: true,
-    body: [dialogStatus, detailsBody(document, customers)],
+    body: [dialogStatus, detailsBody(document, customers), deliverySection(document, id, { user, customers, status: dialogStatus })],
     actions: [
       allowed.edit ? el("a", { className: "btn btn-small", href: editLink(document) }, "Edit") : null,
       duplicate,

@@ -2,6 +2,7 @@
 import { get } from "../lib/api.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
+import { showDeadLetters, showDeliverability } from "../lib/deliveries.js";
 import { openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
@@ -68,7 +69,15 @@ function refresh(user, status) {
   return Promise.all([showStatistics(status), showRecent(user, status)]);
 }
 
+function deadLetters(user, status) {
+  if (!user.isAdmin) return null;
+  byId("deadLettersCard").hidden = false;
+  const show = () => showDeadLetters(byId("deadLetters"), status);
+  byId("refreshDeadLetters").addEventListener("click", show);
+  return show();
+}
+
 startPage(async ({ user, status }) => {
   byId("refreshRecent").addEventListener("click", () => refresh(user, status));
-  await refresh(user, status);
+  await Promise.all([refresh(user, status), showDeliverability(byId("deliverability")), deadLetters(user, status)]);
 });
