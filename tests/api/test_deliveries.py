@@ -123,7 +123,7 @@ def test_the_resend_skips_hard_bounces_and_is_recorded_in_history(api: ApiClient
 
 def test_deliverability_compares_each_account_with_the_review_thresholds(api: ApiClient, change_id: str) -> None:
     records = DynamoDeliveryRecords(TABLE, shared_clients()[1])
-    outcomes = {f"r{i}@example.com": None for i in range(40)}
+    outcomes: dict[str, SesEvent | None] = {f"r{i}@example.com": None for i in range(40)}
     mail(change_id, outcomes)
     for number in range(40):
         records.record(SesEvent(f"alpha-{number}", "Send", None, NOW.timestamp() - 3600))

@@ -1,7 +1,8 @@
 """The README's screenshots (docs/screenshots/), made again: ``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
-demo requester: the dashboard, the create-change form and a change's details.
+demo requester: the dashboard, the create-change form and a change's details; and, signed in as the approver, the
+Delivery section of a change whose approval went to alpha's SES simulator addresses.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import json
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import APIResponse, Browser, Page, sync_playwright
+from playwright.sync_api import APIResponse, Browser, Locator, Page, sync_playwright
 
 from tests.api.helpers import change_input
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
@@ -28,10 +30,11 @@ CHANGES: list[tuple[str, list[str], str]] = [
     ("Rotate the load balancer certificates", ["alpha", "bravo", "charlie"], "approved"),
     ("Patch the bastion hosts", ["golf", "hotel", "india", "juliett"], "submitted"),
     ("Upgrade the Kubernetes control plane to 1.31", ["delta", "echo"], "completed"),
-    ("Move the nightly backups to a new vault", ["foxtrot"], "submitted"),
+    ("Move the nightly backups to a new vault", ["alpha", "foxtrot"], "submitted"),
 ]
 """(title, customers, status) of the demo changes, oldest first."""
 DETAILED = "Rotate the load balancer certificates"
+DELIVERED = "Move the nightly backups to a new vault"
 
 
 def call(page: Page, method: str, path: str, body: Any = None) -> Any:
@@ -71,6 +74,22 @@ def demo_changes(requester: Page, approver: Page) -> dict[str, str]:
     return ids
 
 
+def delivery_section(page: Page, change_id: str) -> Locator:
+    """The Delivery section of ``change_id``'s details, once SES's events about every recipient are in."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        rows = call(page, "GET", f"/api/changes/{change_id}/deliveries")["recipients"]
+        if rows and all(row["status"] not in ("sending", "sent") for row in rows):
+            break
+        time.sleep(0.5)
+    page.goto("/index.html")
+    page.locator(f".item[data-id='{change_id}'] .item-title").click()
+    section = page.locator(f"dialog[data-object-id='{change_id}'] section.delivery")
+    section.locator(".delivery-problems").wait_for()
+    section.scroll_into_view_if_needed()
+    return section
+
+
 def settled(page: Page, path: str) -> Page:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -93,6 +112,7 @@ def main() -> int:
             details.locator(f".change-card[data-id='{ids[DETAILED]}'] .item-title").click()
             details.locator(f"dialog[data-object-id='{ids[DETAILED]}']").wait_for()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            delivery_section(approver, ids[DELIVERED]).screenshot(path=str(SCREENSHOTS / "delivery.png"))
             browser.close()
         finally:
             stack.kill()

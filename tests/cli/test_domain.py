@@ -286,4 +286,5 @@ def customer_client(code: str, service: str) -> Any:
     from tests.conftest import CONFIG_PATH
 
     customer = load_config(CONFIG_PATH).customer(code)
-    return RoleSessions(session_prefix="ccm-test").session(customer.ses_role_arn, customer.region).client(service)
+    session: Any = RoleSessions(session_prefix="ccm-test").session(customer.ses_role_arn, customer.region)
+    return session.client(service)

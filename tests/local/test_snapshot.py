@@ -184,8 +184,8 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
 def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.edge.replay import replay_key
     from ccm.local.snapshot import ROW_KINDS
-    from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.delivery_records import COUNTER_PREFIX, POINTER_PREFIX
+    from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
     from ccm.storage.trigger_failures import PREFIX as FAILURE_PREFIX
 
