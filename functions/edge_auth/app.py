@@ -1,7 +1,9 @@
 """CloudFront Lambda@Edge handlers for sign-in; the same file goes into two packages.
 
 - ``viewer_request``: the gatekeeper on every request. Its package holds this file, the standard-library-only
-  gatekeeper modules of ``ccm`` and ``edge_config.json``; nothing else may be imported on its path (1 MB limit).
+  gatekeeper modules of ``ccm``, ``edge_config.json`` and the portal's 404 page; nothing else may be imported on
+  its path (1 MB limit). The same function answers the web behaviour's origin responses: a file the web bucket
+  does not have gets the portal's 404 page (``ccm.edge.not_found``).
 - ``saml_handler``: origin-request on ``/saml/*`` with python3-saml, Powertools and boto3, imported lazily so
   that the gatekeeper never loads them.
 
@@ -18,8 +20,11 @@ from typing import Any
 
 from ccm.edge.edge_config import EdgeConfig, load_edge_config
 from ccm.edge.gatekeeper import Gatekeeper
+from ccm.edge.not_found import is_origin_response, with_not_found_page
 
 CONFIG_PATH = Path(__file__).with_name("edge_config.json")
+NOT_FOUND_PAGES = (Path(__file__).with_name("not_found.html"), Path(__file__).resolve().parents[2] / "web" / "404.html")
+"""The page baked into the package, else (in a checkout: tests, the local stack) the portal's own file."""
 SERVICE = "ccm-edge-auth"
 METRICS_NAMESPACE = "CCM"
 
@@ -29,6 +34,7 @@ _config_source: Path | EdgeConfig = CONFIG_PATH
 _config: EdgeConfig | None = None
 _gatekeeper: Gatekeeper | None = None
 _saml_entry: Handler | None = None
+_not_found_page: str | None = None
 
 
 def use_config(source: str | Path | EdgeConfig) -> None:
@@ -45,7 +51,20 @@ def _edge_config() -> EdgeConfig:
     return _config
 
 
+def _not_found() -> str | None:
+    global _not_found_page
+    if _not_found_page is None:
+        found = next((path for path in NOT_FOUND_PAGES if path.is_file()), None)
+        if found is None:
+            logging.getLogger("ccm.edge").error("no 404 page in the package: the web bucket's answer is passed on")
+            return None
+        _not_found_page = found.read_text(encoding="utf-8")
+    return _not_found_page
+
+
 def viewer_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if is_origin_response(event):
+        return with_not_found_page(event, _not_found())
     global _gatekeeper
     if _gatekeeper is None:
         # The Lambda runtime's root logger passes only warnings; the gatekeeper's info lines explain sessions.

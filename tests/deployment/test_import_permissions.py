@@ -89,7 +89,7 @@ def test_the_import_role_before_the_fix_fails_the_customer_with_the_permission_i
 
     assert not outcome["ok"]
     assert "s3:ListBucket on s3://ccm-test-bucket (prefix identity-import/bravo.json) was refused" in outcome["error"]
-    assert "the task role needs s3:ListBucket on the bucket (s3:prefix identity-import/*)" in outcome["error"]
+    assert "its role needs s3:ListBucket on the bucket (s3:prefix identity-import/*)" in outcome["error"]
     assert enforcer.refused[0].startswith("s3:ListBucket on arn:aws:s3:::ccm-test-bucket with ")
     assert "s3:prefix=identity-import/bravo.json" in enforcer.refused[0]
     assert enforcer.refused[0].endswith("ImportTaskRole has no statement that allows it")

@@ -14,6 +14,7 @@ from ccm.contact_import.record import PREFIX as GRANT_RECORD_PREFIX
 from ccm.edge.behaviours import LEGACY_API_PATHS
 from ccm.edge.replay import replay_key
 from ccm.provision import DEAD_LETTER_AFTER
+from ccm.ses_admin.subscription_record import PREFIX as SUBSCRIPTION_RECORD_PREFIX
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 from ccm.web_assets import PAGE_CSP, PORTAL_CSP
 from infra import cfn_yaml
@@ -130,9 +131,9 @@ def test_the_edge_functions_are_x86_64_versions_in_us_east_1_without_environment
     rule = source_template["Rules"]["EdgeFunctionsLiveInUsEast1"]["Assertions"][0]["Assert"]
     assert rule == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
     versions = resources_of_type(translated, "AWS::Lambda::Version")
-    for zip_name, event, max_memory, max_timeout in (
-        ("edge-viewer-request.zip", "viewer-request", 128, 5),
-        ("edge-saml.zip", "origin-request", 10240, 30),
+    for zip_name, events, max_memory, max_timeout in (
+        ("edge-viewer-request.zip", {"viewer-request", "origin-response"}, 128, 5),
+        ("edge-saml.zip", {"origin-request"}, 10240, 30),
     ):
         name = next(k for k, f in lambda_functions(translated).items() if f["Properties"]["Code"]["S3Key"] == zip_name)
         function = translated["Resources"][name]["Properties"]
@@ -149,7 +150,7 @@ def test_the_edge_functions_are_x86_64_versions_in_us_east_1_without_environment
             for a in b.get("LambdaFunctionAssociations", [])
         ]
         used = {a["EventType"] for a in associations if a["LambdaFunctionARN"] == {"Ref": version}}
-        assert used == {event}
+        assert used == events
 
 
 def test_the_function_url_takes_only_requests_signed_by_the_distribution(translated: Template) -> None:
@@ -421,15 +422,22 @@ def test_sign_in_paths_reach_the_saml_handler_with_body_cookies_and_query(transl
 def test_every_other_path_passes_the_gatekeeper_before_the_cache(translated: Template) -> None:
     default = distribution(translated)["DefaultCacheBehavior"]
     assert default["TargetOriginId"] == "web"
-    assert [a["EventType"] for a in default["LambdaFunctionAssociations"]] == ["viewer-request"]
+    assert [a["EventType"] for a in default["LambdaFunctionAssociations"]] == ["viewer-request", "origin-response"]
     assert default["ViewerProtocolPolicy"] == "redirect-to-https"
 
 
-def test_an_unknown_path_gets_the_portals_own_404_page_with_status_404(translated: Template) -> None:
-    [error_page] = distribution(translated)["CustomErrorResponses"]
-    assert (error_page["ErrorCode"], error_page["ResponseCode"]) == (404, 404)
-    assert (WEB / error_page["ResponsePagePath"].lstrip("/")).is_file()
-    assert error_page["ErrorCachingMinTTL"] == 0, "a page published later is found at once"
+def test_only_the_web_behaviour_turns_a_404_into_the_portals_page_so_the_api_keeps_its_json_errors(
+    translated: Template,
+) -> None:
+    config = distribution(translated)
+    assert "CustomErrorResponses" not in config, "custom error responses would also replace the API's 404s"
+    viewer, page = config["DefaultCacheBehavior"]["LambdaFunctionAssociations"]
+    assert page["EventType"] == "origin-response"
+    assert page["LambdaFunctionARN"] == viewer["LambdaFunctionARN"], "the gatekeeper's own version answers it"
+    for behaviour in config["CacheBehaviors"]:
+        events = [a["EventType"] for a in behaviour.get("LambdaFunctionAssociations", [])]
+        assert "origin-response" not in events, behaviour["PathPattern"]
+    assert (WEB / "404.html").is_file()
 
 
 def test_the_portal_files_carry_the_content_security_policy_the_pages_declare(translated: Template) -> None:
@@ -608,13 +616,15 @@ def test_the_api_function_gives_up_before_cloudfront_stops_waiting_for_it(transl
 # -- the contact import's own records ---------------------------------------------------------------------
 
 
-def test_the_import_may_list_read_and_write_only_its_grant_records(translated: Template) -> None:
+def test_the_import_may_list_read_and_write_only_the_grant_records(translated: Template) -> None:
+    """Its own, and those of ``ccm ses subscriptions apply`` (which it leaves alone, and which its image can run)."""
     role = translated["Resources"]["ImportTaskRole"]
+    prefixes = [GRANT_RECORD_PREFIX, SUBSCRIPTION_RECORD_PREFIX]
     [listing] = statements_allowing(role, "s3:ListBucket")
     assert listing["Resource"] == {"Fn::GetAtt": ["DataBucket", "Arn"]}
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": f"{GRANT_RECORD_PREFIX}*"}}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}}
     [read] = statements_allowing(role, "s3:GetObject")
     [write] = statements_allowing(role, "s3:PutObject")
     assert read is write
-    assert _bucket_object_resources(read) == {f"{GRANT_RECORD_PREFIX}*"}
+    assert _bucket_object_resources(read) == {f"{prefix}*" for prefix in prefixes}
     assert statements_allowing(role, "s3:DeleteObject") == []

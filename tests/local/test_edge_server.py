@@ -10,6 +10,7 @@ from ccm.local.cloudfront import ForwardedRequest, origin_request_event, s3_orig
 from ccm.local.function_url import function_url_event, function_url_response
 from ccm.local.http import HttpRequest
 from ccm.web_assets import PORTAL_CSP
+from tests.conftest import ROOT
 from tests.local.edge_harness import PUBLIC, LocalEdgeUnderTest, Visitor, call
 
 # Event builders ---------------------------------------------------------------------------------------------
@@ -243,10 +244,11 @@ def test_text_is_gzipped_for_a_viewer_that_accepts_it_as_cloudfront_compresses_i
     assert json.loads(gzip.decompress(api.body))["openapi"].startswith("3.")
 
 
-def test_an_unknown_path_gets_the_portals_404_page_and_an_unknown_api_object_too(
+def test_an_unknown_path_gets_the_portals_404_page_and_an_unknown_api_object_its_json_error(
     local_edge: LocalEdgeUnderTest,
 ) -> None:
-    (local_edge.web / "404.html").write_text("<h1>Page not found</h1>")
+    portal_page = (ROOT / "web" / "404.html").read_text(encoding="utf-8")
+    (local_edge.web / "404.html").write_text(portal_page)
     visitor = Visitor(local_edge.edge)
     before = call(local_edge.edge, "GET", "/nope.html", headers={"Accept": "text/html"})
     visitor.sign_in("requester@example.com")
@@ -257,12 +259,14 @@ def test_an_unknown_path_gets_the_portals_404_page_and_an_unknown_api_object_too
     found = visitor.request("GET", "/404.html")
 
     assert before.status == 302, "the gatekeeper comes first: no page of the portal without a session"
-    assert (page.status, page.text, page.header("Content-Type")) == (
-        404,
-        "<h1>Page not found</h1>",
-        "text/html; charset=utf-8",
-    )
+    assert (page.status, page.text, page.header("Content-Type")) == (404, portal_page, "text/html; charset=utf-8")
+    assert page.header("Cache-Control") == "no-store", "a page published later is found at once"
     assert page.header("Content-Security-Policy") == PORTAL_CSP
-    assert (nested.status, nested.text) == (404, "<h1>Page not found</h1>")
-    assert (api.status, api.text) == (404, "<h1>Page not found</h1>"), "CloudFront's error pages cover every origin"
+    assert (nested.status, nested.text) == (404, portal_page)
+    assert api.status == 404 and api.header("Content-Type") == "application/json", "the API keeps its own answer"
+    assert "CHG-00000000-0000-4000-8000-000000000000" in json.loads(api.text)["error"]
     assert found.status == 200
+    origin_responses = [
+        e for e in local_edge.gatekeeper.events if e["Records"][0]["cf"]["config"]["eventType"] == "origin-response"
+    ]
+    assert [e["Records"][0]["cf"]["response"]["status"] for e in origin_responses] == ["404", "404"]

@@ -13,7 +13,7 @@ from ccm.devidp.provider import demo_users
 from ccm.edge.behaviours import API_PATH_PATTERNS, LEGACY_API_PATHS, is_api_path, is_saml_path
 from ccm.errors import ConfigError
 from ccm.local.__main__ import banner, main, parse_options
-from ccm.local.cloudfront import API_POLICY, CUSTOM_ERROR_RESPONSES, SAML_POLICY, CustomErrorResponse
+from ccm.local.cloudfront import API_POLICY, SAML_POLICY
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.stack import Started
 from infra import cfn_yaml
@@ -61,11 +61,10 @@ def test_cloudfront_is_played_with_the_behaviours_and_origin_policies_of_the_tem
     for local, deployed in ((API_POLICY, api), (SAML_POLICY, saml)):
         assert {name.lower() for name in deployed["HeadersConfig"]["Headers"]} == local.headers
         assert (deployed["CookiesConfig"]["CookieBehavior"] == "all") is local.cookies
-    error_pages = resources["Distribution"]["Properties"]["DistributionConfig"]["CustomErrorResponses"]
-    deployed_pages = tuple(
-        CustomErrorResponse(page["ErrorCode"], page["ResponseCode"], page["ResponsePagePath"]) for page in error_pages
-    )
-    assert deployed_pages == CUSTOM_ERROR_RESPONSES
+    # The local edge sends the web bucket's 404s, and only those, through the gatekeeper again, as the template's
+    # origin-response association on the default behaviour does.
+    default = resources["Distribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert [a["EventType"] for a in default["LambdaFunctionAssociations"]] == ["viewer-request", "origin-response"]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ def want(email: str, *topics: str) -> dict[str, Desired]:
 def test_a_new_user_becomes_a_contact_subscribed_to_its_topics() -> None:
     plan = plan_import(want("a@x.com", "aws-announce", "aws-calendar"), {}, {}, TOPICS)
     assert plan.creates == [Contact("a@x.com", {"aws-announce": IN, "aws-calendar": IN})]
-    assert plan.grants_after == {"a@x.com": ["aws-announce", "aws-calendar"]}
+    assert plan.record_after == {"a@x.com": ["aws-announce", "aws-calendar"]}
 
 
 def test_a_contact_already_right_is_not_written() -> None:
@@ -54,7 +54,7 @@ def test_without_a_record_nothing_is_withdrawn() -> None:
     existing = {"a@x.com": Contact("a@x.com", {"aws-announce": IN, "inner-announce": IN})}
     plan = plan_import(want("a@x.com", "aws-announce"), existing, {}, TOPICS)
     assert plan.writes == 0
-    assert plan.grants_after == {"a@x.com": ["aws-announce"]}
+    assert plan.record_after == {"a@x.com": ["aws-announce"]}
 
 
 def test_topics_the_list_does_not_have_are_not_granted() -> None:
@@ -67,7 +67,7 @@ def test_imported_contacts_that_left_are_removed_and_others_kept_unless_pruned()
     grants = {"gone@x.com": ["aws-announce"]}
     plan = plan_import(want("a@x.com"), existing, grants, TOPICS)
     assert [c.email for c in plan.removals] == ["gone@x.com"] and plan.kept == 1
-    assert "gone@x.com" not in plan.grants_after
+    assert "gone@x.com" not in plan.record_after
     pruned = plan_import(want("a@x.com"), existing, grants, TOPICS, prune=True)
     assert sorted(c.email for c in pruned.removals) == ["gone@x.com", "partner@y.com"]
 
@@ -75,7 +75,7 @@ def test_imported_contacts_that_left_are_removed_and_others_kept_unless_pruned()
 def test_a_partial_import_removes_nobody() -> None:
     existing = {"gone@x.com": Contact("gone@x.com")}
     plan = plan_import(want("a@x.com"), existing, {"gone@x.com": []}, TOPICS, partial=True)
-    assert plan.removals == [] and plan.grants_after["gone@x.com"] == []
+    assert plan.removals == [] and plan.record_after["gone@x.com"] == []
 
 
 def test_an_empty_directory_never_empties_a_list() -> None:
@@ -108,12 +108,12 @@ def test_a_departed_user_the_subscription_file_lists_stays_with_only_the_files_t
     assert plan.removals == []
     ((_, after),) = plan.updates
     assert dict(after.preferences) == {"aws-calendar": IN}
-    assert plan.grants_after["gone@x.com"] == []
+    assert plan.record_after["gone@x.com"] == []
     now = {"a@x.com": stays, "gone@x.com": after}
-    again = plan_import(want("a@x.com"), now, plan.grants_after, TOPICS, held=held)
+    again = plan_import(want("a@x.com"), now, plan.record_after, TOPICS, held=held)
     assert again.writes == 0
-    released = plan_import(want("a@x.com"), now, again.grants_after, TOPICS, held={})
-    assert released.removals == [after] and "gone@x.com" not in released.grants_after
+    released = plan_import(want("a@x.com"), now, again.record_after, TOPICS, held={})
+    assert released.removals == [after] and "gone@x.com" not in released.record_after
 
 
 def test_pruning_keeps_a_contact_the_subscription_file_lists() -> None:

@@ -8,13 +8,14 @@ from typing import Any, Generic, TypeVar
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from ccm.aws.customer_clients import IDENTITY_CENTER_REQUESTS_PER_SECOND, SES_REQUESTS_PER_SECOND, CustomerClients
 from ccm.cli.common import console, emit_json, err_console, fail, table
 from ccm.config import AppConfig, CustomerMapping
 from ccm.errors import UnknownCustomer
 from ccm.fleet import Outcome, run_each
+from ccm.ses_admin.contact_changes import WriteProgress
 
 T = TypeVar("T")
 
@@ -73,6 +74,22 @@ def progress_bar(label: str, *, quiet: bool) -> Progress:
         disable=quiet,
         transient=True,
     )
+
+
+class WritesOnProgressBar(WriteProgress):
+    """Contact writes of every customer counted on one task of a progress bar, its total growing with each plan."""
+
+    def __init__(self, progress: Progress, writes: TaskID) -> None:
+        self.progress = progress
+        self.writes = writes
+        self.total = 0
+
+    def planned(self, code: str, writes: int) -> None:
+        self.total += writes
+        self.progress.update(self.writes, total=self.total)
+
+    def wrote(self, code: str) -> None:
+        self.progress.advance(self.writes)
 
 
 def run_for_customers(

@@ -7,13 +7,13 @@ from typing import Any
 import boto3
 import typer
 from rich.markup import escape
-from rich.progress import Progress, TaskID
 
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.cli.common import cli_errors, console, settings, table
 from ccm.cli.fleet import (
     Column,
     DryRunOption,
+    WritesOnProgressBar,
     customer_clients,
     exit_on_failure,
     print_summary,
@@ -198,18 +198,8 @@ def memberships(
     exit_on_failure(outcomes)
 
 
-class _ProgressDisplay(ImportProgress):
-    def __init__(self, progress: Progress, writes: TaskID) -> None:
-        self.progress = progress
-        self.writes = writes
-        self.total = 0
-
-    def planned(self, code: str, writes: int) -> None:
-        self.total += writes
-        self.progress.update(self.writes, total=self.total)
-
-    def wrote(self, code: str) -> None:
-        self.progress.advance(self.writes)
+class _ProgressDisplay(WritesOnProgressBar, ImportProgress):
+    """The import's writes on the progress bar (its directory reading notes are not shown)."""
 
 
 IMPORT_COLUMNS: list[Column[ImportResult]] = [

@@ -8,13 +8,13 @@ from pathlib import Path
 import boto3
 import typer
 from rich.markup import escape
-from rich.progress import Progress, TaskID
 
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.cli.common import cli_errors, console, settings
 from ccm.cli.fleet import (
     Column,
     DryRunOption,
+    WritesOnProgressBar,
     exit_on_failure,
     print_summary,
     progress_bar,
@@ -23,7 +23,7 @@ from ccm.cli.options import FleetOptions, fleet_command
 from ccm.contact_import.record import GrantRecordStore
 from ccm.fleet import Outcome, run_each
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
-from ccm.ses_admin.subscriptions import ApplyOptions, ApplyProgress, SubscriptionApplier, SubscriptionResult
+from ccm.ses_admin.subscriptions import ApplyOptions, SubscriptionApplier, SubscriptionResult
 from ccm.subscription_config import load_subscription_config
 
 app = typer.Typer(help="Bulk topic subscriptions from SubscriptionConfig.json.", no_args_is_help=True)
@@ -39,20 +39,6 @@ PruneOption = typer.Option(
     help="Also withdraw the OPT_INs this command granted earlier to addresses or topics no longer listed.",
 )
 SAMPLE = 5
-
-
-class _ProgressDisplay(ApplyProgress):
-    def __init__(self, progress: Progress, writes: TaskID) -> None:
-        self.progress = progress
-        self.writes = writes
-        self.total = 0
-
-    def planned(self, code: str, writes: int) -> None:
-        self.total += writes
-        self.progress.update(self.writes, total=self.total)
-
-    def wrote(self, code: str) -> None:
-        self.progress.advance(self.writes)
 
 
 COLUMNS: list[Column[SubscriptionResult]] = [
@@ -135,7 +121,7 @@ def apply(
             SubscriptionRecordStore(s3, current.bucket),
             lambda code: imported.read(code).grants,
             ApplyOptions(dry_run=dry_run, prune=prune),
-            _ProgressDisplay(progress, writes_task),
+            WritesOnProgressBar(progress, writes_task),
         )
         outcomes = run_each(
             selected,

@@ -4,9 +4,7 @@ SES keeps no trace of who set a contact's preference, so this record is what let
 topic the import granted without touching one the person chose. Written only when it changes, conditionally
 (``If-Match``/``If-None-Match``), so two overlapping runs cannot silently overwrite each other.
 
-Whether a record exists is asked by listing its key, not by reading it: S3 answers a read of a missing key with
-403 unless the reader may list the bucket, and a 403 taken for "no record" would make the import withdraw
-nothing it granted. So a refusal is an error naming the permission, never an empty record.
+How it is read and written (conditionally, existence by listing, refusals named): :mod:`ccm.aws.json_records`.
 """
 
 from __future__ import annotations
@@ -15,33 +13,13 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
-from ccm.aws.clients import error_code, http_status, is_not_found, is_precondition_failed
+from ccm.aws.json_records import JsonRecords
 from ccm.domain.times import format_rfc3339, utc_now
-from ccm.errors import CcmError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 PREFIX = "identity-import/"
-
-
-class RecordAccessDenied(CcmError):
-    def __init__(self, action: str, resource: str) -> None:
-        super().__init__(
-            f"the import may not use its grant records: {action} on {resource} was refused; the task role needs "
-            f"s3:ListBucket on the bucket (s3:prefix {PREFIX}*) and s3:GetObject and s3:PutObject on {PREFIX}*"
-        )
-
-
-def _refused(error: ClientError) -> bool:
-    return http_status(error) == 403 or error_code(error) == "AccessDenied"
-
-
-class RecordConflict(CcmError):
-    def __init__(self, code: str) -> None:
-        super().__init__(f"another import changed the grant record of {code} during this run; run the import again")
 
 
 @dataclass
@@ -53,37 +31,18 @@ class GrantRecord:
 
 class GrantRecordStore:
     def __init__(self, s3: S3Client, bucket: str) -> None:
-        self._s3 = s3
-        self._bucket = bucket
+        self._records = JsonRecords(s3, bucket, PREFIX, "the contact import")
 
-    @staticmethod
-    def key(code: str) -> str:
-        return f"{PREFIX}{code}.json"
-
-    def _exists(self, key: str) -> bool:
-        try:
-            listing = self._s3.list_objects_v2(Bucket=self._bucket, Prefix=key, MaxKeys=1)
-        except ClientError as error:
-            if _refused(error):
-                raise RecordAccessDenied("s3:ListBucket", f"s3://{self._bucket} (prefix {key})") from None
-            raise
-        return any(item.get("Key") == key for item in listing.get("Contents", []))
+    def key(self, code: str) -> str:
+        return self._records.key(code)
 
     def read(self, code: str) -> GrantRecord:
-        key = self.key(code)
-        if not self._exists(key):
+        stored = self._records.read(code)
+        if stored.body is None:
             return GrantRecord(code)
-        try:
-            response = self._s3.get_object(Bucket=self._bucket, Key=key)
-        except ClientError as error:
-            if is_not_found(error):
-                return GrantRecord(code)
-            if _refused(error):
-                raise RecordAccessDenied("s3:GetObject", f"s3://{self._bucket}/{key}") from None
-            raise
-        document = json.loads(response["Body"].read())
+        document = json.loads(stored.body)
         grants = {str(k): [str(t) for t in v] for k, v in dict(document.get("contacts", {})).items()}
-        return GrantRecord(code, grants, response["ETag"])
+        return GrantRecord(code, grants, stored.etag)
 
     def write(self, record: GrantRecord, grants: dict[str, list[str]]) -> None:
         document = {
@@ -91,16 +50,4 @@ class GrantRecordStore:
             "updated_at": format_rfc3339(utc_now()),
             "contacts": dict(sorted(grants.items())),
         }
-        body = json.dumps(document, indent=1).encode()
-        key = self.key(record.code)
-        try:
-            if record.etag:
-                self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, IfMatch=record.etag)
-            else:
-                self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, IfNoneMatch="*")
-        except ClientError as error:
-            if is_precondition_failed(error) or error_code(error) == "ConditionalRequestConflict":
-                raise RecordConflict(record.code) from None
-            if _refused(error):
-                raise RecordAccessDenied("s3:PutObject", f"s3://{self._bucket}/{key}") from None
-            raise
+        self._records.write(record.code, json.dumps(document, indent=1).encode(), record.etag)

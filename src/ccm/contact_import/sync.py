@@ -17,15 +17,15 @@ import made from one the person chose on the SES preferences page. Therefore:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 from ccm.config import SubscriptionStatus
 from ccm.contact_import.directory import Directory
 from ccm.contact_import.roles import TopicMapper
 from ccm.errors import CcmError
-from ccm.ses_admin.contacts import Contact, ContactList
+from ccm.ses_admin.contact_changes import ContactChanges
+from ccm.ses_admin.contacts import Contact
 
 Grants = dict[str, list[str]]
 """Lower-cased address -> topics the import granted."""
@@ -65,20 +65,12 @@ def desired_contacts(directory: Directory, mapper: TopicMapper, only_user: str |
     return desired
 
 
-@dataclass
-class ImportPlan:
-    creates: list[Contact] = field(default_factory=list)
-    updates: list[tuple[Contact, Contact]] = field(default_factory=list)
-    removals: list[Contact] = field(default_factory=list)
-    unchanged: int = 0
+@dataclass(kw_only=True)
+class ImportPlan(ContactChanges[list[str]]):
+    """The record entries are the topics the import granted each address."""
+
     kept: int = 0
     """Contacts not from the directory, left alone (``prune`` not set)."""
-    grants_before: Grants = field(default_factory=dict)
-    grants_after: Grants = field(default_factory=dict)
-
-    @property
-    def writes(self) -> int:
-        return len(self.creates) + len(self.updates) + len(self.removals)
 
 
 def _reconcile(contact: Contact, wanted: list[str], granted: Collection[str]) -> dict[str, SubscriptionStatus]:
@@ -104,14 +96,14 @@ def plan_import(
 ) -> ImportPlan:
     """What to create, update and remove. ``partial``: ``desired`` is a subset (one user); remove nothing."""
     held = held or {}
-    plan = ImportPlan(grants_before=dict(grants), grants_after=dict(grants))
+    plan = ImportPlan(record_before=dict(grants), record_after=dict(grants))
 
     def withdrawable(key: str) -> set[str]:
         return set(grants.get(key, [])) - set(held.get(key, ()))
 
     for key, want in desired.items():
         topics = [topic for topic in want.topics if topic in list_topics]
-        plan.grants_after[key] = topics
+        plan.record_after[key] = topics
         current = existing.get(key)
         if current is None:
             plan.creates.append(Contact(want.email, dict.fromkeys(topics, SubscriptionStatus.OPT_IN)))
@@ -125,9 +117,9 @@ def plan_import(
         return plan
     for key in set(grants) - set(desired):
         if key in held:
-            plan.grants_after[key] = []
+            plan.record_after[key] = []
         else:
-            del plan.grants_after[key]
+            del plan.record_after[key]
     departed = 0
     for key, contact in existing.items():
         if key in desired:
@@ -147,50 +139,3 @@ def plan_import(
     if not desired and departed:
         raise EmptyDirectory(store_id, departed)
     return plan
-
-
-@dataclass
-class ApplyResult:
-    created: int = 0
-    updated: int = 0
-    removed: int = 0
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def fail(self, email: str, error: Exception, keep: int = 5) -> None:
-        self.failed += 1
-        if len(self.errors) < keep:
-            self.errors.append(f"{email}: {error}")
-
-
-def apply_plan(
-    contacts: ContactList,
-    plan: ImportPlan,
-    *,
-    on_write: Callable[[], None] | None = None,
-) -> ApplyResult:
-    """Carry the plan out; a failed write keeps that contact's old grant record so the next run retries it."""
-    result = ApplyResult()
-    tick = on_write or (lambda: None)
-
-    def attempt(contact: Contact, write: Callable[[], object]) -> bool:
-        try:
-            write()
-        except Exception as error:  # recorded per contact; the rest of the list still gets its changes
-            result.fail(contact.email, error)
-            if contact.key in plan.grants_before:
-                plan.grants_after[contact.key] = plan.grants_before[contact.key]
-            else:
-                plan.grants_after.pop(contact.key, None)
-            return False
-        finally:
-            tick()
-        return True
-
-    for new in plan.creates:
-        result.created += attempt(new, partial(contacts.create, new))
-    for _, after in plan.updates:
-        result.updated += attempt(after, partial(contacts.update, after))
-    for gone in plan.removals:
-        result.removed += attempt(gone, partial(contacts.delete, gone.email))
-    return result

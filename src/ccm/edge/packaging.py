@@ -1,7 +1,8 @@
 """The exact files of the viewer-request (gatekeeper) package, so that tests, the benchmark and the build agree.
 
 Lambda@Edge limits a viewer-request package to 1 MB; these files are the handler, the standard-library-only
-modules of ``ccm`` it imports, and the baked ``edge_config.json``.
+modules of ``ccm`` it imports, the baked ``edge_config.json`` and the portal's 404 page, which the same function
+answers on the web behaviour's origin responses.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import ccm
 
 HANDLER = "functions/edge_auth/app.py"
 CONFIG_NAME = "edge_config.json"
+NOT_FOUND_PAGE = "web/404.html"
+NOT_FOUND_NAME = "not_found.html"
 GATEKEEPER_MODULES = (
     "ccm/__init__.py",
     "ccm/errors.py",
@@ -22,6 +25,7 @@ GATEKEEPER_MODULES = (
     "ccm/edge/edge_config.py",
     "ccm/edge/gatekeeper.py",
     "ccm/edge/next_url.py",
+    "ccm/edge/not_found.py",
     "ccm/edge/session.py",
 )
 VIEWER_REQUEST_LIMIT_BYTES = 1024 * 1024
@@ -37,7 +41,7 @@ def source_root() -> Path:
 def gatekeeper_files(config_path: Path, root: Path | None = None) -> list[tuple[Path, str]]:
     """``(file on disk, name in the zip)`` for every file of the gatekeeper package."""
     root = root or source_root()
-    files = [(root / HANDLER, "app.py"), (config_path, CONFIG_NAME)]
+    files = [(root / HANDLER, "app.py"), (config_path, CONFIG_NAME), (root / NOT_FOUND_PAGE, NOT_FOUND_NAME)]
     files += [(root / "src" / module, module) for module in GATEKEEPER_MODULES]
     missing = [str(path) for path, _ in files if not path.is_file()]
     if missing:

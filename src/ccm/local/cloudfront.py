@@ -13,6 +13,7 @@ import base64
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from ccm.local.http import HttpRequest, HttpResponse
@@ -56,23 +57,6 @@ API_POLICY = OriginRequestPolicy(
     cookies=False,
 )
 SAML_POLICY = OriginRequestPolicy(headers=frozenset({"content-type", "origin", "referer", "user-agent"}), cookies=True)
-
-
-@dataclass(frozen=True)
-class CustomErrorResponse:
-    """A distribution's answer to an origin's error status: an object of the web bucket, with a status of its own.
-
-    CloudFront applies it to every behaviour's origin, the API's included; responses a Lambda@Edge function
-    generates are passed on as they are.
-    """
-
-    error_code: int
-    response_code: int
-    page_path: str
-
-
-CUSTOM_ERROR_RESPONSES = (CustomErrorResponse(error_code=404, response_code=404, page_path="/404.html"),)
-"""As ``CustomErrorResponses`` in ``infra/template.yaml``: an unknown path gets the portal's own page."""
 
 
 def cloudfront_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, list[dict[str, str]]]:
@@ -198,6 +182,22 @@ def origin_request_event(
     if include_body:
         cf_request["body"] = _body(request.body, ORIGIN_BODY_LIMIT)
     return _event("origin-request", cf_request, request_id)
+
+
+def origin_response_event(
+    request: ForwardedRequest, response: HttpResponse, request_id: str, origin: dict[str, Any]
+) -> dict[str, Any]:
+    """The origin-response event of ``response``, the origin's answer to ``request`` (no body: CloudFront never
+    hands a function the origin's body)."""
+    event = origin_request_event(request, request_id, origin, include_body=False)
+    record = event["Records"][0]["cf"]
+    record["config"]["eventType"] = "origin-response"
+    record["response"] = {
+        "headers": cloudfront_headers(response.headers),
+        "status": str(response.status),
+        "statusDescription": HTTPStatus(response.status).phrase,
+    }
+    return event
 
 
 def s3_origin(bucket: str, region: str) -> dict[str, Any]:

@@ -7,8 +7,9 @@ Cache behaviours as in ``infra/template.yaml``, chosen by the viewer's path:
 - ``/saml/*``: the SAML handler as an origin-request function, with the body, cookies and query;
 - everything else: the gatekeeper, then the web bucket (``web/`` on disk).
 
-What an origin answers then passes through the distribution's custom error responses (an unknown path gets the
-portal's 404 page) and its compression (``ccm.local.compression``), as CloudFront passes it.
+A 404 from the web bucket passes through the gatekeeper again, as the web behaviour's origin-response function,
+which gives an unknown path the portal's 404 page; every answer then gets CloudFront's compression
+(``ccm.local.compression``).
 
 Applications mounted by prefix (the development identity provider, the outbox) are answered before the edge:
 they are not part of the distribution.
@@ -28,12 +29,12 @@ from urllib.parse import urlsplit
 from ccm.edge.behaviours import is_api_path, is_saml_path
 from ccm.local.cloudfront import (
     API_POLICY,
-    CUSTOM_ERROR_RESPONSES,
     SAML_POLICY,
     ForwardedRequest,
     generated_response,
     is_generated_response,
     origin_request_event,
+    origin_response_event,
     payload_signature_matches,
     viewer_request_event,
     with_security_headers,
@@ -126,23 +127,26 @@ class LocalEdge:
         if request.method not in WEB_METHODS:
             return text_response(403, "This distribution is not configured to allow the HTTP request method.\n")
         file = self.site.respond(forwarded.method, forwarded.uri, forwarded.header("if-none-match"))
-        response = self._to_viewer(request, file)
+        response = self._to_viewer(request, self._web_origin_response(forwarded, file, request_id))
         response.headers.extend(PORTAL_HEADERS)
         return with_security_headers(response)
 
     def _to_viewer(self, request: HttpRequest, origin_response: HttpResponse) -> HttpResponse:
-        """What CloudFront makes of an origin's response: its custom error page if it has one, then compression."""
-        return compress_for_viewer(self._error_page(origin_response), request.header("accept-encoding"))
+        """What CloudFront makes of an origin's response on its way to the viewer: compression."""
+        return compress_for_viewer(origin_response, request.header("accept-encoding"))
 
-    def _error_page(self, origin_response: HttpResponse) -> HttpResponse:
-        rule = next((rule for rule in CUSTOM_ERROR_RESPONSES if rule.error_code == origin_response.status), None)
-        if rule is None:
-            return origin_response
-        page = self.site.respond("GET", rule.page_path)
-        if page.status != 200:  # no such page in the bucket: CloudFront passes the origin's answer on
-            return origin_response
-        headers = [(name, value) for name, value in page.headers if name.lower() in ("content-type", "cache-control")]
-        return HttpResponse(rule.response_code, headers, page.body)
+    def _web_origin_response(self, request: ForwardedRequest, file: HttpResponse, request_id: str) -> HttpResponse:
+        """The web behaviour's origin-response function (the gatekeeper) on a 404; it passes every other status on
+        untouched, so the local edge calls it only for those."""
+        if file.status != 404:
+            return file
+        event = origin_response_event(request, file, request_id, self.web_origin)
+        try:
+            result = self.functions.gatekeeper.invoke(event, request_id)
+        except FunctionError as error:
+            logger.error("the gatekeeper failed on an origin response: %s", error)
+            return text_response(502, "The edge function failed (LambdaExecutionError). See .local-data/logs.\n")
+        return generated_response(result) if result.get("body") is not None else file
 
     def _saml(self, viewer: HttpRequest, request: ForwardedRequest, request_id: str) -> HttpResponse:
         event = origin_request_event(request, request_id, self.web_origin)

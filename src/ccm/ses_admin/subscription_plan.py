@@ -16,12 +16,12 @@ each side passes the other's record in as ``held`` and never withdraws what the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 
 from ccm.config import SubscriptionStatus
-from ccm.ses_admin.contacts import Contact, ContactList
+from ccm.ses_admin.contact_changes import ContactChanges
+from ccm.ses_admin.contacts import Contact
 from ccm.ses_admin.subscription_record import Grant
 from ccm.subscription_config import Listed
 
@@ -30,25 +30,15 @@ Held = Mapping[str, Collection[str]]
 """Lower-cased address -> topics another tool granted (the import's record)."""
 
 
-@dataclass
-class SubscriptionPlan:
+@dataclass(kw_only=True)
+class SubscriptionPlan(ContactChanges[Grant]):
     prune: bool = False
-    creates: list[Contact] = field(default_factory=list)
-    updates: list[tuple[Contact, Contact]] = field(default_factory=list)
-    removals: list[Contact] = field(default_factory=list)
-    unchanged: int = 0
     unsubscribed: list[str] = field(default_factory=list)
     """Listed (or to be pruned) addresses that unsubscribed from everything: left alone."""
     opted_out: list[str] = field(default_factory=list)
     """``address: topic`` pairs the file lists that the person opted out of: left alone."""
     awaiting_prune: list[str] = field(default_factory=list)
     """``address: topic`` grants no longer listed, kept until ``--prune``."""
-    record_before: dict[str, Grant] = field(default_factory=dict)
-    record_after: dict[str, Grant] = field(default_factory=dict)
-
-    @property
-    def writes(self) -> int:
-        return len(self.creates) + len(self.updates) + len(self.removals)
 
 
 def _withdraw(preferences: dict[str, SubscriptionStatus], topics: Collection[str], held: Collection[str]) -> None:
@@ -138,51 +128,3 @@ def plan_subscriptions(
 class AddedMeanwhile(Exception):
     def __init__(self, email: str) -> None:
         super().__init__(f"{email} was added to the list since it was read; apply the file again")
-
-
-@dataclass
-class AppliedPlan:
-    created: int = 0
-    updated: int = 0
-    removed: int = 0
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def fail(self, email: str, error: Exception, keep: int = 5) -> None:
-        self.failed += 1
-        if len(self.errors) < keep:
-            self.errors.append(f"{email}: {error}")
-
-
-def apply_subscription_plan(
-    contacts: ContactList, plan: SubscriptionPlan, on_write: Callable[[], None] | None = None
-) -> AppliedPlan:
-    """Carry the plan out; a failed write leaves that address's record entry as it was, so the next run retries."""
-    result = AppliedPlan()
-    tick = on_write or (lambda: None)
-
-    def attempt(contact: Contact, write: Callable[[], object]) -> bool:
-        try:
-            write()
-        except Exception as error:  # recorded per contact; the rest of the list still gets its changes
-            result.fail(contact.email, error)
-            if contact.key in plan.record_before:
-                plan.record_after[contact.key] = plan.record_before[contact.key]
-            else:
-                plan.record_after.pop(contact.key, None)
-            return False
-        finally:
-            tick()
-        return True
-
-    def create(contact: Contact) -> None:
-        if not contacts.create(contact):
-            raise AddedMeanwhile(contact.email)
-
-    for new in plan.creates:
-        result.created += attempt(new, partial(create, new))
-    for _, after in plan.updates:
-        result.updated += attempt(after, partial(contacts.update, after))
-    for gone in plan.removals:
-        result.removed += attempt(gone, partial(contacts.delete, gone.email))
-    return result

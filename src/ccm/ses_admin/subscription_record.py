@@ -11,8 +11,7 @@ while the file lists it, even with no topic granted, so the import knows the fil
      "contacts": {"noc@example.com": {"topics": ["aws-announce", "aws-calendar"], "created": true}}}
 
 ``created``: this command created the contact, so it may remove it again once nobody else has a use for it.
-Written only when it changes, conditionally (``If-Match``/``If-None-Match``), so two overlapping runs cannot
-silently overwrite each other.
+Written only when it changes; how (conditionally, existence by listing, refusals named): :mod:`ccm.aws.json_records`.
 """
 
 from __future__ import annotations
@@ -21,24 +20,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ccm.aws.clients import error_code, is_not_found, is_precondition_failed
+from ccm.aws.json_records import JsonRecords
 from ccm.domain.times import format_rfc3339, utc_now
-from ccm.errors import CcmError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 PREFIX = "subscription-grants/"
-
-
-class SubscriptionRecordConflict(CcmError):
-    def __init__(self, code: str) -> None:
-        super().__init__(
-            f"another run changed the subscription record of {code} while this one worked; apply the file again"
-        )
 
 
 class Grant(BaseModel):
@@ -75,22 +65,17 @@ class SubscriptionRecord:
 
 class SubscriptionRecordStore:
     def __init__(self, s3: S3Client, bucket: str) -> None:
-        self._s3 = s3
-        self._bucket = bucket
+        self._records = JsonRecords(s3, bucket, PREFIX, "ccm ses subscriptions apply")
 
-    @staticmethod
-    def key(code: str) -> str:
-        return f"{PREFIX}{code}.json"
+    def key(self, code: str) -> str:
+        return self._records.key(code)
 
     def read(self, code: str) -> SubscriptionRecord:
-        try:
-            response = self._s3.get_object(Bucket=self._bucket, Key=self.key(code))
-        except ClientError as error:
-            if is_not_found(error):
-                return SubscriptionRecord(code)
-            raise
-        document = _RecordDocument.model_validate_json(response["Body"].read())
-        return SubscriptionRecord(code, dict(document.contacts), response["ETag"])
+        stored = self._records.read(code)
+        if stored.body is None:
+            return SubscriptionRecord(code)
+        document = _RecordDocument.model_validate_json(stored.body)
+        return SubscriptionRecord(code, dict(document.contacts), stored.etag)
 
     def held_topics(self, code: str) -> dict[str, list[str]]:
         return self.read(code).held_topics()
@@ -99,18 +84,4 @@ class SubscriptionRecordStore:
         document = _RecordDocument(
             customer=record.code, updated_at=format_rfc3339(utc_now()), contacts=dict(sorted(grants.items()))
         )
-        body = document.model_dump_json(indent=1).encode()
-        key = self.key(record.code)
-        try:
-            if record.etag:
-                self._s3.put_object(
-                    Bucket=self._bucket, Key=key, Body=body, IfMatch=record.etag, ContentType="application/json"
-                )
-            else:
-                self._s3.put_object(
-                    Bucket=self._bucket, Key=key, Body=body, IfNoneMatch="*", ContentType="application/json"
-                )
-        except ClientError as error:
-            if is_precondition_failed(error) or error_code(error) == "ConditionalRequestConflict":
-                raise SubscriptionRecordConflict(record.code) from None
-            raise
+        self._records.write(record.code, document.model_dump_json(indent=1).encode(), record.etag)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ccm.aws.customer_clients import CustomerClients
-from ccm.aws.ses_lists import ensure_contact_list, find_contact_list
 from ccm.config import CustomerMapping, SesConfig
+from ccm.ses_admin.contact_changes import ChangeCounts, WriteProgress, apply_changes, contact_list
 from ccm.ses_admin.contacts import Contact, ContactList
-from ccm.ses_admin.subscription_plan import SubscriptionPlan, apply_subscription_plan, plan_subscriptions
+from ccm.ses_admin.subscription_plan import AddedMeanwhile, plan_subscriptions
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 from ccm.subscription_config import SubscriptionConfig
 
@@ -29,64 +30,31 @@ class ApplyOptions:
     prune: bool = False
 
 
-@dataclass
-class SubscriptionResult:
+@dataclass(kw_only=True)
+class SubscriptionResult(ChangeCounts):
     code: str
     listed: int
-    contacts_before: int
-    list_outcome: str
-    dry_run: bool
-    created: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
+    contacts_before: int = 0
+    list_outcome: str = "not needed"
     unsubscribed: list[str] = field(default_factory=list)
     opted_out: list[str] = field(default_factory=list)
     awaiting_prune: list[str] = field(default_factory=list)
     not_mailed: list[str] = field(default_factory=list)
     """Listed addresses the customer's ``restricted_recipients`` will never mail."""
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
-    planned: dict[str, list[str]] = field(default_factory=dict)
-    """Addresses per kind of change; in a dry run the whole plan, otherwise empty."""
-
-    @property
-    def problem(self) -> str | None:
-        if not self.failed:
-            return None
-        return f"{self.failed} contact write(s) failed: " + "; ".join(self.errors)
 
     def as_document(self) -> dict[str, Any]:
-        document: dict[str, Any] = {
+        return {
             "customer": self.code,
             "listed": self.listed,
             "contacts_before": self.contacts_before,
             "contact_list": self.list_outcome,
             "dry_run": self.dry_run,
-            "created": self.created,
-            "updated": self.updated,
-            "removed": self.removed,
-            "unchanged": self.unchanged,
             "unsubscribed_all": self.unsubscribed,
             "opted_out": self.opted_out,
             "awaiting_prune": self.awaiting_prune,
             "not_mailed": self.not_mailed,
-            "failed": self.failed,
-            "errors": self.errors,
+            **self.counts_document(),
         }
-        if self.dry_run:
-            document["planned"] = self.planned
-        return document
-
-
-class ApplyProgress:
-    """Hooks for a progress display; the default shows nothing."""
-
-    def planned(self, code: str, writes: int) -> None:
-        """The plan of one customer is known: ``writes`` SES writes will follow."""
-
-    def wrote(self, code: str) -> None:
-        """One SES contact write finished."""
 
 
 class SubscriptionApplier:
@@ -98,7 +66,7 @@ class SubscriptionApplier:
         records: SubscriptionRecordStore,
         held_elsewhere: HeldElsewhere,
         options: ApplyOptions,
-        progress: ApplyProgress | None = None,
+        progress: WriteProgress | None = None,
     ) -> None:
         self.clients = clients
         self.ses_config = ses_config
@@ -106,51 +74,39 @@ class SubscriptionApplier:
         self.records = records
         self.held_elsewhere = held_elsewhere
         self.options = options
-        self.progress = progress or ApplyProgress()
-
-    def _contact_list(self, customer: CustomerMapping) -> tuple[ContactList | None, str]:
-        ses = self.clients.ses(customer)
-        if self.options.dry_run:
-            name = find_contact_list(ses)
-            return (ContactList(ses, name), "exists") if name else (None, "would-create")
-        name, outcome = ensure_contact_list(ses, self.ses_config)
-        return ContactList(ses, name), outcome
+        self.progress = progress or WriteProgress()
 
     def run(self, customer: CustomerMapping) -> SubscriptionResult:
         code = customer.customer_code
         listed = self.subscriptions.listed_for(code)
         record = self.records.read(code)
-        result = SubscriptionResult(code, len(listed), 0, "not needed", self.options.dry_run)
+        result = SubscriptionResult(code=code, listed=len(listed), dry_run=self.options.dry_run)
         if not listed and not record.grants:
             return result
         held = self.held_elsewhere(code)
-        contact_list, result.list_outcome = self._contact_list(customer)
-        existing = contact_list.all_contacts() if contact_list else {}
+        contacts, result.list_outcome = contact_list(
+            self.clients.ses(customer), self.ses_config, dry_run=self.options.dry_run
+        )
+        existing = contacts.all_contacts() if contacts else {}
         result.contacts_before = len(existing)
         plan = plan_subscriptions(listed, existing, record.grants, held, prune=self.options.prune)
         result.unchanged = plan.unchanged
         result.unsubscribed, result.opted_out = plan.unsubscribed, plan.opted_out
         result.awaiting_prune = plan.awaiting_prune
         result.not_mailed = sorted(want.email for want in listed.values() if not customer.allows_recipient(want.email))
-        if self.options.dry_run or contact_list is None:
-            return self._as_planned(result, plan)
+        if self.options.dry_run or contacts is None:
+            result.add_plan(plan)
+            return result
         self.progress.planned(code, plan.writes)
-        applied = apply_subscription_plan(contact_list, plan, on_write=lambda: self.progress.wrote(code))
-        result.created, result.updated, result.removed = applied.created, applied.updated, applied.removed
-        result.failed, result.errors = applied.failed, applied.errors
+        apply_changes(
+            contacts, plan, result, create=partial(_create, contacts), on_write=lambda: self.progress.wrote(code)
+        )
         if plan.record_after != record.grants:
             self.records.write(record, plan.record_after)
         return result
 
-    @staticmethod
-    def _as_planned(result: SubscriptionResult, plan: SubscriptionPlan) -> SubscriptionResult:
-        def emails(contacts: list[Contact]) -> list[str]:
-            return [contact.email for contact in contacts]
 
-        result.created, result.updated, result.removed = len(plan.creates), len(plan.updates), len(plan.removals)
-        result.planned = {
-            "create": emails(plan.creates),
-            "update": emails([after for _, after in plan.updates]),
-            "remove": emails(plan.removals),
-        }
-        return result
+def _create(contacts: ContactList, contact: Contact) -> None:
+    """A listed address that became a contact since the list was read: the next run sees it and plans again."""
+    if not contacts.create(contact):
+        raise AddedMeanwhile(contact.email)
