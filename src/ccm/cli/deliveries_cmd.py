@@ -7,6 +7,7 @@ service functions the portal's API calls.
 from __future__ import annotations
 
 import getpass
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -14,7 +15,7 @@ import typer
 
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.cli.common import JsonOption, cli_errors, console, emit_json, fail, settings, table
-from ccm.cli.fleet import chosen
+from ccm.cli.options import FleetOptions, fleet_command
 from ccm.dead_letters import DeadLetters
 from ccm.domain.deliveries import BOUNCE_THRESHOLD, COMPLAINT_THRESHOLD
 from ccm.domain.ids import is_change_id
@@ -90,18 +91,22 @@ def _percent(value: float) -> str:
 
 @deliverability_app.command("report")
 @cli_errors
+@fleet_command()
 def report(
-    customers: list[str] | None = CustomerOption,
-    every: bool = typer.Option(False, "--all", help="Every customer of config.json."),
+    fleet: FleetOptions,
     days: int = typer.Option(30, "--days", min=1, max=90, help="Days back, today included."),
-    as_json: bool = JsonOption,
 ) -> None:
     """Sends, bounces and complaints per customer account against SES's review thresholds (5 % and 0.1 %); exits 1
     when an account is at or above one."""
     current = services()
-    codes = [customer.customer_code for customer in chosen(current.config, customers, every)]
-    accounts = [account.public() for account in deliverability(current, operator(), days=days, customers=codes)]
-    if as_json:
+    codes = [customer.customer_code for customer in fleet.customers(current.config)]
+
+    def of(code: str) -> list[dict[str, Any]]:
+        return [account.public() for account in deliverability(current, operator(), days=days, customers=[code])]
+
+    with ThreadPoolExecutor(max_workers=fleet.max_concurrency) as pool:
+        accounts = [account for found in pool.map(of, codes) for account in found]
+    if fleet.as_json:
         emit_json({"days": days, "accounts": accounts})
     else:
         _print_accounts(accounts, days)
@@ -144,16 +149,15 @@ def dead_letters() -> DeadLetters:
 
 @triggers_app.command("dead-letters")
 @cli_errors
-def list_dead_letters(
-    customers: list[str] | None = CustomerOption,
-    every: bool = typer.Option(False, "--all", help="Every customer of config.json."),
-    as_json: bool = JsonOption,
-) -> None:
+@fleet_command()
+def list_dead_letters(fleet: FleetOptions) -> None:
     """The triggers in each customer's dead-letter queue, with the object, the event and the last error (peeked:
     they stay in the queue)."""
     config = settings().config
-    queues = dead_letters().of_customers(c.customer_code for c in chosen(config, customers, every))
-    if as_json:
+    letters = dead_letters()
+    with ThreadPoolExecutor(max_workers=fleet.max_concurrency) as pool:
+        queues = list(pool.map(letters.of_customer, fleet.customers(config)))
+    if fleet.as_json:
         emit_json({"queues": [queue.public() for queue in queues]})
         return
     rows = [
