@@ -263,6 +263,7 @@ def render(source: dict[str, Any], config: AppConfig) -> dict[str, Any]:
     ses_roles = sorted({c.ses_role_arn for c in customers})
     import_roles = sorted({*ses_roles, *(c.identity_center_role_arn for c in customers if c.identity_center_role_arn)})
     _set_statement_resources(template, "BackendRole", "AssumeCustomerSesRoles", list(ses_roles))
+    _set_statement_resources(template, "ApiRole", "AssumeCustomerSesRoles", list(ses_roles))
     _set_statement_resources(template, "ImportTaskRole", "AssumeCustomerRoles", list(import_roles))
     graph = config.graph_config
     secrets = [graph.tenant_id_parameter, graph.client_id_parameter, graph.client_secret_parameter] if graph else []
@@ -328,6 +329,7 @@ NAMES_FROM_STACK = (
     ("edge function", "{stack}-gatekeeper", 64),
     ("edge function", "{stack}-saml", 64),
     ("IAM role", "{stack}-backend", 64),
+    ("IAM role", "{stack}-api", 64),
     ("IAM role", "{stack}-import", 64),
     ("origin access control", "{stack}-web", 64),
 )

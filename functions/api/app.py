@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -12,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ccm.api import create_app
+from ccm.api.audience_source import LazyAudience
 from ccm.aws.lambda_entry import traced
 from ccm.settings import Settings
 from ccm.workflow import Services
@@ -29,7 +31,8 @@ def services() -> Services:
     """Built on the first request of a cold start and kept for the life of the execution environment."""
     global _services
     if _services is None:
-        _services = Services.from_settings(Settings.from_env())
+        settings = Settings.from_env()
+        _services = replace(Services.from_settings(settings), audience=LazyAudience(settings))
     return _services
 
 

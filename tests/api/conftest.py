@@ -15,7 +15,9 @@ os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
 
 from functions.api import app as api_module
 
+from ccm.api.audience_source import LazyAudience
 from ccm.config import AppConfig
+from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
 from ccm.storage.delivery_records import DynamoDeliveryRecords
@@ -56,8 +58,14 @@ def storage(aws: None) -> Repository:
 
 @pytest.fixture
 def services(storage: Repository, app_config: AppConfig, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Services:
-    built = Services(storage, app_config, clock=clock, deliveries=DynamoDeliveryRecords(TABLE, shared_clients()[1]))
-    # What the handler would build on a cold start, with the test's clock.
+    # What the handler would build on a cold start (the customers' SES for audience counts), with the test's clock.
+    built = Services(
+        storage,
+        app_config,
+        clock=clock,
+        deliveries=DynamoDeliveryRecords(TABLE, shared_clients()[1]),
+        audience=LazyAudience(Settings.from_env()),
+    )
     monkeypatch.setattr(api_module, "_services", built)
     return built
 

@@ -118,7 +118,7 @@ def test_the_resend_skips_hard_bounces_and_is_recorded_in_history(api: ApiClient
     assert again.status == 409 and again.json["type"] == "DELIVERY_ACTION_REFUSED"
     history = api.as_(ADMIN).get(f"/api/changes/{change_id}").json["modifications"]
     assert history[-1]["modification_type"] == "delivery_resent"
-    assert history[-1]["recipients"] == ["full@example.com"]
+    assert history[-1]["resent_to"] == ["full@example.com"]
 
 
 def test_deliverability_compares_each_account_with_the_review_thresholds(api: ApiClient, change_id: str) -> None:

@@ -1,8 +1,9 @@
 """The README's screenshots (docs/screenshots/), made again: ``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
-demo requester: the dashboard, the create-change form and a change's details; and, signed in as the approver, the
-Delivery section of a change whose approval went to alpha's SES simulator addresses.
+demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
+history); signed in as the demo approver: the approvals page, each pending item with whom it reaches, and the
+Delivery section of a change whose approval request went to alpha's SES simulator addresses.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import re
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import APIResponse, Browser, Locator, Page, sync_playwright
 
-from tests.api.helpers import change_input
+from ccm.domain.ids import AnnouncementType
+from tests.api.helpers import announcement_input, change_input
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.conftest import ROOT
 from tests.local.stack_process import LocalStackProcess
@@ -36,6 +39,15 @@ CHANGES: list[tuple[str, list[str], str]] = [
 DETAILED = "Rotate the load balancer certificates"
 DELIVERED = "Move the nightly backups to a new vault"
 SIMULATOR = [f"{name}@simulator.amazonses.com" for name in ("bounce", "complaint", "suppressionlist")]
+ANNOUNCEMENT = announcement_input(
+    AnnouncementType.CIC,
+    title="Community day: serverless patterns",
+    customers=["alpha", "xray"],
+    include_meeting=True,
+    meeting_date=(datetime.now(UTC) + timedelta(days=12)).strftime("%Y-%m-%dT15:00:00Z"),
+    meeting_timezone="Europe/Berlin",
+)
+"""A pending announcement with a meeting: the approvals page shows whom it and its meeting reach."""
 
 
 def call(page: Page, method: str, path: str, body: Any = None) -> Any:
@@ -95,6 +107,20 @@ def delivery_section(page: Page, change_id: str) -> Locator:
     return section
 
 
+def processed(page: Page, change_id: str, timeout: float = 90.0) -> None:
+    """Wait until the backend has notified every customer of the change's current status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        document = call(page, "GET", f"/api/changes/{change_id}")
+        history = document["modifications"]
+        last = max(i for i, entry in enumerate(history) if entry["modification_type"] != "processed")
+        done = {entry.get("customer_code") for entry in history[last + 1 :]}
+        if set(document["customers"]) <= done:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{change_id} was not processed within {timeout:.0f} s")
+
+
 def settled(page: Page, path: str) -> Page:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -113,11 +139,19 @@ def main() -> int:
             form = settled(requester, "/create-change.html")
             form.locator("#customer-alpha").wait_for()
             form.screenshot(path=str(SCREENSHOTS / "create-change.png"), full_page=True)
+            processed(requester, ids[DETAILED])
             details = settled(requester, "/my-changes.html?status=all")
             details.locator(f".change-card[data-id='{ids[DETAILED]}'] .item-title").click()
-            details.locator(f"dialog[data-object-id='{ids[DETAILED]}']").wait_for()
+            dialog = details.locator(f"dialog[data-object-id='{ids[DETAILED]}']")
+            dialog.locator(".history").scroll_into_view_if_needed()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
             delivery_section(approver, ids[DELIVERED]).screenshot(path=str(SCREENSHOTS / "delivery.png"))
+            call(requester, "POST", "/api/announcements", ANNOUNCEMENT)
+            approvals = settled(approver, "/approvals.html")
+            approvals.evaluate("() => document.querySelectorAll('details').forEach((group) => { group.open = true; })")
+            approvals.locator(".audience-lines").first.wait_for()
+            approvals.wait_for_load_state("networkidle")
+            approvals.screenshot(path=str(SCREENSHOTS / "approvals.png"), full_page=True)
             browser.close()
         finally:
             stack.kill()

@@ -69,7 +69,8 @@ def test_an_approver_approves_a_change_and_its_join_link_appears_on_the_card_wit
     dialog = approver.locator(f"dialog[data-object-id='{object_id}']")
     expect(dialog.get_by_role("link", name="Join meeting")).to_be_visible()
     dialog.get_by_role("button", name="Complete").click()
-    approver.locator("dialog").filter(has_text="Mark as completed?").get_by_role("button", name="Complete").click()
+    early = approver.locator("dialog").filter(has_text="Complete before the window starts?")
+    early.get_by_role("button", name="Complete now").click()
     expect(card.locator(".badge")).to_have_text("Completed")
     assert portal_api(approver, "GET", f"/api/changes/{object_id}").json()["status"] == "completed"
     expect(card.get_by_role("link", name="Join meeting")).to_have_count(0)

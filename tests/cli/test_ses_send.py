@@ -104,7 +104,7 @@ def test_an_approval_request_reaches_exactly_each_customers_approvers_and_a_seco
     assert accounts.recipients("bravo") == ["approver-b@example.com"]
     assert accounts.recipients("zulu") == ["approver@example.com"]
     message = accounts.sent("alpha")[0]
-    assert message["Subject"] == f"⚠️ {change.title}"
+    assert message["Subject"] == f"Approval requested: {change.title}"
     assert message["X-CCM-Event"] == "approval_request"
     assert message["X-CCM-Object-Id"] == change_id
     assert SENDER in str(message["From"])
@@ -135,7 +135,7 @@ def test_what_the_cli_sends_the_backend_will_not_send_again(
     delivered = DynamoLedger(TABLE).delivered(DeliveryKey(change_id, change.version, "approved", "alpha"))
     assert delivered == {"reader@example.com", "approver@example.com"}
     assert accounts.recipients("alpha") == ["approver@example.com", "reader@example.com"]
-    assert accounts.sent("alpha")[0]["Subject"].startswith("🟢 ")
+    assert accounts.sent("alpha")[0]["Subject"].startswith("Approved: ")
 
 
 def test_force_sends_to_everyone_again_under_a_fresh_ledger_event(
@@ -197,7 +197,7 @@ def test_an_announcement_from_a_json_file_goes_to_its_type_topic_or_the_one_name
     assert by_type["results"][0]["topic"] == "finops-announce"
     assert by_topic["results"][0]["topic"] == "cic-announce"
     assert accounts.recipients("charlie") == ["finance@example.com", "ops@example.com"]
-    assert accounts.sent("charlie")[0]["Subject"] == "💰 Savings plan renewal"
+    assert accounts.sent("charlie")[0]["Subject"] == "Approved: Savings plan renewal"
 
 
 def test_customer_narrows_the_send_to_one_of_the_objects_customers(

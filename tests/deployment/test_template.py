@@ -252,10 +252,11 @@ def resolve(text: str) -> str:
 # -- least privilege --------------------------------------------------------------------------------------
 
 
-def test_the_backend_can_assume_only_the_configured_customer_ses_roles(
-    translated: Template, demo_config: AppConfig
+@pytest.mark.parametrize("role", ["BackendRole", "ApiRole"])
+def test_the_backend_and_the_api_can_assume_only_the_configured_customer_ses_roles(
+    translated: Template, demo_config: AppConfig, role: str
 ) -> None:
-    statements = statements_allowing(translated["Resources"]["BackendRole"], "sts:AssumeRole")
+    statements = statements_allowing(translated["Resources"][role], "sts:AssumeRole")
     resources = [resource for statement in statements for resource in as_list(statement["Resource"])]
     expected = {customer.ses_role_arn for customer in demo_config.customer_mappings.values()}
     assert set(resources) == expected and len(resources) == len(expected)
@@ -263,8 +264,8 @@ def test_the_backend_can_assume_only_the_configured_customer_ses_roles(
     assert all("Condition" not in statement and statement.get("NotResource") is None for statement in statements)
 
 
-def test_no_other_function_may_assume_a_role(translated: Template) -> None:
-    for role in ("ApiRole", "GatekeeperRole", "SamlRole"):
+def test_no_edge_function_may_assume_a_role(translated: Template) -> None:
+    for role in ("GatekeeperRole", "SamlRole"):
         assert statements_allowing(translated["Resources"][role], "sts:AssumeRole") == []
 
 
@@ -507,6 +508,7 @@ def test_more_customers_than_one_stack_holds_are_refused_before_deploying(source
 def test_the_roles_customers_trust_have_names_that_do_not_change(translated: Template) -> None:
     resources = translated["Resources"]
     assert resources["BackendRole"]["Properties"]["RoleName"] == {"Fn::Sub": "${AWS::StackName}-backend"}
+    assert resources["ApiRole"]["Properties"]["RoleName"] == {"Fn::Sub": "${AWS::StackName}-api"}
     assert resources["ImportTaskRole"]["Properties"]["RoleName"] == {"Fn::Sub": "${AWS::StackName}-import"}
 
 

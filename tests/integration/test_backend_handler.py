@@ -151,7 +151,7 @@ def test_a_trigger_reaches_the_customers_queue_and_is_mailed_through_its_own_ses
 
     (mail,) = sent_in_account(app_config.customer("alpha").account_id)
     assert mail["To"] == "approver@example.com"
-    assert mail["Subject"] == "⚠️ Rotate <b>keys</b>"
+    assert mail["Subject"] == "Approval requested: Rotate <b>keys</b>"
     html = mail.get_body(("html",))
     assert html is not None and "Rotate &lt;b&gt;keys&lt;/b&gt;" in html.get_content()
     assert not repository.archive.trigger_exists("alpha", change.id)

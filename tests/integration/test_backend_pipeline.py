@@ -398,6 +398,25 @@ def test_a_processed_modification_is_recorded_per_customer_without_a_new_version
     assert harness.repository.archive.list_versions(change.id) == []
 
 
+def test_each_processed_entry_records_the_topic_and_how_many_recipients_it_reached(harness: Harness) -> None:
+    harness.subscribe("alpha", "aws-announce", "a@example.com", "b@example.com", "A@example.com", "gone@example.com")
+    harness.box("alpha").suppressed_addresses.add("gone@example.com")
+    harness.subscribe("bravo", "aws-announce")
+    change = publish_approved(harness, "alpha", "bravo")
+
+    harness.deliver("alpha", change.id)
+    harness.deliver("bravo", change.id)
+    harness.repository.archive.put_trigger("alpha", change, "redelivered")
+    harness.deliver("alpha", change.id)
+
+    processed = {
+        m.customer_code: (m.topic, m.recipients, m.by_system)
+        for m in harness.repository.get(change.id).obj.modifications
+        if m.modification_type is ModificationType.PROCESSED
+    }
+    assert processed == {"alpha": ("aws-announce", 2, True), "bravo": ("aws-announce", 0, True)}
+
+
 def test_a_draft_in_the_archive_sends_nothing_and_consumes_its_trigger(harness: Harness) -> None:
     harness.subscribe("alpha", "aws-approval", "approver@example.com")
     change = make_change(status="draft", customers=["alpha"])

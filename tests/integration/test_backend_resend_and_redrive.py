@@ -38,7 +38,7 @@ def ask_for_resend(harness: Harness, object_id: str, recipients: list[str]) -> N
             NOW,
             customer_code="alpha",
             delivery_event="approved",
-            recipients=recipients,
+            resent_to=recipients,
         )
 
     update = harness.repository.update(object_id, record, bump_version=False, location="archive")

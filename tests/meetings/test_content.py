@@ -61,7 +61,7 @@ def test_the_invitation_email_carries_the_calendar_as_a_part_and_as_an_attachmen
         HOSTILE, invite, "REQUEST", "xray", "aws-calendar", NOW
     )
 
-    assert email.subject == "📅 Invitation: Change Implementation: Patch"
+    assert email.subject == "Invitation: Change Implementation: Patch"
     assert email.calendar is not None and email.calendar.method == "REQUEST"
     assert "METHOD:REQUEST" in email.calendar.ics
     assert "https://teams.example.com/l/meetup-join/1" in email.html

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -18,7 +18,7 @@ from ccm.backend.meeting_steps import INVITE_STEP, MEETING_STEP
 from ccm.backend.processor import MessageFailed
 from ccm.config import AppConfig
 from ccm.domain.ids import AnnouncementType
-from ccm.domain.objects import AnyObject, Change, ModificationType
+from ccm.domain.objects import COMPLETED_BEFORE_MEETING, NOBODY_INVITED, AnyObject, Change, ModificationType
 from ccm.domain.status import Status
 from ccm.local.graph_server import GraphServer
 from ccm.storage.repository import Repository
@@ -298,13 +298,21 @@ def test_customers_without_teams_get_invitations_by_email_then_the_update_and_th
     deliver_together(harness, ["alpha", "xray"], change.id)
     requests = [mail for mail in harness.mail.outbox.sent if mail.event == "meeting_request"]
     assert [invitation_of(mail.message).sequence for mail in requests] == [0, 1]
-    assert requests[-1].message["Subject"].startswith("📅 Updated:")
+    # The meeting moved: the subject says so, not just that something changed.
+    assert requests[-1].message["Subject"].startswith("Rescheduled: ")
+
+    edit(harness, change.id, change_title="Rotate the certificates (all regions)")
+    deliver_together(harness, ["alpha", "xray"], change.id)
+    requests = [mail for mail in harness.mail.outbox.sent if mail.event == "meeting_request"]
+    assert [invitation_of(mail.message).sequence for mail in requests] == [0, 1, 2]
+    assert requests[-1].message["Subject"].startswith("Updated: ")
+    assert "(all regions)" in requests[-1].message["Subject"]
 
     harness.transition(change.id, "cancelled")
     deliver_together(harness, ["alpha", "xray"], change.id)
     (cancellation,) = [mail for mail in harness.mail.outbox.sent if mail.event == "meeting_cancel"]
     withdrawn = invitation_of(cancellation.message)
-    assert (withdrawn.method, withdrawn.uid, withdrawn.sequence) == ("CANCEL", meeting["iCalUId"], 2)
+    assert (withdrawn.method, withdrawn.uid, withdrawn.sequence) == ("CANCEL", meeting["iCalUId"], 3)
     assert cancellation.recipient == engineers["xray"]
     assert not [mail for mail in harness.mail.outbox.sent if mail.customer_code == "alpha" and "meeting" in mail.event]
 
@@ -404,9 +412,89 @@ def test_with_nobody_to_invite_no_meeting_is_made_until_someone_subscribes(
     harness.deliver("alpha", change.id)
     assert graph_server.meetings() == []
     assert harness.repository.get(change.id).obj.meeting_metadata is None
+    (skipped,) = entries(harness, change.id, ModificationType.MEETING_SKIPPED)
+    assert (skipped.topic, skipped.detail, skipped.by_system) == ("aws-calendar", NOBODY_INVITED, True)
 
     harness.subscribe("alpha", "aws-calendar", "engineer@alpha.example.com")
     edit(harness, change.id, change_title="Rotate every certificate")
     harness.deliver("alpha", change.id)
     (meeting,) = graph_server.meetings()
     assert meeting["attendees"] == ["engineer@alpha.example.com"]
+
+
+def test_every_customers_message_about_an_object_nobody_is_invited_to_records_that_once_per_version(
+    harness: Harness, graph_server: GraphServer
+) -> None:
+    for code in ("alpha", "bravo"):
+        harness.subscribe(code, "aws-calendar")
+        harness.subscribe(code, "aws-announce", f"reader@{code}.example.com")
+    change = publish_approved(harness, ["alpha", "bravo"])
+
+    deliver_together(harness, ["alpha", "bravo"], change.id)
+    for code in ("alpha", "bravo"):
+        harness.repository.archive.put_trigger(code, harness.repository.get(change.id).obj, "redelivered")
+    deliver_together(harness, ["alpha", "bravo"], change.id)
+    assert len(entries(harness, change.id, ModificationType.MEETING_SKIPPED)) == 1
+
+    edit(harness, change.id, change_title="Rotate every certificate")
+    deliver_together(harness, ["alpha", "bravo"], change.id)
+    assert len(entries(harness, change.id, ModificationType.MEETING_SKIPPED)) == 2
+    assert graph_server.meetings() == []
+
+
+def complete_at(harness: Harness, object_id: str, at: datetime) -> AnyObject:
+    """What the API does when an approver completes the object at ``at``: a new version, then the triggers."""
+    update = harness.repository.update(
+        object_id, lambda obj: obj.transition("completed", "approver@example.com", at), location="archive"
+    )
+    for code in update.after.obj.customers:
+        harness.repository.archive.put_trigger(code, update.after.obj, "completed")
+    return update.after.obj
+
+
+def test_a_change_completed_before_its_meeting_has_the_meeting_cancelled_in_teams_and_by_email(
+    harness: Harness, graph_server: GraphServer
+) -> None:
+    engineers = audiences(harness, ["alpha", "xray"])
+    change = publish_approved(harness, ["alpha", "xray"])
+    deliver_together(harness, ["alpha", "xray"], change.id)
+    assert change.implementation_start is not None
+
+    complete_at(harness, change.id, change.implementation_start - timedelta(days=1))
+    counts = deliver_together(harness, ["alpha", "xray"], change.id)
+    stored = harness.repository.get(change.id).obj
+    for code in ("alpha", "xray"):
+        harness.repository.archive.put_trigger(code, stored, "redelivered")
+    deliver_together(harness, ["alpha", "xray"], change.id)
+
+    assert counts["MeetingsCancelled"] == 1
+    assert [action.action for action in graph_server.actions()] == ["created", "cancelled"]
+    (cancellation,) = [mail for mail in harness.mail.outbox.sent if mail.event == "meeting_cancel"]
+    assert cancellation.recipient == engineers["xray"]
+    assert invitation_of(cancellation.message).method == "CANCEL"
+    assert len([mail for mail in harness.mail.outbox.sent if mail.event == "meeting_request"]) == 1
+    (cancelled,) = entries(harness, change.id, ModificationType.MEETING_CANCELLED)
+    assert (cancelled.detail, cancelled.by_system) == (COMPLETED_BEFORE_MEETING, True)
+    history = [m.modification_type for m in harness.repository.get(change.id).obj.modifications]
+    after = history[history.index(ModificationType.COMPLETED) :]
+    assert after.index(ModificationType.MEETING_CANCELLED) < after.index(ModificationType.PROCESSED)
+    completions = sorted(mail.recipient for mail in harness.mail.outbox.sent if mail.event == "completed")
+    assert completions == ["reader@alpha.example.com", "reader@xray.example.com"]
+
+
+def test_a_change_completed_once_its_meeting_has_begun_keeps_the_meeting(
+    harness: Harness, graph_server: GraphServer
+) -> None:
+    audiences(harness, ["alpha", "xray"])
+    change = publish_approved(harness, ["alpha", "xray"])
+    deliver_together(harness, ["alpha", "xray"], change.id)
+    assert change.implementation_start is not None
+
+    complete_at(harness, change.id, change.implementation_start + timedelta(minutes=30))
+    counts = deliver_together(harness, ["alpha", "xray"], change.id)
+
+    assert counts["MeetingsCancelled"] == 0
+    assert [action.action for action in graph_server.actions()] == ["created"]
+    assert not [mail for mail in harness.mail.outbox.sent if mail.event == "meeting_cancel"]
+    assert len([mail for mail in harness.mail.outbox.sent if mail.event == "meeting_request"]) == 1
+    assert entries(harness, change.id, ModificationType.MEETING_CANCELLED) == []

@@ -32,13 +32,13 @@ def test_without_meeting_steps_every_notifying_status_runs_its_email_and_drafts_
     }
 
 
-def test_the_meeting_comes_before_the_approval_email_and_the_cancellations_before_the_cancellation_email() -> None:
+def test_the_meeting_comes_before_the_approval_email_and_the_cancellations_before_the_closing_emails() -> None:
     pipeline = Pipeline(email=Named(EMAIL_STEP), meeting=Named("meeting"), invites=Named("calendar-invite"))
 
     assert pipeline.names(Status.APPROVED) == ["meeting", EMAIL_STEP, "calendar-invite"]
     assert pipeline.names(Status.CANCELLED) == ["meeting", "calendar-invite", EMAIL_STEP]
     assert pipeline.names(Status.SUBMITTED) == [EMAIL_STEP]
-    assert pipeline.names(Status.COMPLETED) == [EMAIL_STEP]
+    assert pipeline.names(Status.COMPLETED) == ["meeting", "calendar-invite", EMAIL_STEP]
     assert pipeline.names(Status.DRAFT) == []
 
 

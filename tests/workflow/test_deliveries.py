@@ -139,7 +139,7 @@ def test_a_resend_reaches_only_transient_failures_and_is_recorded_in_history(
     entry = stored.modifications[-1]
     assert entry.modification_type is ModificationType.DELIVERY_RESENT
     assert (entry.user_id, entry.customer_code, entry.delivery_event) == ("admin@example.com", "alpha", "approved")
-    assert entry.recipients == ["slow@example.com", "soft@example.com"]
+    assert entry.resent_to == ["slow@example.com", "soft@example.com"]
     assert stored.version == 3, "the notice keeps its version, so the ledger keeps its key"
 
 

@@ -45,6 +45,18 @@ class MutationBody(_Doc):
     summary: dict[str, int]
 
 
+class AudienceBody(_Doc):
+    """Whom the object reaches once approved, as counts (never addresses): per customer the recipients of its
+    notification topic and of its meeting topic, and the meeting's invitees (``nobodyInvited``: no meeting will be
+    made). A customer whose SES cannot be read names the reason in ``problem``. Counts are kept a minute per
+    customer; ``countedAt`` says when the oldest was read."""
+
+    id: str
+    countedAt: str
+    customers: list[dict[str, Any]]
+    meeting: dict[str, Any] | None
+
+
 class PageBody(BaseModel):
     """One page of summaries, newest first; pass ``cursor`` back for the next page (``null``: no more)."""
 
@@ -66,6 +78,7 @@ _MEANINGS = {
     413: "The body is larger than 256 KB",
     422: "Invalid input: every bad field is named",
     500: "Internal error: quote the requestId",
+    503: "This answer needs a part the service runs without (the customers' SES for audience counts)",
 }
 _ALWAYS = (401, 403, 422, 500)
 BODY_ERRORS = (400, 413)

@@ -31,6 +31,7 @@ from ccm.errors import (
 )
 from ccm.workflow import ActionNotAllowed, Forbidden, InvalidInput, NotAuthenticated, Problem
 from ccm.workflow.deliveries import DeliveryActionRefused
+from ccm.workflow.errors import NotAvailable
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,10 @@ def register_error_handlers(app: ApiGatewayResolver, provider: ServicesProvider)
     @handles(app, Forbidden)
     def forbidden(error: Forbidden) -> Response[Any]:
         return error_response(HTTPStatus.FORBIDDEN, str(error))
+
+    @handles(app, NotAvailable)
+    def not_available(error: NotAvailable) -> Response[Any]:
+        return error_response(HTTPStatus.SERVICE_UNAVAILABLE, str(error))
 
     @handles(app, ObjectNotFound)
     def not_found(error: ObjectNotFound) -> Response[Any]:

@@ -26,11 +26,18 @@ class _Cached:
 
 
 class RoleSessions:
-    """One boto3 session per (role, region), renewed five minutes before the credentials expire."""
+    """One boto3 session per (role, region), renewed five minutes before the credentials expire.
 
-    def __init__(self, sts: STSClient | None = None, session_prefix: str = "ccm") -> None:
+    ``session_policy`` (an IAM policy document as JSON) narrows what every session may do below what the role
+    allows: a caller that only reads gets sessions that cannot write, whatever the customer's role grants.
+    """
+
+    def __init__(
+        self, sts: STSClient | None = None, session_prefix: str = "ccm", session_policy: str | None = None
+    ) -> None:
         self._sts = sts
         self._prefix = session_prefix
+        self._policy = session_policy
         self._cache: dict[tuple[str, str], _Cached] = {}
         self._lock = threading.Lock()
         # One loader for every session: each new botocore session would otherwise parse the same service
@@ -50,7 +57,11 @@ class RoleSessions:
             if cached is not None and cached.expires - _REFRESH_MARGIN > now:
                 return cached.session
         name = (session_name or f"{self._prefix}-{role_arn.rsplit('/', 1)[-1]}")[:64]
-        credentials = self._client().assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"]
+        if self._policy is not None:
+            assumed = self._client().assume_role(RoleArn=role_arn, RoleSessionName=name, Policy=self._policy)
+        else:
+            assumed = self._client().assume_role(RoleArn=role_arn, RoleSessionName=name)
+        credentials = assumed["Credentials"]
         core = botocore.session.get_session()
         core.register_component("data_loader", self._loader)
         session = boto3.Session(

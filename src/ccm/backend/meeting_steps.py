@@ -1,6 +1,7 @@
 """The meeting steps of the backend pipeline (their place in each status is :mod:`ccm.backend.steps`'s).
 
-* ``meeting``: create, update or cancel the object's one meeting, and record it in the archive.
+* ``meeting``: create, update or cancel the object's one meeting (also when the object is completed before the
+  meeting starts), and record it in the archive; with nobody to invite, record that no meeting was made.
 * ``calendar-invite``: the invitation (or its cancellation) by email, for customers without Teams.
 
 Both are safe to run again: the meeting step through its claims and idempotent records, the invitations
@@ -12,9 +13,12 @@ from __future__ import annotations
 import logging
 
 from ccm.backend.steps import TriggerContext, send_counted
+from ccm.domain.objects import COMPLETED_BEFORE_MEETING
 from ccm.domain.status import Status
 from ccm.mail.delivery import EmailSender
+from ccm.meetings.content import INVITE_EVENTS
 from ccm.meetings.invites import CalendarInvites
+from ccm.meetings.plan import completed_before_meeting, meeting_plan
 from ccm.meetings.record import MeetingRecorder
 from ccm.meetings.scheduler import MeetingScheduler
 from ccm.storage.repository import Repository
@@ -35,13 +39,21 @@ class MeetingStep:
 
     def run(self, context: TriggerContext) -> None:
         obj = context.obj
+        cancel_detail = None
         if obj.status is Status.APPROVED:
             outcome = self.scheduler.reconcile(obj, version_now=lambda: self._version(obj.id))
         elif obj.status is Status.CANCELLED:
             outcome = self.scheduler.cancel(obj)
+        elif obj.status is Status.COMPLETED and completed_before_meeting(obj, self.scheduler.topics):
+            # Done early: nobody should still join a meeting about work that is finished.
+            cancel_detail = COMPLETED_BEFORE_MEETING
+            outcome = self.scheduler.cancel(obj, reason=COMPLETED_BEFORE_MEETING)
         else:
             return
-        stored = self.recorder.record(obj.id, obj.version, outcome.entries)
+        stored = self.recorder.record(obj.id, obj.version, outcome.entries, cancel_detail=cancel_detail)
+        if outcome.nobody_invited:
+            plan = meeting_plan(obj, self.scheduler.topics)
+            stored = self.recorder.record_skipped(obj.id, obj.version, plan.topic if plan else "")
         # A user's newer version is its own message's business; this one goes on with the version it processes.
         if stored is not None and stored.obj.version == obj.version:
             context.replace_stored(stored)
@@ -65,10 +77,12 @@ class CalendarInviteStep:
         self.sender = sender
 
     def run(self, context: TriggerContext) -> None:
-        if context.obj.status not in (Status.APPROVED, Status.CANCELLED):
+        status = context.obj.status
+        if status not in (Status.APPROVED, Status.CANCELLED, Status.COMPLETED):
             return
         invitation = self.invites.prepare(context.obj, context.customer, context.now)
-        if invitation is not None:
+        # A completed object sends only the cancellation of a meeting it cancelled, never the invitation again.
+        if invitation is not None and (status is not Status.COMPLETED or invitation.event == INVITE_EVENTS["CANCEL"]):
             send_counted(
                 context, self.sender, invitation.event, invitation.email, invitation.recipients, invitation.topic
             )

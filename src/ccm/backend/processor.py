@@ -192,7 +192,7 @@ class TriggerProcessor:
         code, seen = context.customer.customer_code, context.obj
         if processed_since_last_transition(seen, code):
             return
-        user = self.principal.user_id
+        user, notified = self.principal.user_id, context.notified
 
         def annotate(obj: AnyObject) -> None:
             # Only the state this trigger processed is marked: if a user moved the object on meanwhile, the
@@ -200,7 +200,14 @@ class TriggerProcessor:
             if obj.status is not seen.status or obj.version != seen.version:
                 return
             if not processed_since_last_transition(obj, code):
-                obj.record(ModificationType.PROCESSED, user, self.clock(), customer_code=code)
+                obj.record(
+                    ModificationType.PROCESSED,
+                    user,
+                    self.clock(),
+                    customer_code=code,
+                    topic=notified.topic if notified else None,
+                    recipients=notified.recipients if notified else None,
+                )
 
         for attempt in range(PROCESSED_WRITE_ATTEMPTS):
             try:

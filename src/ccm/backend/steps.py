@@ -1,8 +1,10 @@
 """What the backend does for an object in each status: a fixed, short sequence of steps.
 
-* submitted, completed: ``email``
+* submitted: ``email``
 * approved: ``meeting`` (create or update it, so the email carries the Join link), ``email``, ``calendar-invite``
 * cancelled: ``meeting`` (cancel it), ``calendar-invite`` (the cancellation), ``email``
+* completed: ``meeting`` (cancel it when the work was done before it started), ``calendar-invite`` (that
+  cancellation), ``email``
 
 A step that writes the archive hands the new version back with :meth:`TriggerContext.replace_stored`, so later
 steps (the email, showing a join link) see it. A step that raises fails the message: the queue redelivers it and
@@ -35,6 +37,15 @@ logger = logging.getLogger(__name__)
 EMAIL_STEP = "email"
 
 
+@dataclass(frozen=True)
+class Notified:
+    """Whom the customer's notification went to: the topic, and its recipients after the allow-list and the
+    suppression list (0 when nobody subscribes). Recorded in the object's history with the ``processed`` entry."""
+
+    topic: str
+    recipients: int
+
+
 @dataclass
 class TriggerContext:
     """One customer's trigger for one object, as the steps see it."""
@@ -45,6 +56,7 @@ class TriggerContext:
     now: datetime
     deadline: float | None = None
     counts: Counter[str] = field(default_factory=Counter)
+    notified: Notified | None = None
 
     @property
     def obj(self) -> AnyObject:
@@ -84,9 +96,9 @@ class Pipeline:
     def steps_for(self, status: Status) -> list[Step]:
         if status is Status.APPROVED:
             steps = [self.meeting, self.email, self.invites]
-        elif status is Status.CANCELLED:
+        elif status in (Status.CANCELLED, Status.COMPLETED):
             steps = [self.meeting, self.invites, self.email]
-        elif status in (Status.SUBMITTED, Status.COMPLETED):
+        elif status is Status.SUBMITTED:
             steps = [self.email]
         else:
             steps = []
@@ -129,6 +141,7 @@ class EmailStep:
     def run(self, context: TriggerContext) -> None:
         notice = context.notice
         recipients = self.directory.recipients(context.customer.customer_code, notice.topic)
+        context.notified = Notified(notice.topic, len(recipients))
         if not recipients:
             logger.info(
                 "nobody to mail: no subscriber of %s for %s may receive %s",

@@ -31,6 +31,7 @@ from ccm.mail.views import format_window
 from ccm.meetings.graph_setup import GraphNotConfigured, build_graph_meetings
 from ccm.meetings.ics import Method, render_ics
 from ccm.meetings.invitation import invite_for
+from ccm.meetings.invites import rescheduled
 from ccm.meetings.plan import active_meeting, cancelled_meeting, meeting_plan, meeting_topic
 from ccm.meetings.scheduler import email_only_meeting
 from ccm.meetings.wiring import Meetings, build_meetings
@@ -168,7 +169,9 @@ def create_ics_invite(
     }
     if mapping is not None and recipients and not dry_run:
         key = DeliveryKey(obj.id, obj.version, f"cli_{method.lower()}", mapping.customer_code)
-        email = parts.content.invitation_email(obj, invite, method, mapping.customer_code, topic, now)
+        email = parts.content.invitation_email(
+            obj, invite, method, mapping.customer_code, topic, now, rescheduled=rescheduled(obj, meeting)
+        )
         delivered = sender.deliver(key, mapping, email, recipients, topic, now=now)
         report.update(sent=delivered.sent, already_sent=delivered.already_sent)
     if as_json:

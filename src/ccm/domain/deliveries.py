@@ -156,5 +156,5 @@ def resend_requests(modifications: Sequence[Modification], customer: str, event:
             and entry.customer_code == customer
             and entry.delivery_event == event
         ):
-            wanted.update(dict.fromkeys(entry.recipients or []))
+            wanted.update(dict.fromkeys(entry.resent_to or []))
     return list(wanted)

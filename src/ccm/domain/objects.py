@@ -74,6 +74,7 @@ class ModificationType(StrEnum):
     MEETING_SCHEDULED = "meeting_scheduled"
     MEETING_UPDATED = "meeting_updated"
     MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_SKIPPED = "meeting_skipped"
     PROCESSED = "processed"
     DELIVERY_RESENT = "delivery_resent"
     """An administrator had one notice sent again to the recipients whose delivery failed transiently."""
@@ -92,7 +93,24 @@ USER_TRANSITIONS = frozenset(
         ModificationType.CANCELLED,
     }
 )
-"""What people do to an object; every other entry is the system's bookkeeping about it (processing, meetings)."""
+"""What people do to an object's status and content (the workflow's transitions)."""
+
+SYSTEM_ENTRIES = frozenset(
+    {
+        ModificationType.PROCESSED,
+        ModificationType.MEETING_SCHEDULED,
+        ModificationType.MEETING_UPDATED,
+        ModificationType.MEETING_CANCELLED,
+        ModificationType.MEETING_SKIPPED,
+    }
+)
+"""The backend's bookkeeping about an object (notifications sent, meetings): written by no person."""
+
+NOBODY_INVITED = "nobody is invited"
+"""The ``detail`` of a ``meeting_skipped`` entry: no subscriber of the meeting topic at any customer, nobody listed."""
+
+COMPLETED_BEFORE_MEETING = "completed before the meeting"
+"""The ``detail`` of the ``meeting_cancelled`` entry of an object completed before its meeting started."""
 
 
 class _Open(BaseModel):
@@ -121,6 +139,10 @@ class MeetingMetadata(_Open):
 
 
 class Modification(_Open):
+    """One history entry. People's entries name them in ``user_id``; the backend's name its role and say what it did:
+    ``topic`` and ``recipients`` (a ``processed`` entry: whom the customer's notification went to, counted after the
+    allow-list and the suppression list), ``detail`` (why a meeting was skipped or cancelled)."""
+
     timestamp: Timestamp
     user_id: str = Field(min_length=1)
     modification_type: ModificationType
@@ -128,8 +150,16 @@ class Modification(_Open):
     meeting_metadata: MeetingMetadata | None = None
     delivery_event: str | None = None
     """Of a ``delivery_resent`` entry: the email event resent (``approval_request``, ...)."""
-    recipients: list[str] | None = None
+    resent_to: list[str] | None = None
     """Of a ``delivery_resent`` entry: who gets the extra copy."""
+    topic: str | None = None
+    recipients: int | None = Field(default=None, ge=0)
+    detail: str | None = None
+
+    @property
+    def by_system(self) -> bool:
+        """The backend's bookkeeping (notifications, meetings), not something a person did."""
+        return self.modification_type in SYSTEM_ENTRIES
 
     @model_validator(mode="after")
     def _meeting_entries_carry_metadata(self) -> Modification:
@@ -211,7 +241,10 @@ class ManagedObject(BaseModel, ABC):
         customer_code: str | None = None,
         meeting: MeetingMetadata | None = None,
         delivery_event: str | None = None,
-        recipients: list[str] | None = None,
+        resent_to: list[str] | None = None,
+        topic: str | None = None,
+        recipients: int | None = None,
+        detail: str | None = None,
     ) -> Modification:
         entry = Modification.model_validate(
             {
@@ -221,7 +254,10 @@ class ManagedObject(BaseModel, ABC):
                 "customer_code": customer_code,
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
                 "delivery_event": delivery_event,
+                "resent_to": resent_to,
+                "topic": topic,
                 "recipients": recipients,
+                "detail": detail,
             }
         )
         self.modifications.append(entry)

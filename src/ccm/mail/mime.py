@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email import quoprimime
 from email.generator import BytesGenerator
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
 from io import BytesIO
 
-from ccm.mail.placeholders import inert_calendar, inert_text
+from ccm.mail.placeholders import SES_UNSUBSCRIBE_PLACEHOLDER, inert_calendar, inert_text
 
 SENDER_NAME = "Customer Contact Manager"
+QP_LINE_LENGTH = 76
 CALENDAR_METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH", "REPLY"})
 _LOCAL_PART = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
 _DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
@@ -73,6 +75,8 @@ class RenderedEmail:
             message[name] = value
         message.set_content(self.text, subtype="plain", charset="utf-8")
         message.add_alternative(self.html, subtype="html", charset="utf-8")
+        for part in message.iter_parts():
+            _keep_placeholders_whole(part)
         if self.calendar is not None:
             ics = inert_calendar(self.calendar.ics)
             message.add_alternative(ics, subtype="calendar", charset="utf-8", params={"method": self.calendar.method})
@@ -86,6 +90,31 @@ class RenderedEmail:
         buffer = BytesIO()
         BytesGenerator(buffer, mangle_from_=False, policy=SMTP).flatten(message)
         return buffer.getvalue()
+
+
+def _keep_placeholders_whole(part: MIMEPart) -> None:
+    """Re-encode a text part as quoted-printable with SES's placeholder on a line of its own.
+
+    SES finds ``{{amazonSESUnsubscribeUrl}}`` in the bytes it is given. The library's own choice of encoding hides
+    it: text with many non-ASCII characters (a title in Japanese) goes out as base64, and quoted-printable may put
+    a soft line break in the middle of the placeholder, so the recipient would get a dead link.
+    """
+    pieces = part.get_content().split(SES_UNSUBSCRIBE_PLACEHOLDER)
+    encoded = _quoted_printable(pieces[0])
+    for piece in pieces[1:]:
+        # Soft line breaks (a "=" ending a line) around the placeholder decode to nothing.
+        if encoded and not encoded.endswith("\n"):
+            encoded += "=\n"
+        encoded += SES_UNSUBSCRIBE_PLACEHOLDER
+        if piece:
+            encoded += "=\n" + _quoted_printable(piece)
+    del part["Content-Transfer-Encoding"]
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    part.set_payload(encoded)
+
+
+def _quoted_printable(text: str) -> str:
+    return quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), maxlinelen=QP_LINE_LENGTH)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ no malformed address; each address once, whatever its capitalisation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ccm.config import AppConfig
+from ccm.config import AppConfig, CustomerMapping
 from ccm.mail.mime import valid_address
 from ccm.mail.port import Mailboxes
 
@@ -32,6 +32,33 @@ class TopicAudience:
     malformed: int
 
 
+def screen(
+    customer: CustomerMapping, topic: str, subscribed: Sequence[str], suppressed: Callable[[], frozenset[str]]
+) -> TopicAudience:
+    """The recipients among ``subscribed``: well-formed, inside the allow-list, not suppressed, each once.
+    ``suppressed`` is only asked when someone is left to mail."""
+    unique: dict[str, str] = {}
+    for address in subscribed:
+        unique.setdefault(address.strip().lower(), address.strip())
+    malformed = [key for key, address in unique.items() if not valid_address(address)]
+    for key in malformed:
+        logger.warning(
+            "skipping malformed address %r on the contact list of %s", unique.pop(key), customer.customer_code
+        )
+    allowed = {key: address for key, address in unique.items() if customer.allows_recipient(address)}
+    blocked = suppressed() if allowed else frozenset()
+    recipients = sorted(address for key, address in allowed.items() if key not in blocked)
+    return TopicAudience(
+        customer_code=customer.customer_code,
+        topic=topic,
+        recipients=recipients,
+        subscribed=len(subscribed),
+        outside_allow_list=len(unique) - len(allowed),
+        suppressed=len(allowed) - len(recipients),
+        malformed=len(malformed),
+    )
+
+
 class RecipientDirectory:
     def __init__(self, config: AppConfig, mailboxes: Mailboxes) -> None:
         self.config = config
@@ -40,25 +67,7 @@ class RecipientDirectory:
     def audience(self, customer_code: str, topic: str) -> TopicAudience:
         customer = self.config.customer(customer_code)
         mailbox = self.mailboxes.for_customer(customer)
-        subscribed = mailbox.subscribers(topic)
-        unique: dict[str, str] = {}
-        for address in subscribed:
-            unique.setdefault(address.strip().lower(), address.strip())
-        malformed = [key for key, address in unique.items() if not valid_address(address)]
-        for key in malformed:
-            logger.warning("skipping malformed address %r on the contact list of %s", unique.pop(key), customer_code)
-        allowed = {key: address for key, address in unique.items() if customer.allows_recipient(address)}
-        suppressed = mailbox.suppressed() if allowed else frozenset()
-        recipients = sorted(address for key, address in allowed.items() if key not in suppressed)
-        audience = TopicAudience(
-            customer_code=customer_code,
-            topic=topic,
-            recipients=recipients,
-            subscribed=len(subscribed),
-            outside_allow_list=len(unique) - len(allowed),
-            suppressed=len(allowed) - len(recipients),
-            malformed=len(malformed),
-        )
+        audience = screen(customer, topic, mailbox.subscribers(topic), mailbox.suppressed)
         logger.info(
             "audience of %s for %s: %d subscribed, %d outside the allow-list, %d suppressed, %d to mail",
             topic,
@@ -66,7 +75,7 @@ class RecipientDirectory:
             audience.subscribed,
             audience.outside_allow_list,
             audience.suppressed,
-            len(recipients),
+            len(audience.recipients),
         )
         return audience
 

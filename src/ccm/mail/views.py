@@ -23,18 +23,13 @@ HEADER_WORDS: dict[EmailEvent, str] = {
     EmailEvent.COMPLETED: "Completed",
     EmailEvent.CANCELLED: "Cancelled",
 }
-EVENT_EMOJI: dict[EmailEvent, str] = {
-    EmailEvent.APPROVAL_REQUEST: "⚠️",
-    EmailEvent.COMPLETED: "✅",
-    EmailEvent.CANCELLED: "❌",
+SUBJECT_WORDS: dict[EmailEvent, str] = {
+    EmailEvent.APPROVAL_REQUEST: "Approval requested",
+    EmailEvent.APPROVED: "Approved",
+    EmailEvent.COMPLETED: "Completed",
+    EmailEvent.CANCELLED: "Cancelled",
 }
-APPROVED_CHANGE_EMOJI = "🟢"
-APPROVED_ANNOUNCEMENT_EMOJI: dict[AnnouncementType, str] = {
-    AnnouncementType.CIC: "☁️",
-    AnnouncementType.FINOPS: "💰",
-    AnnouncementType.INNERSOURCE: "🔧",
-    AnnouncementType.GENERAL: "📢",
-}
+"""What a subject starts with: the event in words, so every reader (and every font) tells the emails apart."""
 CHANGE_COLOUR = "#6c757d"
 ANNOUNCEMENT_COLOURS: dict[AnnouncementType, str] = {
     AnnouncementType.CIC: "#0066cc",
@@ -161,6 +156,11 @@ def format_window(start: datetime | None, end: datetime | None, zone_name: str) 
     return _window(start, end, zone_name)
 
 
+def event_subject(event_words: str, title: str) -> str:
+    """``Approved: <title>``: the event in words first, then the title, on one header line."""
+    return clean_subject(f"{event_words}: {title}")
+
+
 def clean_subject(text: str) -> str:
     """One header line: CR/LF become spaces, other control characters go, surrounding space is trimmed."""
     flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
@@ -244,7 +244,6 @@ class ViewBuilder:
                 window=_window(meta.start_time, meta.end_time, zone_name),
             )
         if isinstance(obj, Change):
-            emoji = EVENT_EMOJI.get(event, APPROVED_CHANGE_EMOJI)
             colour, category = CHANGE_COLOUR, None
             window = _window(obj.implementation_start, obj.implementation_end, zone_name)
             sections = [
@@ -263,7 +262,6 @@ class ViewBuilder:
             attachments: list[Link] = []
         else:
             kind = obj.announcement_type
-            emoji = EVENT_EMOJI.get(event, APPROVED_ANNOUNCEMENT_EMOJI[kind])
             colour, category = ANNOUNCEMENT_COLOURS[kind], ANNOUNCEMENT_LABELS[kind]
             window = None
             sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
@@ -275,7 +273,7 @@ class ViewBuilder:
             event=event,
             object_id=obj.id,
             title=obj.title,
-            subject=clean_subject(f"{emoji} {title}"),
+            subject=event_subject(SUBJECT_WORDS[event], title),
             header=f"{HEADER_WORDS[event]}: {obj.title}",
             colour=colour,
             status=obj.status.value.replace("_", " ").title(),

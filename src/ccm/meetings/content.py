@@ -17,7 +17,7 @@ from ccm.domain.status import Status
 from ccm.mail.decisions import EmailEvent, Notice
 from ccm.mail.mime import RenderedEmail
 from ccm.mail.render import SES_UNSUBSCRIBE_PLACEHOLDER, environment
-from ccm.mail.views import EmailView, ViewBuilder, Window, clean_subject, format_window
+from ccm.mail.views import EmailView, ViewBuilder, Window, event_subject, format_window
 from ccm.meetings.ics import Invite, Method, render_ics
 
 INVITE_EVENTS: dict[Method, str] = {"REQUEST": "meeting_request", "CANCEL": "meeting_cancel", "PUBLISH": "meeting_copy"}
@@ -59,23 +59,35 @@ class MeetingContent:
         return _tidy(self._body(obj, start, end, zone, now, "txt"))
 
     def invitation_email(
-        self, obj: AnyObject, invite: Invite, method: Method, customer_code: str, topic: str, now: datetime
+        self,
+        obj: AnyObject,
+        invite: Invite,
+        method: Method,
+        customer_code: str,
+        topic: str,
+        now: datetime,
+        *,
+        rescheduled: bool = False,
     ) -> RenderedEmail:
-        """An email carrying the invitation (``text/calendar`` part and ``.ics`` attachment) for one customer."""
+        """An email carrying the invitation (``text/calendar`` part and ``.ics`` attachment) for one customer.
+
+        An update is "Rescheduled:" when it moved the meeting in time, "Updated:" otherwise (a new title, place or
+        invitees)."""
         view = self._view(obj, topic, customer_code, now)
         cancelled = method == "CANCEL"
         what = "change" if isinstance(obj, Change) else "announcement"
         if cancelled:
-            subject = f"❌ Meeting cancelled: {invite.subject}"
+            subject = event_subject("Cancelled", invite.subject)
             intro = (
                 f"The meeting of this {what} is cancelled. Open the attached update to remove it from your calendar."
             )
             box_title, box_colour = "Meeting cancelled", "#f8d7da"
         else:
-            subject = f"📅 Invitation: {invite.subject}" if invite.sequence == 0 else f"📅 Updated: {invite.subject}"
+            words = "Invitation" if invite.sequence == 0 else "Rescheduled" if rescheduled else "Updated"
+            subject = event_subject(words, invite.subject)
             intro = f"You are invited to the meeting of this {what} for {view.customer.name}."
             box_title, box_colour = "📅 Meeting", "#e7f1ff"
-        view = replace(view, subject=clean_subject(subject), header=invite.subject, intro=intro)
+        view = replace(view, subject=subject, header=invite.subject, intro=intro)
         label = self.ses_config.topic(topic) if self.ses_config else None
         when: Window | None = format_window(invite.start, invite.end, invite.timezone)
         context = {

@@ -39,6 +39,22 @@ def _cancelled_since_last_user_change(obj: AnyObject, meeting_id: str) -> bool:
     return False
 
 
+def rescheduled(obj: AnyObject, meeting: MeetingMetadata) -> bool:
+    """Whether the meeting's latest recorded version moved it in time (start or end) from the one before.
+
+    Such an update is headed "Rescheduled:" rather than "Updated:", so a reader sees from the subject alone that
+    the meeting's time changed; the version before is the meeting's previous entry in the history.
+    """
+    windows = [
+        (entry.meeting_metadata.start_time, entry.meeting_metadata.end_time)
+        for entry in obj.modifications
+        if entry.modification_type in (ModificationType.MEETING_SCHEDULED, ModificationType.MEETING_UPDATED)
+        and entry.meeting_metadata is not None
+        and entry.meeting_metadata.meeting_id == meeting.meeting_id
+    ]
+    return len(windows) >= 2 and windows[-2] != (meeting.start_time, meeting.end_time)
+
+
 def invitation_state(obj: AnyObject) -> tuple[MeetingMetadata, Method] | None:
     """What an invitation about ``obj`` says now: the meeting stands (REQUEST) or was just cancelled (CANCEL)."""
     active = active_meeting(obj)
@@ -90,5 +106,7 @@ class CalendarInvites:
             attendees=tuple(recipients),
             now=now,
         )
-        email = self.content.invitation_email(obj, invite, method, customer.customer_code, topic, now)
+        email = self.content.invitation_email(
+            obj, invite, method, customer.customer_code, topic, now, rescheduled=rescheduled(obj, meeting)
+        )
         return InvitationEmail(INVITE_EVENTS[method], email, recipients, topic)

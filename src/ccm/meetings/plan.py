@@ -180,3 +180,20 @@ def meeting_plan(obj: AnyObject, topics: Topics) -> MeetingPlan | None:
         topic=meeting_topic(obj, topics),
         hide_attendees=hidden,
     )
+
+
+def completed_before_meeting(obj: AnyObject, topics: Topics) -> bool:
+    """Whether ``obj`` was completed before its meeting (made, or still to be made) started.
+
+    Judged by the completion's own time, not by when a message is processed, so every customer's message and every
+    redelivery decides the same.
+    """
+    entry = obj.latest(ModificationType.COMPLETED)
+    completed = obj.completed_at or (entry.timestamp if entry else None)
+    if completed is None:
+        return False
+    meeting = active_meeting(obj)
+    if meeting is not None:
+        return completed < meeting.start_time
+    plan = meeting_plan(obj, topics) if obj.include_meeting else None
+    return plan is not None and completed < plan.start

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from ccm.domain.objects import AnyObject, MeetingMetadata, ModificationType
+from ccm.domain.objects import NOBODY_INVITED, USER_TRANSITIONS, AnyObject, MeetingMetadata, ModificationType
 from ccm.domain.times import utc_now
 from ccm.errors import VersionConflict
 from ccm.meetings.plan import active_meeting
@@ -54,8 +54,17 @@ def _applies(obj: AnyObject, kind: ModificationType, meeting: MeetingMetadata, s
     return kind is ModificationType.MEETING_CANCELLED or active is None or active.meeting_id == meeting.meeting_id
 
 
-def apply_entries(obj: AnyObject, entries: Sequence[Entry], seen_version: int, user: str, at: datetime) -> bool:
-    """Record what is not recorded yet onto ``obj``; ``True`` if anything changed."""
+def apply_entries(
+    obj: AnyObject,
+    entries: Sequence[Entry],
+    seen_version: int,
+    user: str,
+    at: datetime,
+    *,
+    cancel_detail: str | None = None,
+) -> bool:
+    """Record what is not recorded yet onto ``obj``; ``True`` if anything changed. ``cancel_detail`` says why, on
+    a cancellation that is no user's cancel (a change completed before its meeting)."""
     changed = False
     for kind, meeting in entries:
         if not _applies(obj, kind, meeting, seen_version):
@@ -64,9 +73,20 @@ def apply_entries(obj: AnyObject, entries: Sequence[Entry], seen_version: int, u
         # A cancellation of an older meeting is history; it must not hide the meeting that replaced it.
         if kind is not ModificationType.MEETING_CANCELLED or shown is None or shown.meeting_id == meeting.meeting_id:
             obj.meeting_metadata = meeting
-        obj.record(kind, user, at, meeting=meeting)
+        detail = cancel_detail if kind is ModificationType.MEETING_CANCELLED else None
+        obj.record(kind, user, at, meeting=meeting, detail=detail)
         changed = True
     return changed
+
+
+def skipped_since_last_user_change(obj: AnyObject) -> bool:
+    """Whether the version the users made last was already recorded as getting no meeting."""
+    for entry in reversed(obj.modifications):
+        if entry.modification_type in USER_TRANSITIONS:
+            return False
+        if entry.modification_type is ModificationType.MEETING_SKIPPED:
+            return True
+    return False
 
 
 class MeetingRecorder:
@@ -83,7 +103,9 @@ class MeetingRecorder:
         self.clock = clock
         self.sleep = sleep
 
-    def record(self, object_id: str, seen_version: int, entries: Sequence[Entry]) -> Stored | None:
+    def record(
+        self, object_id: str, seen_version: int, entries: Sequence[Entry], *, cancel_detail: str | None = None
+    ) -> Stored | None:
         """Write ``entries`` into ``archive/{object_id}.json`` unless they are there; the object as stored now.
 
         ``None`` only when there was nothing to record.
@@ -93,9 +115,27 @@ class MeetingRecorder:
         user, at = self.user(), self.clock()
 
         def annotate(obj: AnyObject) -> None:
-            if not apply_entries(obj, entries, seen_version, user, at):
+            if not apply_entries(obj, entries, seen_version, user, at, cancel_detail=cancel_detail):
                 raise _Unchanged()
 
+        return self._write(object_id, annotate)
+
+    def record_skipped(self, object_id: str, seen_version: int, topic: str) -> Stored:
+        """Record that the version ``seen_version`` gets no meeting because nobody is invited, once per version.
+
+        The page that waits for the meeting reads it and says so instead of waiting; a later edit (a new version,
+        once someone subscribes) may still get a meeting, and is recorded again if it does not.
+        """
+        user, at = self.user(), self.clock()
+
+        def annotate(obj: AnyObject) -> None:
+            if obj.version != seen_version or active_meeting(obj) is not None or skipped_since_last_user_change(obj):
+                raise _Unchanged()
+            obj.record(ModificationType.MEETING_SKIPPED, user, at, topic=topic, detail=NOBODY_INVITED)
+
+        return self._write(object_id, annotate)
+
+    def _write(self, object_id: str, annotate: Callable[[AnyObject], None]) -> Stored:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 return self.repository.update(object_id, annotate, bump_version=False, location="archive").after

@@ -32,6 +32,7 @@ from ccm.mail.decisions import Topics
 from ccm.mail.recipients import RecipientDirectory
 from ccm.meetings.content import MeetingContent
 from ccm.meetings.graph_setup import GraphNotConfigured
+from ccm.meetings.invitees import Invitees, invitees
 from ccm.meetings.plan import MeetingPlan, active_meeting, generation, meeting_plan
 from ccm.meetings.port import MeetingGone, MeetingRequest, MeetingService, OnlineMeeting
 from ccm.storage.meeting_claims import POLL_SECONDS, WAIT_SECONDS, MeetingClaims, Once, Result, run_once
@@ -39,15 +40,6 @@ from ccm.storage.meeting_claims import POLL_SECONDS, WAIT_SECONDS, MeetingClaims
 logger = logging.getLogger(__name__)
 
 Entry = tuple[ModificationType, MeetingMetadata]
-
-
-@dataclass(frozen=True)
-class Invitees:
-    """Who is invited: Teams attendees, and the customers who get the invitation by email instead."""
-
-    teams: tuple[str, ...]
-    by_email: tuple[str, ...]
-    email_recipients: int
 
 
 @dataclass
@@ -59,6 +51,8 @@ class Reconciled:
     created: bool = False
     updated: bool = False
     cancelled: bool = False
+    nobody_invited: bool = False
+    """No meeting was made because nobody is invited (recorded in the object's history as ``meeting_skipped``)."""
     detail: str = ""
 
 
@@ -145,6 +139,7 @@ class MeetingScheduler:
             once = self._once(obj.id, f"CREATE#{plan.generation}", lambda: self._create(obj, plan))
             current = _meeting(once.result)
             if current is None:
+                outcome.nobody_invited = once.result is None
                 outcome.detail = "nobody to invite" if once.result is None else "the object was cancelled first"
                 return outcome
             outcome.entries.append((ModificationType.MEETING_SCHEDULED, current))
@@ -198,24 +193,8 @@ class MeetingScheduler:
         unknown = sorted(set(plan.customers) - set(codes))
         if unknown:
             logger.warning("meeting of %s: customers not in config.json are left out: %s", plan.object_id, unknown)
-        teams = [c for c in codes if self.service is not None and self.config.customer(c).uses_teams]
-        by_email = [code for code in codes if code not in teams]
         found = self.directory.across(codes, plan.topic) if codes else {}
-        attendees: dict[str, str] = {}
-        for code in teams:
-            for address in found.get(code, []):
-                attendees.setdefault(address.lower(), address)
-        if teams:
-            # Listed by hand: only people every involved customer's allow-list admits (the non-prod failsafe).
-            mappings = [self.config.customer(code) for code in codes]
-            for address in plan.listed_attendees:
-                if all(mapping.allows_recipient(address) for mapping in mappings):
-                    attendees.setdefault(address.lower(), address)
-        return Invitees(
-            teams=tuple(sorted(attendees.values(), key=str.lower)),
-            by_email=tuple(by_email),
-            email_recipients=sum(len(found.get(code, [])) for code in by_email),
-        )
+        return invitees(self.config, codes, found, plan.listed_attendees, teams_available=self.service is not None)
 
     def request(self, obj: AnyObject, plan: MeetingPlan, attendees: tuple[str, ...]) -> MeetingRequest:
         body = self.content.body_html(obj, plan.start, plan.end, plan.timezone, self.clock())

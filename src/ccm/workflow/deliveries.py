@@ -300,7 +300,7 @@ def resend_failed(services: Services, actor: Actor, object_id: str, *, kind: Kin
             now,
             customer_code=customer,
             delivery_event=event,
-            recipients=recipients,
+            resent_to=recipients,
         )
 
     update = services.repository.update(object_id, record, bump_version=False, location="archive")

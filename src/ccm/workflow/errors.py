@@ -22,6 +22,10 @@ class Forbidden(CcmError):
     """The caller is known but may not do this."""
 
 
+class NotAvailable(CcmError):
+    """What was asked needs a part the service was built without (the customers' SES for audience counts)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input: which field, why, and the original system's error type."""

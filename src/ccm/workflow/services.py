@@ -20,14 +20,20 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
+    from ccm.workflow.audience import AudienceSource
+
 
 @dataclass(frozen=True)
 class Services:
+    """``audience`` counts whom an object reaches (:mod:`ccm.workflow.audience`); the API's composition root gives
+    it the customers' SES, and without it audience counts answer "not available"."""
+
     repository: ObjectRepository
     config: AppConfig
     clock: Callable[[], datetime] = field(default=utc_now)
     deliveries: DeliveryRecords | None = None
     """The delivery ledger's rows and SES's events on them (the deliveries pages); ``None`` where unused."""
+    audience: AudienceSource | None = None
 
     @classmethod
     def from_settings(

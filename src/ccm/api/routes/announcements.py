@@ -18,6 +18,7 @@ from ccm.api.models import (
     status_filter,
 )
 from ccm.api.responses import mutation_response, page_body
+from ccm.api.routes.audience import add_audience_routes
 from ccm.api.routes.common import expected, new_router
 from ccm.api.routes.meetings import add_meeting_routes
 from ccm.api.routes.objects import add_object_routes
@@ -123,3 +124,4 @@ def edit_announcement(
 
 add_object_routes(router, "announcement", "announcements")
 add_meeting_routes(router, "announcement", "announcements")
+add_audience_routes(router, "announcement", "announcements")

@@ -2,6 +2,7 @@
 import { collectionOf, get, post } from "./api.js";
 import { el, personName } from "./dom.js";
 import { actionButtons } from "./actions.js";
+import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
 import { customerName, loadCustomers } from "./customers.js";
 import { deliverySection } from "./deliveries.js";
 import { joinLinkFor } from "./meeting.js";
@@ -24,10 +25,6 @@ const HISTORY_LABELS = {
   completed: "Completed",
   cancelled: "Cancelled",
   deleted: "Deleted",
-  meeting_scheduled: "Meeting scheduled",
-  meeting_updated: "Meeting updated",
-  meeting_cancelled: "Meeting cancelled",
-  processed: "Notifications sent",
   delivery_resent: "Notice resent to transient failures",
 };
 
@@ -102,11 +99,17 @@ function meetingSection(document) {
   const zone = document.timezone || document.meeting_timezone;
   const collection = collectionOf(idOf(document));
   if (!metadata) {
+    const skipped = sinceLastUserEntry(document).find((entry) => entry.modification_type === "meeting_skipped");
+    const status = normalStatus(document.status);
+    let said = "The meeting will be scheduled when this is approved.";
+    if (skipped) said = `${systemEntryText(skipped, [])}.`;
+    else if (status === "approved") said = "The meeting is being scheduled.";
+    else if (status === "completed" || status === "cancelled") said = "No meeting was scheduled.";
     return el(
       "section",
       { className: "detail-section meeting" },
       el("h3", {}, "Meeting"),
-      el("p", {}, "The meeting will be scheduled when this is approved."),
+      el("p", { className: skipped ? "meeting-note warn" : "meeting-note" }, said),
     );
   }
   return el(
@@ -133,28 +136,41 @@ function meetingSection(document) {
   );
 }
 
-function history(modifications) {
+/** One history line: what a person did and who, or what the system did in its own words (never its role's ARN). */
+function historyLine(entry, customers) {
+  const what = isSystemEntry(entry)
+    ? [el("strong", {}, systemEntryText(entry, customers))]
+    : [el("strong", {}, HISTORY_LABELS[entry.modification_type] || humanized(entry.modification_type)), ` by ${personName(entry.user_id)}`];
+  return el(
+    "li",
+    { dataset: { type: entry.modification_type } },
+    what,
+    el("time", { datetime: entry.timestamp }, ` · ${formatInstant(entry.timestamp)}`),
+  );
+}
+
+function history(modifications, customers) {
   const entries = [...(modifications || [])].sort((a, b) => String(a.timestamp).localeCompare(String(b.timestamp)));
   if (entries.length === 0) return null;
   return el(
     "section",
-    { className: "detail-section" },
+    { className: "detail-section history" },
     el("h3", {}, "History"),
     el(
       "ol",
       { className: "timeline" },
-      entries.map((entry) =>
-        el(
-          "li",
-          {},
-          el("strong", {}, HISTORY_LABELS[entry.modification_type] || entry.modification_type),
-          ` by ${personName(entry.user_id)}`,
-          entry.customer_code ? ` (${entry.customer_code})` : "",
-          el("time", { datetime: entry.timestamp }, ` · ${formatInstant(entry.timestamp)}`),
-        ),
-      ),
+      entries.map((entry) => historyLine(entry, customers)),
     ),
   );
+}
+
+/** Before approval: whom it will reach, counted from each customer's audience now. */
+function audienceSection(document) {
+  if (!["draft", "submitted"].includes(normalStatus(document.status))) return null;
+  return audienceBox(idOf(document), {
+    heading: el("h3", {}, "Whom it reaches once approved"),
+    className: "detail-section audience",
+  });
 }
 
 /** Everything `document` says, as text: the dialog's body, and the page of an object that cannot be edited. */
@@ -188,8 +204,9 @@ export function detailsBody(document, customers) {
     change ? textSection("Customer impact", document.customerImpact) : null,
     change ? textSection("Rollback plan", document.rollbackPlan) : null,
     change ? null : attachmentList(document.attachments),
+    audienceSection(document),
     meetingSection(document),
-    history(document.modifications),
+    history(document.modifications, customers),
   );
 }
 
@@ -213,6 +230,7 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
     include_meeting: document.include_meeting,
     etag: answer.etag,
     version: document.version,
+    document,
   };
   const allowed = allowedActions(document, user);
   let dialog = null;
@@ -220,7 +238,11 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
   const options = {
     status: dialogStatus,
     onChanged: (action) => {
-      if (action !== "reload") dialog.close();
+      if (action !== "reload") {
+        // What the action said (an approval's progress too) stays in sight on the page once the dialog closes.
+        status.replaceChildren(...dialogStatus.childNodes);
+        dialog.close();
+      }
       onChanged(action);
     },
   };

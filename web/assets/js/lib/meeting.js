@@ -1,6 +1,8 @@
 // The Join button, and waiting for it: after an approval the backend schedules the meeting on its own time and
-// writes meeting_metadata.join_url; the page asks with If-None-Match, so unchanged objects cost a 304.
+// writes meeting_metadata.join_url, or records that no meeting was made because nobody is invited; the page asks
+// with If-None-Match, so unchanged objects cost a 304.
 import { get } from "./api.js";
+import { meetingDecided } from "./audience.js";
 import { el } from "./dom.js";
 import { normalStatus } from "./status.js";
 
@@ -31,13 +33,14 @@ export function joinLink(url) {
 }
 
 /**
- * Poll `collection/id` until its meeting has a join URL; `onFound(document)` runs once. One watcher per object
- * however often a list reloads: a second caller for an object already watched joins that watcher, so its
- * `onFound` runs too. Returns a function that stops the watcher.
+ * Poll `collection/id` while the backend works on it, asking with If-None-Match (an unchanged object costs a 304):
+ * every new version goes to `onChange(document)`, and once `isDone(document)` holds, to `onDone(document)`, then
+ * polling stops; after GIVE_UP_AFTER it stops with `onGiveUp()`. One watcher per object and `name` however often a
+ * list reloads: a second caller joins the running watcher. Returns a function that stops the watcher.
  */
-export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
-  const key = `${collection}/${id}`;
-  const listener = { onFound, onGiveUp };
+export function watchObject(collection, id, { name = "object", isDone, onChange, onDone, onGiveUp } = {}) {
+  const key = `${collection}/${id}#${name}`;
+  const listener = { onChange, onDone, onGiveUp };
   if (watching.has(key)) {
     const running = watching.get(key);
     running.listeners.push(listener);
@@ -51,6 +54,9 @@ export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
     clearTimeout(timer);
     watching.delete(key);
   };
+  const tell = (what, ...args) => {
+    for (const each of listeners) if (each[what]) each[what](...args);
+  };
   const tick = async () => {
     const interval = elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL;
     elapsed += interval;
@@ -58,9 +64,10 @@ export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
       const answer = await get(`${collection}/${encodeURIComponent(id)}`, { ifNoneMatch: etag });
       if (answer.status !== 304) {
         etag = answer.etag;
-        if (joinUrlOf(answer.data)) {
+        tell("onChange", answer.data);
+        if (isDone(answer.data)) {
           stop();
-          for (const each of listeners) if (each.onFound) each.onFound(answer.data);
+          tell("onDone", answer.data);
           return;
         }
       }
@@ -69,7 +76,7 @@ export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
     }
     if (elapsed >= GIVE_UP_AFTER) {
       stop();
-      for (const each of listeners) if (each.onGiveUp) each.onGiveUp();
+      tell("onGiveUp");
       return;
     }
     timer = setTimeout(tick, elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL);
@@ -77,4 +84,12 @@ export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
   timer = setTimeout(tick, FAST_INTERVAL);
   watching.set(key, { stop, listeners });
   return stop;
+}
+
+/**
+ * Wait until the object's meeting is decided: made (with its Join link, or as invitations by email) or skipped
+ * because nobody is invited. `onFound(document)` runs once it is; callers tell which by `joinUrlOf(document)`.
+ */
+export function watchForMeeting(collection, id, onFound, { onGiveUp } = {}) {
+  return watchObject(collection, id, { name: "meeting", isDone: meetingDecided, onDone: onFound, onGiveUp });
 }

@@ -2,6 +2,7 @@
 // approvers. A link from an approval email (?customerCode=&objectId=) opens that customer and that object.
 import { collectionOf, get, listAll } from "../lib/api.js";
 import { actionButtons } from "../lib/actions.js";
+import { audienceBox, meetingOutcomeText } from "../lib/audience.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
 import { customerName, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
@@ -106,7 +107,9 @@ function reopenDetailsIfOpen(id) {
 
 function meetingFound(document) {
   const id = document.changeId || document.announcement_id;
-  refreshItem(id, { join_url: joinUrlOf(document) });
+  const joinUrl = joinUrlOf(document);
+  // Without a Join link the card says what became of the meeting (made by email, or none: nobody is invited).
+  refreshItem(id, { join_url: joinUrl, meeting_note: joinUrl ? null : meetingOutcomeText(document) });
   reopenDetailsIfOpen(id);
 }
 
@@ -159,10 +162,13 @@ function card(item) {
   return itemCard(item, {
     onOpen: showDetails,
     facts: [item.id, typeName(item), `Submitted by ${personName(item.submitted_by || item.created_by)}`, formatInstant(whenOf(item))],
-    extra:
+    extra: [
       normalStatus(item.status) === "approved" && item.approved_by
-        ? [el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)]
-        : [],
+        ? el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)
+        : null,
+      normalStatus(item.status) === "submitted" ? audienceBox(item.id) : null,
+      item.meeting_note ? el("p", { className: "meeting-note" }, item.meeting_note) : null,
+    ],
     buttons: [
       joinLinkFor(item),
       actionButtons(subject, offered, { status: state.status, onChanged: (action, data) => afterAction(action, item, data) }),

@@ -3,10 +3,11 @@
 import { listAll, post } from "../lib/api.js";
 import { byId, clear, debounce, el, personName, query } from "../lib/dom.js";
 import { actionButtons } from "../lib/actions.js";
+import { meetingNews } from "../lib/audience.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
-import { busy, emptyState, loading, showError, showSuccess } from "../lib/messages.js";
+import { busy, emptyState, loading, showError, showMessage } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { STATUSES, allowedActions, normalStatus } from "../lib/status.js";
 import { formatInstant, formatWindow } from "../lib/time.js";
@@ -145,7 +146,8 @@ function meetingFound(id, document) {
   const item = state.items.find((candidate) => candidate.id === id);
   if (!item) return;
   item.join_url = joinUrlOf(document);
-  showSuccess(state.status, `Meeting scheduled for “${item.title || id}”. The Join link is now available.`, { sticky: true });
+  const [type, text] = meetingNews(document, item.title || id);
+  showMessage(state.status, type, text, { sticky: true });
   render();
 }
 
