@@ -7,7 +7,10 @@ on its own in-process AWS emulator, recipients, renderer, dispatcher, per-accoun
 call after 80 ms and enforces the account's send quota the way SES does (a bucket of one second's worth of
 sends, refilled at the quota); the delivery ledger is the in-memory one with 5 ms per write, about what
 DynamoDB takes in-region. For quotas of 14/s and 50/s it prints the send rate each account achieved divided by
-its quota (goal: at least 0.9, with no throttling) and the CPU time it takes to render one email.
+its quota (goal: at least 0.95 at 50/s, with no throttling) and the CPU each process spent in its email step (render
+once, MIME once, then per recipient: ledger claim, rate limiter, the SES call, ledger mark) per recipient (goal: at
+most 0.3 ms). The archive and catalog writes around the step run in the emulator, whose CPU is not ours, and are
+left out. It also prints the CPU of one rendering (templates + MIME), which each customer's message pays once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -147,16 +151,34 @@ def invocations(code: str, codes: list[str], start: Barrier, results: Connection
             # heap they inherited, which a Lambda with a process of its own never pays for.
             gc.collect()
             gc.freeze()
+            step = backend.pipeline.email
+            cpu = measure_cpu(step)
             start.wait()
             result = backend.processor.process_message(body)
             box = account.box
             assert box is not None and result.outcomes[0].action == "processed"
             achieved = (len(box.accepted) - 1) / (box.accepted[-1] - box.accepted[0])
-            results.send((len(box.accepted), achieved / quota, box.throttled))
+            results.send((len(box.accepted), achieved / quota, box.throttled, cpu[0] * 1000 / len(box.accepted)))
     results.close()
 
 
-def fan_out(codes: list[str]) -> list[tuple[float, int, float, float, float, int]]:
+def measure_cpu(step: Any) -> list[float]:
+    """The process's CPU time spent in ``step.run`` (its sending threads included), summed into the list."""
+    spent = [0.0]
+    run = step.run
+
+    def measured(context: Any) -> None:
+        started = time.process_time()
+        try:
+            run(context)
+        finally:
+            spent[0] += time.process_time() - started
+
+    step.run = measured
+    return spent
+
+
+def fan_out(codes: list[str]) -> list[tuple[float, int, float, float, float, int, float]]:
     """Start one process per customer, then release them together once per quota."""
     context = multiprocessing.get_context("fork")
     start = context.Barrier(len(codes) + 1, timeout=BARRIER_TIMEOUT)
@@ -174,9 +196,10 @@ def fan_out(codes: list[str]) -> list[tuple[float, int, float, float, float, int
         began = time.monotonic()
         results = [pipe.recv() for pipe in pipes]
         wall = time.monotonic() - began
-        ratios = [ratio for _, ratio, _ in results]
-        sent, throttled = sum(n for n, _, _ in results), sum(t for _, _, t in results)
-        rows.append((quota, sent, wall, min(ratios), statistics.median(ratios), throttled))
+        ratios = [ratio for _, ratio, _, _ in results]
+        sent, throttled = sum(n for n, _, _, _ in results), sum(t for _, _, t, _ in results)
+        cpu = statistics.median(per_recipient for _, _, _, per_recipient in results)
+        rows.append((quota, sent, wall, min(ratios), statistics.median(ratios), throttled, cpu))
     for process in processes:
         process.join()
     return rows
@@ -188,9 +211,11 @@ def render_cpu(codes: list[str]) -> float:
     notice = decide(sample, Topics.from_ses_config(SETTINGS.ses_config))
     assert notice is not None
     renderer.render(sample, notice, codes[0], NOW)  # templates are compiled once per cold start
+    # A new version each time, so that each is rendered rather than found in the renderer's cache.
+    versions = [sample.model_copy(update={"version": sample.version + 1 + i}) for i in range(RENDERS)]
     cpu = time.process_time()
-    for i in range(RENDERS):
-        renderer.render(sample, notice, codes[i % len(codes)], NOW).prepare("n@mail.example.com", NOW)
+    for i, version in enumerate(versions):
+        renderer.render(version, notice, codes[i % len(codes)], NOW).prepare("n@mail.example.com", NOW)
     return (time.process_time() - cpu) / RENDERS * 1000
 
 
@@ -198,13 +223,19 @@ def main() -> None:
     codes = SETTINGS.config.customer_codes[:CUSTOMERS]
     print(f"one approved change to {len(codes)} customers x {SUBSCRIBERS} subscribers, each customer's trigger")
     print(f"in its own process at once; SES answers in {SES_LATENCY * 1000:.0f} ms and enforces the quota")
-    print(f"{'quota/s':>8} {'sent':>6} {'wall s':>7} {'achieved/quota min':>19} {'median':>7} {'throttled':>10}")
+    header = f"{'quota/s':>8} {'sent':>6} {'wall s':>7} {'achieved/quota min':>19} {'median':>7} {'throttled':>10}"
+    print(f"{header} {'CPU ms/recipient':>17}")
     rows = fan_out(codes)
-    for quota, sent, wall, worst, median, throttled in rows:
-        print(f"{quota:>8.0f} {sent:>6} {wall:>7.1f} {worst:>19.3f} {median:>7.3f} {throttled:>10}")
-    print(f"CPU per rendered email (templates + MIME): {render_cpu(codes):.2f} ms, mean of {RENDERS} renders")
-    met = all(worst >= 0.9 and throttled == 0 for _, _, _, worst, _, throttled in rows)
-    print(f"goal (every account at >= 0.9 of its quota, no throttling): {'met' if met else 'NOT met'}")
+    for quota, sent, wall, worst, median, throttled, cpu in rows:
+        print(f"{quota:>8.0f} {sent:>6} {wall:>7.1f} {worst:>19.3f} {median:>7.3f} {throttled:>10} {cpu:>17.3f}")
+    print(
+        f"CPU per rendered email (templates + MIME, once per customer): {render_cpu(codes):.2f} ms, mean of {RENDERS}"
+    )
+    fastest = rows[-1]
+    met = fastest[3] >= 0.95 and all(row[5] == 0 for row in rows)
+    print(f"goal (every account at >= 0.95 of 50/s, no throttling): {'met' if met else 'NOT met'}")
+    cheap = max(row[6] for row in rows) <= 0.3
+    print(f"goal (at most 0.3 ms of CPU per recipient): {'met' if cheap else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """SQS consumer of the customers' trigger queues: S3 trigger events -> emails (and more) -> archive updates.
 
 Thin wiring: Powertools batch processing with partial failures, structured logs with the message id as the
-correlation id, CloudWatch metrics in namespace ``CCM``. Dependencies are built on the first call of a cold
-start, not at import; the X-Ray tracer is imported only when tracing is enabled.
+correlation id, CloudWatch metrics in namespace ``CCM``. Dependencies are built (and their modules imported:
+boto3, the templates, the pipeline) on the first call of a cold start or by :func:`warm`, not at import; the X-Ray
+tracer is imported only when tracing is enabled.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
@@ -20,9 +21,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ccm.aws.lambda_entry import traced
-from ccm.backend.processor import MessageFailed
-from ccm.backend.wiring import Backend, build_backend
 from ccm.settings import Settings
+
+if TYPE_CHECKING:
+    from ccm.backend.wiring import Backend
 
 METRICS = (
     "TriggersProcessed",
@@ -51,6 +53,8 @@ _counts: Counter[str] = Counter()
 def backend() -> Backend:
     global _backend
     if _backend is None:
+        from ccm.backend.wiring import build_backend
+
         copy_config_to_registered_loggers(source_logger=logger, include={"ccm"})
         _backend = build_backend(Settings.from_env())
     return _backend
@@ -62,8 +66,11 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     logger.append_keys(receive_count=record.attributes.approximate_receive_count)
     remaining = lambda_context.get_remaining_time_in_millis() / 1000.0
     deadline = time.monotonic() + max(0.0, remaining - TIMEOUT_MARGIN_SECONDS)
+    processor = backend().processor
+    from ccm.backend.processor import MessageFailed
+
     try:
-        result = backend().processor.process_message(record.body, deadline=deadline)
+        result = processor.process_message(record.body, deadline=deadline)
     except MessageFailed as failed:
         _counts.update(failed.counts)
         raise

@@ -65,7 +65,7 @@ Region = Annotated[str, AfterValidator(_region)]
 
 class _Model(BaseModel):
     # Unknown keys are tolerated, as the original did, so one file can serve older and newer releases.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class CustomerMapping(_Model):
@@ -237,7 +237,7 @@ class SubscriptionStatus(StrEnum):
 
 
 class Topic(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
 
     name: str = Field(alias="TopicName", min_length=1, max_length=64)
     display_name: str = Field(alias="DisplayName", min_length=1)

@@ -20,7 +20,7 @@ def _default_file(name: str) -> str:
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     bucket: str = Field(min_length=3)
     table: str = Field(min_length=3)

@@ -1,4 +1,5 @@
-"""What a cold start of the API handler loads: the API and the workflow, never the backend or the mail stack."""
+"""What a cold start of a regional handler loads: the routing and wiring, never what only some requests need (the
+backend or the mail stack for the API; boto3, templates and meetings until the first request or message)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PROBE = "import json, sys; import functions.api.app; print(json.dumps(sorted(sys.modules)))"
+PROBE = "import json, sys; import functions.{}.app; print(json.dumps(sorted(sys.modules)))"
 
 
-def test_importing_the_api_handler_loads_no_backend_meeting_or_template_code() -> None:
+def loaded_by_importing(handler: str) -> set[str]:
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", PROBE.format(handler)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -23,7 +24,27 @@ def test_importing_the_api_handler_loads_no_backend_meeting_or_template_code() -
     )
 
     assert completed.returncode == 0, completed.stderr
-    loaded = set(json.loads(completed.stdout))
+    return set(json.loads(completed.stdout))
+
+
+def test_importing_the_api_handler_loads_no_backend_meeting_or_template_code() -> None:
+    loaded = loaded_by_importing("api")
+
     assert "ccm.workflow" in loaded and "ccm.api" in loaded
     assert not {name for name in loaded if name.startswith(("ccm.backend", "ccm.meetings", "ccm.mail"))}
     assert not {name for name in loaded if name.split(".")[0] in {"jinja2", "icalendar", "msal"}}
+
+
+def test_importing_the_api_handler_loads_neither_boto3_nor_the_openapi_models() -> None:
+    loaded = loaded_by_importing("api")
+
+    assert "boto3" not in loaded and "botocore.config" not in loaded
+    assert "aws_lambda_powertools.event_handler.openapi.models" not in loaded
+
+
+def test_importing_the_backend_handler_leaves_the_pipeline_to_the_first_message() -> None:
+    loaded = loaded_by_importing("backend")
+
+    assert "boto3" not in loaded and "botocore.config" not in loaded
+    assert not {name for name in loaded if name.startswith(("ccm.backend.", "ccm.mail", "ccm.meetings"))}
+    assert not {name for name in loaded if name.split(".")[0] in {"jinja2", "icalendar", "msal", "requests"}}

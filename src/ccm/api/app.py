@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, Server
 
 from ccm import __version__
 from ccm.api.body import read_json
@@ -42,6 +41,9 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
 
     @cache
     def openapi_document() -> str:
+        # The OpenAPI models are some 150 pydantic classes: built for this one route, not on every cold start.
+        from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, Server
+
         return app.get_openapi_json_schema(
             title=TITLE,
             version=__version__,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class ErrorBody(_Doc):
@@ -21,6 +21,8 @@ class ErrorBody(_Doc):
 
 
 class ProblemBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     field: str
     message: str
     type: str
@@ -59,6 +61,8 @@ class AudienceBody(_Doc):
 
 class PageBody(BaseModel):
     """One page of summaries, newest first; pass ``cursor`` back for the next page (``null``: no more)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     items: list[dict[str, Any]]
     count: int

@@ -44,7 +44,7 @@ def parse_model(model: type[M], data: Mapping[str, Any]) -> M:
 class SearchCriteria(BaseModel):
     """The search page's criteria; keys it sends that the server does not use (sortBy, searchFields) are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     query: Short | None = Field(default=None, description="text in id, title, tickets or reason")
     status: StatusFilterValue | Literal[""] | None = None

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import boto3
-import botocore.loaders
-import botocore.session
-
-from ccm.aws.clients import RETRY_CONFIG
+from ccm.aws.clients import retry_config
 
 if TYPE_CHECKING:
+    import boto3
+    from botocore.loaders import Loader
     from mypy_boto3_sts import STSClient
 
 _REFRESH_MARGIN = timedelta(minutes=5)
@@ -42,11 +40,13 @@ class RoleSessions:
         self._lock = threading.Lock()
         # One loader for every session: each new botocore session would otherwise parse the same service
         # models from disk again, which dominates the cost of working across many customer accounts.
-        self._loader = botocore.loaders.create_loader()
+        self._loader: Loader | None = None
 
     def _client(self) -> STSClient:
         if self._sts is None:
-            self._sts = boto3.client("sts", config=RETRY_CONFIG)
+            import boto3
+
+            self._sts = boto3.client("sts", config=retry_config())
         return self._sts
 
     def session(self, role_arn: str, region: str, session_name: str | None = None) -> boto3.Session:
@@ -62,7 +62,14 @@ class RoleSessions:
         else:
             assumed = self._client().assume_role(RoleArn=role_arn, RoleSessionName=name)
         credentials = assumed["Credentials"]
+        import boto3
+        import botocore.loaders
+        import botocore.session
+
         core = botocore.session.get_session()
+        with self._lock:
+            if self._loader is None:
+                self._loader = botocore.loaders.create_loader()
         core.register_component("data_loader", self._loader)
         session = boto3.Session(
             botocore_session=core,

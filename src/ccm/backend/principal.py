@@ -11,9 +11,7 @@ import re
 import threading
 from typing import TYPE_CHECKING
 
-import boto3
-
-from ccm.aws.clients import RETRY_CONFIG
+from ccm.aws.clients import retry_config
 
 if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
@@ -39,7 +37,11 @@ class BackendPrincipal:
     def _load(self) -> tuple[str, str]:
         with self._lock:
             if self._user_id is None or self._arn is None:
-                sts = self._sts or boto3.client("sts", config=RETRY_CONFIG)
+                if self._sts is None:
+                    import boto3
+
+                    self._sts = boto3.client("sts", config=retry_config())
+                sts = self._sts
                 response = sts.get_caller_identity()
                 self._user_id, self._arn = response["UserId"], response["Arn"]
             return self._user_id, self._arn

@@ -114,7 +114,7 @@ COMPLETED_BEFORE_MEETING = "completed before the meeting"
 
 
 class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class MeetingMetadata(_Open):
@@ -179,7 +179,9 @@ _STAMPS: dict[Status, tuple[str, str]] = {
 class ManagedObject(BaseModel, ABC):
     """What changes and announcements share: customers, workflow, history, meeting."""
 
-    model_config = ConfigDict(extra="allow", validate_by_name=False, validate_by_alias=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="allow", validate_by_name=False, validate_by_alias=True, serialize_by_alias=True, defer_build=True
+    )
 
     kind: ClassVar[Literal["change", "announcement"]]
 

@@ -9,7 +9,7 @@ not read as a placeholder, so their ``{{`` are broken up here (the bodies were m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import quoprimime
 from email.generator import BytesGenerator
@@ -56,12 +56,22 @@ class RenderedEmail:
     html: str
     headers: tuple[tuple[str, str], ...] = ()
     calendar: CalendarPart | None = None
+    _prepared: dict[tuple[str, str], PreparedEmail] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def with_calendar(self, ics: str, method: str = "REQUEST", filename: str = "invite.ics") -> RenderedEmail:
         return replace(self, calendar=CalendarPart(ics=ics, method=method.upper(), filename=filename))
 
     def prepare(self, sender: str, sent_at: datetime, sender_name: str = SENDER_NAME) -> PreparedEmail:
-        return PreparedEmail(self._serialise(sender, sender_name, sent_at))
+        """The MIME bytes, built once per email and sender: a rendering reused for another delivery (a redelivered
+        trigger) keeps the bytes, and its Date, of the first."""
+        key = (sender, sender_name)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = PreparedEmail(self._serialise(sender, sender_name, sent_at))
+            self._prepared[key] = prepared
+        return prepared
 
     def _serialise(self, sender: str, sender_name: str, sent_at: datetime) -> bytes:
         message = EmailMessage(policy=SMTP)

@@ -11,6 +11,9 @@ nobody can type, and is put back last.
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -90,16 +93,45 @@ def template_name(view: EmailView, extension: str) -> str:
     return f"email_{view.kind}_{view.event.value}.{extension}"
 
 
+RENDER_CACHE_SIZE = 64
+
+
+def render_key(obj: AnyObject, notice: Notice, customer_code: str) -> Hashable:
+    """What an email's content depends on: the object version, the notice (its event, topic and whatever else a
+    notice carries) and the customer. Never the recipient: each recipient's own link is SES's substitution."""
+    return (obj.kind, obj.id, obj.version, notice, customer_code)
+
+
 class EmailRenderer:
-    def __init__(self, config: AppConfig, ses_config: SesConfig) -> None:
+    """Renders each (object version, notice, customer) once: every recipient, and every redelivery of the same
+    trigger to this execution environment, gets the same email (the first rendering's, its time included)."""
+
+    def __init__(self, config: AppConfig, ses_config: SesConfig, cache_size: int = RENDER_CACHE_SIZE) -> None:
         self.views = ViewBuilder(config)
         self.ses_config = ses_config
+        self.cache_size = cache_size
+        self._cache: OrderedDict[Hashable, RenderedEmail] = OrderedDict()
+        self._lock = threading.Lock()
         compile_email_templates()
 
     def view(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> EmailView:
         return self.views.build(obj, notice, customer_code, now)
 
     def render(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> RenderedEmail:
+        key = render_key(obj, notice, customer_code)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        email = self._render(obj, notice, customer_code, now)
+        with self._lock:
+            email = self._cache.setdefault(key, email)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return email
+
+    def _render(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> RenderedEmail:
         view = self.view(obj, notice, customer_code, now)
         topic = self.ses_config.topic(notice.topic)
         context = {

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-import boto3
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import RETRY_CONFIG, is_not_found, is_precondition_failed
+from ccm.aws.clients import is_not_found, is_precondition_failed, retry_config
 from ccm.domain.ids import validate_id
 from ccm.domain.objects import AnyObject, parse_document
 from ccm.domain.status import Status
@@ -122,7 +121,9 @@ class ArchiveStore:
     @property
     def s3(self) -> S3Client:
         if self._s3 is None:
-            self._s3 = boto3.client("s3", config=RETRY_CONFIG)
+            import boto3
+
+            self._s3 = boto3.client("s3", config=retry_config())
         return self._s3
 
     # -- reading -----------------------------------------------------------------------------------------

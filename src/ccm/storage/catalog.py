@@ -5,6 +5,8 @@ Rows (all in the one table of :mod:`ccm.storage.table`):
 * ``OBJ#<id>`` / ``SUMMARY``: the summary, indexed by kind, by kind+status and by kind+creator
 * ``OBJ#<id>`` / ``CUST#<code>``: a copy per affected customer, indexed by kind+customer
 * ``STATS#<kind>`` / ``ALL`` and ``USER#<email>``: counts by status, updated in the same transaction
+* ``TERM#<kind>#<term>`` / ``<order>``: the text search's inverted index (:mod:`ccm.storage.search_index`),
+  written right after the transaction
 
 Each write is conditional on the archive ETag the row was built from, so a catalog that missed a write is
 detected and re-synchronised from the archive (the source of truth) rather than silently overwritten.
@@ -20,31 +22,28 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
-from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.aws.clients import error_code, retry_config
 from ccm.domain.objects import Announcement, Change
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
 from ccm.errors import InvalidCursor
 from ccm.storage.archive import ArchiveStore, Stored
+from ccm.storage.attribute_values import from_item, to_item
+from ccm.storage.search_index import TERM_PREFIX, SearchIndex, lookup_terms
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
 SEARCH_TEXT_LIMIT = 400
 MAX_PAGE = 200
-CATALOG_PREFIXES = ("OBJ#", "STATS#")
+CATALOG_PREFIXES = ("OBJ#", "STATS#", TERM_PREFIX)
 """Partition key prefixes of the rows the catalog owns; every other row of the table belongs to someone else."""
 
 
@@ -55,7 +54,7 @@ def _ts(value: datetime | None) -> str | None:
 class Summary(BaseModel):
     """What lists, search and the dashboard show of an object."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     kind: str
@@ -156,13 +155,8 @@ class CatalogDrift(Exception):
     """The row was not built from the archive version the writer replaced; re-synchronise from the archive."""
 
 
-def _item(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: _SERIALIZER.serialize(value) for name, value in values.items() if value is not None}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    values = {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
-    return {name: int(value) if isinstance(value, Decimal) else value for name, value in values.items()}
+_item = to_item
+_plain = from_item
 
 
 def _summary_key(object_id: str) -> dict[str, Any]:
@@ -223,11 +217,14 @@ class Catalog:
     def __init__(self, table_name: str, dynamodb: DynamoDBClient | None = None) -> None:
         self.table_name = table_name
         self._ddb = dynamodb
+        self.search_index = SearchIndex(table_name, lambda: self.ddb)
 
     @property
     def ddb(self) -> DynamoDBClient:
         if self._ddb is None:
-            self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+            import boto3
+
+            self._ddb = boto3.client("dynamodb", config=retry_config())
         return self._ddb
 
     # -- writing -----------------------------------------------------------------------------------------
@@ -331,6 +328,10 @@ class Catalog:
                 if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
                     raise CatalogDrift(subject.id) from None
             raise
+        # Up to a few hundred postings: more than a transaction holds. The row written above is what a search
+        # returns, so a posting missed here (a crash in between) costs a missed hit until the next write of the
+        # object or a rebuild, never a wrong one.
+        self.search_index.replace(before, after)
 
     def resync(self, object_id: str, load_current: Callable[[], Summary | None]) -> None:
         """Make the row match the archive as it is now, whatever the row says (it is only an index).
@@ -370,6 +371,10 @@ class Catalog:
 
     def query(self, query: Query) -> Page:
         limit = max(1, min(query.limit, MAX_PAGE))
+        terms = lookup_terms(query.text) if query.text else []
+        if terms:
+            result = self.search_index.search(query, terms, limit)
+            return Page(result.items, result.cursor)
         if query.creator:
             index, partition = "by_creator", f"{query.kind}#{query.creator.lower()}"
         elif query.status:
@@ -516,6 +521,7 @@ class Catalog:
         def requests() -> Iterator[dict[str, Any]]:
             for summary in summaries:
                 yield {"PutRequest": {"Item": self._row(summary)}}
+                yield from self.search_index.put_requests(summary)
                 for code in summary.customers:
                     yield {"PutRequest": {"Item": self._customer_row(summary, code)}}
                 for sort_key in ("ALL", f"USER#{summary.created_by}"):
@@ -557,7 +563,7 @@ class Catalog:
         paginator = self.ddb.get_paginator("scan")
         for page in paginator.paginate(TableName=self.table_name):
             for item in page.get("Items", []):
-                if item[PARTITION_KEY]["S"].startswith(("OBJ#", "STATS#")):
+                if item[PARTITION_KEY]["S"].startswith(CATALOG_PREFIXES):
                     row = _plain(item)
                     # A counter that went up and down again reads 0; a rebuilt one has no attribute at all.
                     rows.append({k: v for k, v in row.items() if not (k.startswith("n_") and v == 0)})

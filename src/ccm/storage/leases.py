@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.aws.clients import error_code, retry_config
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -70,7 +69,9 @@ class Leases:
     def ddb(self) -> DynamoDBClient:
         with self._lock:
             if self._ddb is None:
-                self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+                import boto3
+
+                self._ddb = boto3.client("dynamodb", config=retry_config())
             return self._ddb
 
     def take(self, partition: str, sort: str, attributes: Item) -> Lease | None:

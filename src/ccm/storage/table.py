@@ -1,4 +1,5 @@
-"""The one DynamoDB table: catalog rows, statistics counters, the delivery ledger and the SAML replay cache.
+"""The one DynamoDB table: catalog rows, statistics counters, the text search's postings (``TERM#...``, plain items
+with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger and the SAML replay cache.
 
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.

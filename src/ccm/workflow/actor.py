@@ -21,7 +21,7 @@ class Role(StrEnum):
 
 
 class Actor(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     email: str
     groups: frozenset[str] = frozenset()

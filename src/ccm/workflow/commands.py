@@ -130,7 +130,7 @@ def _checked_id(value: str | None, kind: Kind) -> str | None:
 class ObjectCommand(BaseModel):
     """The fields of a change or an announcement a client sets; subclasses declare them."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     kind: ClassVar[Kind]
 
