@@ -24,10 +24,9 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import RETRY_CONFIG, error_code
+from ccm.aws.clients import error_code, retry_config
 from ccm.domain.deliveries import (
     EVENT_STATUS_RANK,
     PERMANENT_BOUNCE,
@@ -208,7 +207,9 @@ class DynamoDeliveryRecords:
     def ddb(self) -> DynamoDBClient:
         with self._lock:
             if self._ddb is None:
-                self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+                import boto3  # on first use: a cold start that never reaches the table does not load it
+
+                self._ddb = boto3.client("dynamodb", config=retry_config())
             return self._ddb
 
     # -- the events ---------------------------------------------------------------------------------------

@@ -12,9 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import boto3
-
-from ccm.aws.clients import RETRY_CONFIG
+from ccm.aws.clients import retry_config
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -43,7 +41,9 @@ class TriggerFailures:
     def ddb(self) -> DynamoDBClient:
         with self._lock:
             if self._ddb is None:
-                self._ddb = boto3.client("dynamodb", config=RETRY_CONFIG)
+                import boto3  # on first use: a cold start that never reaches the table does not load it
+
+                self._ddb = boto3.client("dynamodb", config=retry_config())
             return self._ddb
 
     def record(self, customer: str, object_id: str, error: str, at: float | None = None) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,7 +13,7 @@ from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import BODY_ERRORS, documented
 from ccm.api.models import Cursor, CustomerFilter, ObjectId
 from ccm.api.routes.common import new_router
-from ccm.aws.clients import RETRY_CONFIG
+from ccm.aws.clients import retry_config
 from ccm.dead_letters import DeadLetters
 from ccm.settings import Settings
 from ccm.storage.trigger_failures import TriggerFailures
@@ -101,11 +100,13 @@ def _dead_letters(services: Services) -> DeadLetters:
     """Built once per cold start (per services object), on the first administrator's request."""
     found = _built.get(id(services))
     if found is None or found.config is not services.config:
+        import boto3  # only an administrator's dead-letter request needs SQS and S3 clients
+
         settings = Settings.from_env()
         found = _built[id(services)] = DeadLetters(
             services.config,
-            boto3.client("sqs", config=RETRY_CONFIG),
-            boto3.client("s3", config=RETRY_CONFIG),
+            boto3.client("sqs", config=retry_config()),
+            boto3.client("s3", config=retry_config()),
             settings.bucket,
             TriggerFailures(settings.table),
         )
