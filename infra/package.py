@@ -166,7 +166,7 @@ class FunctionPackage:
 
 
 def packages() -> dict[str, FunctionPackage]:
-    """The five functions, keyed by the package name the template's ``CodeUri`` uses."""
+    """The six functions, keyed by the package name the template's ``CodeUri`` uses."""
     regional = regional_requirements()
     config_files = ("config.json", "SESConfig.json")
     compiled_regional = ("pydantic_core", "markupsafe", "cryptography.hazmat.bindings._rust", "boto3")
@@ -184,6 +184,16 @@ def packages() -> dict[str, FunctionPackage]:
         "backend": FunctionPackage(
             "backend",
             "functions.backend.app.handler",
+            Architecture.ARM64,
+            regional,
+            None,
+            config_files,
+            bundles_sdk=True,
+            probe_imports=compiled_regional,
+        ),
+        "clock": FunctionPackage(
+            "clock",
+            "functions.clock.app.handler",
             Architecture.ARM64,
             regional,
             None,

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from ccm.durations import format_duration, parse_duration
 from ccm.errors import ConfigError, UnknownCustomer
 from ccm.jsonfile import read_json
 
@@ -58,7 +59,20 @@ def _region(value: str) -> str:
     return value
 
 
+def _duration(value: str) -> str:
+    return format_duration(parse_duration(value))
+
+
 Email = Annotated[str, AfterValidator(_email)]
+Duration = Annotated[str, AfterValidator(_duration)]
+"""An ISO 8601 duration (``P1D``, ``PT1H``), kept in its canonical spelling."""
+DEFAULT_REMINDERS = ("P1D",)
+
+
+def _offsets(values: list[str]) -> list[str]:
+    return sorted(set(values), key=parse_duration, reverse=True)
+
+
 RoleArn = Annotated[str, AfterValidator(_role_arn)]
 Region = Annotated[str, AfterValidator(_region)]
 
@@ -86,6 +100,17 @@ class CustomerMapping(_Model):
     restricted_recipients: list[Email] = Field(default_factory=list)
     uses_teams: bool = True
     """False: this customer's calendar subscribers get ICS invites by email instead of a Teams meeting."""
+    reminders: list[Duration] | None = Field(
+        default=None,
+        max_length=10,
+        description="This customer's reminder offsets before an approved change's window (e.g. [\"P3D\", "
+        '"PT1H"]), instead of the top-level reminders; [] sends this customer none.',
+    )
+
+    @field_validator("reminders")
+    @classmethod
+    def _own_reminders(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else _offsets(values)
 
     @field_validator("customer_code")
     @classmethod
@@ -195,6 +220,16 @@ class GraphConfig(_Model):
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
 
 
+class NudgeConfig(_Model):
+    """Reminders to the requester that an approved change's window has ended and it is still open."""
+
+    first_after: Duration = Field(
+        default="PT1H", description="How long after the window's end the first nudge goes out (ISO 8601)."
+    )
+    every: Duration = Field(default="P1D", description="How long after each nudge the next one goes out (ISO 8601).")
+    limit: int = Field(default=3, ge=0, le=10, description="At most this many nudges per change; 0 sends none.")
+
+
 class AppConfig(_Model):
     aws_region: Region = "us-east-1"
     log_level: str = "info"
@@ -207,6 +242,27 @@ class AppConfig(_Model):
     graph_config: GraphConfig | None = None
     identity_center: IdentityCenterConfig = Field(default_factory=IdentityCenterConfig)
     alt_contact_role_name: str = "ccm-alt-contact-manager"
+    reminders: list[Duration] = Field(
+        default_factory=lambda: list(DEFAULT_REMINDERS),
+        max_length=10,
+        description="Reminder offsets before an approved change's window starts, sent to each affected customer's "
+        "subscribers (ISO 8601 durations such as P1D, PT1H); a customer's own reminders replace them.",
+    )
+    reminder_tolerance: Duration | None = Field(
+        default=None,
+        description="How late a reminder may still go out (e.g. when the change was approved after its moment); "
+        "later ones are skipped. Default: a quarter of the reminder's offset, at least 15 minutes.",
+    )
+    nudges: NudgeConfig = Field(
+        default_factory=NudgeConfig,
+        description="Emails to the requester after an approved change's window ended, until it is completed or "
+        "cancelled.",
+    )
+
+    @field_validator("reminders")
+    @classmethod
+    def _reminders(cls, values: list[str]) -> list[str]:
+        return _offsets(values)
 
     @model_validator(mode="after")
     def _codes_match_keys(self) -> AppConfig:
@@ -216,6 +272,13 @@ class AppConfig(_Model):
                     f"customer_mappings.{key}.customer_code is {mapping.customer_code!r}; it must equal the key"
                 )
         return self
+
+    def reminders_for(self, code: str) -> list[str]:
+        """The reminder offsets of one customer: its own, else everyone's."""
+        mapping = self.customer_mappings.get(code)
+        if mapping is not None and mapping.reminders is not None:
+            return list(mapping.reminders)
+        return list(self.reminders)
 
     def customer(self, code: str) -> CustomerMapping:
         try:

@@ -27,6 +27,9 @@ class Settings(BaseModel):
     config_path: str
     ses_config_path: str
     subscription_config_path: str = "SubscriptionConfig.json"
+    trigger_queue_prefix: str | None = None
+    """The customers' trigger queues are named this plus the customer code (the deployed stack's
+    ``<stack>-trigger-``); without it, as config.json's ``sqs_queue_arn`` or ``ccm-<code>`` name them."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -37,6 +40,7 @@ class Settings(BaseModel):
             ses_config_path=os.environ.get("CCM_SES_CONFIG") or _default_file("SESConfig.json"),
             subscription_config_path=os.environ.get("CCM_SUBSCRIPTION_CONFIG")
             or _default_file("SubscriptionConfig.json"),
+            trigger_queue_prefix=os.environ.get("CCM_TRIGGER_QUEUE_PREFIX") or None,
         )
 
     @cached_property

@@ -48,12 +48,12 @@ def test_an_edit_changes_only_the_given_fields_and_keeps_history_meeting_and_att
     change = approved_with_meeting(api, services)
     clock.advance(hours=1)
 
-    response = api.put(f"/api/changes/{change['id']}", {"changeReason": "Also rotate the intermediate"})
+    response = api.put(f"/api/changes/{change['id']}", {"snowTicket": "CHG0099999"})
 
     assert response.status == 200
     document = response.json["object"]
     before = change["document"]
-    assert document["changeReason"] == "Also rotate the intermediate"
+    assert document["snowTicket"] == "CHG0099999"
     assert document["meeting_metadata"] == before["meeting_metadata"]
     assert document["attendees"] == "ops@example.com, dba@example.com"
     assert document["modifications"][:-1] == before["modifications"]
@@ -66,11 +66,14 @@ def test_an_edit_changes_only_the_given_fields_and_keeps_history_meeting_and_att
     assert document["approvedBy"] == "approver@example.com"
 
 
-def test_editing_text_of_an_approved_change_notifies_nobody(api: ApiClient, services: Services) -> None:
+def test_editing_tickets_of_an_approved_change_keeps_it_approved_and_notifies_nobody(
+    api: ApiClient, services: Services
+) -> None:
     change = approved_with_meeting(api, services)
 
-    api.put(f"/api/changes/{change['id']}", {"testPlan": "Run the smoke suite"})
+    response = api.put(f"/api/changes/{change['id']}", {"snowTicket": "CHG0099999", "jiraTicket": "OPS-7"})
 
+    assert response.json["object"]["status"] == "approved"
     assert keys("customers/") == []
 
 
@@ -81,9 +84,11 @@ def test_editing_text_of_an_approved_change_notifies_nobody(api: ApiClient, serv
         {"changeTitle": "Rotate every certificate"},
         {"meetingTime": "2030-01-07T14:00:00Z"},
         {"customers": ["alpha", "bravo", "charlie"]},
+        {"testPlan": "Run the smoke suite"},
+        {"customerImpact": "Two minutes without TLS"},
     ],
 )
-def test_moving_an_approved_changes_meeting_retriggers_every_customer(
+def test_an_approved_change_edited_where_it_matters_goes_back_for_approval_and_asks_the_approvers(
     api: ApiClient, services: Services, fields: dict[str, Any]
 ) -> None:
     change = approved_with_meeting(api, services)
@@ -91,11 +96,16 @@ def test_moving_an_approved_changes_meeting_retriggers_every_customer(
     response = api.put(f"/api/changes/{change['id']}", fields)
 
     assert response.status == 200
+    document = response.json["object"]
+    assert (document["status"], document["approvedBy"]) == ("submitted", "approver@example.com")
+    assert document["modifications"][-1]["modification_type"] == "changed_after_approval"
+    assert document["modifications"][-1]["approved_version"] == change["document"]["version"]
     codes = sorted(fields.get("customers", ["alpha", "bravo"]))
     assert keys("customers/") == [f"customers/{code}/{change['id']}.json" for code in codes]
     body, metadata = trigger(codes[0], change["id"])
-    assert (body["status"], metadata["request-type"]) == ("approved", "approved_announcement")
-    assert body["meeting_metadata"]["meeting_id"] == MEETING["meeting_id"]
+    assert (body["status"], metadata["request-type"]) == ("submitted", "approval_request")
+    # Until it is approved again the meeting stays as it was announced.
+    assert body["meeting_metadata"] == change["document"]["meeting_metadata"]
 
 
 def test_an_edit_may_not_change_the_status(api: ApiClient) -> None:

@@ -54,12 +54,15 @@ def test_the_search_pages_legacy_innersource_type_name_still_finds_innersource(a
     assert created.startswith("INN-")
 
 
-def test_an_approved_edit_of_customers_notifies_the_new_set(api: ApiClient) -> None:
+def test_an_approved_edit_of_customers_asks_the_new_sets_approvers_then_notifies_it(api: ApiClient) -> None:
     change_id = submit_change(api, customers=["alpha"])["changeId"]
     api.as_(APPROVER).post(f"/api/changes/{change_id}/approve")
 
     api.put(f"/api/changes/{change_id}", {"customers": ["alpha", "delta"]})
+    asked = trigger("delta", change_id)
+    api.as_(APPROVER).post(f"/api/changes/{change_id}/approve")
 
+    assert (asked[0]["status"], asked[1]["request-type"]) == ("submitted", "approval_request")
     assert trigger("delta", change_id)[0]["status"] == "approved"
 
 

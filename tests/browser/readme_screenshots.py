@@ -3,7 +3,9 @@
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
 demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
 history); signed in as the demo approver: the approvals page, each pending item with whom it reaches, and the
-Delivery section of a change whose approval request went to alpha's SES simulator addresses.
+Delivery section of a change whose approval request went to alpha's SES simulator addresses; then one change
+approved, moved to another day (back for approval) and approved again, and the "Rescheduled" email its customers
+got, as sent.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ CHANGES: list[tuple[str, list[str], str]] = [
 DETAILED = "Rotate the load balancer certificates"
 DELIVERED = "Move the nightly backups to a new vault"
 SIMULATOR = [f"{name}@simulator.amazonses.com" for name in ("bounce", "complaint", "suppressionlist")]
+RESCHEDULED = "Migrate the message brokers"
+EMAIL_WIDTH = 680
 ANNOUNCEMENT = announcement_input(
     AnnouncementType.CIC,
     title="Community day: serverless patterns",
@@ -107,6 +111,35 @@ def delivery_section(page: Page, change_id: str) -> Locator:
     return section
 
 
+def outbox_email(page: Page, object_id: str, event: str, customer: str, timeout: float = 120.0) -> dict[str, Any]:
+    """The first email of ``event`` about ``object_id`` to ``customer``'s subscribers, once the stack sent it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for email in call(page, "GET", "/dev/outbox.json")["emails"]:
+            if (email["object_id"], email["event"], email["customer"]) == (object_id, event, customer):
+                return dict(email)
+        time.sleep(0.5)
+    raise RuntimeError(f"no {event} email about {object_id} to {customer} within {timeout:.0f} s")
+
+
+def rescheduled_email(browser: Browser, requester: Page, approver: Page) -> None:
+    """A change approved, moved to another day and approved again: the "Rescheduled" email, as its HTML shows."""
+    window = {"implementationStart": "2030-03-29T10:00:00", "implementationEnd": "2030-03-29T12:00:00"}
+    fields = change_input(
+        changeTitle=RESCHEDULED, customers=["alpha", "bravo"], timezone="Europe/Berlin", include_meeting=True, **window
+    )
+    change_id = call(requester, "POST", "/api/changes", fields)["id"]
+    call(approver, "POST", f"/api/changes/{change_id}/approve")
+    outbox_email(requester, change_id, "approved", "alpha")
+    moved = {"implementationStart": "2030-04-05T10:00:00", "implementationEnd": "2030-04-05T12:30:00"}
+    call(requester, "PUT", f"/api/changes/{change_id}", {**moved, "customerImpact": "The brokers restart once."})
+    call(approver, "POST", f"/api/changes/{change_id}/approve")
+    email = outbox_email(requester, change_id, "rescheduled", "alpha")
+    page = browser.new_context(viewport={"width": EMAIL_WIDTH, "height": 900}).new_page()
+    page.set_content(email["html"])
+    page.screenshot(path=str(SCREENSHOTS / "rescheduled-email.png"), full_page=True)
+
+
 def processed(page: Page, change_id: str, timeout: float = 90.0) -> None:
     """Wait until the backend has notified every customer of the change's current status."""
     deadline = time.monotonic() + timeout
@@ -146,6 +179,7 @@ def main() -> int:
             dialog.locator(".history").scroll_into_view_if_needed()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
             delivery_section(approver, ids[DELIVERED]).screenshot(path=str(SCREENSHOTS / "delivery.png"))
+            rescheduled_email(browser, requester, approver)
             call(requester, "POST", "/api/announcements", ANNOUNCEMENT)
             approvals = settled(approver, "/approvals.html")
             approvals.evaluate("() => document.querySelectorAll('details').forEach((group) => { group.open = true; })")

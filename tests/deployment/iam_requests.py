@@ -211,9 +211,12 @@ def _metric_data(call: str, params: dict[str, Any], status: int, region: str) ->
 
 
 def _queue_arn(params: dict[str, Any], region: str) -> str:
-    url = str(params.get("QueueUrl", ""))
-    name = str(params.get("QueueName") or url.rstrip("/").rsplit("/", 1)[-1])
-    return f"arn:{PARTITION}:sqs:{region}:{ACCOUNT}:{name}"
+    if params.get("QueueName"):
+        account, name = str(params.get("QueueOwnerAWSAccountId") or ACCOUNT), str(params["QueueName"])
+    else:
+        # https://sqs.<region>.amazonaws.com/<account>/<name> (or an endpoint's own host, with the same path)
+        account, name = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
+    return f"arn:{PARTITION}:sqs:{region}:{account}:{name}"
 
 
 def _sqs(action: str) -> Callable[[str, dict[str, Any], int, str], list[AuthorizationRequest]]:

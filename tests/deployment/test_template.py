@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ccm.clock.schedule_event import schedule_input
 from ccm.config import AppConfig
 from ccm.contact_import.record import PREFIX as GRANT_RECORD_PREFIX
 from ccm.edge.behaviours import LEGACY_API_PATHS
@@ -43,6 +45,7 @@ PSEUDO_PARAMETERS = {
 FIXED_HANDLERS = {
     "functions.api.app.handler",
     "functions.backend.app.handler",
+    "functions.clock.app.handler",
     "functions.ses_events.app.handler",
     "functions.edge_auth.app.viewer_request",
     "functions.edge_auth.app.saml_handler",
@@ -468,7 +471,7 @@ def test_alarms_watch_dead_letters_function_errors_and_the_application_metrics(t
     for metric in ("EmailsFailed", "EmailsThrottled", "TriggersFailed", "ApiErrors", "SignInsRejected"):
         assert f'SUM({metric}) FROM "CCM"' in queries
     errors = [a for a in alarms if a.get("Namespace") == "AWS/Lambda" and a["MetricName"] == "Errors"]
-    assert {a["Dimensions"][0]["Value"]["Ref"] for a in errors} == {"ApiFunction", "BackendFunction"}
+    assert {a["Dimensions"][0]["Value"]["Ref"] for a in errors} == {"ApiFunction", "BackendFunction", "ClockFunction"}
     assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms)
 
 
@@ -482,6 +485,35 @@ def test_the_import_task_runs_ccm_identity_center_import_on_a_schedule(translate
     assert target["Arn"] == {"Fn::GetAtt": ["ImportCluster", "Arn"]}
     assert target["EcsParameters"]["TaskDefinitionArn"] == {"Ref": "ImportTaskDefinition"}
     assert target["EcsParameters"]["LaunchType"] == "FARGATE"
+
+
+def test_the_clock_runs_every_five_minutes_on_arm64_and_its_scheduler_may_invoke_only_it(translated: Template) -> None:
+    resources = translated["Resources"]
+    clock = function_of_package(translated, "clock.zip")
+    assert clock["Architectures"] == ["arm64"]
+    assert clock["Timeout"] < 300, "one run must end before the next one starts"
+    assert clock["Environment"]["Variables"]["CCM_TRIGGER_QUEUE_PREFIX"] == {"Fn::Sub": "${AWS::StackName}-trigger-"}
+
+    schedule = resources["ClockSchedule"]["Properties"]
+    assert schedule["ScheduleExpression"] == "rate(5 minutes)"
+    assert schedule["State"] == "ENABLED"
+    target = schedule["Target"]
+    assert target["Arn"] == {"Fn::GetAtt": ["ClockFunction", "Arn"]}
+    assert json.loads(target["Input"]) == schedule_input()
+
+    scheduler_role = resources[target["RoleArn"]["Fn::GetAtt"][0]]
+    [trust] = scheduler_role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert [s["Resource"] for s in policy_statements(scheduler_role)] == [{"Fn::GetAtt": ["ClockFunction", "Arn"]}]
+    assert all(as_list(s["Action"]) == ["lambda:InvokeFunction"] for s in policy_statements(scheduler_role))
+
+    clock_role = resources[clock["Role"]["Fn::GetAtt"][0]]
+    assert not statements_allowing(clock_role, "sts:AssumeRole")
+    assert not statements_allowing(clock_role, "s3:GetObject"), "the clock reads the window index, not the archive"
+    [claims] = statements_allowing(clock_role, "dynamodb:PutItem")
+    assert claims["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CLOCK#*"]}}
+    [queues] = statements_allowing(clock_role, "sqs:SendMessage")
+    assert resolve(queues["Resource"]["Fn::Sub"]) == "arn:aws:sqs:us-east-1:123456789012:ccm-prod-trigger-*"
 
 
 # -- rendering ---------------------------------------------------------------------------------------------

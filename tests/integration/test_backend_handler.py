@@ -11,11 +11,14 @@ import pytest
 from functions.backend import app
 
 from ccm.config import AppConfig, SesConfig
+from ccm.domain.due_actions import reminder
+from ccm.domain.objects import Change
 from ccm.provision import Provisioner
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
 from ccm.storage.repository import Repository
 from tests.backend_support import (
+    NOW,
     Harness,
     LambdaContext,
     add_contact,
@@ -170,3 +173,28 @@ def test_an_invocation_about_to_time_out_starts_no_send_and_leaves_the_record_to
     assert harness.mail.outbox.sent == []
     assert app.handler(event, LambdaContext()) == {"batchItemFailures": []}  # type: ignore[arg-type]
     assert sorted(mail.recipient for mail in harness.mail.outbox.sent) == readers
+
+
+def test_a_re_approval_and_a_clock_reminder_reach_the_handler_as_sqs_delivers_them(harness: Harness) -> None:
+    harness.subscribe("alpha", "aws-announce", "reader@alpha.example.com")
+    change = make_change(status="approved", customers=["alpha"], approvedBy="approver@example.com")
+    harness.publish(change)
+
+    def delivered(body: str) -> dict[str, Any]:
+        response: dict[str, Any] = app.handler(sqs_event([body]), LambdaContext())  # type: ignore[arg-type]
+        return response
+
+    def edited_and_approved_again(obj: Any) -> None:
+        obj.customer_impact = "Two short TLS resets"
+        obj.send_back_for_approval("requester@example.com", NOW)
+        obj.transition("approved", "approver@example.com", NOW)
+
+    first = delivered(trigger_body("alpha", change.id, bucket=harness.bucket))
+    stored = harness.repository.update(change.id, edited_and_approved_again).after.obj
+    harness.repository.archive.put_trigger("alpha", stored, "approved_announcement")
+    update = delivered(trigger_body("alpha", change.id, bucket=harness.bucket))
+    assert isinstance(stored, Change) and stored.implementation_start is not None
+    reminded = delivered(reminder(change.id, "alpha", stored.version, "P1D", stored.implementation_start, NOW).body())
+
+    assert first == update == reminded == {"batchItemFailures": []}
+    assert [mail.event for mail in harness.mail.outbox.sent] == ["approved", "updated", "reminder"]

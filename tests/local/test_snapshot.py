@@ -162,6 +162,7 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         "delivery-ledger rows": 3,
         "meeting claims": 1,
         "sign-in replay records": 1,
+        "clock claims": 0,
         "SES message pointers": 0,
         "deliverability day counts": 0,
         "trigger failure reasons": 0,
@@ -184,6 +185,7 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
 def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.edge.replay import replay_key
     from ccm.local.snapshot import ROW_KINDS
+    from ccm.storage.clock_claims import CLOCK_PREFIX
     from ccm.storage.delivery_records import COUNTER_PREFIX, POINTER_PREFIX
     from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
@@ -193,6 +195,7 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
         LEDGER_PREFIX,
         MEETING_PREFIX,
         replay_key(""),
+        CLOCK_PREFIX,
         POINTER_PREFIX,
         COUNTER_PREFIX,
         FAILURE_PREFIX,

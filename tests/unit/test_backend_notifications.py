@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,13 +15,16 @@ from ccm.backend.trigger_events import (
     parse_message,
     parse_trigger_key,
 )
+from ccm.domain.due_actions import ReminderAction, reminder
 from tests.backend_support import load_event
 
 
 def test_the_recorded_trigger_event_reads_as_one_object_creation_with_its_key_decoded() -> None:
     body = load_event("sqs_s3_trigger.json")["Records"][0]["body"]
 
-    (event,) = parse_message(body)  # type: ignore[misc]
+    parsed = parse_message(body)
+    assert isinstance(parsed, list)
+    (event,) = parsed
 
     assert event == ObjectEvent(
         bucket="ccm-test-bucket",
@@ -50,7 +54,9 @@ def test_plus_and_percent_escapes_in_keys_are_decoded() -> None:
         }
     )
 
-    (event,) = parse_message(body)  # type: ignore[misc]
+    parsed = parse_message(body)
+    assert isinstance(parsed, list)
+    (event,) = parsed
 
     assert event.key == "customers/alpha/CHG-a+b c.json"
     assert event.principal_id == ""
@@ -91,3 +97,16 @@ def test_a_trigger_key_names_the_customer_and_the_object() -> None:
 def test_keys_outside_the_trigger_layout_are_malformed(key: str) -> None:
     with pytest.raises(MalformedEvent):
         parse_trigger_key(key)
+
+
+def test_the_clocks_messages_are_read_as_its_actions_and_a_broken_one_is_malformed() -> None:
+    action = reminder(
+        "CHG-1", "alpha", 3, "pt24h", datetime(2030, 1, 7, 15, tzinfo=UTC), datetime(2030, 1, 6, tzinfo=UTC)
+    )
+
+    parsed = parse_message(action.body())
+
+    assert parsed == action and isinstance(parsed, ReminderAction)
+    assert (parsed.offset, parsed.key) == ("P1D", "REMINDER#alpha#P1D#2030-01-07T15:00:00Z")
+    with pytest.raises(MalformedEvent, match=r"not a clock action: nudge\.number"):
+        parse_message(json.dumps({**json.loads(action.body()), "action": "nudge"}))

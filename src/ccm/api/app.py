@@ -15,7 +15,7 @@ from ccm import __version__
 from ccm.api.body import read_json
 from ccm.api.context import EMAIL_HEADER, ServicesProvider, identity_middleware
 from ccm.api.errors import register_error_handlers
-from ccm.api.routes import announcements, changes, deliveries, drafts, reports, upload, user
+from ccm.api.routes import announcements, changes, deliveries, drafts, notices, reports, upload, user
 
 API_PREFIX = "/api"
 OPENAPI_PATH = "/openapi.json"
@@ -36,7 +36,7 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
     register_error_handlers(app, provider)
     app.use(middlewares=[identity_middleware(provider)])
     # Static paths (/changes/statistics) are matched before dynamic ones (/changes/<id>) whatever the order.
-    for module in (user, changes, announcements, drafts, reports, upload, deliveries):
+    for module in (user, changes, announcements, drafts, reports, upload, notices, deliveries):
         app.include_router(module.router)
 
     @cache

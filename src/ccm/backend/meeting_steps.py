@@ -2,7 +2,9 @@
 
 * ``meeting``: create, update or cancel the object's one meeting (also when the object is completed before the
   meeting starts), and record it in the archive; with nobody to invite, record that no meeting was made.
-* ``calendar-invite``: the invitation (or its cancellation) by email, for customers without Teams.
+* ``calendar-invite``: the invitation (or its cancellation) by email, for customers without Teams; not again to
+  a customer that holds the same invitation (same meeting, same sequence), and a cancellation to a customer an
+  edit removed.
 
 Both are safe to run again: the meeting step through its claims and idempotent records, the invitations
 through the delivery ledger.
@@ -13,12 +15,12 @@ from __future__ import annotations
 import logging
 
 from ccm.backend.steps import TriggerContext, send_counted
-from ccm.domain.objects import COMPLETED_BEFORE_MEETING
+from ccm.domain.objects import COMPLETED_BEFORE_MEETING, AnyObject
 from ccm.domain.status import Status
 from ccm.mail.delivery import EmailSender
 from ccm.meetings.content import INVITE_EVENTS
 from ccm.meetings.invites import CalendarInvites
-from ccm.meetings.plan import completed_before_meeting, meeting_plan
+from ccm.meetings.plan import active_meeting, completed_before_meeting, meeting_plan
 from ccm.meetings.record import MeetingRecorder
 from ccm.meetings.scheduler import MeetingScheduler
 from ccm.storage.repository import Repository
@@ -69,6 +71,15 @@ class MeetingStep:
         return self.repository.archive.read_at("archive", object_id).obj.version
 
 
+def _same_invitation(told: AnyObject, now: AnyObject) -> bool:
+    before, after = active_meeting(told), active_meeting(now)
+    return (
+        before is not None
+        and after is not None
+        and (before.meeting_id, before.sequence) == (after.meeting_id, after.sequence)
+    )
+
+
 class CalendarInviteStep:
     name = INVITE_STEP
 
@@ -77,10 +88,15 @@ class CalendarInviteStep:
         self.sender = sender
 
     def run(self, context: TriggerContext) -> None:
-        status = context.obj.status
+        obj, plan = context.obj, context.plan
+        status = obj.status
         if status not in (Status.APPROVED, Status.CANCELLED, Status.COMPLETED):
             return
-        invitation = self.invites.prepare(context.obj, context.customer, context.now)
+        withdrawn = plan is not None and plan.withdrawn
+        if plan is not None and not withdrawn and plan.baseline is not None and _same_invitation(plan.baseline, obj):
+            # The customer holds this very invitation already (a change of other things, or one it cannot see).
+            return
+        invitation = self.invites.prepare(obj, context.customer, context.now, withdrawn=withdrawn)
         # A completed object sends only the cancellation of a meeting it cancelled, never the invitation again.
         if invitation is not None and (status is not Status.COMPLETED or invitation.event == INVITE_EVENTS["CANCEL"]):
             send_counted(

@@ -21,10 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ccm.backend.clock_work import ClockWork
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.steps import Pipeline, TriggerContext
 from ccm.backend.trigger_events import MalformedEvent, ObjectEvent, S3TestEvent, parse_message, parse_trigger_key
 from ccm.config import AppConfig
+from ccm.domain.due_actions import NudgeAction, ReminderAction
 from ccm.domain.objects import USER_TRANSITIONS, AnyObject, InvalidDocument, ModificationType
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound, VersionConflict
@@ -35,6 +37,10 @@ from ccm.storage.trigger_failures import TriggerFailures
 logger = logging.getLogger(__name__)
 
 PROCESSED_WRITE_ATTEMPTS = 4
+
+
+class _Unchanged(Exception):
+    """Raised inside the archive update when there is nothing to record: no write."""
 
 
 class Rejected(CcmError):
@@ -96,8 +102,10 @@ class TriggerProcessor:
         *,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        clock_work: ClockWork | None = None,
         failures: TriggerFailures | None = None,
     ) -> None:
+        self.clock_work = clock_work
         self.failures = failures
         self.config = config
         self.repository = repository
@@ -122,6 +130,8 @@ class TriggerProcessor:
             logger.info("acknowledging the S3 test event of bucket %s", parsed.bucket)
             result.outcomes.append(TriggerOutcome("test-event", parsed.bucket))
             return result
+        if isinstance(parsed, ReminderAction | NudgeAction):
+            return self._process_action(parsed, deadline, result)
         for event in parsed:
             try:
                 outcome = self._process_event(event, deadline, result.counts)
@@ -143,6 +153,29 @@ class TriggerProcessor:
                 extra={"customer_code": outcome.customer_code, "object_id": outcome.object_id},
             )
             result.outcomes.append(outcome)
+        return result
+
+    def _process_action(
+        self, action: ReminderAction | NudgeAction, deadline: float | None, result: MessageResult
+    ) -> MessageResult:
+        """A reminder or a nudge the clock handed over: failures are retried like a trigger's."""
+        if self.clock_work is None:
+            raise MessageFailed(Rejected("this backend was built without the clock's work"), result.counts)
+        try:
+            outcome = self.clock_work.handle(action, self.clock(), deadline, result.counts)
+        except Exception as error:
+            logger.exception("%s of %s failed; the message will be retried", action.action, action.object_id)
+            result.counts["TriggersFailed"] += 1
+            raise MessageFailed(error, result.counts) from error
+        logger.info(
+            "%s of %s: %s (%s)",
+            action.action,
+            action.object_id,
+            outcome.action,
+            outcome.detail,
+            extra={"customer_code": action.customer_code, "object_id": action.object_id},
+        )
+        result.outcomes.append(TriggerOutcome(outcome.action, outcome.detail, action.customer_code, action.object_id))
         return result
 
     def _process_event(self, event: ObjectEvent, deadline: float | None, counts: Counter[str]) -> TriggerOutcome:
@@ -189,17 +222,24 @@ class TriggerProcessor:
         return TriggerOutcome("processed", detail, code, object_id)
 
     def _record_processed(self, context: TriggerContext) -> None:
-        code, seen = context.customer.customer_code, context.obj
-        if processed_since_last_transition(seen, code):
+        """Mark the state this trigger processed, and what the customer now knows of the object, in one write."""
+        code, seen, plan = context.customer.customer_code, context.obj, context.plan
+        told = plan.told if plan is not None else None
+        withdrawn = plan is not None and plan.withdrawn
+        if processed_since_last_transition(seen, code) and told is None and not withdrawn:
             return
         user, notified = self.principal.user_id, context.notified
 
         def annotate(obj: AnyObject) -> None:
+            changed = False
+            if told is not None:
+                changed = obj.note_notified(code, told)
+            if withdrawn:
+                changed = obj.forget_notified(code, seen.version) or changed
             # Only the state this trigger processed is marked: if a user moved the object on meanwhile, the
             # newer trigger's message will process and mark that state itself.
-            if obj.status is not seen.status or obj.version != seen.version:
-                return
-            if not processed_since_last_transition(obj, code):
+            same_state = obj.status is seen.status and obj.version == seen.version
+            if same_state and not processed_since_last_transition(obj, code):
                 obj.record(
                     ModificationType.PROCESSED,
                     user,
@@ -208,17 +248,23 @@ class TriggerProcessor:
                     topic=notified.topic if notified else None,
                     recipients=notified.recipients if notified else None,
                 )
+                changed = True
+            if not changed:
+                raise _Unchanged()
 
         for attempt in range(PROCESSED_WRITE_ATTEMPTS):
             try:
                 update = self.repository.update(seen.id, annotate, bump_version=False, location="archive")
+            except _Unchanged:
+                return
             except VersionConflict:
                 # Every affected customer's message annotates the same object at about the same time.
                 if attempt + 1 == PROCESSED_WRITE_ATTEMPTS:
                     raise
                 self.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
                 continue
-            context.replace_stored(update.after)
+            if update.after.obj.version == seen.version:
+                context.replace_stored(update.after)
             return
 
     def _remember_failure(self, event: ObjectEvent, error: Exception) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from ccm.backend.notices import CustomerNotice, NoticePlanner
 from ccm.config import CustomerMapping
 from ccm.domain.deliveries import RESEND_SUFFIX, resend_requests
 from ccm.domain.objects import AnyObject
@@ -56,6 +57,8 @@ class TriggerContext:
     now: datetime
     deadline: float | None = None
     counts: Counter[str] = field(default_factory=Counter)
+    plan: CustomerNotice | None = None
+    """What the email step decided for this customer (the later steps and the processor's record use it)."""
     notified: Notified | None = None
 
     @property
@@ -117,10 +120,23 @@ def send_counted(
     topic: str,
 ) -> DeliveryReport:
     """Deliver ``email`` for this trigger under the ledger key of its object version, counting what happened."""
-    obj, customer = context.obj, context.customer
-    key = DeliveryKey(obj.id, obj.version, event, customer.customer_code)
+    key = DeliveryKey(context.obj.id, context.obj.version, event, context.customer.customer_code)
+    return deliver_counted(context, sender, key, email, recipients, topic)
+
+
+def deliver_counted(
+    context: TriggerContext,
+    sender: EmailSender,
+    key: DeliveryKey,
+    email: RenderedEmail,
+    recipients: Sequence[str],
+    topic: str,
+) -> DeliveryReport:
+    """Deliver ``email`` under ``key``, counting what happened in the context's metrics."""
     try:
-        report = sender.deliver(key, customer, email, recipients, topic, now=context.now, deadline=context.deadline)
+        report = sender.deliver(
+            key, context.customer, email, recipients, topic, now=context.now, deadline=context.deadline
+        )
     except DeliveryFailed as failed:
         context.count_delivery(failed.report)
         raise
@@ -129,17 +145,27 @@ def send_counted(
 
 
 class EmailStep:
-    """The notification of spec section 4 for the object's status, to the topic the decision named."""
+    """The notification for the object's status, measured against what this customer was told before
+    (:mod:`ccm.backend.notices`), to the topic the decision named."""
 
     name = EMAIL_STEP
 
-    def __init__(self, renderer: EmailRenderer, directory: RecipientDirectory, sender: EmailSender) -> None:
+    def __init__(
+        self, renderer: EmailRenderer, directory: RecipientDirectory, sender: EmailSender, planner: NoticePlanner
+    ) -> None:
         self.renderer = renderer
         self.directory = directory
         self.sender = sender
+        self.planner = planner
 
     def run(self, context: TriggerContext) -> None:
-        notice = context.notice
+        plan = context.plan = self.planner.plan(context.obj, context.customer.customer_code)
+        notice = plan.notice
+        if notice is None:
+            logger.info(
+                "nothing new for %s about %s v%d", context.customer.customer_code, context.obj.id, context.obj.version
+            )
+            return
         recipients = self.directory.recipients(context.customer.customer_code, notice.topic)
         context.notified = Notified(notice.topic, len(recipients))
         if not recipients:
@@ -150,7 +176,7 @@ class EmailStep:
                 context.obj.id,
             )
             return
-        email = self.renderer.render(context.obj, notice, context.customer.customer_code, context.now)
+        email = self.renderer.render(context.obj, notice, context.customer.customer_code, context.now, plan.extras)
         send_counted(context, self.sender, notice.event.value, email, recipients, notice.topic)
         # An administrator's resend: one extra copy, under its own ledger event, to those still subscribed.
         wanted = resend_requests(context.obj.modifications, context.customer.customer_code, notice.event.value)

@@ -1,4 +1,5 @@
-"""What an SQS message of a customer's trigger queue can carry: an S3 event notification or S3's test event.
+"""What an SQS message of a customer's trigger queue can carry: an S3 event notification, S3's test event, or an
+action of the clock (:mod:`ccm.domain.due_actions`).
 
 S3 URL-encodes object keys in notifications (spaces as ``+``); keys are decoded here, once. Anything else is a
 :class:`MalformedEvent`: retrying it cannot help, so the caller acknowledges it with a log line.
@@ -13,6 +14,7 @@ from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ccm.domain.due_actions import BadAction, NudgeAction, ReminderAction, is_clock_message, read_action
 from ccm.domain.ids import validate_id
 from ccm.errors import CcmError, InvalidId
 
@@ -92,8 +94,8 @@ def _describe(error: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
-def parse_message(body: str) -> S3TestEvent | list[ObjectEvent]:
-    """Read an SQS message body as S3 sends it (no SNS envelope)."""
+def parse_message(body: str) -> S3TestEvent | ReminderAction | NudgeAction | list[ObjectEvent]:
+    """Read an SQS message body as S3 sends it (no SNS envelope), or as the clock sends it."""
     try:
         data: Any = json.loads(body)
     except (json.JSONDecodeError, TypeError):
@@ -102,6 +104,11 @@ def parse_message(body: str) -> S3TestEvent | list[ObjectEvent]:
         raise MalformedEvent("the message body is not a JSON object")
     if data.get("Event") == "s3:TestEvent":
         return S3TestEvent(bucket=str(data.get("Bucket", "")))
+    if is_clock_message(data):
+        try:
+            return read_action(data)
+        except BadAction as error:
+            raise MalformedEvent(str(error)) from None
     if "Records" not in data:
         raise MalformedEvent(f"not an S3 event notification (keys: {', '.join(sorted(data)[:8]) or 'none'})")
     try:

@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Literal
 
 from ccm.aws.assume import RoleSessions
+from ccm.backend.clock_work import ClockWork
 from ccm.backend.meeting_steps import CalendarInviteStep, MeetingStep
+from ccm.backend.notices import NoticePlanner
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.processor import TriggerProcessor
 from ccm.backend.steps import EmailStep, Pipeline
@@ -23,6 +25,7 @@ from ccm.mail.port import Mailboxes
 from ccm.mail.recipients import RecipientDirectory
 from ccm.mail.render import EmailRenderer
 from ccm.mail.ses import SesMailboxes
+from ccm.mail.what_changed import ChangeRows
 from ccm.meetings.graph_setup import build_graph_meetings
 from ccm.meetings.port import MeetingService
 from ccm.meetings.wiring import Meetings, build_meetings
@@ -76,18 +79,23 @@ def build_backend(
         user=lambda: principal.user_id,
         clock=clock,
     )
+    topics = Topics.from_ses_config(ses_config)
+    planner = NoticePlanner(topics, repository, ChangeRows(config))
+    renderer = EmailRenderer(config, ses_config)
     pipeline = Pipeline(
-        email=EmailStep(EmailRenderer(config, ses_config), directory, sender),
+        email=EmailStep(renderer, directory, sender, planner),
         meeting=MeetingStep(calendar.scheduler, calendar.recorder, repository),
         invites=CalendarInviteStep(calendar.invites, sender),
     )
+    clock_work = ClockWork(config, repository.archive, topics, renderer, directory, sender)
     processor = TriggerProcessor(
         config,
         repository,
         principal,
         pipeline,
-        Topics.from_ses_config(ses_config),
+        topics,
         clock=clock,
+        clock_work=clock_work,
         failures=TriggerFailures(settings.table),
     )
     return Backend(config=config, repository=repository, pipeline=pipeline, processor=processor, meetings=calendar)

@@ -28,7 +28,7 @@ from pydantic import (
 from ccm.domain.ids import AnnouncementType, is_announcement_id
 from ccm.domain.status import Status, check_transition
 from ccm.domain.times import DEFAULT_TIMEZONE, format_rfc3339, is_timezone, parse_datetime
-from ccm.errors import CcmError
+from ccm.errors import CcmError, TransitionNotAllowed
 
 
 def _to_datetime(value: Any) -> Any:
@@ -78,6 +78,8 @@ class ModificationType(StrEnum):
     PROCESSED = "processed"
     DELIVERY_RESENT = "delivery_resent"
     """An administrator had one notice sent again to the recipients whose delivery failed transiently."""
+    CHANGED_AFTER_APPROVAL = "changed_after_approval"
+    """An edit of an approved object that approvers or customers rely on: it is back in ``submitted``."""
 
 
 TITLE_LIMIT = 300
@@ -91,6 +93,7 @@ USER_TRANSITIONS = frozenset(
         ModificationType.APPROVED,
         ModificationType.COMPLETED,
         ModificationType.CANCELLED,
+        ModificationType.CHANGED_AFTER_APPROVAL,
     }
 )
 """What people do to an object's status and content (the workflow's transitions)."""
@@ -152,6 +155,8 @@ class Modification(_Open):
     """Of a ``delivery_resent`` entry: the email event resent (``approval_request``, ...)."""
     resent_to: list[str] | None = None
     """Of a ``delivery_resent`` entry: who gets the extra copy."""
+    approved_version: int | None = Field(default=None, ge=1)
+    """On a ``changed_after_approval`` entry: the approved version the pending changes are measured against."""
     topic: str | None = None
     recipients: int | None = Field(default=None, ge=0)
     detail: str | None = None
@@ -167,6 +172,18 @@ class Modification(_Open):
             raise ValueError("a meeting_scheduled entry must carry meeting_metadata")
         return self
 
+
+STATUS_ENTRIES = frozenset(
+    {
+        ModificationType.SUBMITTED,
+        ModificationType.APPROVED,
+        ModificationType.COMPLETED,
+        ModificationType.CANCELLED,
+        ModificationType.DELETED,
+        ModificationType.CHANGED_AFTER_APPROVAL,
+    }
+)
+"""History entries that record a change of status (an edit or the system's bookkeeping does not)."""
 
 _STAMPS: dict[Status, tuple[str, str]] = {
     Status.SUBMITTED: ("submitted_at", "submitted_by"),
@@ -193,6 +210,9 @@ class ManagedObject(BaseModel, ABC):
     modifications: list[Modification] = Field(default_factory=list)
     meeting_metadata: MeetingMetadata | None = None
     include_meeting: bool = False
+    notified_versions: dict[str, int] | None = None
+    """Per customer code, the version whose approved content that customer's subscribers were last told about
+    (written by the backend); ``None`` on objects approved before it was recorded."""
 
     created_at: OptionalTimestamp = Field(default=None, alias="createdAt")
     created_by: str | None = Field(default=None, alias="createdBy")
@@ -244,6 +264,7 @@ class ManagedObject(BaseModel, ABC):
         meeting: MeetingMetadata | None = None,
         delivery_event: str | None = None,
         resent_to: list[str] | None = None,
+        approved_version: int | None = None,
         topic: str | None = None,
         recipients: int | None = None,
         detail: str | None = None,
@@ -257,6 +278,7 @@ class ManagedObject(BaseModel, ABC):
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
                 "delivery_event": delivery_event,
                 "resent_to": resent_to,
+                "approved_version": approved_version,
                 "topic": topic,
                 "recipients": recipients,
                 "detail": detail,
@@ -278,6 +300,49 @@ class ManagedObject(BaseModel, ABC):
         self.modified_by = user
         self.record(ModificationType(new_status.value), user, at)
         return new_status
+
+    def send_back_for_approval(self, user: str, at: datetime) -> None:
+        """An approved object whose content changed goes back to ``submitted``: approvers see it again, measured
+        against the version they approved (this one, before the edit's version bump), and customers hear of it
+        only once it is approved again. Its approval stamps stay: they say what was approved last."""
+        if self.status is not Status.APPROVED:
+            raise TransitionNotAllowed(self.status.value, Status.SUBMITTED.value, [])
+        self.prior_status = self.status.value
+        self.status = Status.SUBMITTED
+        self.submitted_at, self.submitted_by = at, user
+        self.modified_at, self.modified_by = at, user
+        self.record(ModificationType.CHANGED_AFTER_APPROVAL, user, at, approved_version=self.version)
+
+    @property
+    def changed_since_approval(self) -> int | None:
+        """While it waits for approval again after an edit: the approved version its changes are measured against."""
+        if self.status is not Status.SUBMITTED:
+            return None
+        for entry in reversed(self.modifications):
+            if entry.modification_type in STATUS_ENTRIES:
+                if entry.modification_type is ModificationType.CHANGED_AFTER_APPROVAL:
+                    return entry.approved_version
+                return None
+        return None
+
+    def note_notified(self, customer_code: str, version: int) -> bool:
+        """Record that ``customer_code`` was told about ``version``; ``False`` if it knew of that one or a later one."""
+        told = dict(self.notified_versions or {})
+        if told.get(customer_code, 0) >= version:
+            return False
+        told[customer_code] = version
+        self.notified_versions = dict(sorted(told.items()))
+        return True
+
+    def forget_notified(self, customer_code: str, up_to_version: int) -> bool:
+        """A customer was told it is out of the object: forget what it was told, unless it heard of a later version
+        since (it was added back)."""
+        told = dict(self.notified_versions or {})
+        if customer_code not in told or told[customer_code] > up_to_version:
+            return False
+        del told[customer_code]
+        self.notified_versions = told
+        return True
 
     def latest(self, kind: ModificationType) -> Modification | None:
         return next((m for m in reversed(self.modifications) if m.modification_type is kind), None)

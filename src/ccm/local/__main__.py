@@ -6,7 +6,8 @@ local Graph and token endpoint over HTTPS), ``--data`` (``CCM_LOCAL_DATA``,
 ``.local-data``), ``--web`` (``web``), ``--config`` (``CCM_CONFIG``, ``config.json``), ``--ses-config``
 (``CCM_SES_CONFIG``, ``SESConfig.json``), ``--subscription-config`` (``CCM_SUBSCRIPTION_CONFIG``,
 ``SubscriptionConfig.json`` when it exists; applied at the first start), ``--snapshot-interval`` (seconds, 0 = only
-on shutdown), ``--visibility-timeout`` (of the customer queues, which is also the backend's timeout).
+on shutdown), ``--visibility-timeout`` (of the customer queues, which is also the backend's timeout),
+``--clock-interval`` (``CCM_CLOCK_INTERVAL``, seconds between two runs of the clock, 15; 0 = never).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from ccm.ast_construction import serialize_ast_construction
 from ccm.errors import CcmError
 from ccm.local.atomic_emulator import make_emulator_requests_atomic
+from ccm.local.scheduler import DEFAULT_INTERVAL as DEFAULT_CLOCK_INTERVAL
 from ccm.local.stack import LocalStack, StackOptions, Started
 
 
@@ -51,6 +53,9 @@ def parse_options(argv: list[str] | None = None) -> StackOptions:
     )
     parser.add_argument("--snapshot-interval", type=float, default=30.0)
     parser.add_argument("--visibility-timeout", type=int, default=60)
+    parser.add_argument(
+        "--clock-interval", type=float, default=float(_environment("CCM_CLOCK_INTERVAL", str(DEFAULT_CLOCK_INTERVAL)))
+    )
     args = parser.parse_args(argv)
     return StackOptions(
         config_path=args.config,
@@ -64,6 +69,7 @@ def parse_options(argv: list[str] | None = None) -> StackOptions:
         graph_port=args.graph_port,
         snapshot_interval=args.snapshot_interval,
         visibility_timeout=args.visibility_timeout,
+        clock_interval=args.clock_interval,
         bucket=_environment("CCM_BUCKET", "ccm-metadata"),
         table=_environment("CCM_TABLE", "ccm-catalog"),
     )

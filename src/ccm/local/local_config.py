@@ -1,7 +1,8 @@
 """The configuration the local stack runs with: a copy of config.json that points at this machine.
 
 The shipped config.json stays untouched; the copy in the data folder differs only where a local run must: the
-portal address the emails link to and, when a local Graph endpoint runs, where msal and the Graph client go.
+portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, and the
+demo's reminder offsets when config.json names none.
 Every function of the stack reads it through ``CCM_CONFIG``.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from ccm.config import AppConfig, load_config
 from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
+from ccm.local.demo_changes import DEMO_REMINDERS
 
 LOCAL_CONFIG_FILE = "config.json"
 
@@ -28,6 +30,8 @@ class GraphEndpoints:
 def local_config_document(source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(json.dumps(source))  # a deep copy that keeps every key, known or not
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
+    # An hour's reminder besides the day's, so a demo change an hour ahead shows one on the first run.
+    document.setdefault("reminders", list(DEMO_REMINDERS))
     if graph is not None:
         graph_config = document.get("graph_config")
         if not isinstance(graph_config, dict):

@@ -7,7 +7,7 @@
 3. The data folder's snapshot comes back (or, on the first run, the demo directory and contacts are made and
    SubscriptionConfig.json is applied).
 4. The development identity provider and the edge configuration that trusts it; the queue workers; the outbox;
-   periodic snapshots. Then the banner, and requests are served until SIGINT or SIGTERM.
+   periodic snapshots; the clock's schedule. Then the banner, and requests are served until SIGINT or SIGTERM.
 
 Stopping runs the same list backwards: no new requests, the workers finish the batch in hand, a last
 snapshot, the environments end, the emulator stops. Nothing is left running.
@@ -36,9 +36,11 @@ from ccm.config import AppConfig, SesConfig, load_ses_config
 from ccm.devidp.local import local_sign_in
 from ccm.devidp.provider import DemoUser
 from ccm.devidp.wsgi import DevIdpApp
+from ccm.domain.times import utc_now
 from ccm.errors import CcmError
 from ccm.local.cloudfront import s3_origin
 from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, seed_directories
+from ccm.local.demo_changes import seed_demo_changes
 from ccm.local.demo_subscriptions import apply_subscriptions
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
@@ -49,6 +51,8 @@ from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.outbox import Outbox
 from ccm.local.outbox_pages import OutboxApp
 from ccm.local.repeating import Repeating
+from ccm.local.scheduler import DEFAULT_INTERVAL as DEFAULT_CLOCK_INTERVAL
+from ccm.local.scheduler import LocalSchedule
 from ccm.local.ses_simulator import LocalSesEvents
 from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
@@ -87,6 +91,8 @@ class StackOptions:
     aws_port: int = 4566
     graph_port: int = 8443
     snapshot_interval: float = 30.0
+    clock_interval: float = DEFAULT_CLOCK_INTERVAL
+    """Seconds between two runs of the clock (EventBridge Scheduler runs it every 5 minutes in AWS); 0: never."""
     visibility_timeout: int = 60
     poll_wait_seconds: int = 2
     bucket: str = "ccm-metadata"
@@ -141,6 +147,7 @@ def function_specs(options: StackOptions, edge_config: Path) -> dict[str, Functi
             concurrency=3,
             log_file=str(logs / "backend.log"),
         ),
+        "clock": FunctionSpec("ccm-clock", "functions.clock.app:handler", 120, 512, log_file=str(logs / "clock.log")),
         "ses-events": FunctionSpec(
             "ccm-ses-events", "functions.ses_events.app:handler", 30, 256, log_file=str(logs / "ses-events.log")
         ),
@@ -376,7 +383,7 @@ class LocalStack:
         snapshot: Snapshot,
     ) -> int:
         """Outbox collection, periodic snapshots, the queue workers (the customers' triggers to the backend, the SES
-        events to their handler); then the triggers an earlier run left."""
+        events to their handler), the clock's schedule; then the triggers an earlier run left."""
         harvester = Repeating("outbox", OUTBOX_INTERVAL, outbox.collect).start()
         running.callback(harvester.stop)
         periodic = Repeating("snapshot", self.options.snapshot_interval, snapshot.save).start()
@@ -384,6 +391,9 @@ class LocalStack:
         workers = QueueWorkers([*self._workers(config, functions["backend"]), self._events_worker(config, functions)])
         workers.start()
         running.callback(workers.stop, STOP_GRACE_SECONDS + self.options.poll_wait_seconds)
+        # Stopped before the workers (callbacks run last-in first): nothing is handed over that nobody reads.
+        schedule = Repeating("clock", self.options.clock_interval, LocalSchedule(functions["clock"]).tick).start()
+        running.callback(schedule.stop)
         return snapshot.restore_triggers()
 
     def _subscriptions(self, config: AppConfig, ses_config: SesConfig) -> SubscriptionConfig | None:
@@ -406,7 +416,11 @@ class LocalStack:
         report_failures("the contact import", imported, logger.warning)
         report_failures("the demo people's own choices", opt_in_by_choice(config, ses_config), logger.warning)
         people = sum(outcome.value.created for outcome in imported if outcome.value is not None)
-        seeded = f"first run: {people} demo contacts imported from the demo Identity Center directories"
+        changes = seed_demo_changes(config, self.options.bucket, self.options.table, utc_now())
+        seeded = (
+            f"first run: {people} demo contacts imported from the demo Identity Center directories, "
+            f"{len(changes)} demo changes approved"
+        )
         if subscriptions is None:
             return seeded
         applied = apply_subscriptions(config, ses_config, subscriptions, self.options.bucket)

@@ -21,6 +21,18 @@ class EmailEvent(StrEnum):
     APPROVED = "approved"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    UPDATED = "updated"
+    """An approved object changed and was approved again: what changed since the customer was last told."""
+    RESCHEDULED = "rescheduled"
+    """The same, when its window (an announcement's meeting) moved."""
+    REMINDER = "reminder"
+    """Before an approved change's window starts, at the configured offsets."""
+    OVERDUE = "overdue"
+    """To the requester, after an approved change's window ended and it is still open."""
+
+
+CUSTOMER_NOTICES = frozenset({EmailEvent.APPROVED, EmailEvent.UPDATED, EmailEvent.RESCHEDULED, EmailEvent.REMINDER})
+"""Notices to the customers about an approved object (sent to the announcement topic)."""
 
 
 EVENT_FOR_STATUS: dict[Status, EmailEvent] = {
@@ -34,6 +46,8 @@ CHANGE_APPROVAL_MEMBER = "approval"
 CHANGE_ANNOUNCE_MEMBER = "announce"
 CHANGE_CALENDAR_MEMBER = "calendar"
 DEFAULT_CHANGE_PREFIX = "aws"
+INTERNAL = ""
+"""No topic: an internal email to one person (the requester), outside every contact list."""
 ANNOUNCEMENT_APPROVAL_TOPIC = "announce-approval"
 ANNOUNCEMENT_TOPICS: dict[AnnouncementType, str] = {
     AnnouncementType.CIC: "cic-announce",
@@ -93,4 +107,6 @@ def topic_for(obj: AnyObject, event: EmailEvent, topics: Topics) -> str:
         return approval
     if event is EmailEvent.CANCELLED and not obj.ever_approved:
         return approval
+    if event is EmailEvent.OVERDUE:
+        return INTERNAL
     return announce

@@ -51,7 +51,8 @@ class Mailbox(Protocol):
         ...
 
     def send(self, recipient: str, raw: bytes, topic: str) -> str:
-        """Send one raw MIME message to one recipient, with list management for ``topic``; the SES message id.
+        """Send one raw MIME message to one recipient, with list management for ``topic`` (an empty topic: an
+        internal email to one person, outside the contact list); the SES message id.
 
         Raises :class:`Throttled` (try again shortly), :class:`AccountRefused` (no send of the account can succeed
         now), :class:`AddressRejected` (never this address); anything else is a transient failure of this send.

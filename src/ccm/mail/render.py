@@ -23,10 +23,10 @@ from markupsafe import Markup, escape
 
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.objects import AnyObject
-from ccm.mail.decisions import Notice
+from ccm.mail.decisions import EmailEvent, Notice
 from ccm.mail.mime import RenderedEmail
 from ccm.mail.placeholders import SES_UNSUBSCRIBE_PLACEHOLDER, SesPlaceholder, inert_html, inert_text
-from ccm.mail.views import EmailView, ViewBuilder
+from ccm.mail.views import NO_EXTRAS, EmailView, Extras, ViewBuilder
 
 __all__ = ["SES_UNSUBSCRIBE_PLACEHOLDER", "EmailRenderer", "environment", "nl2br", "tidy_text"]
 
@@ -89,17 +89,27 @@ def compile_email_templates() -> Environment:
     return env
 
 
+SHARED_TEMPLATES: dict[EmailEvent, str] = {EmailEvent.RESCHEDULED: "updated"}
+"""Events laid out by another event's templates (a rescheduling is an update whose table shows the window)."""
+KIND_NEUTRAL = frozenset({EmailEvent.OVERDUE})
+"""Events with one template for every kind."""
+
+
 def template_name(view: EmailView, extension: str) -> str:
-    return f"email_{view.kind}_{view.event.value}.{extension}"
+    name = SHARED_TEMPLATES.get(view.event, view.event.value)
+    if view.event in KIND_NEUTRAL:
+        return f"email_{name}.{extension}"
+    return f"email_{view.kind}_{name}.{extension}"
 
 
 RENDER_CACHE_SIZE = 64
 
 
-def render_key(obj: AnyObject, notice: Notice, customer_code: str) -> Hashable:
+def render_key(obj: AnyObject, notice: Notice, customer_code: str, extras: Extras = NO_EXTRAS) -> Hashable:
     """What an email's content depends on: the object version, the notice (its event, topic and whatever else a
-    notice carries) and the customer. Never the recipient: each recipient's own link is SES's substitution."""
-    return (obj.kind, obj.id, obj.version, notice, customer_code)
+    notice carries), the customer and the extras (what changed since the version it was told of, which reminder).
+    Never the recipient: each recipient's own link is SES's substitution."""
+    return (obj.kind, obj.id, obj.version, notice, customer_code, extras)
 
 
 class EmailRenderer:
@@ -114,25 +124,32 @@ class EmailRenderer:
         self._lock = threading.Lock()
         compile_email_templates()
 
-    def view(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> EmailView:
-        return self.views.build(obj, notice, customer_code, now)
+    def view(
+        self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime, extras: Extras = NO_EXTRAS
+    ) -> EmailView:
+        return self.views.build(obj, notice, customer_code, now, extras)
 
-    def render(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> RenderedEmail:
-        key = render_key(obj, notice, customer_code)
+    def render(
+        self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime, extras: Extras = NO_EXTRAS
+    ) -> RenderedEmail:
+        """The email for one customer: the same for each of its recipients (rendered once, sent to many)."""
+        key = render_key(obj, notice, customer_code, extras)
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        email = self._render(obj, notice, customer_code, now)
+        email = self._render(obj, notice, customer_code, now, extras)
         with self._lock:
             email = self._cache.setdefault(key, email)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return email
 
-    def _render(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> RenderedEmail:
-        view = self.view(obj, notice, customer_code, now)
+    def _render(
+        self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime, extras: Extras
+    ) -> RenderedEmail:
+        view = self.view(obj, notice, customer_code, now, extras)
         topic = self.ses_config.topic(notice.topic)
         context = {
             "view": view,

@@ -265,6 +265,8 @@ class SesMailbox:
         return float(self._client("ses").get_send_quota()["MaxSendRate"])
 
     def send(self, recipient: str, raw: bytes, topic: str) -> str:
+        if not topic:
+            return self._send(self.sender, recipient, raw, None)
         name, _ = self.contact_list()
         return self._send(self.sender, recipient, raw, {"ContactListName": name, "TopicName": topic})
 

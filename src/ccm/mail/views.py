@@ -8,13 +8,14 @@ lost the way the original lost them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from ccm.config import AppConfig
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import Announcement, AnyObject, Attachment, Change, ModificationType
 from ccm.domain.times import DEFAULT_TIMEZONE, is_timezone, zone
+from ccm.durations import in_words
 from ccm.mail.decisions import EmailEvent, Notice
 
 HEADER_WORDS: dict[EmailEvent, str] = {
@@ -22,12 +23,20 @@ HEADER_WORDS: dict[EmailEvent, str] = {
     EmailEvent.APPROVED: "Approved",
     EmailEvent.COMPLETED: "Completed",
     EmailEvent.CANCELLED: "Cancelled",
+    EmailEvent.UPDATED: "Updated",
+    EmailEvent.RESCHEDULED: "Rescheduled",
+    EmailEvent.REMINDER: "Reminder",
+    EmailEvent.OVERDUE: "Overdue",
 }
 SUBJECT_WORDS: dict[EmailEvent, str] = {
     EmailEvent.APPROVAL_REQUEST: "Approval requested",
     EmailEvent.APPROVED: "Approved",
     EmailEvent.COMPLETED: "Completed",
     EmailEvent.CANCELLED: "Cancelled",
+    EmailEvent.UPDATED: "Updated",
+    EmailEvent.RESCHEDULED: "Rescheduled",
+    EmailEvent.REMINDER: "Reminder",
+    EmailEvent.OVERDUE: "Overdue",
 }
 """What a subject starts with: the event in words, so every reader (and every font) tells the emails apart."""
 CHANGE_COLOUR = "#6c757d"
@@ -98,6 +107,55 @@ class Meeting:
 
 
 @dataclass(frozen=True)
+class ChangeRow:
+    """One thing that changed, as an old -> new row (each side a few lines)."""
+
+    key: str
+    label: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    def public(self) -> dict[str, object]:
+        return {"field": self.key, "label": self.label, "before": list(self.before), "after": list(self.after)}
+
+
+@dataclass(frozen=True)
+class ReminderFacts:
+    """What a reminder says beyond the object: how far ahead, and which calendar entry it is about."""
+
+    offset: timedelta
+    starts: Moment
+    invitation: str | None
+
+
+@dataclass(frozen=True)
+class NudgeFacts:
+    """What a nudge to the requester says: which one it is, since when it is open, and the links to act."""
+
+    number: int
+    limit: int
+    ended: Moment
+    complete_url: str
+    cancel_url: str
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What some notices carry beyond the object itself."""
+
+    changes: tuple[ChangeRow, ...] = ()
+    approved_version: int | None = None
+    """For an approval request after an edit: the approved version the changes are measured against."""
+    removed: bool = False
+    """For a cancellation: the object goes on, but no longer for this customer."""
+    reminder: ReminderFacts | None = None
+    nudge: NudgeFacts | None = None
+
+
+NO_EXTRAS = Extras()
+
+
+@dataclass(frozen=True)
 class EmailView:
     kind: str
     event: EmailEvent
@@ -124,6 +182,7 @@ class EmailView:
     action_url: str | None
     sent_at: Moment
     topic: str
+    extras: Extras = NO_EXTRAS
 
 
 def _format(value: datetime, zone_name: str) -> str:
@@ -201,10 +260,35 @@ def _attachments(obj: Announcement) -> list[Link]:
     return links
 
 
-def _intro(obj: AnyObject, event: EmailEvent, customer: Customer) -> str:
+def _intro(obj: AnyObject, event: EmailEvent, customer: Customer, extras: Extras) -> str:
     what = "change" if isinstance(obj, Change) else "announcement"
+    if event is EmailEvent.APPROVAL_REQUEST and extras.approved_version is not None:
+        return (
+            f"This {what} affecting {customer.name} was changed after it was approved (version "
+            f"{extras.approved_version}) and is waiting for your approval again. Until it is approved, its customers "
+            "are told nothing and its meeting stays as announced."
+        )
     if event is EmailEvent.APPROVAL_REQUEST:
         return f"A {what} affecting {customer.name} is waiting for your approval."
+    if event is EmailEvent.RESCHEDULED:
+        return f"This {what} for {customer.name} has been rescheduled. What changed since our last email is below."
+    if event is EmailEvent.UPDATED:
+        return f"This {what} for {customer.name} has been updated. What changed since our last email is below."
+    if event is EmailEvent.REMINDER and extras.reminder is not None:
+        return (
+            f"A reminder: this {what} for {customer.name} starts in about {in_words(extras.reminder.offset)}, "
+            f"on {extras.reminder.starts.local} ({extras.reminder.starts.utc})."
+        )
+    if event is EmailEvent.OVERDUE and extras.nudge is not None:
+        return (
+            f"The window of this {what} ended on {extras.nudge.ended.local}, and it is still open. If the work is "
+            "done, mark it complete; if it did not happen, cancel it. Either way its customers are told."
+        )
+    if event is EmailEvent.CANCELLED and extras.removed:
+        return (
+            f"This {what} no longer includes {customer.name}: it was changed, and nothing of it will take place for "
+            f"{customer.name}. It goes on for its other customers."
+        )
     if event is EmailEvent.APPROVED:
         return f"This {what} for {customer.name} has been approved."
     if event is EmailEvent.COMPLETED:
@@ -231,7 +315,22 @@ class ViewBuilder:
     def approval_url(self, obj: AnyObject, customer_code: str) -> str:
         return f"{self.portal}/approvals.html?{urlencode({'customerCode': customer_code, 'objectId': obj.id})}"
 
-    def build(self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime) -> EmailView:
+    def confirm_url(self, obj: AnyObject, action: str) -> str:
+        """A page that asks to confirm ``action`` on ``obj`` (a link opened by a GET changes nothing)."""
+        query = {"status": obj.status.value, "objectId": obj.id, "action": action}
+        return f"{self.portal}/my-changes.html?{urlencode(query)}"
+
+    def subject(self, obj: AnyObject, event: EmailEvent, extras: Extras) -> str:
+        title = clean_subject(obj.title)
+        if event is EmailEvent.REMINDER and extras.reminder is not None:
+            return event_subject(SUBJECT_WORDS[event], f"{title}, starts {extras.reminder.starts.local}")
+        if event is EmailEvent.OVERDUE:
+            return event_subject(SUBJECT_WORDS[event], f"{title} - mark it complete or cancel it")
+        return event_subject(SUBJECT_WORDS[event], title)
+
+    def build(
+        self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime, extras: Extras = NO_EXTRAS
+    ) -> EmailView:
         event = notice.event
         customer = self._customer(customer_code)
         zone_name = _zone(obj)
@@ -267,18 +366,17 @@ class ViewBuilder:
             sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
             tickets = []
             attachments = _attachments(obj)
-        title = clean_subject(obj.title)
         return EmailView(
             kind=obj.kind,
             event=event,
             object_id=obj.id,
             title=obj.title,
-            subject=event_subject(SUBJECT_WORDS[event], title),
+            subject=self.subject(obj, event, extras),
             header=f"{HEADER_WORDS[event]}: {obj.title}",
             colour=colour,
             status=obj.status.value.replace("_", " ").title(),
             category=category,
-            intro=_intro(obj, event, customer),
+            intro=_intro(obj, event, customer, extras),
             customer=customer,
             customers=[self._customer(code) for code in obj.customers],
             window=window,
@@ -294,4 +392,5 @@ class ViewBuilder:
             action_url=self.approval_url(obj, customer_code) if event is EmailEvent.APPROVAL_REQUEST else None,
             sent_at=Moment.of(now, zone_name),
             topic=notice.topic,
+            extras=extras,
         )

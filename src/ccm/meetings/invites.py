@@ -83,13 +83,18 @@ class CalendarInvites:
         self.content = content
         self.organizer = organizer
 
-    def prepare(self, obj: AnyObject, customer: CustomerMapping, now: datetime) -> InvitationEmail | None:
+    def prepare(
+        self, obj: AnyObject, customer: CustomerMapping, now: datetime, *, withdrawn: bool = False
+    ) -> InvitationEmail | None:
         """The invitation the object calls for at this customer, if it gets invitations by email and anyone
-        subscribes; ``None`` otherwise."""
+        subscribes; ``None`` otherwise. ``withdrawn``: the customer was removed from the object, so its people are
+        taken off the meeting (a cancellation for them) while it stands for the others."""
         state = invitation_state(obj)
         if state is None:
             return None
         meeting, method = state
+        if withdrawn:
+            method = "CANCEL"
         if customer.uses_teams and meeting.provider != "ics":
             return None
         topic = meeting_topic(obj, self.topics)

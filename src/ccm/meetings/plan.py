@@ -18,30 +18,18 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from ccm.domain.meeting_length import DEFAULT_DURATION, meeting_length
 from ccm.domain.objects import Announcement, AnyObject, Change, MeetingMetadata, ModificationType
 from ccm.domain.times import DEFAULT_TIMEZONE, is_timezone
 from ccm.mail.decisions import Topics
 from ccm.mail.mime import valid_address
 from ccm.mail.views import clean_subject
 
-DEFAULT_DURATION = timedelta(hours=1)
-MAX_DURATION = timedelta(hours=24)
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|mins|minute|minutes|h|hr|hrs|hour|hours)?\s*$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[,;\s]+")
-
-
-def parse_duration(value: int | str | None) -> timedelta:
-    """Minutes as a number or text ("90", "90 minutes", "2 hours"); anything else is the default hour."""
-    if value is None or isinstance(value, bool):
-        return DEFAULT_DURATION
-    match = _DURATION.match(str(value))
-    if match is None:
-        return DEFAULT_DURATION
-    amount, unit = float(match.group(1)), (match.group(2) or "m").lower()
-    duration = timedelta(hours=amount) if unit.startswith("h") else timedelta(minutes=amount)
-    return duration if timedelta(0) < duration <= MAX_DURATION else DEFAULT_DURATION
+parse_duration = meeting_length
+"""Minutes as a number or text ("90", "90 minutes", "2 hours"); anything else is the default hour."""
 
 
 def listed_attendees(value: str | None) -> tuple[str, ...]:

@@ -5,6 +5,8 @@ Rows (all in the one table of :mod:`ccm.storage.table`):
 * ``OBJ#<id>`` / ``SUMMARY``: the summary, indexed by kind, by kind+status and by kind+creator
 * ``OBJ#<id>`` / ``CUST#<code>``: a copy per affected customer, indexed by kind+customer
 * ``STATS#<kind>`` / ``ALL`` and ``USER#<email>``: counts by status, updated in the same transaction
+* ``OBJ#<id>`` / ``WINDOW#<YYYY-MM>``: the window index, one lean copy per month the object's window touches
+  (:mod:`ccm.storage.window_index`)
 * ``TERM#<kind>#<term>`` / ``<order>``: the text search's inverted index (:mod:`ccm.storage.search_index`),
   written right after the transaction
 
@@ -31,11 +33,13 @@ from ccm.aws.clients import error_code, retry_config
 from ccm.domain.objects import Announcement, Change
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
+from ccm.domain.windows import object_window
 from ccm.errors import InvalidCursor
 from ccm.storage.archive import ArchiveStore, Stored
 from ccm.storage.attribute_values import from_item, to_item
 from ccm.storage.search_index import TERM_PREFIX, SearchIndex, lookup_terms
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
+from ccm.storage.window_index import WindowIndex, window_months, window_rows
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -83,6 +87,12 @@ class Summary(BaseModel):
     location: str
     etag: str
     search_text: str = ""
+    changed_since_approval: int | None = None
+    """Waiting for approval again after an edit: the approved version its changes are measured against."""
+    window_start: str | None = None
+    """The window the calendar shows (a change's implementation window, an announcement's meeting), UTC."""
+    window_end: str | None = None
+    window_timezone: str | None = None
 
     @classmethod
     def from_stored(cls, stored: Stored) -> Summary:
@@ -108,7 +118,11 @@ class Summary(BaseModel):
             "join_url": obj.meeting_metadata.join_url if obj.meeting_metadata else None,
             "location": stored.location,
             "etag": stored.etag,
+            "changed_since_approval": obj.changed_since_approval,
         }
+        window = object_window(obj)
+        if window is not None:
+            common.update(window_start=_ts(window.start), window_end=_ts(window.end), window_timezone=window.timezone)
         searchable: list[str]
         if isinstance(obj, Change):
             common.update(
@@ -137,6 +151,12 @@ class Summary(BaseModel):
 
     def public(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"search_text", "etag"})
+
+    @property
+    def window_months(self) -> list[str]:
+        if self.window_start is None or self.window_end is None:
+            return []
+        return window_months(self.window_start, self.window_end)
 
 
 @dataclass(frozen=True)
@@ -255,6 +275,9 @@ class Catalog:
         )
         return _item(values)
 
+    def _window_items(self, summary: Summary) -> list[dict[str, Any]]:
+        return [_item(row) for row in window_rows(summary)]
+
     def _counter_updates(self, before: Summary | None, after: Summary | None) -> list[TransactWriteItemTypeDef]:
         deltas: dict[tuple[str, str], dict[str, int]] = {}
         for summary, delta in ((before, -1), (after, 1)):
@@ -318,6 +341,13 @@ class Catalog:
                 items.append({"Put": {"TableName": self.table_name, "Item": self._customer_row(after, code)}})
         for code in sorted(old_customers - new_customers):
             key = _item({PARTITION_KEY: f"OBJ#{subject.id}", SORT_KEY: f"CUST#{code}"})
+            items.append({"Delete": {"TableName": self.table_name, "Key": key}})
+        if after is not None:
+            for row in self._window_items(after):
+                items.append({"Put": {"TableName": self.table_name, "Item": row}})
+        new_months = set(after.window_months) if after else set()
+        for month in sorted(set(before.window_months if before else []) - new_months):
+            key = _item({PARTITION_KEY: f"OBJ#{subject.id}", SORT_KEY: f"WINDOW#{month}"})
             items.append({"Delete": {"TableName": self.table_name, "Key": key}})
         items.extend(self._counter_updates(before, after))
         try:
@@ -470,6 +500,19 @@ class Catalog:
             cursor = _encode_cursor(index, {name: tail[name] for name in (PARTITION_KEY, SORT_KEY, pk_name, sk_name)})
         return Page([Summary.model_validate(_plain(item)) for item in items], cursor)
 
+    @property
+    def windows(self) -> WindowIndex:
+        """The window index (module :mod:`ccm.storage.window_index`): by month, then by window start."""
+        return WindowIndex(self.table_name, lambda: self.ddb)
+
+    def starting(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object whose window starts in [start, end): one Query per month touched."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.starting(start, end)]
+
+    def ending(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object whose window ends in [start, end): one Query per month touched."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.ending(start, end)]
+
     def iter_all(self, query: Query) -> Iterator[Summary]:
         cursor = query.cursor
         while True:
@@ -524,6 +567,8 @@ class Catalog:
                 yield from self.search_index.put_requests(summary)
                 for code in summary.customers:
                     yield {"PutRequest": {"Item": self._customer_row(summary, code)}}
+                for row in self._window_items(summary):
+                    yield {"PutRequest": {"Item": row}}
                 for sort_key in ("ALL", f"USER#{summary.created_by}"):
                     bucket = counts.setdefault((summary.kind, sort_key), {})
                     bucket[summary.status.value] = bucket.get(summary.status.value, 0) + 1

@@ -11,6 +11,14 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
 * ``DELIVERY#<object id>``: the delivery-ledger rows of one object, ``group_sk`` =
   ``<customer>#<event>#v<version>#<recipient>`` (:mod:`ccm.storage.ledger`, :mod:`ccm.storage.delivery_records`)
+* ``WINDOW#<YYYY-MM>``: the window index (:mod:`ccm.storage.window_index`), ``group_sk = <window start>#<id>``;
+  the clock reads it for the windows starting soon (reminders) and ending (nudges), one Query per month touched.
+
+Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
+ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`), ``SAML#``
+(the sign-in replay cache), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers and daily deliverability
+counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
+:mod:`ccm.storage.trigger_failures`).
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ SERVER_KEYS = frozenset(
         "version",
         "modifications",
         "meeting_metadata",
+        "notified_versions",
         "createdAt",
         "createdBy",
         "modifiedAt",

@@ -8,6 +8,7 @@ from typing import Any
 
 from ccm.domain.objects import AnyObject, ModificationType
 from ccm.domain.status import DELETABLE, EDITABLE, Status
+from ccm.domain.what_changed import needs_approval_again
 from ccm.errors import AnnouncementNotFound, ChangeNotFound, ObjectNotFound, VersionConflict
 from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
@@ -19,33 +20,6 @@ from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule, meeting_time
 from ccm.workflow.services import Services
 from ccm.workflow.triggers import write_triggers
-
-MEETING_FIELDS: dict[Kind, tuple[str, ...]] = {
-    "change": (
-        "changeTitle",
-        "customers",
-        "implementationStart",
-        "implementationEnd",
-        "include_meeting",
-        "meetingTitle",
-        "meetingTime",
-        "meetingDuration",
-        "meetingLocation",
-        "attendees",
-    ),
-    "announcement": (
-        "title",
-        "customers",
-        "include_meeting",
-        "meeting_title",
-        "meeting_date",
-        "meeting_duration",
-        "meeting_location",
-        "meeting_timezone",
-        "attendees",
-    ),
-}
-"""What the meeting (and who is invited to it) is made of: moving any of these after approval updates it."""
 
 
 class _Unchanged(Exception):
@@ -62,11 +36,6 @@ def check_etag(stored: Stored, expected_etag: str | None) -> None:
         raise VersionConflict(stored.obj.id, stored.etag, stored.document)
 
 
-def meeting_moved(before: AnyObject, after: AnyObject) -> bool:
-    old, new = before.to_document(), after.to_document()
-    return any(old.get(key) != new.get(key) for key in MEETING_FIELDS[after.kind])
-
-
 def content_for(command: ObjectCommand, object_id: str) -> dict[str, Any]:
     """What ``command`` sets on the object ``object_id``; an id in the body must be that one."""
     if command.object_id not in (None, object_id):
@@ -75,23 +44,35 @@ def content_for(command: ObjectCommand, object_id: str) -> dict[str, Any]:
 
 
 def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], actor: Actor, at: datetime) -> bool:
-    """Merge a command's content into ``obj`` in place and record who did it; ``False`` if nothing changed."""
+    """Merge a command's content into ``obj`` in place and record who did it; ``False`` if nothing changed.
+
+    An approved object whose edit changes what approvers or customers rely on goes back for approval in the same
+    write (:func:`ccm.domain.what_changed.needs_approval_again`); until it is approved again, customers are told
+    nothing and its meeting stays as announced.
+    """
     merged = merge(obj, fields)
     check_customers(merged, services.config, required=merged.status is not Status.DRAFT)
     check_schedule(merged, at, meeting_moved=meeting_time(merged) != meeting_time(obj))
     if merged.to_document() == obj.to_document():
         return False
+    before = obj.model_copy(deep=True)
     assign(obj, merged)
     obj.modified_at = at
     obj.modified_by = actor.email
     obj.record(ModificationType.UPDATED, actor.email, at)
+    if before.status is Status.APPROVED and needs_approval_again(before, obj):
+        if obj.notified_versions is None:
+            # Approved before the backend recorded whom it told: the customers of the approved version heard of it.
+            obj.notified_versions = {code: before.version for code in before.customers}
+        obj.send_back_for_approval(actor.email, at)
     return True
 
 
 def edit(
     services: Services, actor: Actor, object_id: str, command: ObjectCommand, *, expected_etag: str | None = None
 ) -> Mutation:
-    """Change the given fields of an editable object. An approved object whose meeting moved is re-announced."""
+    """Change the given fields of an editable object. An approved object that goes back for approval asks its
+    customers' approvers again (their triggers); an edit of internal fields alone notifies nobody."""
     kind = command.kind
     require_id(object_id, kind)
     cleaned = content_for(command, object_id)
@@ -119,7 +100,7 @@ def edit(
         return Mutation(services.repository.get(object_id))
     after = update.after
     triggers = []
-    if after.obj.status is Status.APPROVED and meeting_moved(update.before.obj, after.obj):
+    if update.before.obj.status is Status.APPROVED and after.obj.status is Status.SUBMITTED:
         triggers = write_triggers(services, after)
     return Mutation(after, triggers)
 

@@ -48,8 +48,17 @@ def request_type(obj: AnyObject) -> str | None:
     return REQUEST_TYPES.get((obj.kind, obj.status))
 
 
+def former_customers(obj: AnyObject) -> list[str]:
+    """Customers told about an earlier version that this one no longer names: an approval tells them they are out
+    of it, a cancellation that it will not happen."""
+    if obj.status not in (Status.APPROVED, Status.CANCELLED):
+        return []
+    return sorted(set(obj.notified_versions or {}) - set(obj.customers))
+
+
 def write_triggers(services: Services, stored: Stored) -> list[TriggerResult]:
-    """Write a trigger for every configured customer of ``stored``; failures are reported, not raised."""
+    """Write a trigger for every configured customer of ``stored`` (and every former customer who must hear of
+    it); failures are reported, not raised."""
     obj = stored.obj
     kind = request_type(obj)
     if kind is None:
@@ -66,7 +75,7 @@ def write_triggers(services: Services, stored: Stored) -> list[TriggerResult]:
             return TriggerResult(code, mapping.customer_name, None, str(error))
         return TriggerResult(code, mapping.customer_name, key)
 
-    codes = list(obj.customers)
+    codes = [*obj.customers, *former_customers(obj)]
     if len(codes) <= 1:
         return [write(code) for code in codes]
     with ThreadPoolExecutor(max_workers=min(PARALLEL_WRITES, len(codes))) as pool:

@@ -26,6 +26,7 @@ const HISTORY_LABELS = {
   cancelled: "Cancelled",
   deleted: "Deleted",
   delivery_resent: "Notice resent to transient failures",
+  changed_after_approval: "Changed after approval: back for approval",
 };
 
 export function isChange(document) {

@@ -1,5 +1,6 @@
 // Approvals: changes and announcements awaiting approval, grouped by customer, with Approve and Cancel for
-// approvers. A link from an approval email (?customerCode=&objectId=) opens that customer and that object.
+// approvers. A link from an approval email (?customerCode=&objectId=) opens that customer and that object. An item
+// changed after its approval says so, and shows what changed since the approved version.
 import { collectionOf, get, listAll } from "../lib/api.js";
 import { actionButtons } from "../lib/actions.js";
 import { audienceBox, meetingOutcomeText } from "../lib/audience.js";
@@ -155,6 +156,51 @@ function showDetails(id) {
   });
 }
 
+/** The rows of what changed since approval, old -> new, as a table of text nodes. */
+function changesTable(rows) {
+  const lines = (values) => values.flatMap((value, index) => (index ? [el("br"), value] : [value]));
+  return el(
+    "table",
+    { className: "what-changed" },
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "What"), el("th", { scope: "col" }, "Approved"), el("th", { scope: "col" }, "Now"))),
+    el(
+      "tbody",
+      {},
+      rows.map((row) =>
+        el("tr", {}, el("th", { scope: "row" }, row.label), el("td", { className: "before" }, lines(row.before)), el("td", {}, lines(row.after))),
+      ),
+    ),
+  );
+}
+
+/** For an item back in approval after an edit: a note, and what changed since the approved version (on request). */
+function changedNote(item) {
+  if (!item.changed_since_approval || normalStatus(item.status) !== "submitted") return [];
+  const box = el(
+    "details",
+    { className: "changed-since", dataset: { id: item.id } },
+    el("summary", {}, `Changed since version ${item.changed_since_approval} was approved: what changed`),
+  );
+  let loaded = false;
+  box.addEventListener("toggle", async () => {
+    if (!box.open || loaded) return;
+    loaded = true;
+    const area = el("div", { className: "list-area" });
+    box.append(area);
+    loading(area, "Loading what changed…");
+    try {
+      const { data } = await get(`${collectionOf(item.id)}/${encodeURIComponent(item.id)}/changes-since-approval`);
+      clear(area);
+      area.append(data.changes.length ? changesTable(data.changes) : el("p", {}, "Nothing its approvers see changed."));
+    } catch (error) {
+      clear(area);
+      loaded = false;
+      showError(area, `Could not load what changed: ${error.message}`);
+    }
+  });
+  return [box];
+}
+
 function card(item) {
   const allowed = canApprove(state.user) ? allowedActions(item, state.user) : {};
   const offered = { approve: allowed.approve, cancel: allowed.cancel };
@@ -166,6 +212,7 @@ function card(item) {
       normalStatus(item.status) === "approved" && item.approved_by
         ? el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)
         : null,
+      ...changedNote(item),
       normalStatus(item.status) === "submitted" ? audienceBox(item.id) : null,
       item.meeting_note ? el("p", { className: "meeting-note" }, item.meeting_note) : null,
     ],

@@ -1,12 +1,14 @@
-// Dashboard: counts by status (GET /changes/statistics) and the most recently modified changes.
+// Dashboard: counts by status (GET /changes/statistics), the overdue changes (GET /changes/overdue) and the most
+// recently modified changes.
+import { actionButtons } from "../lib/actions.js";
 import { get } from "../lib/api.js";
-import { byId, clear, el } from "../lib/dom.js";
+import { byId, clear, el, personName } from "../lib/dom.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
 import { showDeadLetters, showDeliverability } from "../lib/deliveries.js";
 import { openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { statusBadge } from "../lib/status.js";
+import { allowedActions, statusBadge } from "../lib/status.js";
 import { formatInstant } from "../lib/time.js";
 
 const COUNTS = {
@@ -45,6 +47,48 @@ function recentRow(item, customers, open) {
   );
 }
 
+function overdueRow(item, user, status, open) {
+  const title = el("button", { type: "button", className: "linklike item-title" }, item.title);
+  title.addEventListener("click", () => open(item.id));
+  const allowed = allowedActions(item, user);
+  const subject = { id: item.id, title: item.title, include_meeting: item.include_meeting };
+  const buttons = actionButtons(subject, { complete: allowed.complete, cancel: allowed.cancel }, {
+    status,
+    onChanged: () => refresh(user, status),
+  });
+  return el(
+    "li",
+    { className: "item overdue-item", dataset: { id: item.id } },
+    el("div", { className: "item-head" }, title, statusBadge(item.status)),
+    el(
+      "div",
+      { className: "item-meta" },
+      el("span", {}, item.id),
+      el("span", {}, `Window ended ${formatInstant(item.implementation_end)}`),
+      el("span", {}, `Requested by ${personName(item.created_by)}`),
+    ),
+    buttons.length ? el("div", { className: "button-row" }, buttons) : null,
+  );
+}
+
+async function showOverdue(user, status) {
+  const container = byId("overdueChanges");
+  loading(container, "Loading overdue changes…");
+  try {
+    const { data } = await get("/changes/overdue");
+    clear(container);
+    if (data.items.length === 0) {
+      container.append(emptyState("Nothing overdue", "Every approved change whose window has ended is closed."));
+      return;
+    }
+    const open = (id) => openDetails(id, { user, status, onChanged: () => refresh(user, status) });
+    container.append(el("ul", { className: "item-list" }, data.items.map((item) => overdueRow(item, user, status, open))));
+  } catch (error) {
+    clear(container);
+    showError(container, `Could not load the overdue changes: ${error.message}`);
+  }
+}
+
 async function showRecent(user, status) {
   const container = byId("recentChanges");
   loading(container, "Loading recent changes…");
@@ -66,7 +110,7 @@ async function showRecent(user, status) {
 }
 
 function refresh(user, status) {
-  return Promise.all([showStatistics(status), showRecent(user, status)]);
+  return Promise.all([showStatistics(status), showOverdue(user, status), showRecent(user, status)]);
 }
 
 function deadLetters(user, status) {
@@ -79,5 +123,6 @@ function deadLetters(user, status) {
 
 startPage(async ({ user, status }) => {
   byId("refreshRecent").addEventListener("click", () => refresh(user, status));
+  byId("refreshOverdue").addEventListener("click", () => showOverdue(user, status));
   await Promise.all([refresh(user, status), showDeliverability(byId("deliverability")), deadLetters(user, status)]);
 });

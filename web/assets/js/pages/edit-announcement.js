@@ -107,10 +107,16 @@ function wire(status) {
     if (!state.document) return;
     const draft = normalStatus(state.document.status) === "draft";
     if (!form.validate({ complete: !draft })) return showError(status, FIX_THE_MARKED_FIELDS);
+    const wasApproved = normalStatus(state.document.status) === "approved";
     await busy(byId("saveAnnouncement"), "Saving…", async () => {
       try {
         await save();
-        showSuccess(status, `Saved: ${state.id} is now version ${state.document.version}.`);
+        const again = wasApproved && normalStatus(state.document.status) === "submitted";
+        showSuccess(
+          status,
+          `Saved: ${state.id} is now version ${state.document.version}.` +
+            (again ? " What you changed needs approval again: its approvers are being asked by email." : ""),
+        );
       } catch (error) {
         showSaveError(status, form, error, "Nothing was saved");
       }

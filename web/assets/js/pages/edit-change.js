@@ -158,6 +158,7 @@ async function save({ complete }) {
     return false;
   }
   const before = state.document.version;
+  const wasApproved = normalStatus(state.document.status) === "approved";
   try {
     const answer = await putOverBackgroundWrites(form.values());
     state.etag = answer.etag || answer.data.etag;
@@ -165,6 +166,14 @@ async function save({ complete }) {
     showFacts(state.document);
     if (state.document.version === before) {
       showInfo(state.status, `Nothing had changed; it is still version ${before}.`);
+    } else if (wasApproved && normalStatus(state.document.status) === "submitted") {
+      showSuccess(
+        state.status,
+        `Saved as version ${state.document.version}. It was approved, and what you changed needs approval again: ` +
+          "its approvers are being asked by email. Its customers hear of the change once it is approved.",
+        { sticky: true },
+      );
+      showVersions();
     } else {
       showSuccess(state.status, `Saved as version ${state.document.version}.`, { sticky: true });
       showVersions();

@@ -1,13 +1,15 @@
 // My changes: what you created (drafts included), by status, with date and text filters, and the actions each
 // change allows. Approved changes waiting for their meeting get their Join link as soon as it exists.
-import { listAll, post } from "../lib/api.js";
+// A link from an overdue reminder (?objectId=&action=complete|cancel) asks to confirm that action: opening a link
+// never changes anything by itself.
+import { get, listAll, post } from "../lib/api.js";
 import { byId, clear, debounce, el, personName, query } from "../lib/dom.js";
-import { actionButtons } from "../lib/actions.js";
+import { actionButtons, performAction } from "../lib/actions.js";
 import { meetingNews } from "../lib/audience.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
-import { busy, emptyState, loading, showError, showMessage } from "../lib/messages.js";
+import { busy, emptyState, loading, showError, showInfo, showMessage } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { STATUSES, allowedActions, normalStatus } from "../lib/status.js";
 import { formatInstant, formatWindow } from "../lib/time.js";
@@ -23,6 +25,7 @@ const EMPTY = {
   cancelled: ["No cancelled changes", "None of your changes in this period has been cancelled."],
 };
 const DEFAULT_RANGE = "14days";
+const CONFIRMABLE = ["complete", "cancel"];
 const DAY = 86400000;
 
 const state = { items: [], tab: "all", user: null, status: null, customers: [], tabs: {} };
@@ -192,6 +195,28 @@ function wireTabs() {
   }
 }
 
+/** The action a link asked for, once the user confirms it; then the address forgets it (a reload asks nothing). */
+async function confirmFromLink(id, action) {
+  let document;
+  try {
+    ({ data: document } = await get(`/changes/${encodeURIComponent(id)}`));
+  } catch (error) {
+    showError(state.status, `Could not open ${id}: ${error.message}`);
+    return;
+  }
+  const current = normalStatus(document.status);
+  if (current !== "approved") {
+    showInfo(state.status, `${document.changeTitle || id} is ${current}: there is nothing left to ${action}.`);
+  } else {
+    const item = { id, title: document.changeTitle, include_meeting: document.include_meeting };
+    await performAction(action, item, { status: state.status, onChanged: () => reload() });
+  }
+  const url = new URL(window.location.href);
+  url.searchParams.delete("action");
+  url.searchParams.delete("objectId");
+  window.history.replaceState(null, "", url);
+}
+
 startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
@@ -208,4 +233,7 @@ startPage(async ({ user, status }) => {
   byId("refreshList").addEventListener("click", (event) => busy(event.currentTarget, "Refreshing…", reload));
   state.customers = await loadCustomers().catch(() => []);
   await reload();
+  const linked = query("objectId");
+  const action = query("action");
+  if (linked && CONFIRMABLE.includes(action)) await confirmFromLink(linked, action);
 });
