@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
-# Deployment (see README, "Deploying to AWS").
+# Deployment (see docs/deploying.md).
 EDGE_CONFIG ?=
 PACKAGES ?=
 SAM ?= sam
 SAM_CONFIG_ENV ?= default
 DEPLOY_ARGS ?=
 
-.PHONY: install browser-deps lint fmt typecheck test unit bench dev dev-reset clean render check-template package deploy deploy-web deploy-image verify-deployment
+.PHONY: install browser-deps lint fmt typecheck test unit bench docs schemas vendor dev dev-reset clean render check-template package deploy deploy-web deploy-image verify-deployment
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ fmt: install
 
 # The recorder lets the IAM check (tests/deployment/test_iam_against_code.py, run last) judge every AWS call the
 # suite makes through a component against that component's role, without running those tests a second time.
-test: lint browser-deps
+test: lint docs browser-deps
 	$(BIN)/python -m pytest -p tests.deployment.aws_calls $(PYTEST_ARGS)
 
 unit: install
@@ -68,6 +68,22 @@ bench: install
 		case $$script in bench/_*|bench/__init__.py) continue;; esac; \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
+
+# The docs site (docs/, mkdocs.yml) into build/site; --strict turns every warning, a broken link too, into a failure.
+# NO_MKDOCS_2_WARNING: Material prints a notice about MkDocs 2 on every build; it is news, not a problem of our docs.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
+
+# The JSON Schemas of the configuration files and the docs' configuration reference, from the config models.
+schemas: install
+	$(BIN)/ccm config schema --output schemas/ --reference docs/reference/configuration.md
+
+# Third-party files the portal serves from its own origin (Swagger UI), copied from the npm packages pinned in
+# vendor/package.json; tests/web/test_vendored_assets.py checks the copies against vendor/package-lock.json.
+vendor:
+	@command -v npm >/dev/null || { echo "make vendor needs npm (Node.js)." >&2; exit 1; }
+	npm ci --prefix vendor --no-audit --no-fund --loglevel=error
+	$(PYTHON) -m infra.vendor_assets
 
 dev: install
 	$(BIN)/python -m ccm.local
@@ -95,7 +111,7 @@ deploy-web: install
 deploy-image: install
 	$(BIN)/python -m infra.image --config-env "$(SAM_CONFIG_ENV)"
 
-# Read-only checks against the deployed stack (README, "After a deployment"); needs CCM_SESSION_COOKIE.
+# Read-only checks against the deployed stack (docs/deploying.md, "After a deployment"); needs CCM_SESSION_COOKIE.
 verify-deployment: install
 	$(BIN)/python -m infra.verify --config-env "$(SAM_CONFIG_ENV)"
 

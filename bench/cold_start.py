@@ -1,12 +1,12 @@
 """Cold start: how long a fresh interpreter takes to import each handler from its package, as Lambda would.
 
 Builds the four packages as ``make package`` does (for this machine's architecture, byte code compiled by the
-runtime's Python when this machine has it: see LAMBDA_PYTHON in README), unpacks each into a directory laid out
-as ``/var/task`` is, and imports the handler there in a new interpreter (``-I -S``: the package, the standard
-library and, for the edge packages, the runtime's boto3), best of 5. The same run times a bare ``import boto3``
-from the api package, the yardstick the ratios are given against, and each handler again without its byte code
-(what the packages shipped before they carried it). Each figure is given as wall time and as the interpreter's CPU
-time: on a machine shared with other work the CPU time is the steadier of the two.
+runtime's Python when this machine has it: see LAMBDA_PYTHON in docs/deploying.md), unpacks each into a directory
+laid out as ``/var/task`` is, and imports the handler there in a new interpreter (``-I -S``: the package, the
+standard library and, for the edge packages, the runtime's boto3), best of 5. The same run times a bare ``import
+boto3`` from the api package, the yardstick the ratios are given against, and each handler again without its byte
+code (what the packages shipped before they carried it). Each figure is given as wall time and as the interpreter's
+CPU time: on a machine shared with other work the CPU time is the steadier of the two.
 
 The regional handlers import what a request needs when the first request comes (boto3, the services, the
 templates): the "+ first request" rows add that work (the services built, the AWS clients created, without a call

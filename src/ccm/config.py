@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -59,11 +60,16 @@ def _region(value: str) -> str:
     return value
 
 
+# The JSON Schemas (``ccm config schema``) carry the shapes too, so an editor flags a bad value as it is typed.
+Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "pattern": _EMAIL.pattern})]
+RoleArn = Annotated[str, AfterValidator(_role_arn), WithJsonSchema({"type": "string", "pattern": _ROLE_ARN.pattern})]
+Region = Annotated[str, AfterValidator(_region), WithJsonSchema({"type": "string", "pattern": _REGION.pattern})]
+
+
 def _duration(value: str) -> str:
     return format_duration(parse_duration(value))
 
 
-Email = Annotated[str, AfterValidator(_email)]
 Duration = Annotated[str, AfterValidator(_duration)]
 """An ISO 8601 duration (``P1D``, ``PT1H``), kept in its canonical spelling."""
 DEFAULT_REMINDERS = ("P1D",)
@@ -73,33 +79,63 @@ def _offsets(values: list[str]) -> list[str]:
     return sorted(set(values), key=parse_duration, reverse=True)
 
 
-RoleArn = Annotated[str, AfterValidator(_role_arn)]
-Region = Annotated[str, AfterValidator(_region)]
-
-
 class _Model(BaseModel):
     # Unknown keys are tolerated, as the original did, so one file can serve older and newer releases.
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class CustomerMapping(_Model):
-    customer_code: str
-    customer_name: str
-    environment: str = "prod"
-    region: Region = "us-east-1"
-    ses_role_arn: RoleArn
-    identity_center_role_arn: RoleArn | None = None
-    identity_center_region: Region | None = None
-    """Home region of the customer's Identity Center; defaults to ``region``."""
-    alt_contact_role_arn: RoleArn | None = None
-    """Role in the customer's organization management account for alternate contacts; defaults to
-    ``alt_contact_role_name`` in the account of ``identity_center_role_arn``."""
-    sqs_queue_arn: str | None = None
-    deliverability_sns_topic_arn: str | None = None
-    configuration_set: str | None = None
-    restricted_recipients: list[Email] = Field(default_factory=list)
-    uses_teams: bool = True
-    """False: this customer's calendar subscribers get ICS invites by email instead of a Teams meeting."""
+    """One customer: its own AWS account, reached through an assumed role, with its SES contact list."""
+
+    customer_code: str = Field(
+        description="Short code of the customer, 1-32 lower-case letters, digits or '-'; must equal its key in "
+        "customer_mappings. It names the customer's S3 prefix, queue and contact list.",
+        json_schema_extra={"pattern": _CODE.pattern},
+    )
+    customer_name: str = Field(description="Display name shown in the portal and in emails.")
+    environment: str = Field(default="prod", description="Label of the customer's environment (prod, nonprod, ...).")
+    region: Region = Field(default="us-east-1", description="AWS region of the customer's SES.")
+    ses_role_arn: RoleArn = Field(
+        description="IAM role in the customer's own account that ccm assumes to send email and manage the "
+        "contact list; its account is the customer's SES account."
+    )
+    identity_center_role_arn: RoleArn | None = Field(
+        default=None,
+        description="Role the contact import assumes to read the customer's IAM Identity Center users and groups; "
+        "without it the customer's contacts are not imported.",
+    )
+    identity_center_region: Region | None = Field(
+        default=None, description="Home region of the customer's Identity Center; defaults to region."
+    )
+    alt_contact_role_arn: RoleArn | None = Field(
+        default=None,
+        description="Role in the customer's organization management account for alternate contacts; defaults to "
+        "alt_contact_role_name in the account of identity_center_role_arn.",
+    )
+    sqs_queue_arn: str | None = Field(
+        default=None,
+        description="The customer's trigger queue; `ccm s3-events` wires the bucket to it. Default: the queue "
+        "named ccm-<customer_code> that the deployment creates.",
+        json_schema_extra={"pattern": _SQS_ARN.pattern},
+    )
+    deliverability_sns_topic_arn: str | None = Field(
+        default=None,
+        description="SNS topic that `ccm domain` makes the event destination of the customer's configuration "
+        "set (bounces, complaints).",
+    )
+    configuration_set: str | None = Field(
+        default=None,
+        description="SES configuration set for this customer's sends; overrides email_config.configuration_set.",
+    )
+    restricted_recipients: list[Email] = Field(
+        default_factory=list,
+        description="Non-production failsafe: when not empty, nobody outside this list is ever mailed for the "
+        "customer.",
+    )
+    uses_teams: bool = Field(
+        default=True,
+        description="False: this customer's calendar subscribers get ICS invites by email instead of a Teams meeting.",
+    )
     reminders: list[Duration] | None = Field(
         default=None,
         max_length=10,
@@ -149,14 +185,32 @@ class CustomerMapping(_Model):
 
 
 class EmailConfig(_Model):
-    sender_address: Email
-    meeting_organizer: Email
-    portal_base_url: str
-    domain: str | None = None
-    mail_from_subdomain: str | None = None
-    dmarc_policy: Literal["none", "quarantine", "reject"] | None = None
-    dmarc_report_email: str | None = None
-    configuration_set: str | None = None
+    """The sender of every email and the sending domain's DNS set-up."""
+
+    sender_address: Email = Field(description="From address of every email; its domain is verified in each SES.")
+    meeting_organizer: Email = Field(
+        description="Mailbox that organizes the Teams meetings (Microsoft Graph creates them in its calendar)."
+    )
+    portal_base_url: str = Field(
+        description="Public address of the portal (https://host); links in emails and the sign-in's default "
+        "public URL start with it.",
+        json_schema_extra={"pattern": r"^https?://[^\s/]+"},
+    )
+    domain: str | None = Field(
+        default=None, description="Sending domain that `ccm domain` verifies in SES and publishes in Route 53."
+    )
+    mail_from_subdomain: str | None = Field(
+        default=None, description="Custom MAIL FROM subdomain (e.g. bounce) under domain, for SPF alignment."
+    )
+    dmarc_policy: Literal["none", "quarantine", "reject"] | None = Field(
+        default=None, description="DMARC policy that `ccm domain` publishes for domain."
+    )
+    dmarc_report_email: str | None = Field(
+        default=None, description="Address that receives DMARC aggregate reports (rua)."
+    )
+    configuration_set: str | None = Field(
+        default=None, description="SES configuration set used for every send unless a customer names its own."
+    )
     ses_events_queue_arn: str | None = Field(
         default=None,
         description=(
@@ -174,27 +228,44 @@ class EmailConfig(_Model):
 
 
 class S3Config(_Model):
-    bucket_name: str
+    """The data bucket of the original configuration."""
+
+    bucket_name: str = Field(
+        description="Data bucket named in the original configuration; kept for compatibility, the functions "
+        "and the CLI take the bucket from CCM_BUCKET."
+    )
 
 
 class Route53Config(_Model):
-    zone_id: str
-    role_arn: RoleArn
+    """Where `ccm domain` writes the sending domain's DNS records."""
+
+    zone_id: str = Field(description="Route 53 hosted zone id of the sending domain.")
+    role_arn: RoleArn = Field(description="Role assumed to change records in that zone.")
 
 
 class IdentityCenterConfig(_Model):
     """How the contact import reads each customer's Identity Center."""
 
-    group_prefix: str = "ccoe-cloud-"
-    """Groups named ``<prefix><org>-<env>-<account id>-idp-<app>-<role>`` carry a role; others are ignored."""
-    requests_per_second: float = Field(default=9.0, gt=0)
+    group_prefix: str = Field(
+        default="ccoe-cloud-",
+        description="Groups named <prefix><org>-<env>-<account id>-idp-<app>-<role> carry a role; others are ignored.",
+    )
+    requests_per_second: float = Field(
+        default=9.0, gt=0, description="Identity Center API calls per second per customer (its quota is 10)."
+    )
 
 
 class AuthorizationConfig(_Model):
-    allowed_email_domains: list[str] = Field(min_length=1)
-    approver_group: str
-    admin_group: str
-    allow_self_approval: bool = False
+    """Who may sign in and who may approve or administer."""
+
+    allowed_email_domains: list[str] = Field(
+        min_length=1, description="Email domains allowed to sign in and to be named as creators."
+    )
+    approver_group: str = Field(description="Identity-provider group whose members may approve.")
+    admin_group: str = Field(description="Identity-provider group whose members may do everything.")
+    allow_self_approval: bool = Field(
+        default=False, description="True lets a creator approve their own change (the four-eyes rule off)."
+    )
 
     @field_validator("allowed_email_domains")
     @classmethod
@@ -213,11 +284,15 @@ class AuthorizationConfig(_Model):
 class GraphConfig(_Model):
     """Where the Microsoft Graph application's secrets live (SSM SecureString parameter names)."""
 
-    tenant_id_parameter: str
-    client_id_parameter: str
-    client_secret_parameter: str
-    authority_host: str = "https://login.microsoftonline.com"
-    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    tenant_id_parameter: str = Field(description="SSM parameter holding the Entra ID tenant id.")
+    client_id_parameter: str = Field(description="SSM parameter holding the application (client) id.")
+    client_secret_parameter: str = Field(description="SSM SecureString parameter holding the client secret.")
+    authority_host: str = Field(
+        default="https://login.microsoftonline.com", description="Entra ID sign-in host that issues the tokens."
+    )
+    graph_base_url: str = Field(
+        default="https://graph.microsoft.com/v1.0", description="Microsoft Graph endpoint for the meetings."
+    )
 
 
 class NudgeConfig(_Model):
@@ -231,17 +306,37 @@ class NudgeConfig(_Model):
 
 
 class AppConfig(_Model):
-    aws_region: Region = "us-east-1"
-    log_level: str = "info"
-    s3_config: S3Config | None = None
-    customer_mappings: dict[str, CustomerMapping] = Field(min_length=1)
-    contact_config: dict[str, str] = Field(default_factory=dict)
-    email_config: EmailConfig
-    route53_config: Route53Config | None = None
-    authorization: AuthorizationConfig
-    graph_config: GraphConfig | None = None
-    identity_center: IdentityCenterConfig = Field(default_factory=IdentityCenterConfig)
-    alt_contact_role_name: str = "ccm-alt-contact-manager"
+    """config.json: the customers, the sender, the portal and who may do what."""
+
+    aws_region: Region = Field(default="us-east-1", description="Region of the stack (bucket, table, queues).")
+    log_level: str = Field(
+        default="info",
+        description="Kept for compatibility with the original file; the functions take their log level from "
+        "the deployment (POWERTOOLS_LOG_LEVEL).",
+    )
+    s3_config: S3Config | None = Field(
+        default=None, description="The data bucket, as the original file named it (see CCM_BUCKET)."
+    )
+    customer_mappings: dict[str, CustomerMapping] = Field(min_length=1, description="Every customer, by customer code.")
+    contact_config: dict[str, str] = Field(
+        default_factory=dict,
+        description="Alternate contacts (security, billing, operations) that `ccm alt-contact` sets, by kind.",
+    )
+    email_config: EmailConfig = Field(description="Sender, portal address and sending domain.")
+    route53_config: Route53Config | None = Field(
+        default=None, description="Hosted zone for the sending domain's records (`ccm domain`)."
+    )
+    authorization: AuthorizationConfig = Field(description="Who may sign in, approve and administer.")
+    graph_config: GraphConfig | None = Field(
+        default=None, description="Microsoft Graph application for Teams meetings; none: no Teams meetings."
+    )
+    identity_center: IdentityCenterConfig = Field(
+        default_factory=IdentityCenterConfig, description="How the contact import reads Identity Center."
+    )
+    alt_contact_role_name: str = Field(
+        default="ccm-alt-contact-manager",
+        description="Role name assumed for alternate contacts when a customer has no alt_contact_role_arn.",
+    )
     reminders: list[Duration] = Field(
         default_factory=lambda: list(DEFAULT_REMINDERS),
         max_length=10,
@@ -302,11 +397,28 @@ class SubscriptionStatus(StrEnum):
 class Topic(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
 
-    name: str = Field(alias="TopicName", min_length=1, max_length=64)
-    display_name: str = Field(alias="DisplayName", min_length=1)
-    description: str = Field(default="", alias="Description")
-    default_status: SubscriptionStatus = Field(default=SubscriptionStatus.OPT_OUT, alias="DefaultSubscriptionStatus")
-    opt_in_roles: list[str] = Field(default_factory=list, alias="OptInRoles")
+    name: str = Field(
+        alias="TopicName",
+        min_length=1,
+        max_length=64,
+        json_schema_extra={"pattern": r"^[A-Za-z0-9_-]+$"},
+        description="SES topic name: letters, digits, '-' and '_'. A group member's name is prefixed "
+        "(aws + calendar -> aws-calendar).",
+    )
+    display_name: str = Field(
+        alias="DisplayName", min_length=1, description="Name shown on the subscription preferences page."
+    )
+    description: str = Field(default="", alias="Description", description="What the topic's emails are about.")
+    default_status: SubscriptionStatus = Field(
+        default=SubscriptionStatus.OPT_OUT,
+        alias="DefaultSubscriptionStatus",
+        description="Whether a contact without an explicit choice receives the topic.",
+    )
+    opt_in_roles: list[str] = Field(
+        default_factory=list,
+        alias="OptInRoles",
+        description="Roles (from Identity Center group names) whose members the import subscribes to the topic.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -317,9 +429,15 @@ class Topic(BaseModel):
 
 
 class SesConfig(_Model):
-    topic_group_prefix: list[str] = Field(default_factory=list)
-    topic_group_members: list[Topic] = Field(default_factory=list)
-    topics: list[Topic] = Field(default_factory=list)
+    """SESConfig.json: the topics of every customer's contact list (at most 20 after expansion)."""
+
+    topic_group_prefix: list[str] = Field(
+        default_factory=list, description="Prefixes that every group member is expanded for (aws, ...)."
+    )
+    topic_group_members: list[Topic] = Field(
+        default_factory=list, description="Topics repeated once per prefix, named <prefix>-<TopicName>."
+    )
+    topics: list[Topic] = Field(default_factory=list, description="Topics taken as they are.")
 
     @model_validator(mode="after")
     def _fits_one_contact_list(self) -> SesConfig:

@@ -38,6 +38,8 @@ from ccm.jsonfile import read_json
 
 SUBSCRIPTION_CONFIG_FILE = "SubscriptionConfig.json"
 CUSTOMERS_KEY = "customers"
+SCHEMA_KEY = "$schema"
+"""Names the file's JSON Schema for editors; no topic is spelled with a '$', so it is never taken for one."""
 
 TopicAddresses = dict[str, list[Email]]
 """Topic -> addresses."""
@@ -63,7 +65,7 @@ def _raw_sections(data: Any) -> Iterator[tuple[tuple[str, ...], Mapping[str, Any
     """The file's topic mappings as written (global, then each customer's), skipping what is not even an object."""
     if not isinstance(data, Mapping):
         return
-    yield (), {topic: value for topic, value in data.items() if topic != CUSTOMERS_KEY}
+    yield (), {topic: value for topic, value in data.items() if topic not in (CUSTOMERS_KEY, SCHEMA_KEY)}
     customers = data.get(CUSTOMERS_KEY)
     if isinstance(customers, Mapping):
         for code, section in customers.items():
@@ -120,7 +122,10 @@ class SubscriptionConfig(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     __pydantic_extra__: dict[str, list[Email]] = Field(init=False)
-    customers: dict[str, dict[str, list[Email]]] = Field(default_factory=dict)
+    customers: dict[str, dict[str, list[Email]]] = Field(
+        default_factory=dict,
+        description="Entries for single customers: customer code -> expanded topic name -> addresses.",
+    )
 
     @model_validator(mode="wrap")
     @classmethod
@@ -128,6 +133,8 @@ class SubscriptionConfig(BaseModel):
         cls, data: Any, handler: ModelWrapValidatorHandler[SubscriptionConfig], info: ValidationInfo
     ) -> SubscriptionConfig:
         context = info.context or {}
+        if isinstance(data, Mapping) and SCHEMA_KEY in data:
+            data = {key: value for key, value in data.items() if key != SCHEMA_KEY}
         problems = [*_unknown(data, context.get("topics"), context.get("customers")), *_repeated(data)]
         try:
             model = handler(data)
@@ -189,7 +196,7 @@ def _repeated_keys(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
 
 
 def read_subscription_json(path: Path) -> dict[str, Any]:
-    hint = " (the bulk subscriptions file; see README, SubscriptionConfig.json)"
+    hint = " (the bulk subscriptions file; see docs/configuration.md, SubscriptionConfig.json)"
     data = read_json(path, missing_hint=hint, object_pairs_hook=_remember_repeats)
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: (top level): must be a JSON object")

@@ -1,4 +1,5 @@
-"""The README's screenshots (docs/screenshots/), made again: ``.venv/bin/python -m tests.browser.readme_screenshots``.
+"""The screenshots of the docs site and the README (docs/screenshots/), made again:
+``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
 demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its

@@ -132,6 +132,17 @@ def test_an_api_path_is_an_api_call_even_when_the_browser_asks_for_html(edge_app
     assert result["status"] == "401"
 
 
+def test_the_api_docs_page_opened_without_a_session_is_sent_to_sign_in_and_back(edge_app: ModuleType) -> None:
+    result = edge_app.viewer_request(viewer_event("/api/docs"), None)
+
+    assert result["status"] == "302"
+    assert header(result, "location") == ["/saml/login?next=%2Fapi%2Fdocs"]
+
+
+def test_the_api_docs_page_fetched_as_json_without_a_session_gets_401(edge_app: ModuleType) -> None:
+    assert edge_app.viewer_request(viewer_event("/api/docs", api=True), None)["status"] == "401"
+
+
 def test_a_legacy_api_alias_fetched_as_json_gets_401(edge_app: ModuleType) -> None:
     event = viewer_event("/changes", api=True, method="GET")
 

@@ -64,9 +64,9 @@ def seed(app_config: AppConfig, ses_config: SesConfig) -> None:
     assert [outcome.value for outcome in opt_in_by_choice(app_config, ses_config)] == [7, 4, 2]
 
 
-def readme_demo_topics() -> dict[str, set[str]]:
-    """The README's table of demo users: the topics each one is said to receive."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def documented_demo_topics() -> dict[str, set[str]]:
+    """The docs' table of demo users (docs/local-stack.md): the topics each one is said to receive."""
+    readme = (ROOT / "docs" / "local-stack.md").read_text(encoding="utf-8")
     table = readme.split("| user | groups | roles | topics subscribed in every customer's list |", 1)[1]
     topics: dict[str, set[str]] = {}
     for line in table.split("\n\n", 1)[0].splitlines():
@@ -118,7 +118,7 @@ def test_every_announcement_type_reaches_someone_at_every_customer_and_the_readm
             audience = {person for person, topics in subscribed.items() if topic in topics}
             assert audience, f"{code}: nobody receives {kind.value} announcements ({topic})"
     alpha, zulu = preferences(few_customers, "alpha"), preferences(few_customers, "zulu")
-    described = readme_demo_topics()
+    described = documented_demo_topics()
     assert {person: described[person] for person in alpha if person in described} == {
         person: topics for person, topics in alpha.items() if person in described
     }

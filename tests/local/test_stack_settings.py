@@ -34,6 +34,7 @@ def test_the_local_config_points_emails_and_graph_here_and_keeps_everything_else
     written["email_config"]["portal_base_url"] = original["email_config"]["portal_base_url"]
     for key in ("authority_host", "graph_base_url"):
         written["graph_config"].pop(key)
+    assert original.pop("$schema") == "./schemas/config.schema.json" and "$schema" not in written
     # The demo's reminders (an hour's beside the day's) when config.json names none.
     assert written.pop("reminders") == ["P1D", "PT1H"] and "reminders" not in original
     assert written == original

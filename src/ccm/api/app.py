@@ -1,7 +1,8 @@
 """The portal's JSON API: one Powertools resolver, a router per resource.
 
 Every route is served under ``/api`` and, for the original portal's sake, without it (``/api/changes`` and
-``/changes`` are the same route). The OpenAPI document, generated from the routes, is ``/api/openapi.json``.
+``/changes`` are the same route). The OpenAPI document, generated from the routes, is ``/api/openapi.json``;
+Swagger UI shows it to signed-in users at ``/api/docs``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Respo
 from ccm import __version__
 from ccm.api.body import read_json
 from ccm.api.context import EMAIL_HEADER, ServicesProvider, identity_middleware
+from ccm.api.docs_page import DOCS_PATH, docs_page_response
 from ccm.api.errors import register_error_handlers
 from ccm.api.routes import announcements, changes, deliveries, drafts, notices, reports, upload, user
 
@@ -56,5 +58,9 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
     @app.get(OPENAPI_PATH, include_in_schema=False)
     def openapi() -> Response[Any]:
         return Response(status_code=200, content_type="application/json", body=openapi_document())
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def docs() -> Response[Any]:
+        return docs_page_response()
 
     return app

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from ccm.cli.common import JsonOption, cli_errors, console, emit_json, settings, table
 from ccm.config import load_config, load_ses_config
+from ccm.config_schemas import reference_markdown, write_schemas
 from ccm.subscription_config import load_subscription_config
 
-app = typer.Typer(help="Check config.json, SESConfig.json and SubscriptionConfig.json.", no_args_is_help=True)
+app = typer.Typer(
+    help="Check config.json, SESConfig.json and SubscriptionConfig.json, and write their JSON Schemas.",
+    no_args_is_help=True,
+)
 
 ConfigOption = typer.Option(None, "--config", help="config.json to read (default: $CCM_CONFIG or ./config.json).")
 SesOption = typer.Option(None, "--ses-config", help="SESConfig.json to read (default: $CCM_SES_CONFIG).")
@@ -59,6 +64,31 @@ def validate(
         console.print(f"no {subscriptions_path} (optional: bulk subscriptions)", highlight=False)
     else:
         console.print(f"[green]valid[/]: {subscriptions_path} ({subscriptions.address_count()} addresses)")
+
+
+@app.command("schema")
+@cli_errors
+def schema(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the schemas into.")] = Path(
+        "schemas"
+    ),
+    reference: Annotated[
+        Path | None,
+        typer.Option(help="Also write the docs site's configuration reference (Markdown) to this file."),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Write the JSON Schemas of the configuration files, generated from the models that validate them."""
+    written = [str(path) for path in write_schemas(output)]
+    if reference is not None:
+        reference.parent.mkdir(parents=True, exist_ok=True)
+        reference.write_text(reference_markdown(), encoding="utf-8")
+        written.append(str(reference))
+    if as_json:
+        emit_json({"written": written})
+        return
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
 
 
 @app.command("customers")

@@ -138,9 +138,13 @@ class Gatekeeper:
         return f"{LOGIN_PATH}?next={quote(same_site_path(target, self.config.public_origin), safe='')}"
 
 
+API_DOCS_PAGE = "/api/docs"
+"""The one page the API serves (Swagger UI): opened in a browser, it is sent to sign-in like the portal's pages."""
+
+
 def _browser_navigation(view: EdgeRequest) -> bool:
     """A page a person asked for (sent to the sign-in page), as opposed to an API call (answered 401)."""
-    if view.uri.startswith("/api/"):
+    if view.uri.startswith("/api/") and view.uri != API_DOCS_PAGE:
         return False
     if view.header("sec-fetch-mode") == "navigate":
         return True

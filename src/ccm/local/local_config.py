@@ -29,6 +29,8 @@ class GraphEndpoints:
 
 def local_config_document(source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(json.dumps(source))  # a deep copy that keeps every key, known or not
+    # "$schema" names the schema relative to the repository, which does not resolve from the data folder.
+    document.pop("$schema", None)
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
     # An hour's reminder besides the day's, so a demo change an hour ahead shows one on the first run.
     document.setdefault("reminders", list(DEMO_REMINDERS))
