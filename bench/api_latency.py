@@ -90,6 +90,7 @@ def run(size: int, repeat: int) -> list[Row]:
     from ccm.provision import Provisioner
     from ccm.storage.archive import ArchiveStore
     from ccm.storage.catalog import Catalog, Summary
+    from ccm.storage.delegations import DynamoDelegations
     from ccm.storage.repository import Repository
     from ccm.workflow import Services
 
@@ -121,7 +122,9 @@ def run(size: int, repeat: int) -> list[Row]:
                 pending.append(obj.id)
         catalog.load(summaries)
 
-        services = Services(Repository(archive, catalog), config, clock=lambda: NOW)
+        services = Services(
+            Repository(archive, catalog), config, clock=lambda: NOW, delegations=DynamoDelegations(TABLE, ddb)
+        )
         app = create_app(lambda: services)
 
         def call(method: str, path: str, identity: Identity = REQUESTER, body: Any = None) -> None:
@@ -136,6 +139,7 @@ def run(size: int, repeat: int) -> list[Row]:
             "search": lambda: call("POST", "/api/changes/search", body={"query": "certificates", "status": "all"}),
             "statistics": lambda: call("GET", "/api/changes/statistics"),
             "get one": lambda: call("GET", f"/api/changes/{pending[-1]}"),
+            "approvals (mine)": lambda: call("GET", "/api/approvals", identity=APPROVER),
             "approve": lambda: call("POST", f"/api/changes/{next(to_approve)}/approve", identity=APPROVER),
         }
         rows: list[Row] = []

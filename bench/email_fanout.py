@@ -102,6 +102,10 @@ class QuotaSes:
         time.sleep(SES_LATENCY)
         return f"message-{recipient}"
 
+    def send_outside_topics(self, recipient: str, raw: bytes, sender: str | None = None) -> str:
+        # The same quota and latency: a message outside the topics is still one send of the account.
+        return self.send(recipient, raw, "")
+
 
 class OneAccount:
     def __init__(self, quota: float) -> None:

@@ -191,6 +191,16 @@ def packages() -> dict[str, FunctionPackage]:
             bundles_sdk=True,
             probe_imports=compiled_regional,
         ),
+        "audit": FunctionPackage(
+            "audit",
+            "functions.audit.app.handler",
+            Architecture.ARM64,
+            regional,
+            None,
+            config_files,
+            bundles_sdk=True,
+            probe_imports=compiled_regional,
+        ),
         "clock": FunctionPackage(
             "clock",
             "functions.clock.app.handler",

@@ -256,7 +256,12 @@ def render(source: dict[str, Any], config: AppConfig) -> dict[str, Any]:
         events[customer_id.event] = _sqs_event(customer_id)
 
     bucket = resources["DataBucket"]
-    bucket["Properties"]["NotificationConfiguration"] = {"QueueConfigurations": [_notification(i) for i in ids]}
+    notifications = bucket["Properties"].setdefault("NotificationConfiguration", {})
+    # The template's own entries (the audit queue) stay; each customer's trigger prefix is added.
+    notifications["QueueConfigurations"] = [
+        *notifications.get("QueueConfigurations", []),
+        *(_notification(i) for i in ids),
+    ]
     bucket["DependsOn"] = sorted({*bucket.get("DependsOn", []), *(i.queue_policy for i in ids)})
 
     customers = [config.customer(i.code) for i in ids]

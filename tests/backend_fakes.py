@@ -29,7 +29,7 @@ class SimulatedCrash(BaseException):
 class SentMail:
     customer_code: str
     recipient: str
-    topic: str
+    topic: str | None
     raw: bytes
 
     @property
@@ -96,6 +96,12 @@ class FakeMailbox:
         return self.rate
 
     def send(self, recipient: str, raw: bytes, topic: str) -> str:
+        return self._accept(recipient, raw, topic)
+
+    def send_outside_topics(self, recipient: str, raw: bytes, sender: str | None = None) -> str:
+        return self._accept(recipient, raw, None)
+
+    def _accept(self, recipient: str, raw: bytes, topic: str | None) -> str:
         if self.latency:
             time.sleep(self.latency)
         with self._lock:

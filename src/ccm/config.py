@@ -255,6 +255,18 @@ class IdentityCenterConfig(_Model):
     )
 
 
+class ReportsConfig(_Model):
+    """What the reports page and `ccm report` measure against."""
+
+    notice_minimum_hours: int = Field(
+        default=72,
+        ge=0,
+        le=24 * 365,
+        description="The least notice, in hours, customers should get between the first email about a change and "
+        "its window; reports list the changes that gave less.",
+    )
+
+
 class AuthorizationConfig(_Model):
     """Who may sign in and who may approve or administer."""
 
@@ -293,6 +305,125 @@ class GraphConfig(_Model):
     graph_base_url: str = Field(
         default="https://graph.microsoft.com/v1.0", description="Microsoft Graph endpoint for the meetings."
     )
+
+
+class ApproverGroupConfig(_Model):
+    """A directory group that approves: its name in the sign-in assertion is the key of ``approval_policies.groups``."""
+
+    label: str | None = Field(default=None, max_length=100, description="How the portal and the emails name the group")
+    members: list[Email] | None = Field(
+        default=None,
+        description='Everyone in the group, when known; needed for `required: "all"` and to check that a '
+        "requirement can be met at all",
+    )
+
+
+class RequirementConfig(_Model):
+    """One requirement: this many distinct people from any of these groups must approve."""
+
+    label: str = Field(min_length=1, max_length=100, description='What the checklist calls it, e.g. "CAB"')
+    groups: list[str] = Field(min_length=1, description="Directory groups (as the sign-in assertion names them)")
+    required: int | Literal["all"] = Field(
+        default=1, description='Distinct approvers needed (1 to 100), or "all" for every member of the groups'
+    )
+
+    @field_validator("required", mode="before")
+    @classmethod
+    def _count_or_all(cls, value: Any) -> Any:
+        if value == "all" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100):
+            return value
+        raise ValueError(f'{value!r} is not a number of approvers from 1 to 100, nor "all"')
+
+
+class ApprovalPolicies(_Model):
+    """Which requirements an object must meet before it is approved (README, "Approvals").
+
+    The base requirement applies when neither the change type nor the risk names any; every affected customer's own
+    requirements come on top. An emergency change needs only the emergency requirement, then the normal ones after
+    the fact. Without this section the behaviour is the original one: one member of the approver group.
+    """
+
+    groups: dict[str, ApproverGroupConfig] = Field(
+        default_factory=dict, description="Approver groups by directory name, with their labels and members"
+    )
+    base: RequirementConfig | None = Field(
+        default=None,
+        description="The requirement when nothing else applies; default: one member of "
+        "`authorization.approver_group` or `admin_group`",
+    )
+    change_types: dict[Literal["normal", "emergency"], list[RequirementConfig]] = Field(
+        default_factory=dict,
+        description="Requirements by change type; `emergency` replaces the default (one approver of the base "
+        "groups). Standard changes are approved by their template",
+    )
+    risk: dict[Literal["low", "medium", "high"], list[RequirementConfig]] = Field(
+        default_factory=dict, description="Requirements by a change's risk, e.g. two approvers of the CAB for high"
+    )
+    customers: dict[str, list[RequirementConfig]] = Field(
+        default_factory=dict, description="Each customer's own requirements (e.g. its account owners)"
+    )
+    emergency_review_days: int = Field(
+        default=5,
+        ge=1,
+        le=365,
+        description="Days after an emergency approval within which the normal requirements must also be met",
+    )
+
+    def every_requirement(self) -> list[tuple[str, RequirementConfig]]:
+        """Each configured requirement with the key path that names it."""
+        found: list[tuple[str, RequirementConfig]] = []
+        if self.base is not None:
+            found.append(("base", self.base))
+        for section, entries in (
+            ("change_types", self.change_types),
+            ("risk", self.risk),
+            ("customers", self.customers),
+        ):
+            for key, requirements in entries.items():
+                found.extend((f"{section}.{key}[{i}]", requirement) for i, requirement in enumerate(requirements))
+        return found
+
+    def group_names(self) -> list[str]:
+        """Every group that approves something: those declared and those a requirement names."""
+        names = set(self.groups)
+        for _, requirement in self.every_requirement():
+            names.update(requirement.groups)
+        return sorted(names)
+
+    def members_of(self, groups: Sequence[str]) -> frozenset[str] | None:
+        """Everyone in ``groups`` (lower-cased), or ``None`` when any of them does not list its members."""
+        members: set[str] = set()
+        for name in groups:
+            group = self.groups.get(name)
+            if group is None or group.members is None:
+                return None
+            members.update(address.lower() for address in group.members)
+        return frozenset(members)
+
+    @model_validator(mode="after")
+    def _can_be_evaluated(self) -> ApprovalPolicies:
+        problems = []
+        for path, requirement in self.every_requirement():
+            members = self.members_of(requirement.groups)
+            if requirement.required == "all":
+                if members is None:
+                    unknown = [
+                        g for g in requirement.groups if (self.groups.get(g) or ApproverGroupConfig()).members is None
+                    ]
+                    problems.append(
+                        f'{path}: required "all" needs the members of {", ".join(unknown)} '
+                        "(approval_policies.groups.<name>.members)"
+                    )
+                elif not members:
+                    problems.append(f'{path}: required "all" of groups without members can never be met')
+            elif members is not None and requirement.required > len(members):
+                problems.append(
+                    f"{path}: requires {requirement.required} approvers but {', '.join(requirement.groups)} "
+                    f"have only {len(members)} members"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class NudgeConfig(_Model):
@@ -337,6 +468,14 @@ class AppConfig(_Model):
         default="ccm-alt-contact-manager",
         description="Role name assumed for alternate contacts when a customer has no alt_contact_role_arn.",
     )
+    reports: ReportsConfig = Field(
+        default_factory=ReportsConfig, description="Thresholds of the reports page and of `ccm report`."
+    )
+    approval_policies: ApprovalPolicies = Field(
+        default_factory=ApprovalPolicies,
+        description='Approval requirements by change type, risk and customer (docs, "Approvals"); '
+        "without it one approver suffices, as before",
+    )
     reminders: list[Duration] = Field(
         default_factory=lambda: list(DEFAULT_REMINDERS),
         max_length=10,
@@ -366,6 +505,9 @@ class AppConfig(_Model):
                 raise ValueError(
                     f"customer_mappings.{key}.customer_code is {mapping.customer_code!r}; it must equal the key"
                 )
+        unknown = sorted(set(self.approval_policies.customers) - set(self.customer_mappings))
+        if unknown:
+            raise ValueError(f"approval_policies.customers names unknown customer(s): {', '.join(unknown)}")
         return self
 
     def reminders_for(self, code: str) -> list[str]:

@@ -18,7 +18,7 @@ from ccm.aws.assume import RoleSessions
 from ccm.aws.clients import RETRY_CONFIG, error_code
 from ccm.aws.ses_lists import ensure_contact_list
 from ccm.config import AppConfig, CustomerMapping, SesConfig
-from ccm.s3_events import apply_routing, queue_name, trigger_prefix
+from ccm.s3_events import apply_routing, audit_configurations, queue_name, trigger_prefix
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ __all__ = ["DEAD_LETTER_AFTER", "ProvisionReport", "Provisioner", "queue_name", 
 DEAD_LETTER_AFTER = 5
 SES_EVENTS_QUEUE = "ccm-ses-events"
 """The queue of SES events that ``ccm local provision`` makes (the deployed stack names its own after itself)."""
+AUDIT_QUEUE = "ccm-audit"
+"""The queue every archive write's notification reaches; the audit function consumes it."""
+AUDIT_VISIBILITY_TIMEOUT = 360
+AUDIT_RETENTION_YEARS = 7
 
 
 @dataclass
@@ -61,11 +65,13 @@ class Provisioner:
         visibility_timeout: int = 900,
         sessions: RoleSessions | None = None,
         progress: Callable[[str], None] | None = None,
+        audit_bucket: str | None = None,
     ) -> None:
         self.config = config
         self.ses_config = ses_config
         self.bucket = bucket
         self.table = table
+        self.audit_bucket = audit_bucket
         self.region = region or config.aws_region
         self.visibility_timeout = visibility_timeout
         self.sessions = sessions or RoleSessions(session_prefix="ccm-provision")
@@ -84,7 +90,12 @@ class Provisioner:
         for code, customer in sorted(self.config.customer_mappings.items()):
             self.progress(f"queues for {code}")
             queue_arns[code] = self._queues(customer)
-        self._notifications(queue_arns)
+        audit_queue = None
+        if self.audit_bucket:
+            self.progress(f"audit bucket {self.audit_bucket}")
+            self._audit_bucket(self.audit_bucket)
+            audit_queue = self._audit_queue()
+        self._notifications(queue_arns, audit_queue)
         self.progress(f"queue {SES_EVENTS_QUEUE}")
         self._ses_events_queue()
         if with_ses:
@@ -127,9 +138,59 @@ class Provisioner:
             },
         )
 
-    def _notifications(self, queue_arns: dict[str, str]) -> None:
-        outcome = apply_routing(self.s3, self.bucket, queue_arns)
+    def _notifications(self, queue_arns: dict[str, str], audit_queue: str | None) -> None:
+        extra = audit_configurations(audit_queue) if audit_queue else []
+        outcome = apply_routing(self.s3, self.bucket, queue_arns, extra=extra)
         self.report.add("notifications", self.bucket, outcome)
+
+    def _audit_bucket(self, name: str) -> None:
+        """Object Lock (governance, as the template's default) and versioning, like the deployed audit bucket."""
+        try:
+            self.s3.head_bucket(Bucket=name)
+            self.report.add("bucket", name, "exists")
+        except ClientError as error:
+            if error_code(error) not in {"404", "NoSuchBucket", "NotFound"}:
+                raise
+            arguments: dict[str, Any] = {"Bucket": name, "ObjectLockEnabledForBucket": True}
+            if self.region != "us-east-1":
+                arguments["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+            self.s3.create_bucket(**arguments)
+            self.s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": AUDIT_RETENTION_YEARS}},
+                },
+            )
+            self.report.add("bucket", name, "created")
+
+    def _audit_queue(self) -> str:
+        _, dlq_arn = self._queue(f"{AUDIT_QUEUE}-dlq", {"MessageRetentionPeriod": str(14 * 24 * 3600)})
+        url, arn = self._queue(
+            AUDIT_QUEUE,
+            {
+                "VisibilityTimeout": str(AUDIT_VISIBILITY_TIMEOUT),
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": DEAD_LETTER_AFTER}),
+                "Policy": json.dumps(self._s3_may_send()),
+            },
+        )
+        self.report.queue_urls[AUDIT_QUEUE] = url
+        return arn
+
+    def _s3_may_send(self) -> dict[str, Any]:
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "S3TriggerNotifications",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "s3.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": "*",
+                    "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:s3:::{self.bucket}"}},
+                }
+            ],
+        }
 
     # -- SQS ---------------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
@@ -79,12 +79,32 @@ def current_configuration(s3: S3Client, bucket: str) -> dict[str, Any]:
     return {key: raw[key] for key in NOTIFICATION_KEYS if key in raw}  # type: ignore[literal-required]
 
 
-def merged_configuration(current: Mapping[str, Any], wanted: Mapping[str, str]) -> dict[str, Any]:
-    """``current`` with the entries of the customers in ``wanted`` (code -> queue ARN) set, all else kept."""
-    ours = {notification_id(code) for code in wanted}
+def audit_configurations(queue_arn: str) -> list[dict[str, Any]]:
+    """Every write of an archived object (and the copy a deletion leaves) reaches the audit queue."""
+    return [
+        {
+            "Id": f"audit-{name}",
+            "QueueArn": queue_arn,
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {
+                "Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}, {"Name": "suffix", "Value": ".json"}]}
+            },
+        }
+        for name, prefix in (("archive", "archive/"), ("deleted", "deleted/archive/"))
+    ]
+
+
+def merged_configuration(
+    current: Mapping[str, Any], wanted: Mapping[str, str], extra: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """``current`` with the entries of the customers in ``wanted`` (code -> queue ARN) and the ``extra`` entries
+    set, all else kept."""
+    ours = {notification_id(code) for code in wanted} | {str(entry["Id"]) for entry in extra}
     kept = [c for c in current.get("QueueConfigurations", []) if c.get("Id") not in ours]
     merged = {key: value for key, value in current.items() if key != "QueueConfigurations"}
-    merged["QueueConfigurations"] = kept + [queue_configuration(code, arn) for code, arn in sorted(wanted.items())]
+    merged["QueueConfigurations"] = (
+        kept + [queue_configuration(code, arn) for code, arn in sorted(wanted.items())] + [dict(e) for e in extra]
+    )
     return merged
 
 
@@ -98,10 +118,18 @@ def same_configuration(left: Mapping[str, Any], right: Mapping[str, Any]) -> boo
     return queues(left) == queues(right) and others(left) == others(right)
 
 
-def apply_routing(s3: S3Client, bucket: str, wanted: Mapping[str, str], *, dry_run: bool = False) -> str:
-    """Set the routing of the ``wanted`` customers; ``unchanged``, ``updated`` or ``would-update``."""
+def apply_routing(
+    s3: S3Client,
+    bucket: str,
+    wanted: Mapping[str, str],
+    *,
+    dry_run: bool = False,
+    extra: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    """Set the routing of the ``wanted`` customers (and the ``extra`` entries); ``unchanged``, ``updated`` or
+    ``would-update``."""
     current = current_configuration(s3, bucket)
-    merged = merged_configuration(current, wanted)
+    merged = merged_configuration(current, wanted, extra)
     if same_configuration(current, merged):
         return "unchanged"
     if dry_run:

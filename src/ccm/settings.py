@@ -27,6 +27,9 @@ class Settings(BaseModel):
     config_path: str
     ses_config_path: str
     subscription_config_path: str = "SubscriptionConfig.json"
+    audit_bucket: str = Field(default="ccm-metadata-audit", min_length=3)
+    """The append-only audit bucket (Object Lock): ``CCM_AUDIT_BUCKET``, else the data bucket's name + ``-audit``
+    as the template names it."""
     trigger_queue_prefix: str | None = None
     """The customers' trigger queues are named this plus the customer code (the deployed stack's
     ``<stack>-trigger-``); without it, as config.json's ``sqs_queue_arn`` or ``ccm-<code>`` name them."""
@@ -40,6 +43,7 @@ class Settings(BaseModel):
             ses_config_path=os.environ.get("CCM_SES_CONFIG") or _default_file("SESConfig.json"),
             subscription_config_path=os.environ.get("CCM_SUBSCRIPTION_CONFIG")
             or _default_file("SubscriptionConfig.json"),
+            audit_bucket=os.environ.get("CCM_AUDIT_BUCKET") or f"{os.environ.get('CCM_BUCKET', 'ccm-metadata')}-audit",
             trigger_queue_prefix=os.environ.get("CCM_TRIGGER_QUEUE_PREFIX") or None,
         )
 

@@ -20,9 +20,11 @@ from ccm.config import AppConfig
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.delegations import DynamoDelegations
 from ccm.storage.delivery_records import DynamoDeliveryRecords
 from ccm.storage.repository import Repository
 from ccm.storage.table import create_table_arguments
+from ccm.storage.templates import DynamoTemplates
 from ccm.workflow import Services
 from tests.api.client import ApiClient
 from tests.api.helpers import shared_clients
@@ -58,13 +60,16 @@ def storage(aws: None) -> Repository:
 
 @pytest.fixture
 def services(storage: Repository, app_config: AppConfig, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Services:
+    _, dynamodb = shared_clients()
     # What the handler would build on a cold start (the customers' SES for audience counts), with the test's clock.
     built = Services(
         storage,
         app_config,
         clock=clock,
-        deliveries=DynamoDeliveryRecords(TABLE, shared_clients()[1]),
+        deliveries=DynamoDeliveryRecords(TABLE, dynamodb),
         audience=LazyAudience(Settings.from_env()),
+        delegations=DynamoDelegations(TABLE, dynamodb),
+        templates=DynamoTemplates(TABLE, dynamodb),
     )
     monkeypatch.setattr(api_module, "_services", built)
     return built

@@ -67,7 +67,8 @@ def test_status_updates_through_upload_follow_the_status_table(api: ApiClient) -
     assert keys("drafts/") == []
     assert trigger("alpha", announcement_id)[1]["request-type"] == "announcement_completed"
     history = [m["modification_type"] for m in completed.json["object"]["modifications"]]
-    assert history == ["created", "submitted", "approved", "completed"]
+    # The approver's decision is on record, then the approval it completed.
+    assert history == ["created", "submitted", "approval_decision", "approved", "completed"]
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED, Status.APPROVED])

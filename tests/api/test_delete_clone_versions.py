@@ -26,7 +26,7 @@ def test_only_drafts_and_cancelled_changes_can_be_deleted(api: ApiClient, servic
         assert stored.obj.id not in [item["id"] for item in api.get("/api/changes").json["items"]]
     else:
         assert response.status == 409
-        assert response.json["allowedStatuses"] == ["cancelled", "draft"]
+        assert response.json["allowedStatuses"] == ["cancelled", "draft", "rejected"]
         assert bucket_state() == before
 
 

@@ -57,11 +57,14 @@ def test_an_edit_changes_only_the_given_fields_and_keeps_history_meeting_and_att
     assert document["meeting_metadata"] == before["meeting_metadata"]
     assert document["attendees"] == "ops@example.com, dba@example.com"
     assert document["modifications"][:-1] == before["modifications"]
-    assert document["modifications"][-1] == {
+    entry = document["modifications"][-1]
+    assert entry == {
         "timestamp": "2029-12-15T13:00:00Z",
         "user_id": "requester@example.com",
         "modification_type": "updated",
+        "request_id": entry["request_id"],
     }
+    assert entry["request_id"]
     assert (document["version"], document["status"]) == (before["version"] + 1, "approved")
     assert document["approvedBy"] == "approver@example.com"
 
@@ -127,7 +130,7 @@ def test_finished_changes_cannot_be_edited(api: ApiClient, services: Services, s
 
     assert response.status == 409
     assert response.json["currentStatus"] == status.value
-    assert response.json["allowedStatuses"] == ["approved", "draft", "submitted"]
+    assert response.json["allowedStatuses"] == ["approved", "draft", "rejected", "submitted"]
 
 
 def test_only_the_owner_or_an_admin_edits(api: ApiClient) -> None:

@@ -124,7 +124,10 @@ def test_hostile_bodies_are_refused_by_every_route_that_reads_a_body_and_nothing
 ) -> None:
     schema = json.loads(api_module.app.get_openapi_json_schema())
     routes = [
-        (method.upper(), "/api" + path.format(object_id=stored_object(services, "change", Status.DRAFT).obj.id))
+        (
+            method.upper(),
+            "/api" + path.format(object_id=stored_object(services, "change", Status.DRAFT).obj.id, template_id="T-1"),
+        )
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
         if "requestBody" in operation

@@ -168,6 +168,37 @@ def test_search_finds_announcements_by_type(api: ApiClient) -> None:
     assert len(every) == 2
 
 
+def test_search_narrows_changes_by_change_type_and_risk(api: ApiClient, services: Services) -> None:
+    names = {
+        stored_object(services, "change", Status.SUBMITTED, changeType="emergency", risk="high").obj.id: "outage",
+        stored_object(services, "change", Status.SUBMITTED, changeType="normal", risk="high").obj.id: "upgrade",
+        stored_object(services, "change", Status.APPROVED, changeType="standard", risk="low").obj.id: "routine",
+        # Written before the fields existed: it reads as a normal, medium-risk change.
+        stored_object(services, "change", Status.SUBMITTED).obj.id: "legacy",
+    }
+    api.post("/api/announcements", announcement_input(AnnouncementType.FINOPS))
+
+    def found(criteria: dict[str, str]) -> set[str]:
+        by_body = api.post("/api/changes/search", {"status": "all", **criteria}).json["items"]
+        by_query = api.get("/api/changes/search", query={"status": "all", **criteria}).json["items"]
+        assert {item["id"] for item in by_body} == {item["id"] for item in by_query}
+        return {names[item["id"]] for item in by_body}
+
+    assert found({"risk": "high"}) == {"outage", "upgrade"}
+    assert found({"changeType": "emergency"}) == {"outage"}
+    assert found({"changeType": "normal", "risk": "high"}) == {"upgrade"}
+    assert found({"changeType": "normal", "risk": "medium"}) == {"legacy"}
+    assert found({"changeType": "standard", "risk": "high"}) == set()
+    listed = api.post("/api/changes/search", {"status": "all", "risk": "low"}).json["items"]
+    assert [(item["change_type"], item["risk"]) for item in listed] == [("standard", "low")]
+
+
+@pytest.mark.parametrize("criteria", [{"risk": "severe"}, {"changeType": "urgent"}])
+def test_a_change_type_or_risk_that_does_not_exist_is_422(api: ApiClient, criteria: dict[str, str]) -> None:
+    assert api.post("/api/changes/search", criteria).status == 422
+    assert api.get("/api/changes/search", query=criteria).status == 422
+
+
 def test_my_changes_lists_what_you_created_including_drafts(api: ApiClient) -> None:
     mine = {submit_change(api)["changeId"], api.post("/api/drafts", change_input()).json["changeId"]}
     submit_change(api.as_(COLLEAGUE))

@@ -15,7 +15,7 @@ from collections.abc import Generator, Iterator
 from typing import Any, Protocol
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, ViewportSize, expect
 
 from tests.conftest import ROOT
 from tests.local.stack_process import LocalStackProcess
@@ -34,6 +34,10 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 740}
+
+# The browser, the emulator and four functions share the machine's two cores; on a loaded CI machine a page that
+# answers in a second here can take longer than Playwright's default five seconds. A bound, not a speed check.
+expect.set_options(timeout=10_000)
 
 
 class SignIn(Protocol):

@@ -3,10 +3,11 @@
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
 demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
-history); signed in as the demo approver: the approvals page, each pending item with whom it reaches, and the
-Delivery section of a change whose approval request went to alpha's SES simulator addresses; then one change
-approved, moved to another day (back for approval) and approved again, and the "Rescheduled" email its customers
-got, as sent.
+history); signed in as the demo approver: the Delivery section of a change whose approval request went to alpha's SES
+simulator addresses, and the reports page over the half year of finished changes the stack seeds on its first start;
+one change approved, moved to another day (back for approval) and approved again, and the "Rescheduled" email its
+customers got, as sent; and the approvals page of a CAB member, with the checklist of a high-risk change one CAB
+member has approved and whom each pending item reaches.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ CHANGES: list[tuple[str, list[str], str]] = [
 DETAILED = "Rotate the load balancer certificates"
 DELIVERED = "Move the nightly backups to a new vault"
 SIMULATOR = [f"{name}@simulator.amazonses.com" for name in ("bounce", "complaint", "suppressionlist")]
+SEEDED_CHANGES = 36
+"""The finished changes of the last six months the local stack writes on its first start."""
+HIGH_RISK = "Rotate the payment gateway keys"
 RESCHEDULED = "Migrate the message brokers"
 EMAIL_WIDTH = 680
 ANNOUNCEMENT = announcement_input(
@@ -110,6 +114,31 @@ def delivery_section(page: Page, change_id: str) -> Locator:
     section.locator(".delivery-problems").wait_for()
     section.scroll_into_view_if_needed()
     return section
+
+
+def reports_ready(approver: Page) -> None:
+    """The audit function works through its queue: wait until it has added every seeded change to the sums."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        counts = call(approver, "GET", f"/api/reports/summary?from={months_back(7)}&to={months_back(0)}")
+        if counts["totals"]["changes"] >= SEEDED_CHANGES:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the audit function did not add the seeded changes to the report sums in time")
+
+
+def months_back(count: int) -> str:
+    today = datetime.now(UTC)
+    index = today.year * 12 + today.month - 1 - count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def half_approved(requester: Page, cab_lead: Page) -> str:
+    """A high-risk change for two customers, one of them with its own approver, approved by one CAB member."""
+    fields = change_input(changeTitle=HIGH_RISK, customers=["alpha", "papa"], risk="high", include_meeting=False)
+    change_id: str = call(requester, "POST", "/api/changes", fields)["id"]
+    call(cab_lead, "POST", f"/api/changes/{change_id}/approve", {"comment": "Key ceremony booked"})
+    return change_id
 
 
 def outbox_email(page: Page, object_id: str, event: str, customer: str, timeout: float = 120.0) -> dict[str, Any]:
@@ -182,11 +211,19 @@ def main() -> int:
             delivery_section(approver, ids[DELIVERED]).screenshot(path=str(SCREENSHOTS / "delivery.png"))
             rescheduled_email(browser, requester, approver)
             call(requester, "POST", "/api/announcements", ANNOUNCEMENT)
-            approvals = settled(approver, "/approvals.html")
-            approvals.evaluate("() => document.querySelectorAll('details').forEach((group) => { group.open = true; })")
-            approvals.locator(".audience-lines").first.wait_for()
+            cab_lead = signed_in(browser, stack.url, "cab-lead@example.com", 900)
+            cab_member = signed_in(browser, stack.url, "cab-member@example.com", 900)
+            high_risk = half_approved(requester, cab_lead)
+            approvals = settled(cab_member, "/approvals.html")
+            approvals.locator(f"li.item[data-id='{high_risk}'] .checklist").first.wait_for()
+            approvals.locator(f"li.item[data-id='{high_risk}'] .audience-lines").first.wait_for()
             approvals.wait_for_load_state("networkidle")
-            approvals.screenshot(path=str(SCREENSHOTS / "approvals.png"), full_page=True)
+            approvals.screenshot(path=str(SCREENSHOTS / "approvals.png"))
+            reports_ready(approver)
+            approver.set_viewport_size({"width": WIDTH, "height": 1500})
+            reports = settled(approver, f"/reports.html?from={months_back(6)}&to={months_back(0)}")
+            reports.locator("section[data-report='outcomes'] svg.chart").wait_for()
+            reports.screenshot(path=str(SCREENSHOTS / "reports.png"))
             browser.close()
         finally:
             stack.kill()

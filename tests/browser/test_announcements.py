@@ -60,11 +60,11 @@ def test_an_announcement_written_in_the_form_is_approved_and_listed_as_approved(
 
     approver = sign_in("approver@example.com", "/approvals.html")
     approver.locator("#typeFilter").select_option("announcement")
-    section = approver.locator("details.group-section[data-customer='delta']")
-    section.locator("summary").click()
-    approvable = section.locator(f"li.item[data-id='{announcement_id}']")
+    approver.locator("#customerFilter").select_option("delta")
+    approvable = approver.locator(f"#items li.item[data-id='{announcement_id}']")
     expect(approvable).to_contain_text("Announcement · FinOps")
     approvable.get_by_role("button", name="Approve").click()
+    approver.locator("dialog").get_by_role("button", name="Approve").click()
     expect(approvable.locator(".badge")).to_have_text("Approved")
 
     requester.goto("/announcements.html?status=approved")

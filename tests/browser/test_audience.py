@@ -116,6 +116,7 @@ def test_an_approver_sees_that_nobody_would_hear_of_an_announcement_and_after_ap
     assert_accessible(approver, "the approvals page with an item's audience")
 
     card.get_by_role("button", name="Approve").click()
+    approver.locator("dialog").filter(has_text="Comment (optional)").get_by_role("button", name="Approve").click()
     expect(approver.locator("#statusContainer")).to_contain_text(
         "Nobody notified at Hotel Systems: nobody subscribes to finops-announce. No meeting: nobody is invited",
         timeout=OUTCOME_TIMEOUT,
@@ -155,6 +156,7 @@ def test_the_details_count_each_customers_recipients_and_the_history_names_what_
     assert "invited" not in audience.inner_text(), "no meeting asked for, none counted"
     assert len(invited) > 0
     dialog.get_by_role("button", name="Approve").click()
+    approver.locator("dialog").filter(has_text="Comment (optional)").get_by_role("button", name="Approve").click()
     expect(card_of(approver, object_id).locator(".badge")).to_have_text("Approved")
 
     wait_until_processed(approver, f"/api/changes/{object_id}", {REACHED})
@@ -205,6 +207,8 @@ def test_completing_before_the_window_asks_first_and_cancels_the_meeting_in_team
     approver.locator("dialog").filter(has_text="Complete before the window starts?").get_by_role(
         "button", name="Complete now"
     ).click()
+    # Then how it went: the first choice, successful, needs no note.
+    approver.locator("dialog").filter(has_text="Complete the change").get_by_role("button", name="Complete").click()
     expect(approver.locator("#statusContainer")).to_contain_text("marked completed")
 
     def cancelled(box: dict[str, Any]) -> bool:

@@ -58,12 +58,10 @@ def test_a_change_is_written_drafted_submitted_approved_announced_met_and_comple
     assert portal_api(requester, "GET", f"/api/changes/{change_id}").json()["status"] == "submitted"
 
     approver = sign_in("approver@example.com", "/approvals.html")
-    section = approver.locator("details.group-section[data-customer='alpha']")
-    if section.get_attribute("open") is None:
-        section.locator("summary").click()
-    pending = section.locator(f"li.item[data-id='{change_id}']")
+    pending = approver.locator(f"#items li.item[data-id='{change_id}']")
     expect(pending.locator(".item-title")).to_have_text(title)
     pending.get_by_role("button", name="Approve").click()
+    approver.locator("dialog").get_by_role("button", name="Approve").click()
 
     def told(box: Outbox, code: str) -> set[str]:
         emails = [email for email in emails_about(box, change_id, "approved") if email["customer"] == code]
@@ -85,14 +83,28 @@ def test_a_change_is_written_drafted_submitted_approved_announced_met_and_comple
     mine.get_by_role("button", name="Complete").click()
     early = requester.locator("dialog").filter(has_text="Complete before the window starts?")
     early.get_by_role("button", name="Complete now").click()
+    completion = requester.locator("dialog").filter(has_text="Complete the change")
+    completion.get_by_label("Rolled back").check()
+    completion.get_by_role("button", name="Complete").click()
+    expect(completion.get_by_role("alert")).to_contain_text("a note is required when the outcome is rolled back")
+    completion.get_by_label("Note (required unless successful)").fill("The new certificate broke two clients")
+    completion.get_by_role("button", name="Complete").click()
     expect(requester.locator("#statusContainer")).to_contain_text("marked completed")
 
     document = portal_api(requester, "GET", f"/api/changes/{change_id}").json()
     assert document["status"] == "completed"
+    assert (document["outcome"], document["outcomeNote"]) == ("rolled_back", "The new certificate broke two clients")
+    completed = wait_for_outbox(
+        stack.url,
+        lambda box: {email["customer"] for email in emails_about(box, change_id, "completed")} >= set(CUSTOMERS),
+        "the completion emails at both customers",
+    )
+    assert {email["subject"] for email in emails_about(completed, change_id, "completed")} == {f"Rolled back: {title}"}
     history = [entry["modification_type"] for entry in document["modifications"]]
     assert [kind for kind in history if kind not in ("processed", "meeting_scheduled", "meeting_cancelled")] == [
         "created",
         "submitted",
+        "approval_decision",
         "approved",
         "completed",
     ]

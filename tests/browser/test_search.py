@@ -245,12 +245,24 @@ def test_a_link_with_q_searches_exports_the_results_and_shows_hostile_text_as_te
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"), newline="")))
-    assert rows[0] == ["Change ID", "Title", "Status", "Created By", "Modified At", "Customers"]
+    assert rows[0] == [
+        "Change ID",
+        "Title",
+        "Status",
+        "Change Type",
+        "Risk",
+        "Created By",
+        "Modified At",
+        "Customers",
+        "Outcome",
+        "Outcome note",
+    ]
     shown_ids = page.locator("#results .result").evaluate_all("nodes => nodes.map(n => n.dataset.id)")
     assert [row[0] for row in rows[1:]] == shown_ids
-    assert [row[1:4] + row[5:] for row in rows[1:]] == [
-        [seeded.title(NAMES["hostile"]), "submitted", ADMIN, "charlie"],
-        [seeded.title(NAMES["finops"]), "submitted", ADMIN, "bravo"],
+    # Announcements have no change type, risk or outcome.
+    assert [row[1:6] + row[7:] for row in rows[1:]] == [
+        [seeded.title(NAMES["hostile"]), "submitted", "", "", ADMIN, "charlie", "", ""],
+        [seeded.title(NAMES["finops"]), "submitted", "", "", ADMIN, "bravo", "", ""],
     ]
     assert dialogs == []
 

@@ -35,6 +35,7 @@ ENTRY_POINTS: dict[tuple[str, str], str] = {
     # (module, function) on the stack -> component; each component's role is found in the rendered template.
     ("functions.api.app", "handler"): "api",
     ("functions.backend.app", "handler"): "backend",
+    ("functions.audit.app", "handler"): "audit",
     ("functions.clock.app", "handler"): "clock",
     ("functions.ses_events.app", "handler"): "ses-events",
     ("functions.edge_auth.app", "viewer_request"): "edge-viewer-request",
@@ -46,6 +47,8 @@ ENTRY_POINTS: dict[tuple[str, str], str] = {
 COMPONENT_TESTS = (
     "tests/api",
     "tests/integration/test_backend_handler.py",
+    "tests/audit/test_audit_events.py",
+    "tests/audit/test_reports.py",
     "tests/integration/test_clock.py",
     "tests/integration/test_ses_events.py",
     "tests/meetings/test_meeting_handler.py",

@@ -337,6 +337,7 @@ def test_make_package_builds_each_function_for_its_lambda_architecture_and_pytho
     assert {name: target.platform_for(p) for name, p in packages().items()} == {
         "api": "manylinux_2_28_aarch64",
         "backend": "manylinux_2_28_aarch64",
+        "audit": "manylinux_2_28_aarch64",
         "clock": "manylinux_2_28_aarch64",
         "ses-events": "manylinux_2_28_aarch64",
         "edge-viewer-request": "manylinux_2_28_x86_64",

@@ -45,6 +45,7 @@ PSEUDO_PARAMETERS = {
 FIXED_HANDLERS = {
     "functions.api.app.handler",
     "functions.backend.app.handler",
+    "functions.audit.app.handler",
     "functions.clock.app.handler",
     "functions.ses_events.app.handler",
     "functions.edge_auth.app.viewer_request",
@@ -115,7 +116,7 @@ def test_every_function_runs_the_handler_its_package_provides(translated: Templa
 
 
 def test_the_regional_functions_run_on_arm64_with_the_application_environment(translated: Template) -> None:
-    for zip_name, service in (("api.zip", "api"), ("backend.zip", "backend")):
+    for zip_name, service in (("api.zip", "api"), ("backend.zip", "backend"), ("audit.zip", "audit")):
         function = function_of_package(translated, zip_name)
         variables = function["Environment"]["Variables"]
         assert function["Architectures"] == ["arm64"]

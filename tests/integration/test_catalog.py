@@ -121,7 +121,7 @@ def test_a_forged_cursor_is_refused(repository: Repository) -> None:
 def test_counts_follow_every_transition(repository: Repository) -> None:
     seed(repository)
     counts = repository.catalog.counts("change")
-    assert counts == {"draft": 1, "submitted": 1, "approved": 1, "completed": 1, "cancelled": 0}
+    assert counts == {"draft": 1, "submitted": 1, "approved": 1, "completed": 1, "cancelled": 0, "rejected": 0}
     repository.update("CHG-a1", lambda obj: obj.transition("approved", "approver@example.com", NOW))
     counts = repository.catalog.counts("change")
     assert counts["submitted"] == 0 and counts["approved"] == 2

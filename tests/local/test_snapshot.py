@@ -156,12 +156,16 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": f"MEETING#{change.id}"}, "sk": {"S": "create"}})
         replay = {"pk": {"S": "SAML#abc"}, "sk": {"S": "REPLAY"}, "expires_at": {"N": str(five_minutes)}}
         dynamodb.put_item(TableName=TABLE, Item=replay)
+        away = {"pk": {"S": "DELEGATION#cab-member@example.com"}, "sk": {"S": "CURRENT"}}
+        dynamodb.put_item(TableName=TABLE, Item=away)
         saved = Snapshot(path, two_customers, BUCKET, TABLE, Outbox({}), clock=lambda: now).save()
 
     assert dict(saved.rows_by_kind) == {
         "delivery-ledger rows": 3,
         "meeting claims": 1,
         "sign-in replay records": 1,
+        "delegations": 1,
+        "standard change templates and their counter": 0,
         "clock claims": 0,
         "SES message pointers": 0,
         "deliverability day counts": 0,
@@ -177,6 +181,7 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         restored = again.restore_state(again.load())
 
         assert rows("SAML#") == [] and len(rows("LEDGER#")) == 3 and len(rows("MEETING#")) == 1
+        assert len(rows("DELEGATION#")) == 1
     assert restored.counts.rows_by_kind["sign-in replay records"] == 0 and restored.counts.expired_rows == 1
     assert "(1 expired sign-in replay records left out)" in restored.counts.describe()
     assert restored.catalog.objects == 1
@@ -186,15 +191,19 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.edge.replay import replay_key
     from ccm.local.snapshot import ROW_KINDS
     from ccm.storage.clock_claims import CLOCK_PREFIX
+    from ccm.storage.delegations import DELEGATION_PREFIX
     from ccm.storage.delivery_records import COUNTER_PREFIX, POINTER_PREFIX
     from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
+    from ccm.storage.templates import TEMPLATE_PARTITION
     from ccm.storage.trigger_failures import PREFIX as FAILURE_PREFIX
 
     assert [prefix for prefix, _ in ROW_KINDS] == [
         LEDGER_PREFIX,
         MEETING_PREFIX,
         replay_key(""),
+        DELEGATION_PREFIX,
+        TEMPLATE_PARTITION,
         CLOCK_PREFIX,
         POINTER_PREFIX,
         COUNTER_PREFIX,

@@ -14,6 +14,7 @@ from ccm.edge.behaviours import API_PATH_PATTERNS, LEGACY_API_PATHS, is_api_path
 from ccm.errors import ConfigError
 from ccm.local.__main__ import banner, main, parse_options
 from ccm.local.cloudfront import API_POLICY, SAML_POLICY
+from ccm.local.demo_policies import demo_approval_policies
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.stack import Started
 from infra import cfn_yaml
@@ -34,10 +35,24 @@ def test_the_local_config_points_emails_and_graph_here_and_keeps_everything_else
     written["email_config"]["portal_base_url"] = original["email_config"]["portal_base_url"]
     for key in ("authority_host", "graph_base_url"):
         written["graph_config"].pop(key)
+    # config.json names no approval policies: the demo's come in (a CAB, and Papa Payments' own approver).
+    assert written.pop("approval_policies") == demo_approval_policies(original)
+    assert config.approval_policies.group_names() == ["ccm-cab", "papa-owners"]
     assert original.pop("$schema") == "./schemas/config.schema.json" and "$schema" not in written
     # The demo's reminders (an hour's beside the day's) when config.json names none.
     assert written.pop("reminders") == ["P1D", "PT1H"] and "reminders" not in original
     assert written == original
+
+
+def test_approval_policies_of_config_json_are_kept_as_they_are(tmp_path: Path) -> None:
+    source = json.loads(CONFIG_PATH.read_text(encoding="utf-8"))
+    source["approval_policies"] = {"base": {"label": "Duty managers", "groups": ["duty"], "required": 1}}
+    (tmp_path / "source.json").write_text(json.dumps(source), encoding="utf-8")
+
+    path, config = write_local_config(tmp_path / "source.json", tmp_path / "data", "http://localhost:8080")
+
+    assert json.loads(path.read_text())["approval_policies"] == source["approval_policies"]
+    assert config.approval_policies.group_names() == ["duty"]
 
 
 def test_a_broken_source_config_is_reported_with_its_file(tmp_path: Path) -> None:

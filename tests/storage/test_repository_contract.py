@@ -166,6 +166,7 @@ def test_counts_are_by_status_for_everyone_or_one_creator(repository: ObjectRepo
         "approved": 0,
         "completed": 0,
         "cancelled": 0,
+        "rejected": 0,
     }
 
 

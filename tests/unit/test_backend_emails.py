@@ -12,12 +12,16 @@ from typing import Any
 import pytest
 
 from ccm.config import AppConfig, SesConfig
+from ccm.domain.approval import ApprovalDecision, Verdict
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import AnyObject
-from ccm.mail.decisions import EmailEvent, Notice, Topics, decide
+from ccm.domain.status import Status
+from ccm.mail.decisions import EmailEvent, Notice, Topics, decide, internal_notice
 from ccm.mail.mime import PreparedEmail, RenderedEmail, valid_address
 from ccm.mail.render import EmailRenderer
 from ccm.mail.views import clean_subject
+from ccm.workflow.approval_plan import refresh_approval
+from tests.api.policies import config_with
 from tests.factories import make_announcement, make_change
 
 NOW = datetime(2030, 1, 6, 12, 0, tzinfo=UTC)
@@ -291,8 +295,23 @@ def test_an_approval_request_links_to_the_approval_page_for_that_customer(
 
     _, html = parts(as_mime(render(renderer, topics, change, customer="bravo")))
 
-    assert f"https://ccm.example.com/approvals.html?customerCode=bravo&objectId={change.id}" in html.links
-    assert "Review and approve" in html.visible
+    page = f"https://ccm.example.com/approvals.html?customerCode=bravo&objectId={change.id}"
+    assert page in html.links
+    assert "Review it on the approvals page" in html.visible
+
+
+def test_an_approval_request_offers_approve_and_reject_as_links_to_the_portals_confirmation(
+    renderer: EmailRenderer, topics: Topics
+) -> None:
+    change = make_change(status="submitted", customers=["alpha"])
+
+    text, html = parts(as_mime(render(renderer, topics, change, customer="alpha")))
+
+    page = f"https://ccm.example.com/approvals.html?customerCode=alpha&objectId={change.id}"
+    # Links only: a mail scanner that opens them changes nothing, the portal asks to confirm.
+    assert {f"{page}&decision=approve", f"{page}&decision=reject"} <= set(html.links)
+    assert f"Approve: {page}&decision=approve" in text
+    assert "Approve" in html.visible and "Reject" in html.visible
 
 
 def test_user_text_arrives_as_text_never_as_markup(renderer: EmailRenderer, topics: Topics) -> None:
@@ -378,3 +397,94 @@ def test_a_notice_without_a_known_topic_label_falls_back_to_the_topic_name(
     rendered = renderer.render(change, Notice(EmailEvent.APPROVED, "custom-topic"), "alpha", NOW)
 
     assert 'subscribers of "custom-topic"' in rendered.text
+
+
+def test_a_rolled_back_change_says_so_in_the_subject_and_shows_the_note(
+    renderer: EmailRenderer, topics: Topics
+) -> None:
+    change = approved_change(status="completed", outcome="rolled_back", outcomeNote="Failover <stalled>; undone")
+
+    rendered = render(renderer, topics, change)
+
+    assert rendered.subject == "Rolled back: Rotate load balancer certificates"
+    visible = Html(rendered.html).visible
+    assert "Outcome: Rolled back" in visible
+    assert "Failover <stalled>; undone" in visible
+    assert "Outcome: Rolled back" in rendered.text and "Failover <stalled>; undone" in rendered.text
+
+
+def test_a_successful_completion_keeps_its_subject_and_names_the_outcome(
+    renderer: EmailRenderer, topics: Topics
+) -> None:
+    rendered = render(renderer, topics, approved_change(status="completed", outcome="successful"))
+
+    assert rendered.subject == "Completed: Rotate load balancer certificates"
+    assert "Outcome: Successful" in Html(rendered.html).visible
+
+
+def with_checklist(obj: AnyObject) -> AnyObject:
+    """The object as the workflow stores it: with the checklist its policy gives (a CAB of two for high risk)."""
+    refresh_approval(config_with(), obj)
+    return obj
+
+
+def test_an_approval_request_shows_the_change_type_the_risk_and_what_the_approval_needs(
+    renderer: EmailRenderer, topics: Topics
+) -> None:
+    change = with_checklist(make_change(status="submitted", customers=["alpha"], risk="high"))
+
+    text, html = parts(as_mime(render(renderer, topics, change)))
+
+    assert "Change type: Normal" in text and "Risk: High" in text
+    assert "- CAB: 0 of 2" in text
+    assert "Change type Normal" in html.visible and "Risk High" in html.visible
+    assert "CAB : 0 of 2" in html.visible  # the label is bold: its own text node
+    assert html.problems == []
+
+
+def test_an_approved_emergency_says_why_and_that_its_review_is_due(renderer: EmailRenderer, topics: Topics) -> None:
+    change = make_change(
+        status="approved",
+        customers=["alpha"],
+        changeType="emergency",
+        emergencyJustification="Checkout fails for every customer",
+        approvedBy="approver@example.com",
+        approvedAt="2030-01-06T10:00:00Z",
+    )
+
+    text, html = parts(as_mime(render(renderer, topics, with_checklist(change))))
+
+    assert "Why this is an emergency" in text and "Checkout fails for every customer" in text
+    assert "Retrospective review due by Wed 9 Jan 2030" in text
+    assert "Change type Emergency" in html.visible
+
+
+def test_a_rejection_tells_the_requester_who_rejected_it_why_and_how_to_go_on(
+    renderer: EmailRenderer, topics: Topics
+) -> None:
+    change = make_change(status="submitted", customers=["alpha"], changeTitle="Move the gateway")
+    change.approval_round = 1
+    change.approval_decisions.append(
+        ApprovalDecision(
+            round=1,
+            version=1,
+            verdict=Verdict.REJECT,
+            by="deputy@example.com",
+            on_behalf_of="approver@example.com",
+            comment="No rollback <b>plan</b>",
+            at=NOW,
+        )
+    )
+    change.transition(Status.REJECTED, "deputy@example.com", NOW)
+    notice = internal_notice(with_checklist(change), topics)
+    assert notice is not None
+
+    message = as_mime(renderer.render(change, notice, "alpha", NOW), recipient="requester@example.com")
+    text, html = parts(message)
+
+    assert message["Subject"] == "Rejected: Move the gateway"
+    assert "REJECTED by deputy@example.com on behalf of approver@example.com" in text
+    assert "No rollback <b>plan</b>" in text and "No rollback <b>plan</b>" in html.visible
+    assert "b" not in html.tags
+    assert f"Edit it and submit again: https://ccm.example.com/edit-change.html?changeId={change.id}" in text
+    assert "unsubscribe" not in text.lower() and "Customers do not receive this email" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ccm.backend.steps import EMAIL_STEP, Pipeline, TriggerContext
+from ccm.backend.steps import EMAIL_STEP, REQUESTER_STEP, Pipeline, TriggerContext
 from ccm.config import SesConfig
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.status import Status
@@ -29,7 +29,14 @@ def test_without_meeting_steps_every_notifying_status_runs_its_email_and_drafts_
         Status.APPROVED: [EMAIL_STEP],
         Status.COMPLETED: [EMAIL_STEP],
         Status.CANCELLED: [EMAIL_STEP],
+        Status.REJECTED: [],
     }
+
+
+def test_a_rejection_mails_only_its_requester() -> None:
+    pipeline = Pipeline(email=Named(EMAIL_STEP), requester=Named(REQUESTER_STEP))
+
+    assert pipeline.names(Status.REJECTED) == [REQUESTER_STEP]
 
 
 def test_the_meeting_comes_before_the_approval_email_and_the_cancellations_before_the_closing_emails() -> None:

@@ -21,10 +21,12 @@ def change(status: str = "draft") -> Change:
 
 def test_the_table_is_the_documented_lifecycle() -> None:
     assert TRANSITIONS[Status.DRAFT] == {Status.SUBMITTED, Status.CANCELLED}
-    assert TRANSITIONS[Status.SUBMITTED] == {Status.APPROVED, Status.CANCELLED}
+    assert TRANSITIONS[Status.SUBMITTED] == {Status.APPROVED, Status.REJECTED, Status.CANCELLED}
     assert TRANSITIONS[Status.APPROVED] == {Status.COMPLETED, Status.CANCELLED}
     assert TRANSITIONS[Status.COMPLETED] == frozenset()
     assert TRANSITIONS[Status.CANCELLED] == frozenset()
+    # A rejection ends the approval; its creator takes it back to a draft to fix it and submit it again.
+    assert TRANSITIONS[Status.REJECTED] == {Status.DRAFT}
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,7 @@ def test_approving_a_cancelled_change_is_refused() -> None:
 def test_an_unknown_status_is_refused() -> None:
     with pytest.raises(TransitionNotAllowed) as caught:
         check_transition("submitted", "waiting")
-    assert caught.value.allowed == ["approved", "cancelled"]
+    assert caught.value.allowed == ["approved", "cancelled", "rejected"]
 
 
 @pytest.mark.parametrize(

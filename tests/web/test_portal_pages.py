@@ -20,6 +20,7 @@ NAVIGATION = [
     "approvals.html",
     "announcements.html",
     "search-changes.html",
+    "reports.html",
 ]
 
 
@@ -138,5 +139,13 @@ def test_the_404_page_names_every_file_from_the_root_as_it_is_served_at_any_addr
 
 def test_both_lists_by_status_offer_the_same_tabs_from_their_html() -> None:
     changes, announcements = parts_of(WEB / "my-changes.html").tabs, parts_of(WEB / "announcements.html").tabs
-    assert [status for status, _ in changes] == ["all", "draft", "submitted", "approved", "completed", "cancelled"]
+    assert [status for status, _ in changes] == [
+        "all",
+        "draft",
+        "submitted",
+        "approved",
+        "completed",
+        "cancelled",
+        "rejected",
+    ]
     assert changes == announcements

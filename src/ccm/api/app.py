@@ -17,7 +17,20 @@ from ccm.api.body import read_json
 from ccm.api.context import EMAIL_HEADER, ServicesProvider, identity_middleware
 from ccm.api.docs_page import DOCS_PATH, docs_page_response
 from ccm.api.errors import register_error_handlers
-from ccm.api.routes import announcements, changes, deliveries, drafts, notices, reports, upload, user
+from ccm.api.routes import (
+    announcements,
+    approvals,
+    changes,
+    delegation,
+    deliveries,
+    drafts,
+    insights,
+    notices,
+    reports,
+    templates,
+    upload,
+    user,
+)
 
 API_PREFIX = "/api"
 OPENAPI_PATH = "/openapi.json"
@@ -38,7 +51,20 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
     register_error_handlers(app, provider)
     app.use(middlewares=[identity_middleware(provider)])
     # Static paths (/changes/statistics) are matched before dynamic ones (/changes/<id>) whatever the order.
-    for module in (user, changes, announcements, drafts, reports, upload, notices, deliveries):
+    for module in (
+        user,
+        delegation,
+        changes,
+        announcements,
+        approvals,
+        templates,
+        drafts,
+        reports,
+        insights,
+        upload,
+        notices,
+        deliveries,
+    ):
         app.include_router(module.router)
 
     @cache

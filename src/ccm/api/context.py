@@ -44,7 +44,9 @@ def identity_middleware(provider: ServicesProvider) -> Callable[[ApiGatewayResol
         services = provider()
         app.context[_SERVICES] = services
         if app.context.get("_path") not in PUBLIC_PATHS:
-            app.context[_ACTOR] = authenticate(app.current_event, services)
+            actor = authenticate(app.current_event, services)
+            request_id = getattr(app.lambda_context, "aws_request_id", None)
+            app.context[_ACTOR] = actor.model_copy(update={"request_id": request_id}) if request_id else actor
         return next_middleware(app)
 
     return identify

@@ -29,6 +29,7 @@ from ccm.errors import (
     UnknownCustomer,
     VersionConflict,
 )
+from ccm.storage.templates import TemplateChanged
 from ccm.workflow import ActionNotAllowed, Forbidden, InvalidInput, NotAuthenticated, Problem
 from ccm.workflow.deliveries import DeliveryActionRefused
 from ccm.workflow.errors import NotAvailable
@@ -150,6 +151,12 @@ def register_error_handlers(app: ApiGatewayResolver, provider: ServicesProvider)
             modifiedBy=current.get("modifiedBy"),
             modifiedAt=current.get("modifiedAt"),
             current=error.current,
+        )
+
+    @handles(app, TemplateChanged)
+    def template_changed(error: TemplateChanged) -> Response[Any]:
+        return error_response(
+            HTTPStatus.PRECONDITION_FAILED, str(error), type="CONCURRENT_MODIFICATION", id=error.template_id
         )
 
     @handles(app, InvalidInput)

@@ -12,13 +12,14 @@ from typing import Annotated, Any, Literal, TypeVar
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from ccm.domain.outcome import ChangeOutcome
 from ccm.domain.status import Status
 from ccm.workflow import InvalidInput
 from ccm.workflow.commands import Code, Moment, Short
 
 STATUS_ALIASES = {"pending": Status.SUBMITTED, "waiting for approval": Status.SUBMITTED}
 StatusFilterValue = Literal[
-    "all", "draft", "submitted", "approved", "completed", "cancelled", "pending", "waiting for approval"
+    "all", "draft", "submitted", "approved", "completed", "cancelled", "rejected", "pending", "waiting for approval"
 ]
 
 
@@ -62,12 +63,15 @@ class SearchCriteria(BaseModel):
         | None
     ) = None
     createdBy: Short | None = None
+    changeType: Literal["", "standard", "normal", "emergency"] | None = None
+    risk: Literal["", "low", "medium", "high"] | None = None
     customers: list[Code] | None = Field(default=None, max_length=200)
     dateRange: Literal["", "all", "today", "week", "14days", "month", "quarter", "year", "custom"] | None = None
     startDate: Moment | None = None
     endDate: Moment | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    outcome: ChangeOutcome | Literal[""] | None = Field(default=None, description="how completed changes ended")
 
 
 # Parameters shared by many routes.

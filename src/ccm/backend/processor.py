@@ -22,15 +22,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ccm.backend.clock_work import ClockWork
+from ccm.backend.delegation_notices import DelegationNotices
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.steps import Pipeline, TriggerContext
 from ccm.backend.trigger_events import MalformedEvent, ObjectEvent, S3TestEvent, parse_message, parse_trigger_key
 from ccm.config import AppConfig
 from ccm.domain.due_actions import NudgeAction, ReminderAction
+from ccm.domain.ids import is_notice_id
 from ccm.domain.objects import USER_TRANSITIONS, AnyObject, InvalidDocument, ModificationType
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound, VersionConflict
-from ccm.mail.decisions import Topics, decide
+from ccm.mail.decisions import Topics, decide, internal_notice
 from ccm.storage.repository import Repository
 from ccm.storage.trigger_failures import TriggerFailures
 
@@ -102,12 +104,14 @@ class TriggerProcessor:
         *,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        notices: DelegationNotices | None = None,
         clock_work: ClockWork | None = None,
         failures: TriggerFailures | None = None,
     ) -> None:
         self.clock_work = clock_work
         self.failures = failures
         self.config = config
+        self.notices = notices
         self.repository = repository
         self.archive = repository.archive
         self.principal = principal
@@ -193,6 +197,11 @@ class TriggerProcessor:
             raise Rejected(f"unknown customer {code!r}: not in config.json")
         if event.principal_id and self.principal.wrote(event.principal_id):
             return TriggerOutcome("ignored", "written by the backend itself", code, object_id)
+        if is_notice_id(object_id):
+            if self.notices is None:
+                raise Rejected(f"{object_id} is a delegation notice and this backend sends none")
+            done = self.notices.process(customer, object_id, deadline, counts)
+            return TriggerOutcome(done.action, done.detail, code, object_id)
         trigger_etag = self.archive.trigger_etag(code, object_id)
         if trigger_etag is None:
             return TriggerOutcome("already-processed", "the trigger no longer exists", code, object_id)
@@ -205,7 +214,7 @@ class TriggerProcessor:
         problem = legacy_problem(stored.obj)
         if problem:
             raise Rejected(f"{object_id} cannot be processed: {problem}")
-        notice = decide(stored.obj, self.topics)
+        notice = decide(stored.obj, self.topics) or internal_notice(stored.obj, self.topics)
         if notice is None:
             self._delete_trigger(code, object_id, trigger_etag)
             return TriggerOutcome("no-email", f"status {stored.obj.status.value} sends nothing", code, object_id)

@@ -3,6 +3,7 @@
 * submitted: ``email``
 * approved: ``meeting`` (create or update it, so the email carries the Join link), ``email``, ``calendar-invite``
 * cancelled: ``meeting`` (cancel it), ``calendar-invite`` (the cancellation), ``email``
+* rejected: ``requester-email`` (the reason, to the requester only; one customer's trigger carries it)
 * completed: ``meeting`` (cancel it when the work was done before it started), ``calendar-invite`` (that
   cancellation), ``email``
 
@@ -27,7 +28,7 @@ from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
 from ccm.mail.decisions import Notice, decide
 from ccm.mail.delivery import DeliveryFailed, DeliveryReport, EmailSender
-from ccm.mail.mime import RenderedEmail
+from ccm.mail.mime import RenderedEmail, valid_address
 from ccm.mail.recipients import RecipientDirectory
 from ccm.mail.render import EmailRenderer
 from ccm.storage.archive import Stored
@@ -95,6 +96,7 @@ class Pipeline:
     email: Step
     meeting: Step | None = None
     invites: Step | None = None
+    requester: Step | None = None
 
     def steps_for(self, status: Status) -> list[Step]:
         if status is Status.APPROVED:
@@ -103,6 +105,8 @@ class Pipeline:
             steps = [self.meeting, self.invites, self.email]
         elif status is Status.SUBMITTED:
             steps = [self.email]
+        elif status is Status.REJECTED:
+            steps = [self.requester]
         else:
             steps = []
         return [step for step in steps if step is not None]
@@ -117,7 +121,7 @@ def send_counted(
     event: str,
     email: RenderedEmail,
     recipients: Sequence[str],
-    topic: str,
+    topic: str | None,
 ) -> DeliveryReport:
     """Deliver ``email`` for this trigger under the ledger key of its object version, counting what happened."""
     key = DeliveryKey(context.obj.id, context.obj.version, event, context.customer.customer_code)
@@ -130,7 +134,7 @@ def deliver_counted(
     key: DeliveryKey,
     email: RenderedEmail,
     recipients: Sequence[str],
-    topic: str,
+    topic: str | None,
 ) -> DeliveryReport:
     """Deliver ``email`` under ``key``, counting what happened in the context's metrics."""
     try:
@@ -206,3 +210,34 @@ class EmailStep:
             email = self.renderer.render(context.obj, notice, code, context.now)
             send_counted(context, self.sender, f"{notice.event.value}{RESEND_SUFFIX}", email, again, notice.topic)
         return True
+
+
+REQUESTER_STEP = "requester-email"
+
+
+class RequesterStep:
+    """Internal mail about the object to the person who asked for it (a rejection and its reason), sent outside
+    every topic through the SES of the customer whose trigger carries it."""
+
+    name = REQUESTER_STEP
+
+    def __init__(self, renderer: EmailRenderer, sender: EmailSender) -> None:
+        self.renderer = renderer
+        self.sender = sender
+
+    def run(self, context: TriggerContext) -> None:
+        obj, customer = context.obj, context.customer
+        recipient = obj.owner
+        if not valid_address(recipient):
+            logger.warning("%s has no requester address to tell of its %s", obj.id, context.notice.event.value)
+            return
+        if not customer.allows_recipient(recipient):
+            logger.warning(
+                "%s may not be mailed through %s (restricted_recipients); not told of %s",
+                recipient,
+                customer.customer_code,
+                obj.id,
+            )
+            return
+        email = self.renderer.render(obj, context.notice, customer.customer_code, context.now)
+        send_counted(context, self.sender, context.notice.event.value, email, [recipient], None)

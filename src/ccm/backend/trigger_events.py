@@ -15,7 +15,7 @@ from urllib.parse import unquote_plus
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ccm.domain.due_actions import BadAction, NudgeAction, ReminderAction, is_clock_message, read_action
-from ccm.domain.ids import validate_id
+from ccm.domain.ids import is_notice_id, validate_id
 from ccm.errors import CcmError, InvalidId
 
 TRIGGER_PREFIX = "customers"
@@ -82,7 +82,7 @@ class ObjectEvent:
 
 @dataclass(frozen=True)
 class TriggerKey:
-    """``customers/{code}/{id}.json``: which customer, which object."""
+    """``customers/{code}/{id}.json``: which customer, which object (or which delegation notice, ``DLG-...``)."""
 
     customer_code: str
     object_id: str
@@ -134,6 +134,8 @@ def parse_trigger_key(key: str) -> TriggerKey:
     code, object_id = parts[1], parts[2].removesuffix(TRIGGER_SUFFIX)
     if not code:
         raise MalformedEvent(f"{key!r} names no customer")
+    if is_notice_id(object_id):
+        return TriggerKey(customer_code=code, object_id=object_id)
     try:
         validate_id(object_id)
     except InvalidId as error:

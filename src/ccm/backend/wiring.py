@@ -12,11 +12,12 @@ from typing import Literal
 
 from ccm.aws.assume import RoleSessions
 from ccm.backend.clock_work import ClockWork
+from ccm.backend.delegation_notices import DelegationNotices
 from ccm.backend.meeting_steps import CalendarInviteStep, MeetingStep
 from ccm.backend.notices import NoticePlanner
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.processor import TriggerProcessor
-from ccm.backend.steps import EmailStep, Pipeline
+from ccm.backend.steps import EmailStep, Pipeline, RequesterStep
 from ccm.config import AppConfig
 from ccm.domain.times import utc_now
 from ccm.mail.decisions import Topics
@@ -32,6 +33,7 @@ from ccm.meetings.wiring import Meetings, build_meetings
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.delegations import DelegationStore, DynamoDelegations
 from ccm.storage.ledger import DeliveryLedger, DynamoLedger
 from ccm.storage.meeting_claims import DynamoMeetingClaims, MeetingClaims
 from ccm.storage.repository import Repository
@@ -60,6 +62,7 @@ def build_backend(
     clock: Callable[[], datetime] = utc_now,
     meeting_service: MeetingService | Literal["config"] | None = "config",
     meeting_claims: MeetingClaims | None = None,
+    delegations: DelegationStore | None = None,
 ) -> Backend:
     """``meeting_service``: the calendar for Teams meetings; ``"config"`` builds the Graph client from config.json,
     ``None`` means no Teams (every customer gets invitations by email)."""
@@ -86,6 +89,10 @@ def build_backend(
         email=EmailStep(renderer, directory, sender, planner),
         meeting=MeetingStep(calendar.scheduler, calendar.recorder, repository),
         invites=CalendarInviteStep(calendar.invites, sender),
+        requester=RequesterStep(renderer, sender),
+    )
+    notices = DelegationNotices(
+        config, repository.archive, delegations or DynamoDelegations(settings.table), sender, clock
     )
     clock_work = ClockWork(config, repository.archive, topics, renderer, directory, sender)
     processor = TriggerProcessor(
@@ -95,6 +102,7 @@ def build_backend(
         pipeline,
         topics,
         clock=clock,
+        notices=notices,
         clock_work=clock_work,
         failures=TriggerFailures(settings.table),
     )

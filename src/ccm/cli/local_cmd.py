@@ -17,7 +17,7 @@ def provision(
     visibility_timeout: int = typer.Option(900, help="SQS visibility timeout of the customer queues, seconds."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Create the bucket, queues, notifications, table and SES lists on the current AWS endpoint."""
+    """Create the buckets (data and audit), queues, notifications, table and SES lists on the current AWS endpoint."""
     current = settings()
     report = Provisioner(
         current.config,
@@ -25,6 +25,7 @@ def provision(
         current.bucket,
         current.table,
         visibility_timeout=visibility_timeout,
+        audit_bucket=current.audit_bucket,
         progress=(lambda message: None) if as_json else (lambda message: console.print(f"[dim]{message}[/]")),
     ).run(with_ses=with_ses)
     if as_json:

@@ -7,6 +7,7 @@ import typer
 from ccm import __version__
 from ccm.cli import (
     alt_contact_cmd,
+    audit_cmd,
     calendar_cmd,
     catalog_cmd,
     config_cmd,
@@ -41,6 +42,8 @@ app.add_typer(alt_contact_cmd.app, name="alt-contact")
 app.add_typer(deliveries_cmd.deliveries_app, name="deliveries")
 app.add_typer(deliveries_cmd.deliverability_app, name="deliverability")
 app.add_typer(deliveries_cmd.triggers_app, name="triggers")
+app.add_typer(audit_cmd.app, name="audit")
+app.command("report")(audit_cmd.report_command)
 
 
 @app.command("version")

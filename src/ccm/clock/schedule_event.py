@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ccm.domain.objects import OptionalTimestamp
+from ccm.domain.stamps import OptionalTimestamp
 from ccm.errors import CcmError
 
 SCHEDULE_SOURCE = "ccm.schedule"

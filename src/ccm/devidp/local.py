@@ -41,7 +41,7 @@ def local_sign_in(
         material,
         idp_base_url,
         ServiceProvider(public_base_url.rstrip("/"), public_base_url.rstrip("/") + "/saml/acs"),
-        demo_users(app_config.authorization),
+        demo_users(app_config.authorization, app_config.approval_policies),
     )
     config = build_edge_config(
         app_config, idp.settings, keys, replay_table=table, replay_region=region, public_base_url=public_base_url

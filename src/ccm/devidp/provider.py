@@ -15,7 +15,7 @@ from lxml import etree
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
-from ccm.config import AuthorizationConfig
+from ccm.config import ApprovalPolicies, AuthorizationConfig
 from ccm.devidp.assertions import SAML, SAMLP, SUCCESS, ResponseSpec, encode, new_id, saml_time, signed_response
 from ccm.devidp.keys import SigningMaterial
 from ccm.edge.edge_config import EdgeConfig, IdpSettings
@@ -38,14 +38,28 @@ class DemoUser:
     groups: tuple[str, ...] = ()
 
 
-def demo_users(authorization: AuthorizationConfig) -> tuple[DemoUser, ...]:
-    """One user per role, in the first allowed domain, with the group names of config.json."""
+def demo_users(authorization: AuthorizationConfig, policies: ApprovalPolicies | None = None) -> tuple[DemoUser, ...]:
+    """One user per role, in the first allowed domain, with the group names of config.json; then every member
+    the approval policies name, in the groups that name them."""
     domain = authorization.allowed_email_domains[0]
-    return (
+    users = [
         DemoUser(f"requester@{domain}", "Requester: creates changes and announcements"),
         DemoUser(f"approver@{domain}", "Approver: approves changes", (authorization.approver_group,)),
         DemoUser(f"admin@{domain}", "Administrator", (authorization.admin_group,)),
-    )
+    ]
+    memberships: dict[str, list[str]] = {}
+    for name, group in policies.groups.items() if policies else ():
+        for member in group.members or []:
+            memberships.setdefault(member.lower(), []).append(name)
+    by_email = {user.email: user for user in users}
+    for email, groups in sorted(memberships.items()):
+        known = by_email.get(email)
+        if known is not None:
+            by_email[email] = DemoUser(known.email, known.label, (*known.groups, *groups))
+            continue
+        labels = [(policies.groups[name].label if policies else None) or name for name in groups]
+        by_email[email] = DemoUser(email, f"Approver in {' and '.join(labels)}", tuple(groups))
+    return tuple(by_email.values())
 
 
 @dataclass(frozen=True)

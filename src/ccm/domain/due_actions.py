@@ -13,7 +13,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from ccm.domain.objects import Timestamp
+from ccm.domain.stamps import Timestamp
 from ccm.domain.times import format_rfc3339
 from ccm.durations import format_duration, parse_duration
 from ccm.errors import CcmError

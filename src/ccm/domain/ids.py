@@ -49,6 +49,15 @@ def validate_id(value: str) -> str:
     return value
 
 
+NOTICE_PREFIX = "DLG"
+_NOTICE_ID = re.compile(r"^DLG-[0-9a-f]{20}-[0-9]{8}T[0-9]{6}$")
+
+
+def is_notice_id(value: str) -> bool:
+    """A delegation notice (``DLG-...``): a trigger that names no change or announcement."""
+    return bool(_NOTICE_ID.match(value))
+
+
 def is_change_id(value: str) -> bool:
     return value.startswith(f"{CHANGE_PREFIX}-")
 

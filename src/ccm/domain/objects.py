@@ -9,42 +9,29 @@ what another one stored.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from contextlib import suppress
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from ccm.domain.approval import ApprovalDecision, ChangeType, Risk
+from ccm.domain.approval_state import ApprovalState
 from ccm.domain.ids import AnnouncementType, is_announcement_id
+from ccm.domain.outcome import ChangeOutcome
+from ccm.domain.stamps import OptionalTimestamp, Timestamp
 from ccm.domain.status import Status, check_transition
-from ccm.domain.times import DEFAULT_TIMEZONE, format_rfc3339, is_timezone, parse_datetime
+from ccm.domain.times import DEFAULT_TIMEZONE, is_timezone, parse_datetime
 from ccm.errors import CcmError, TransitionNotAllowed
-
-
-def _to_datetime(value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str | datetime):
-        return parse_datetime(value)
-    return value
-
-
-Timestamp = Annotated[datetime, BeforeValidator(_to_datetime), PlainSerializer(format_rfc3339, return_type=str)]
-OptionalTimestamp = Annotated[
-    datetime | None,
-    BeforeValidator(_to_datetime),
-    PlainSerializer(lambda v: None if v is None else format_rfc3339(v), return_type=str | None),
-]
 
 
 class InvalidDocument(CcmError):
@@ -78,6 +65,13 @@ class ModificationType(StrEnum):
     PROCESSED = "processed"
     DELIVERY_RESENT = "delivery_resent"
     """An administrator had one notice sent again to the recipients whose delivery failed transiently."""
+    REJECTED = "rejected"
+    REOPENED = "reopened"
+    """A rejected object taken back to a draft by its creator."""
+    APPROVAL_DECISION = "approval_decision"
+    """One approver's approval (``user_id``, ``on_behalf_of`` when a delegate gave it, ``comment``)."""
+    REVIEW_COMPLETED = "review_completed"
+    """An emergency change's normal requirements were met after the fact."""
     CHANGED_AFTER_APPROVAL = "changed_after_approval"
     """An edit of an approved object that approvers or customers rely on: it is back in ``submitted``."""
 
@@ -93,6 +87,9 @@ USER_TRANSITIONS = frozenset(
         ModificationType.APPROVED,
         ModificationType.COMPLETED,
         ModificationType.CANCELLED,
+        ModificationType.REJECTED,
+        ModificationType.REOPENED,
+        ModificationType.APPROVAL_DECISION,
         ModificationType.CHANGED_AFTER_APPROVAL,
     }
 )
@@ -155,6 +152,12 @@ class Modification(_Open):
     """Of a ``delivery_resent`` entry: the email event resent (``approval_request``, ...)."""
     resent_to: list[str] | None = None
     """Of a ``delivery_resent`` entry: who gets the extra copy."""
+    request_id: str | None = None
+    """The API request that made the entry, so that an audit event leads to its request's log lines."""
+    on_behalf_of: str | None = None
+    """The approver a delegate acted for (the entry's ``user_id``)."""
+    comment: str | None = None
+    """What the person said: an approver's comment, a rejection's reason, how a policy decided."""
     approved_version: int | None = Field(default=None, ge=1)
     """On a ``changed_after_approval`` entry: the approved version the pending changes are measured against."""
     topic: str | None = None
@@ -181,6 +184,8 @@ STATUS_ENTRIES = frozenset(
         ModificationType.CANCELLED,
         ModificationType.DELETED,
         ModificationType.CHANGED_AFTER_APPROVAL,
+        ModificationType.REJECTED,
+        ModificationType.REOPENED,
     }
 )
 """History entries that record a change of status (an edit or the system's bookkeeping does not)."""
@@ -190,7 +195,10 @@ _STAMPS: dict[Status, tuple[str, str]] = {
     Status.APPROVED: ("approved_at", "approved_by"),
     Status.COMPLETED: ("completed_at", "completed_by"),
     Status.CANCELLED: ("cancelled_at", "cancelled_by"),
+    Status.REJECTED: ("rejected_at", "rejected_by"),
 }
+_ENTRY_FOR: dict[Status, ModificationType] = {Status.DRAFT: ModificationType.REOPENED}
+"""The history entry of a transition, where it is not named like the status it reaches."""
 
 
 class ManagedObject(BaseModel, ABC):
@@ -226,6 +234,14 @@ class ManagedObject(BaseModel, ABC):
     completed_by: str | None = Field(default=None, alias="completedBy")
     cancelled_at: OptionalTimestamp = Field(default=None, alias="cancelledAt")
     cancelled_by: str | None = Field(default=None, alias="cancelledBy")
+    rejected_at: OptionalTimestamp = Field(default=None, alias="rejectedAt")
+    rejected_by: str | None = Field(default=None, alias="rejectedBy")
+
+    approval_round: int = Field(default=0, ge=0)
+    """Counts submissions: decisions of earlier rounds stay on record but never count again."""
+    approval_decisions: list[ApprovalDecision] = Field(default_factory=list)
+    approval: ApprovalState | None = None
+    """The checklist, derived from the policy and ``approval_decisions`` at every workflow write."""
 
     @field_validator("customers")
     @classmethod
@@ -264,13 +280,20 @@ class ManagedObject(BaseModel, ABC):
         meeting: MeetingMetadata | None = None,
         delivery_event: str | None = None,
         resent_to: list[str] | None = None,
+        request_id: str | None = None,
+        on_behalf_of: str | None = None,
+        comment: str | None = None,
+        details: Mapping[str, Any] | None = None,
         approved_version: int | None = None,
         topic: str | None = None,
         recipients: int | None = None,
         detail: str | None = None,
     ) -> Modification:
+        """Append a history entry; ``details`` are further keys of the entry (what a decision counted for, an
+        outcome and its note)."""
         entry = Modification.model_validate(
             {
+                **(details or {}),
                 "timestamp": at,
                 "user_id": user,
                 "modification_type": kind,
@@ -278,6 +301,9 @@ class ManagedObject(BaseModel, ABC):
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
                 "delivery_event": delivery_event,
                 "resent_to": resent_to,
+                "request_id": request_id,
+                "on_behalf_of": on_behalf_of,
+                "comment": comment,
                 "approved_version": approved_version,
                 "topic": topic,
                 "recipients": recipients,
@@ -287,8 +313,20 @@ class ManagedObject(BaseModel, ABC):
         self.modifications.append(entry)
         return entry
 
-    def transition(self, target: Status | str, user: str, at: datetime) -> Status:
-        """Move to ``target`` if the status table allows it, stamping who and when and recording it."""
+    def transition(
+        self,
+        target: Status | str,
+        user: str,
+        at: datetime,
+        *,
+        request_id: str | None = None,
+        on_behalf_of: str | None = None,
+        comment: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Status:
+        """Move to ``target`` if the status table allows it, stamping who and when and recording it.
+
+        Each submission starts a new approval round (DESIGN, "Approval rounds")."""
         new_status = check_transition(self.status, target)
         self.prior_status = self.status.value
         self.status = new_status
@@ -296,12 +334,20 @@ class ManagedObject(BaseModel, ABC):
         if stamp is not None:
             setattr(self, stamp[0], at)
             setattr(self, stamp[1], user)
+        if new_status is Status.SUBMITTED:
+            self.approval_round = self.next_approval_round
         self.modified_at = at
         self.modified_by = user
-        self.record(ModificationType(new_status.value), user, at)
+        kind = _ENTRY_FOR.get(new_status) or ModificationType(new_status.value)
+        self.record(kind, user, at, request_id=request_id, on_behalf_of=on_behalf_of, comment=comment, details=details)
         return new_status
 
-    def send_back_for_approval(self, user: str, at: datetime) -> None:
+    @property
+    def next_approval_round(self) -> int:
+        """The round the next submission starts; never one that already holds decisions."""
+        return max([self.approval_round, *(decision.round for decision in self.approval_decisions)]) + 1
+
+    def send_back_for_approval(self, user: str, at: datetime, *, request_id: str | None = None) -> None:
         """An approved object whose content changed goes back to ``submitted``: approvers see it again, measured
         against the version they approved (this one, before the edit's version bump), and customers hear of it
         only once it is approved again. Its approval stamps stay: they say what was approved last."""
@@ -310,8 +356,12 @@ class ManagedObject(BaseModel, ABC):
         self.prior_status = self.status.value
         self.status = Status.SUBMITTED
         self.submitted_at, self.submitted_by = at, user
+        # A new approval round: the decisions that approved the earlier version never count for this one.
+        self.approval_round = self.next_approval_round
         self.modified_at, self.modified_by = at, user
-        self.record(ModificationType.CHANGED_AFTER_APPROVAL, user, at, approved_version=self.version)
+        self.record(
+            ModificationType.CHANGED_AFTER_APPROVAL, user, at, request_id=request_id, approved_version=self.version
+        )
 
     @property
     def changed_since_approval(self) -> int | None:
@@ -373,6 +423,13 @@ class Change(ManagedObject):
     meeting_duration: str | None = Field(default=None, alias="meetingDuration")
     meeting_location: str | None = Field(default=None, alias="meetingLocation")
     attendees: str | None = None
+    outcome: ChangeOutcome | None = None
+    outcome_note: str | None = Field(default=None, alias="outcomeNote")
+    change_type: ChangeType = Field(default=ChangeType.NORMAL, alias="changeType")
+    risk: Risk = Risk.MEDIUM
+    emergency_justification: str = Field(default="", alias="emergencyJustification")
+    template_id: str | None = Field(default=None, alias="templateId")
+    """The standard change template it was made from (``T-3``)."""
 
     @model_validator(mode="before")
     @classmethod

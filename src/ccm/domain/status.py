@@ -13,20 +13,24 @@ class Status(StrEnum):
     APPROVED = "approved"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"
 
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.SUBMITTED, Status.CANCELLED}),
-    Status.SUBMITTED: frozenset({Status.APPROVED, Status.CANCELLED}),
+    Status.SUBMITTED: frozenset({Status.APPROVED, Status.REJECTED, Status.CANCELLED}),
     Status.APPROVED: frozenset({Status.COMPLETED, Status.CANCELLED}),
     Status.COMPLETED: frozenset(),
     Status.CANCELLED: frozenset(),
+    # Rejection ends the approval; the creator may take it back to a draft, fix it and submit it again.
+    Status.REJECTED: frozenset({Status.DRAFT}),
 }
 
-DELETABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.CANCELLED})
-"""Only drafts and cancelled objects may be deleted (moved under ``deleted/``)."""
+DELETABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.CANCELLED, Status.REJECTED})
+"""Only drafts, cancelled and rejected objects may be deleted (moved under ``deleted/``)."""
 
-EDITABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.SUBMITTED, Status.APPROVED})
+EDITABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.REJECTED})
+"""Editing a rejected object takes it back to a draft (see :data:`TRANSITIONS`)."""
 
 
 def allowed_from(current: Status) -> frozenset[Status]:

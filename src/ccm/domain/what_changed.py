@@ -2,8 +2,9 @@
 
 An aspect is one thing a reader sees of an object (its window, its customers, a text, its meeting), compared as
 a value taken from the object. Customers see the title, the window, the customers, the description texts, the
-customer impact and the meeting; approvers see all of that and the plans and the listed attendees too. Tickets
-and every other field are internal: changing them after approval needs neither a new approval nor a notice.
+customer impact and the meeting; approvers see all of that and the plans, the listed attendees, the change type,
+the risk and an emergency's justification too. Tickets and every other field are internal: changing them after
+approval needs neither a new approval nor a notice.
 
 Pure functions of two objects: the workflow decides with them whether an edit goes back for approval, the
 backend which customers hear of it and how, and the emails and the portal show the same list.
@@ -39,6 +40,9 @@ class AspectKey(StrEnum):
     TEST_PLAN = "test_plan"
     ROLLBACK_PLAN = "rollback_plan"
     ATTENDEES = "attendees"
+    CHANGE_TYPE = "change_type"
+    RISK = "risk"
+    EMERGENCY_JUSTIFICATION = "emergency_justification"
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,15 @@ CHANGE_ASPECTS: tuple[Aspect, ...] = (
     Aspect(AspectKey.TEST_PLAN, "Test plan", Audience.APPROVERS, _change(lambda c: _text(c.test_plan))),
     Aspect(AspectKey.ROLLBACK_PLAN, "Rollback plan", Audience.APPROVERS, _change(lambda c: _text(c.rollback_plan))),
     Aspect(AspectKey.ATTENDEES, "Meeting attendees", Audience.APPROVERS, _change(lambda c: _attendees(c.attendees))),
+    # The approval policy's requirements follow the type and the risk: a riskier change needs its own approvers.
+    Aspect(AspectKey.CHANGE_TYPE, "Change type", Audience.APPROVERS, _change(lambda c: c.change_type.value)),
+    Aspect(AspectKey.RISK, "Risk", Audience.APPROVERS, _change(lambda c: c.risk.value)),
+    Aspect(
+        AspectKey.EMERGENCY_JUSTIFICATION,
+        "Emergency justification",
+        Audience.APPROVERS,
+        _change(lambda c: _text(c.emergency_justification)),
+    ),
 )
 
 ANNOUNCEMENT_ASPECTS: tuple[Aspect, ...] = (

@@ -60,6 +60,13 @@ def rotate_keys(existing: KeyRing, new_key: SigningKey | None = None) -> KeyRing
     return KeyRing(current=new_key or generate_cookie_key(), previous=(existing.current,))
 
 
+def _portal_groups(app_config: AppConfig) -> tuple[str, ...]:
+    """The groups the portal acts on, kept in the session: roles, and every group an approval policy names."""
+    authorization = app_config.authorization
+    wanted = [authorization.approver_group, authorization.admin_group, *app_config.approval_policies.group_names()]
+    return tuple(dict.fromkeys(wanted))
+
+
 def build_edge_config(
     app_config: AppConfig,
     idp: IdpSettings,
@@ -88,7 +95,7 @@ def build_edge_config(
         replay_region=replay_region or app_config.aws_region,
         groups_attribute=groups_attribute,
         email_attribute=email_attribute,
-        session_groups=() if all_groups else (authorization.approver_group, authorization.admin_group),
+        session_groups=() if all_groups else _portal_groups(app_config),
         name_id_format=EMAIL_NAME_ID,
         allow_idp_initiated=allow_idp_initiated,
         session=session or SessionPolicy(),

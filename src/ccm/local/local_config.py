@@ -1,8 +1,9 @@
 """The configuration the local stack runs with: a copy of config.json that points at this machine.
 
 The shipped config.json stays untouched; the copy in the data folder differs only where a local run must: the
-portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, and the
-demo's reminder offsets when config.json names none.
+portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, and,
+when config.json has none, the demo approval policies (:mod:`ccm.local.demo_policies`) and the demo's reminder
+offsets.
 Every function of the stack reads it through ``CCM_CONFIG``.
 """
 
@@ -17,6 +18,7 @@ from ccm.config import AppConfig, load_config
 from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
 from ccm.local.demo_changes import DEMO_REMINDERS
+from ccm.local.demo_policies import demo_approval_policies
 
 LOCAL_CONFIG_FILE = "config.json"
 
@@ -32,6 +34,8 @@ def local_config_document(source: dict[str, Any], portal_base_url: str, graph: G
     # "$schema" names the schema relative to the repository, which does not resolve from the data folder.
     document.pop("$schema", None)
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
+    if "approval_policies" not in document:
+        document["approval_policies"] = demo_approval_policies(document)
     # An hour's reminder besides the day's, so a demo change an hour ahead shows one on the first run.
     document.setdefault("reminders", list(DEMO_REMINDERS))
     if graph is not None:

@@ -8,6 +8,8 @@ before anyone can sign in:
   their notifications exist, so work that was interrupted resumes (the delivery ledger mails nobody twice);
 - the table's rows other than the catalog (delivery ledger, meeting claims, sign-in replay records not yet
   expired); the catalog is rebuilt from the archive with the code of ``ccm catalog rebuild``;
+- every event of the audit bucket (restoring the archive's objects is no new write: the stack drops the audit
+  queue's messages those puts cause, as the events and report sums come back from the snapshot);
 - every customer's SES contact list, in the format of ``ccm ses backup`` and restored with its code;
 - the outbox (emails and meetings of earlier runs);
 - the local Graph endpoint's calendars, so a meeting made in an earlier run is updated or cancelled in place.
@@ -99,15 +101,26 @@ ROW_KINDS: tuple[tuple[str, str], ...] = (
     ("LEDGER#", "delivery-ledger rows"),
     ("MEETING#", "meeting claims"),
     ("SAML#", "sign-in replay records"),
+    ("DELEGATION#", "delegations"),
+    ("TEMPLATE", "standard change templates and their counter"),
     ("CLOCK#", "clock claims"),
     ("SESMSG#", "SES message pointers"),
     ("DELIVERABILITY#", "deliverability day counts"),
     ("TRIGGERFAIL#", "trigger failure reasons"),
 )
 """The table's rows that are kept, by partition key prefix (``ccm.storage.ledger``, ``ccm.storage.meeting_claims``,
-``ccm.edge.replay``, ``ccm.storage.clock_claims``, ``ccm.storage.delivery_records``, ``ccm.storage.trigger_failures``).
-Sign-in replay records live only as long as the assertion they stop being replayed (five minutes for the development
-identity provider); like DynamoDB's TTL, the snapshot lets them go once expired."""
+``ccm.edge.replay``, ``ccm.storage.delegations``, ``ccm.storage.templates``, ``ccm.storage.clock_claims``,
+``ccm.storage.delivery_records``, ``ccm.storage.trigger_failures``). Sign-in replay records live only as long as the
+assertion they stop being replayed (five minutes for the development identity provider); like DynamoDB's TTL, the
+snapshot lets them go once expired."""
+
+
+AUDIT_ROW_KINDS: tuple[tuple[str, str], ...] = (
+    ("AUDIT#", "audit index rows"),
+    ("REPORTFACT#", "report facts"),
+    ("REPORT#", "monthly report sums"),
+)
+"""Rows the audit function writes (``ccm.storage.audit_index``, ``ccm.storage.report_store``); named when present."""
 
 
 def _kind(name: str, kinds: tuple[tuple[str, str], ...], other: str) -> str:
@@ -143,8 +156,10 @@ class SnapshotCounts:
             objects[label] = objects.get(label, 0) + 1
         rows: dict[str, int] = {label: 0 for _, label in ROW_KINDS}
         for row in document.get("table", {}).get("rows", []):
-            label = _kind(str(row[PARTITION_KEY]["S"]), ROW_KINDS, "other table rows")
+            label = _kind(str(row[PARTITION_KEY]["S"]), ROW_KINDS + AUDIT_ROW_KINDS, "other table rows")
             rows[label] = rows.get(label, 0) + 1
+        if "audit_bucket" in document:
+            objects["audit events"] = len(document["audit_bucket"].get("objects", []))
         outbox = document.get("outbox", {})
         return cls(
             objects_by_kind=objects,
@@ -199,8 +214,10 @@ class Snapshot:
         sessions: RoleSessions | None = None,
         concurrency: int = 8,
         clock: Callable[[], float] = time.time,
+        audit_bucket: str | None = None,
     ) -> None:
         self.path = path
+        self.audit_bucket = audit_bucket
         self.config = config
         self.bucket = bucket
         self.table = table
@@ -212,7 +229,7 @@ class Snapshot:
         """What expiry (TTL) is judged by."""
         self.s3: S3Client = boto3.client("s3", region_name=config.aws_region, config=RETRY_CONFIG)
         self.ddb: DynamoDBClient = boto3.client("dynamodb", region_name=config.aws_region, config=RETRY_CONFIG)
-        self._object_cache: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._object_caches: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {}
         self._saving = threading.Lock()
         self._pending_triggers: list[dict[str, Any]] = []
 
@@ -236,6 +253,8 @@ class Snapshot:
                 "contacts": contacts,
                 "outbox": {"emails": outbox["emails"], "meetings": outbox["meetings"]},
             }
+            if self.audit_bucket:
+                document["audit_bucket"] = {"name": self.audit_bucket, "objects": self._objects(self.audit_bucket)}
             if self.graph is not None:
                 document["graph"] = {"base_url": self.graph.base_url, "events": self.graph.export_events()}
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -244,25 +263,27 @@ class Snapshot:
             temporary.replace(self.path)
             return SnapshotCounts.of(document, expired_rows=expired)
 
-    def _objects(self) -> list[dict[str, Any]]:
+    def _objects(self, bucket: str | None = None) -> list[dict[str, Any]]:
         """Every object's current version; unchanged objects (same ETag) are not read again."""
+        name = bucket or self.bucket
+        cache = self._object_caches.setdefault(name, {})
         entries: list[dict[str, Any]] = []
         listed: set[str] = set()
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=name):
             for item in page.get("Contents", []):
                 key, etag = item["Key"], item["ETag"]
                 listed.add(key)
-                cached = self._object_cache.get(key)
+                cached = cache.get(key)
                 if cached is None or cached[0] != etag:
-                    cached = (etag, self._read_object(key))
-                    self._object_cache[key] = cached
+                    cached = (etag, self._read_object(key, name))
+                    cache[key] = cached
                 entries.append(cached[1])
-        for gone in set(self._object_cache) - listed:
-            del self._object_cache[gone]
+        for gone in set(cache) - listed:
+            del cache[gone]
         return entries
 
-    def _read_object(self, key: str) -> dict[str, Any]:
-        response = self.s3.get_object(Bucket=self.bucket, Key=key)
+    def _read_object(self, key: str, bucket: str | None = None) -> dict[str, Any]:
+        response = self.s3.get_object(Bucket=bucket or self.bucket, Key=key)
         body = response["Body"].read()
         content_type = response.get("ContentType", "binary/octet-stream")
         entry: dict[str, Any] = {"key": key, "content_type": content_type, "metadata": response.get("Metadata", {})}
@@ -332,6 +353,9 @@ class Snapshot:
                 self._pending_triggers.append(entry)
             else:
                 self._put_object(entry)
+        if self.audit_bucket:
+            for entry in document.get("audit_bucket", {}).get("objects", []):
+                self._put_object(entry, self.audit_bucket)
         now = self.clock()
         kept: list[dict[str, Any]] = []
         for row in document.get("table", {}).get("rows", []):
@@ -372,10 +396,10 @@ class Snapshot:
             self._put_object(entry)
         return len(pending)
 
-    def _put_object(self, entry: Mapping[str, Any]) -> None:
+    def _put_object(self, entry: Mapping[str, Any], bucket: str | None = None) -> None:
         body = entry["text"].encode("utf-8") if "text" in entry else base64.b64decode(entry.get("base64", ""))
         self.s3.put_object(
-            Bucket=self.bucket,
+            Bucket=bucket or self.bucket,
             Key=entry["key"],
             Body=body,
             ContentType=entry.get("content_type", "binary/octet-stream"),

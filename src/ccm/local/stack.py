@@ -41,7 +41,9 @@ from ccm.errors import CcmError
 from ccm.local.cloudfront import s3_origin
 from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, seed_directories
 from ccm.local.demo_changes import seed_demo_changes
+from ccm.local.demo_history import seed_change_history
 from ccm.local.demo_subscriptions import apply_subscriptions
+from ccm.local.demo_templates import seed_demo_template
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
 from ccm.local.http import StartResponse, WsgiApp
@@ -58,8 +60,12 @@ from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
 from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
-from ccm.provision import SES_EVENTS_QUEUE, Provisioner
+from ccm.provision import AUDIT_QUEUE, SES_EVENTS_QUEUE, Provisioner
 from ccm.s3_events import queue_name
+from ccm.storage.archive import ArchiveStore
+from ccm.storage.catalog import Catalog
+from ccm.storage.repository import Repository
+from ccm.storage.templates import DynamoTemplates
 from ccm.subscription_config import SubscriptionConfig, load_subscription_config
 
 logger = logging.getLogger("ccm.local")
@@ -98,6 +104,11 @@ class StackOptions:
     bucket: str = "ccm-metadata"
     table: str = "ccm-catalog"
 
+    @property
+    def audit_bucket(self) -> str:
+        """Named from the data bucket, as the template names it."""
+        return f"{self.bucket}-audit"
+
     def check(self) -> None:
         if self.visibility_timeout < BACKEND_TIMEOUT_MARGIN + 10:
             raise StackError(
@@ -113,7 +124,7 @@ class StackOptions:
 
 
 def function_specs(options: StackOptions, edge_config: Path) -> dict[str, FunctionSpec]:
-    """The five functions of ``infra/template.yaml`` with their timeouts and memory, and local concurrency."""
+    """The functions of ``infra/template.yaml`` with their timeouts and memory, and local concurrency."""
     logs = options.data_dir / "logs"
     edge_setup = "functions.edge_auth.app:use_config"
     return {
@@ -138,6 +149,9 @@ def function_specs(options: StackOptions, edge_config: Path) -> dict[str, Functi
         ),
         "api": FunctionSpec(
             "ccm-api", "functions.api.app:handler", 30, 1024, concurrency=2, log_file=str(logs / "api.log")
+        ),
+        "audit": FunctionSpec(
+            "ccm-audit", "functions.audit.app:handler", 60, 512, concurrency=1, log_file=str(logs / "audit.log")
         ),
         "backend": FunctionSpec(
             "ccm-backend",
@@ -243,6 +257,7 @@ class LocalStack:
     def __init__(self, options: StackOptions, announce: Callable[[Started], None]) -> None:
         self.options = options
         self.announce = announce
+        self._restored = False
 
     def run(self) -> None:
         """Start everything, serve until SIGINT/SIGTERM, stop everything."""
@@ -280,7 +295,12 @@ class LocalStack:
         ses_config = load_ses_config(options.ses_config_path)
         subscriptions = self._subscriptions(config, ses_config)
         provisioned = Provisioner(
-            config, ses_config, options.bucket, options.table, visibility_timeout=options.visibility_timeout
+            config,
+            ses_config,
+            options.bucket,
+            options.table,
+            visibility_timeout=options.visibility_timeout,
+            audit_bucket=options.audit_bucket,
         ).run()
         assert provisioned.events_queue_url is not None
         report_failures("the demo directory", seed_directories(config), logger.warning)
@@ -296,7 +316,15 @@ class LocalStack:
             meetings=lambda: [asdict(action) for action in graph.actions()],
             on_email=ses_events.publish,
         )
-        snapshot = Snapshot(data / SNAPSHOT_FILE, config, options.bucket, options.table, outbox, graph=graph.graph)
+        snapshot = Snapshot(
+            data / SNAPSHOT_FILE,
+            config,
+            options.bucket,
+            options.table,
+            outbox,
+            graph=graph.graph,
+            audit_bucket=options.audit_bucket,
+        )
         restored = self._restore_or_seed(snapshot, config, ses_config, subscriptions)
         logger.info("data: %s", restored)
         running.callback(self._final_snapshot, snapshot)
@@ -358,6 +386,7 @@ class LocalStack:
                 else {}
             ),
             "CCM_BUCKET": options.bucket,
+            "CCM_AUDIT_BUCKET": options.audit_bucket,
             "CCM_TABLE": options.table,
         }
         os.environ.update(environment)
@@ -383,12 +412,20 @@ class LocalStack:
         snapshot: Snapshot,
     ) -> int:
         """Outbox collection, periodic snapshots, the queue workers (the customers' triggers to the backend, the SES
-        events to their handler), the clock's schedule; then the triggers an earlier run left."""
+        events to their handler, the archive's writes to the audit function), the clock's schedule; then the triggers
+        an earlier run left."""
+        backend = functions["backend"]
         harvester = Repeating("outbox", OUTBOX_INTERVAL, outbox.collect).start()
         running.callback(harvester.stop)
         periodic = Repeating("snapshot", self.options.snapshot_interval, snapshot.save).start()
         running.callback(periodic.stop)
-        workers = QueueWorkers([*self._workers(config, functions["backend"]), self._events_worker(config, functions)])
+        workers = QueueWorkers(
+            [
+                *self._workers(config, backend),
+                self._events_worker(config, functions),
+                self._audit_worker(config, functions["audit"]),
+            ]
+        )
         workers.start()
         running.callback(workers.stop, STOP_GRACE_SECONDS + self.options.poll_wait_seconds)
         # Stopped before the workers (callbacks run last-in first): nothing is handed over that nobody reads.
@@ -405,6 +442,7 @@ class LocalStack:
         self, snapshot: Snapshot, config: AppConfig, ses_config: SesConfig, subscriptions: SubscriptionConfig | None
     ) -> str:
         if snapshot.exists:
+            self._restored = True
             document = snapshot.load()
             restored = snapshot.restore_state(document)
             contacts = snapshot.restore_contacts(document)
@@ -412,6 +450,9 @@ class LocalStack:
             logger.info("restored from %s: %s", snapshot.path, restored.counts.describe())
             listed = restored.catalog.objects
             return f"restored from {snapshot.path}: the catalog lists {listed} changes, announcements and drafts"
+        repository = Repository(ArchiveStore(self.options.bucket), Catalog(self.options.table))
+        history = seed_change_history(repository, config, utc_now())
+        logger.info("first run: %d finished demo changes of the last months for the reports page", history)
         imported = import_contacts(config, ses_config, self.options.bucket)
         report_failures("the contact import", imported, logger.warning)
         report_failures("the demo people's own choices", opt_in_by_choice(config, ses_config), logger.warning)
@@ -421,6 +462,9 @@ class LocalStack:
             f"first run: {people} demo contacts imported from the demo Identity Center directories, "
             f"{len(changes)} demo changes approved"
         )
+        template = seed_demo_template(DynamoTemplates(self.options.table), config, utc_now())
+        if template is not None:
+            seeded += f", standard change template {template} added"
         if subscriptions is None:
             return seeded
         applied = apply_subscriptions(config, ses_config, subscriptions, self.options.bucket)
@@ -443,6 +487,16 @@ class LocalStack:
         return QueueWorker(
             sqs, url, arn, functions["ses-events"], batch_size=10, wait_seconds=self.options.poll_wait_seconds
         )
+
+    def _audit_worker(self, config: AppConfig, audit: LocalFunction) -> QueueWorker:
+        """The audit queue's consumer. What it holds before the worker starts came from restoring the snapshot,
+        whose audit events and report sums were restored as well: those puts are no new writes."""
+        sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
+        url = sqs.get_queue_url(QueueName=AUDIT_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        if self._restored:
+            sqs.purge_queue(QueueUrl=url)
+        return QueueWorker(sqs, url, arn, audit, batch_size=10, wait_seconds=self.options.poll_wait_seconds)
 
     def _workers(self, config: AppConfig, backend: LocalFunction) -> list[QueueWorker]:
         sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)

@@ -21,6 +21,8 @@ class EmailEvent(StrEnum):
     APPROVED = "approved"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    """To the requester only (internal mail): the approval was refused, with the reason."""
     UPDATED = "updated"
     """An approved object changed and was approved again: what changed since the customer was last told."""
     RESCHEDULED = "rescheduled"
@@ -95,6 +97,15 @@ def decide(obj: AnyObject, topics: Topics) -> Notice | None:
     if event is None:
         return None
     return Notice(event, topic_for(obj, event, topics))
+
+
+def internal_notice(obj: AnyObject, topics: Topics) -> Notice | None:
+    """A notice to our own people rather than the customers' subscribers: a rejection tells its requester.
+
+    Its topic only names the audience that asked for the decision; it is sent outside every topic."""
+    if obj.status is not Status.REJECTED:
+        return None
+    return Notice(EmailEvent.REJECTED, topic_for(obj, EmailEvent.APPROVAL_REQUEST, topics))
 
 
 def topic_for(obj: AnyObject, event: EmailEvent, topics: Topics) -> str:

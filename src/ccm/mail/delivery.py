@@ -147,7 +147,7 @@ class Dispatcher:
         key: DeliveryKey,
         email: PreparedEmail,
         recipients: Sequence[str],
-        topic: str,
+        topic: str | None,
         *,
         deadline: float | None = None,
     ) -> DeliveryReport:
@@ -208,7 +208,7 @@ class Dispatcher:
         limiter: RateLimiter,
         claim: Claim,
         email: PreparedEmail,
-        topic: str,
+        topic: str | None,
         outcomes: _Outcomes,
     ) -> None:
         """Send to a claimed recipient and record how it ended; a failure frees the claim for the retry."""
@@ -243,7 +243,7 @@ class Dispatcher:
         limiter: RateLimiter,
         address: str,
         email: PreparedEmail,
-        topic: str,
+        topic: str | None,
         outcomes: _Outcomes,
     ) -> str:
         try:
@@ -254,6 +254,8 @@ class Dispatcher:
         while True:
             limiter.acquire()
             try:
+                if topic is None:
+                    return mailbox.send_outside_topics(address, raw)
                 return mailbox.send(address, raw, topic)
             except Throttled:
                 outcomes.count("throttled")
@@ -282,12 +284,14 @@ class EmailSender:
         customer: CustomerMapping,
         email: RenderedEmail,
         recipients: Sequence[str],
-        topic: str,
+        topic: str | None,
         *,
         now: datetime,
         deadline: float | None = None,
     ) -> DeliveryReport:
-        """Mail every recipient the ledger does not already hold under ``key``; :class:`DeliveryFailed` if some fail."""
+        """Mail every recipient the ledger does not already hold under ``key``; :class:`DeliveryFailed` if some fail.
+
+        ``topic`` ``None``: a message to our own people, outside every topic (no list management)."""
         prepared = email.prepare(self.sender, now)
         mailbox = self.mailboxes.for_customer(customer)
         report = self.dispatcher.deliver(

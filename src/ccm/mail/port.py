@@ -59,6 +59,10 @@ class Mailbox(Protocol):
         """
         ...
 
+    def send_outside_topics(self, recipient: str, raw: bytes, sender: str | None = None) -> str:
+        """Like :meth:`send`, for a message that belongs to no topic (to our own people): no list management."""
+        ...
+
 
 class Mailboxes(Protocol):
     def for_customer(self, customer: CustomerMapping) -> Mailbox: ...

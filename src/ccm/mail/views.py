@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from ccm.config import AppConfig
+from ccm.domain.approval import ChangeType
+from ccm.domain.approval_state import ApprovalState, RequirementState
 from ccm.domain.ids import AnnouncementType
 from ccm.domain.objects import Announcement, AnyObject, Attachment, Change, ModificationType
 from ccm.domain.times import DEFAULT_TIMEZONE, is_timezone, zone
@@ -23,16 +25,23 @@ HEADER_WORDS: dict[EmailEvent, str] = {
     EmailEvent.APPROVED: "Approved",
     EmailEvent.COMPLETED: "Completed",
     EmailEvent.CANCELLED: "Cancelled",
+    EmailEvent.REJECTED: "Rejected",
     EmailEvent.UPDATED: "Updated",
     EmailEvent.RESCHEDULED: "Rescheduled",
     EmailEvent.REMINDER: "Reminder",
     EmailEvent.OVERDUE: "Overdue",
+}
+CHANGE_TYPE_LABELS: dict[ChangeType, str] = {
+    ChangeType.STANDARD: "Standard (pre-approved template)",
+    ChangeType.NORMAL: "Normal",
+    ChangeType.EMERGENCY: "Emergency",
 }
 SUBJECT_WORDS: dict[EmailEvent, str] = {
     EmailEvent.APPROVAL_REQUEST: "Approval requested",
     EmailEvent.APPROVED: "Approved",
     EmailEvent.COMPLETED: "Completed",
     EmailEvent.CANCELLED: "Cancelled",
+    EmailEvent.REJECTED: "Rejected",
     EmailEvent.UPDATED: "Updated",
     EmailEvent.RESCHEDULED: "Rescheduled",
     EmailEvent.REMINDER: "Reminder",
@@ -104,6 +113,23 @@ class Meeting:
     join_url: str
     subject: str
     window: Window | None
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One approval requirement as the emails list it: "CAB: 1 of 2, approved by ..."."""
+
+    label: str
+    progress: str
+    people: str
+    met: bool
+
+
+@dataclass(frozen=True)
+class RejectionNote:
+    who: str
+    reason: str
+    when: Moment | None
 
 
 @dataclass(frozen=True)
@@ -182,6 +208,18 @@ class EmailView:
     action_url: str | None
     sent_at: Moment
     topic: str
+    outcome: str | None = None
+    """How a completed change ended, in words ("Rolled back"); ``None`` for anything else."""
+    outcome_note: str | None = None
+    outcome_went_well: bool = True
+    change_type: str | None = None
+    risk: str | None = None
+    justification: str | None = None
+    checklist: list[ChecklistLine] | None = None
+    approve_url: str | None = None
+    reject_url: str | None = None
+    rejection: RejectionNote | None = None
+    review_note: str | None = None
     extras: Extras = NO_EXTRAS
 
 
@@ -260,8 +298,36 @@ def _attachments(obj: Announcement) -> list[Link]:
     return links
 
 
+def decider(by: str, on_behalf_of: str | None) -> str:
+    """ "by X on behalf of Y" when a delegate decided."""
+    return f"{by} on behalf of {on_behalf_of}" if on_behalf_of else by
+
+
+def _line(state: RequirementState) -> ChecklistLine:
+    progress = "approved" if state.met else f"{state.count} of {state.required}"
+    people = ", ".join(decider(decision.by, decision.on_behalf_of) for decision in state.decisions)
+    return ChecklistLine(label=state.label, progress=progress, people=people, met=state.met)
+
+
+def checklist(approval: ApprovalState | None) -> list[ChecklistLine] | None:
+    if approval is None or not approval.requirements:
+        return None
+    return [_line(state) for state in approval.requirements]
+
+
+def _review_note(obj: AnyObject, zone_name: str) -> str | None:
+    review = obj.approval.review if obj.approval is not None else None
+    if review is None or review.due_by is None:
+        return None
+    if review.met:
+        return "Retrospective review: done (the normal requirements were met after the fact)."
+    return f"Retrospective review due by {_format(review.due_by, zone_name)}: the normal requirements still apply."
+
+
 def _intro(obj: AnyObject, event: EmailEvent, customer: Customer, extras: Extras) -> str:
     what = "change" if isinstance(obj, Change) else "announcement"
+    if event is EmailEvent.REJECTED:
+        return f"Your {what} was not approved. You can edit it, which makes it a draft again, and submit it again."
     if event is EmailEvent.APPROVAL_REQUEST and extras.approved_version is not None:
         return (
             f"This {what} affecting {customer.name} was changed after it was approved (version "
@@ -312,8 +378,12 @@ class ViewBuilder:
             return f"{self.portal}/edit-change.html?{urlencode({'changeId': obj.id})}"
         return f"{self.portal}/edit-announcement.html?{urlencode({'announcementId': obj.id})}"
 
-    def approval_url(self, obj: AnyObject, customer_code: str) -> str:
-        return f"{self.portal}/approvals.html?{urlencode({'customerCode': customer_code, 'objectId': obj.id})}"
+    def approval_url(self, obj: AnyObject, customer_code: str, decision: str | None = None) -> str:
+        """The portal's approvals page on this item; with ``decision`` its confirmation view (a GET never decides)."""
+        query = {"customerCode": customer_code, "objectId": obj.id}
+        if decision is not None:
+            query["decision"] = decision
+        return f"{self.portal}/approvals.html?{urlencode(query)}"
 
     def confirm_url(self, obj: AnyObject, action: str) -> str:
         """A page that asks to confirm ``action`` on ``obj`` (a link opened by a GET changes nothing)."""
@@ -322,6 +392,10 @@ class ViewBuilder:
 
     def subject(self, obj: AnyObject, event: EmailEvent, extras: Extras) -> str:
         title = clean_subject(obj.title)
+        outcome = obj.outcome if isinstance(obj, Change) and event is EmailEvent.COMPLETED else None
+        if outcome is not None and outcome.needs_note:
+            # Subscribers learn from the subject alone that the change did not simply succeed.
+            return event_subject(outcome.words, title)
         if event is EmailEvent.REMINDER and extras.reminder is not None:
             return event_subject(SUBJECT_WORDS[event], f"{title}, starts {extras.reminder.starts.local}")
         if event is EmailEvent.OVERDUE:
@@ -366,13 +440,29 @@ class ViewBuilder:
             sections = [Section(h, t) for h, t in (("Summary", obj.summary), ("Details", obj.content)) if t.strip()]
             tickets = []
             attachments = _attachments(obj)
+        outcome = obj.outcome if isinstance(obj, Change) and event is EmailEvent.COMPLETED else None
+        header = f"{HEADER_WORDS[event]}: {obj.title}"
+        if outcome is not None and outcome.needs_note:
+            header = f"{outcome.words}: {obj.title}"
+        requesting = event is EmailEvent.APPROVAL_REQUEST
+        rejection = None
+        if event is EmailEvent.REJECTED and obj.approval is not None and obj.approval.rejection is not None:
+            said = obj.approval.rejection
+            rejection = RejectionNote(
+                who=decider(said.by, said.on_behalf_of), reason=said.reason, when=Moment.of(said.at, zone_name)
+            )
+        change_type = risk = justification = None
+        if isinstance(obj, Change):
+            change_type, risk = CHANGE_TYPE_LABELS[obj.change_type], obj.risk.value.title()
+            if obj.change_type is ChangeType.EMERGENCY:
+                justification = obj.emergency_justification.strip() or None
         return EmailView(
             kind=obj.kind,
             event=event,
             object_id=obj.id,
             title=obj.title,
             subject=self.subject(obj, event, extras),
-            header=f"{HEADER_WORDS[event]}: {obj.title}",
+            header=header,
             colour=colour,
             status=obj.status.value.replace("_", " ").title(),
             category=category,
@@ -392,5 +482,16 @@ class ViewBuilder:
             action_url=self.approval_url(obj, customer_code) if event is EmailEvent.APPROVAL_REQUEST else None,
             sent_at=Moment.of(now, zone_name),
             topic=notice.topic,
+            outcome=outcome.words if outcome is not None else None,
+            outcome_note=obj.outcome_note if outcome is not None and isinstance(obj, Change) else None,
+            outcome_went_well=outcome is None or not outcome.needs_note,
+            checklist=checklist(obj.approval) if event in (EmailEvent.APPROVAL_REQUEST, EmailEvent.REJECTED) else None,
+            approve_url=self.approval_url(obj, customer_code, "approve") if requesting else None,
+            reject_url=self.approval_url(obj, customer_code, "reject") if requesting else None,
+            rejection=rejection,
+            review_note=_review_note(obj, zone_name) if event is EmailEvent.APPROVED else None,
+            change_type=change_type,
+            risk=risk,
+            justification=justification,
             extras=extras,
         )

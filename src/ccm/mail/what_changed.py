@@ -84,6 +84,9 @@ class ChangeRows:
             AspectKey.IMPLEMENTATION_PLAN: change.implementation_plan,
             AspectKey.TEST_PLAN: change.test_plan,
             AspectKey.ROLLBACK_PLAN: change.rollback_plan,
+            AspectKey.CHANGE_TYPE: change.change_type.value,
+            AspectKey.RISK: change.risk.value,
+            AspectKey.EMERGENCY_JUSTIFICATION: change.emergency_justification,
         }
         return (_cut(texts.get(key, "")) or NOT_SET,)
 

@@ -6,7 +6,8 @@ Key layout (kept from the original system):
 * ``drafts/{id}.json``: objects in status ``draft``
 * ``versions/{id}/v{N}.json``: the object as it was before version N was replaced
 * ``deleted/<original key>``: soft-deleted copies
-* ``customers/{code}/{id}.json``: transient triggers, one per affected customer, consumed by the backend
+* ``customers/{code}/{id}.json``: transient triggers, one per affected customer, consumed by the backend; a
+  delegation notice (``DLG-...``) is a trigger too, naming the approver whose delegation it announces
 
 Every write of an object is conditional: ``IfNoneMatch="*"`` to create, ``IfMatch=<etag>`` to replace. An
 update re-reads and re-applies its change when someone else wrote in between, unless the caller pinned the
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import ClientError
 
 from ccm.aws.clients import is_not_found, is_precondition_failed, retry_config
-from ccm.domain.ids import validate_id
+from ccm.domain.ids import is_notice_id, validate_id
 from ccm.domain.objects import AnyObject, parse_document
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
@@ -59,7 +60,8 @@ def snapshot_key(object_id: str, version: int) -> str:
 def trigger_key(customer_code: str, object_id: str) -> str:
     if not customer_code or "/" in customer_code or ".." in customer_code:
         raise ValueError(f"invalid customer code {customer_code!r}")
-    return f"customers/{customer_code}/{validate_id(object_id)}.json"
+    trigger_id = object_id if is_notice_id(object_id) else validate_id(object_id)
+    return f"customers/{customer_code}/{trigger_id}.json"
 
 
 def location_for(status: Status) -> Location:
@@ -345,6 +347,21 @@ class ArchiveStore:
         metadata = {**self._metadata(obj), "customer": customer_code, "request-type": request_type}
         self._put(key, obj.to_document(), metadata)
         return key
+
+    def put_notice(self, customer_code: str, notice_id: str, body: dict[str, Any]) -> str:
+        if not is_notice_id(notice_id):
+            raise ValueError(f"{notice_id!r} is not a notice id")
+        key = trigger_key(customer_code, notice_id)
+        self._put(key, body, {"customer": customer_code, "request-type": "delegation_notice"})
+        return key
+
+    def read_notice(self, customer_code: str, notice_id: str) -> dict[str, Any] | None:
+        """A notice's body, or ``None`` once it was consumed."""
+        try:
+            got = self._get(trigger_key(customer_code, notice_id))
+        except KeyError:
+            return None
+        return got[0] if got is not None else None
 
     def trigger_etag(self, customer_code: str, object_id: str) -> str | None:
         """The ETag of a customer's trigger, or ``None`` when there is none (it was consumed)."""

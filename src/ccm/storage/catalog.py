@@ -10,6 +10,10 @@ Rows (all in the one table of :mod:`ccm.storage.table`):
 * ``TERM#<kind>#<term>`` / ``<order>``: the text search's inverted index (:mod:`ccm.storage.search_index`),
   written right after the transaction
 
+A summary row of an approved emergency change whose retrospective review is still open also carries
+``group_pk = REVIEW#change`` and ``group_sk = <due by>#<id>`` (the shared ``by_group`` index), so the dashboard finds
+the overdue ones with one Query.
+
 Each write is conditional on the archive ETag the row was built from, so a catalog that missed a write is
 detected and re-synchronised from the archive (the source of truth) rather than silently overwritten.
 """
@@ -30,6 +34,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
 from ccm.aws.clients import error_code, retry_config
+from ccm.domain.approval_state import ApprovalState
 from ccm.domain.objects import Announcement, Change
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
@@ -37,6 +42,7 @@ from ccm.domain.windows import object_window
 from ccm.errors import InvalidCursor
 from ccm.storage.archive import ArchiveStore, Stored
 from ccm.storage.attribute_values import from_item, to_item
+from ccm.storage.batch_writes import write_in_batches
 from ccm.storage.search_index import TERM_PREFIX, SearchIndex, lookup_terms
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
 from ccm.storage.window_index import WindowIndex, window_months, window_rows
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
 
 SEARCH_TEXT_LIMIT = 400
 MAX_PAGE = 200
+REVIEW_GROUP = "REVIEW#change"
 CATALOG_PREFIXES = ("OBJ#", "STATS#", TERM_PREFIX)
 """Partition key prefixes of the rows the catalog owns; every other row of the table belongs to someone else."""
 
@@ -84,6 +91,13 @@ class Summary(BaseModel):
     implementation_end: str | None = None
     timezone: str | None = None
     summary: str = ""
+    outcome: str | None = None
+    outcome_note: str | None = None
+    change_type: str | None = None
+    risk: str | None = None
+    approval: ApprovalState | None = None
+    review_due_by: str | None = None
+    """When an approved emergency change's retrospective review is due, while it is still open."""
     location: str
     etag: str
     search_text: str = ""
@@ -116,10 +130,14 @@ class Summary(BaseModel):
             "version": obj.version,
             "include_meeting": obj.include_meeting,
             "join_url": obj.meeting_metadata.join_url if obj.meeting_metadata else None,
+            "approval": obj.approval,
             "location": stored.location,
             "etag": stored.etag,
             "changed_since_approval": obj.changed_since_approval,
         }
+        review = obj.approval.review if obj.approval is not None and obj.approval.review_pending else None
+        if review is not None and obj.status in (Status.APPROVED, Status.COMPLETED):
+            common["review_due_by"] = _ts(review.due_by)
         window = object_window(obj)
         if window is not None:
             common.update(window_start=_ts(window.start), window_end=_ts(window.end), window_timezone=window.timezone)
@@ -132,8 +150,14 @@ class Summary(BaseModel):
                 implementation_end=_ts(obj.implementation_end),
                 timezone=obj.timezone,
                 summary=obj.change_reason[:200],
+                outcome=obj.outcome.value if obj.outcome else None,
+                outcome_note=(obj.outcome_note or "")[:200] or None,
+                change_type=obj.change_type.value,
+                risk=obj.risk.value,
             )
             searchable = [obj.id, obj.title, obj.snow_ticket, obj.jira_ticket, obj.change_reason]
+            if obj.outcome:
+                searchable += [obj.outcome.words, obj.outcome_note or ""]
         else:
             assert isinstance(obj, Announcement)
             common.update(
@@ -231,6 +255,9 @@ class Query:
     limit: int = 50
     cursor: str | None = None
     object_type: str | None = None
+    outcome: str | None = None
+    change_type: str | None = None
+    risk: str | None = None
 
 
 class Catalog:
@@ -261,6 +288,8 @@ class Catalog:
                 "order_sk": summary.order,
             }
         )
+        if summary.review_due_by:
+            values.update(group_pk=REVIEW_GROUP, group_sk=f"{summary.review_due_by}#{summary.id}")
         return _item(values)
 
     def _customer_row(self, summary: Summary, code: str) -> dict[str, Any]:
@@ -386,6 +415,25 @@ class Catalog:
 
     # -- reading -----------------------------------------------------------------------------------------
 
+    def review_due(self, until: str | None = None) -> list[Summary]:
+        """Approved emergency changes whose review is open, due by ``until`` (RFC 3339) if given; paged to the end."""
+        condition = "group_pk = :pk"
+        values: dict[str, Any] = {":pk": {"S": REVIEW_GROUP}}
+        if until is not None:
+            condition += " AND group_sk <= :until"
+            values[":until"] = {"S": until + "~"}
+        found: list[Summary] = []
+        paginator = self.ddb.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            IndexName="by_group",
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+        )
+        for page in pages:
+            found.extend(Summary.model_validate(_plain(item)) for item in page.get("Items", []))
+        return found
+
     def get(self, object_id: str) -> Summary | None:
         response = self.ddb.get_item(TableName=self.table_name, Key=_summary_key(object_id), ConsistentRead=True)
         item = response.get("Item")
@@ -435,6 +483,18 @@ class Catalog:
         if query.object_type:
             values[":object_type"] = {"S": query.object_type}
             filters.append("object_type = :object_type")
+        if query.outcome:
+            names["#outcome"] = "outcome"
+            values[":outcome"] = {"S": query.outcome}
+            filters.append("#outcome = :outcome")
+        if query.change_type:
+            names["#change_type"] = "change_type"
+            values[":change_type"] = {"S": query.change_type}
+            filters.append("#change_type = :change_type")
+        if query.risk:
+            names["#risk"] = "risk"
+            values[":risk"] = {"S": query.risk}
+            filters.append("#risk = :risk")
         if query.text:
             values[":text"] = {"S": query.text.strip().lower()}
             filters.append("contains(search_text, :text)")
@@ -463,7 +523,10 @@ class Catalog:
         }
         selective = bool(
             query.text
+            or query.outcome
             or query.object_type
+            or query.change_type
+            or query.risk
             or query.creator_contains
             or query.customers_any
             or (query.status and index != "by_status")
@@ -532,24 +595,7 @@ class Catalog:
                     yield item
 
     def _batch_write(self, requests: Iterable[dict[str, Any]]) -> None:
-        batch: list[dict[str, Any]] = []
-        for request in requests:
-            batch.append(request)
-            if len(batch) == 25:
-                self._flush(batch)
-                batch = []
-        if batch:
-            self._flush(batch)
-
-    def _flush(self, batch: list[dict[str, Any]]) -> None:
-        pending: Any = {self.table_name: batch}
-        delay = 0.05
-        while pending:
-            response = self.ddb.batch_write_item(RequestItems=pending)
-            pending = response.get("UnprocessedItems") or None
-            if pending:
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        write_in_batches(self.ddb, self.table_name, requests)
 
     def clear(self) -> int:
         """Delete every catalog row and counter (ledger and replay rows are kept). Returns rows deleted."""

@@ -182,7 +182,18 @@ class InMemoryRepository:
         self.triggers[key] = {**obj.to_document(), "request-type": request_type}
         return key
 
+    def put_notice(self, customer_code: str, notice_id: str, body: dict[str, Any]) -> str:
+        key = trigger_key(customer_code, notice_id)
+        if customer_code in self.refuse_triggers_for:
+            raise TriggerNotWritten(f"the trigger {key} was refused: SlowDown")
+        self.triggers[key] = dict(body)
+        return key
+
     # -- the catalog ---------------------------------------------------------------------------------------------
+
+    def review_due(self, until: str | None = None) -> list[Summary]:
+        due = [s for s in self._summaries() if s.review_due_by and (until is None or s.review_due_by <= until)]
+        return sorted(due, key=lambda summary: (summary.review_due_by or "", summary.id))
 
     def _summaries(self) -> list[Summary]:
         found: dict[str, Summary] = {}
@@ -229,6 +240,9 @@ def _matches(summary: Summary, query: Query) -> bool:
         query.creator is None or summary.created_by == query.creator.lower(),
         query.customer is None or query.customer in summary.customers,
         query.object_type is None or summary.object_type == query.object_type,
+        query.outcome is None or summary.outcome == query.outcome,
+        query.change_type is None or summary.change_type == query.change_type,
+        query.risk is None or summary.risk == query.risk,
         not query.text or query.text.strip().lower() in summary.search_text,
         not query.creator_contains or query.creator_contains.strip().lower() in summary.created_by,
         not query.customers_any or any(code in summary.customers for code in query.customers_any),

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from ccm.domain.objects import AnyObject
 from ccm.errors import CcmError
 from ccm.storage.archive import Location, Stored, Update, VersionEntry
-from ccm.storage.catalog import Page, Query
+from ccm.storage.catalog import Page, Query, Summary
 
 
 class TriggerNotWritten(CcmError):
@@ -67,6 +67,16 @@ class ObjectRepository(Protocol):
 
     def put_trigger(self, customer_code: str, obj: AnyObject, request_type: str) -> str:
         """Write the customer's trigger for ``obj``; :class:`TriggerNotWritten` if it could not be."""
+        ...
+
+    def put_notice(self, customer_code: str, notice_id: str, body: dict[str, Any]) -> str:
+        """Write a notice trigger (``DLG-...``) to the customer's queue; :class:`TriggerNotWritten` if it could not
+        be."""
+        ...
+
+    def review_due(self, until: str | None = None) -> list[Summary]:
+        """Approved emergency changes whose retrospective review is still open (due by ``until`` if given),
+        earliest due first."""
         ...
 
     def query(self, query: Query) -> Page:

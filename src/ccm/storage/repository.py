@@ -50,6 +50,15 @@ class Repository:
         except (ClientError, BotoCoreError) as error:
             raise TriggerNotWritten(str(error)) from error
 
+    def put_notice(self, customer_code: str, notice_id: str, body: dict[str, Any]) -> str:
+        try:
+            return self.archive.put_notice(customer_code, notice_id, body)
+        except (ClientError, BotoCoreError) as error:
+            raise TriggerNotWritten(str(error)) from error
+
+    def review_due(self, until: str | None = None) -> list[Summary]:
+        return self.catalog.review_due(until)
+
     def query(self, query: Query) -> Page:
         return self.catalog.query(query)
 

@@ -37,6 +37,7 @@ from ccm.aws.clients import error_code
 from ccm.domain.status import Status
 from ccm.errors import InvalidCursor
 from ccm.storage.attribute_values import from_item, to_item
+from ccm.storage.batch_writes import write_in_batches
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -303,24 +304,7 @@ class SearchIndex:
         self.write(requests)
 
     def write(self, requests: Iterable[dict[str, Any]]) -> None:
-        batch: list[dict[str, Any]] = []
-        for request in requests:
-            batch.append(request)
-            if len(batch) == 25:
-                self._flush(batch)
-                batch = []
-        if batch:
-            self._flush(batch)
-
-    def _flush(self, batch: list[dict[str, Any]]) -> None:
-        pending: Any = {self.table_name: batch}
-        delay = 0.05
-        while pending:
-            response = self.ddb.batch_write_item(RequestItems=pending)
-            pending = response.get("UnprocessedItems") or None
-            if pending:
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        write_in_batches(self.ddb, self.table_name, requests)
 
     # -- searching ---------------------------------------------------------------------------------------
 

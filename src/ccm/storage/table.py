@@ -1,5 +1,7 @@
 """The one DynamoDB table: catalog rows, statistics counters, the text search's postings (``TERM#...``, plain items
-with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger and the SAML replay cache.
+with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger, the SAML replay cache, the audit
+trail's index (``AUDIT#<month>``, ``ccm.storage.audit_index``) and the reports' sums (``REPORT#<month>``,
+``REPORTFACT#<id>``, ``ccm.storage.report_store``).
 
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.
@@ -11,13 +13,20 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
 * ``DELIVERY#<object id>``: the delivery-ledger rows of one object, ``group_sk`` =
   ``<customer>#<event>#v<version>#<recipient>`` (:mod:`ccm.storage.ledger`, :mod:`ccm.storage.delivery_records`)
+* ``NOTICE#<scope>#<month>``: a change's report facts with a customer notice lead time, ordered by that notice
+  (``ccm.storage.report_store``), so a report lists the changes below the notice minimum with one query a month.
+* ``REVIEW#change``: approved emergency changes whose retrospective review is open, ``group_sk = <due by>#<id>``
+  (:mod:`ccm.storage.catalog`, summary rows only)
+* ``DELEGATE#<delegate>``: delegations naming that delegate, ``group_sk = <last day>#<approver>``
+  (:mod:`ccm.storage.delegations`)
 * ``WINDOW#<YYYY-MM>``: the window index (:mod:`ccm.storage.window_index`), ``group_sk = <window start>#<id>``;
   the clock reads it for the windows starting soon (reminders) and ending (nudges), one Query per month touched.
 
 Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
 ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`), ``SAML#``
-(the sign-in replay cache), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers and daily deliverability
-counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
+(the sign-in replay cache), ``DELEGATION#`` (:mod:`ccm.storage.delegations`), ``TEMPLATE`` (the standard change
+templates and their counter, :mod:`ccm.storage.templates`), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers
+and daily deliverability counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
 :mod:`ccm.storage.trigger_failures`).
 """
 

@@ -27,6 +27,8 @@ class Actor(BaseModel):
     groups: frozenset[str] = frozenset()
     is_approver: bool = False
     is_admin: bool = False
+    request_id: str | None = None
+    """The request the actor made (the API's Lambda request id), recorded in the history entries it writes."""
 
     @classmethod
     def of(cls, email: str, groups: Iterable[str], authorization: AuthorizationConfig) -> Actor:

@@ -16,8 +16,10 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from ccm.domain.approval import ChangeType, Risk
 from ccm.domain.ids import ANNOUNCEMENT_PREFIXES, AnnouncementType, is_announcement_id, is_change_id, validate_id
 from ccm.domain.objects import TITLE_LIMIT
+from ccm.domain.outcome import NOTE_LIMIT, ChangeOutcome, outcome_problem
 from ccm.domain.status import Status
 from ccm.errors import InvalidId
 
@@ -54,6 +56,11 @@ SERVER_KEYS = frozenset(
         "completedBy",
         "cancelledAt",
         "cancelledBy",
+        "rejectedAt",
+        "rejectedBy",
+        "approval",
+        "approval_decisions",
+        "approval_round",
         "created_at",
         "created_by",
         "modified_at",
@@ -74,6 +81,9 @@ SERVER_KEYS = frozenset(
         "survey_id",
         "survey_url",
         "survey_created_at",
+        # set only by completing a change, with its own command
+        "outcome",
+        "outcomeNote",
     }
 )
 """Owned by the server or the backend; whatever a client sends under these keys is ignored."""
@@ -220,6 +230,16 @@ class ChangeFields(ObjectCommand):
     meetingLocationType: Short | None = None
     meetingLocation: Short | None = None
     attendees: Text | None = Field(default=None, description="comma-separated email addresses")
+    changeType: ChangeType | None = Field(
+        default=None, description="standard (from a template), normal (default) or emergency"
+    )
+    risk: Risk | None = Field(default=None, description="low, medium (default) or high")
+    emergencyJustification: Text | None = Field(
+        default=None, description="why it cannot wait; required to submit an emergency change"
+    )
+    templateId: Annotated[str, StringConstraints(pattern=r"^T-[1-9][0-9]{0,8}$")] | None = Field(
+        default=None, description="the standard change template it is made from"
+    )
     status: Short | None = Field(default=None, description="ignored except to choose draft or submitted")
 
     @field_validator("changeId")
@@ -317,3 +337,25 @@ class AnnouncementStatusUpdate(AnnouncementFields):
 SUBMISSIONS: dict[Kind, type[ObjectCommand]] = {"change": ChangeSubmission, "announcement": AnnouncementSubmission}
 DRAFTS: dict[Kind, type[ObjectCommand]] = {"change": ChangeDraft, "announcement": AnnouncementDraft}
 EDITS: dict[Kind, type[ObjectCommand]] = {"change": ChangeFields, "announcement": AnnouncementFields}
+
+
+class Completion(BaseModel):
+    """How a change ended, sent when completing it. Without a body a change completes as ``successful``, as the
+    original's clients (which knew no outcomes) complete changes."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    outcome: ChangeOutcome = Field(
+        default=ChangeOutcome.SUCCESSFUL,
+        description="successful, successful_with_issues, rolled_back or failed",
+    )
+    note: Annotated[str, StringConstraints(max_length=NOTE_LIMIT)] = Field(
+        default="", description="what happened; required unless the outcome is successful"
+    )
+
+    @model_validator(mode="after")
+    def _note_when_needed(self) -> Completion:
+        problem = outcome_problem(self.outcome, self.note)
+        if problem:
+            raise ValueError(problem)
+        return self

@@ -12,6 +12,7 @@ from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
 from ccm.errors import AlreadyExists, ObjectNotFound
 from ccm.workflow.actor import Actor
+from ccm.workflow.approval_plan import refresh_approval
 from ccm.workflow.commands import ID_KEYS, AnnouncementFields, Kind, ObjectCommand
 from ccm.workflow.editing import edit, not_found
 from ccm.workflow.errors import InvalidInput
@@ -20,6 +21,7 @@ from ccm.workflow.permissions import require_reader
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
+from ccm.workflow.templates import approve_by_template, check_submission, conform
 from ccm.workflow.transitions import transition
 from ccm.workflow.triggers import write_triggers
 
@@ -68,7 +70,7 @@ def new_object(
         }
     )
     obj = build(document, kind)
-    obj.record(ModificationType.CREATED, actor.email, at)
+    obj.record(ModificationType.CREATED, actor.email, at, request_id=actor.request_id)
     return obj
 
 
@@ -94,7 +96,11 @@ def submit(services: Services, actor: Actor, command: ObjectCommand, *, expected
     obj = new_object(content, kind, actor, now, object_id=object_id, type_=announcement_type(command))
     check_customers(obj, services.config, required=True)
     check_schedule(obj, now, meeting_moved=True)
-    obj.transition(Status.SUBMITTED, actor.email, now)
+    template = check_submission(services, obj)
+    obj.transition(Status.SUBMITTED, actor.email, now, request_id=actor.request_id)
+    if template is not None:
+        approve_by_template(obj, template, now)
+    refresh_approval(services.config, obj)
     stored = services.repository.create(obj)
     return Mutation(stored, write_triggers(services, stored), created=True)
 
@@ -119,6 +125,8 @@ def save_draft(
     obj = new_object(content, kind, actor, now, object_id=object_id, type_=announcement_type(command))
     check_customers(obj, services.config, required=False)
     check_schedule(obj, now, meeting_moved=True)
+    conform(services, obj)
+    refresh_approval(services.config, obj)
     return Mutation(services.repository.create(obj), created=True)
 
 
@@ -134,4 +142,6 @@ def clone(services: Services, actor: Actor, object_id: str, *, kind: Kind) -> Mu
     # A customer dropped from the configuration since the source was written cannot be notified any more.
     document["customers"] = [code for code in source.obj.customers if code in services.config.customer_mappings]
     obj = new_object(document, kind, actor, services.clock())
+    conform(services, obj)
+    refresh_approval(services.config, obj)
     return Mutation(services.repository.create(obj), created=True)

@@ -301,6 +301,7 @@ def resend_failed(services: Services, actor: Actor, object_id: str, *, kind: Kin
             customer_code=customer,
             delivery_event=event,
             resent_to=recipients,
+            request_id=actor.request_id,
         )
 
     update = services.repository.update(object_id, record, bump_version=False, location="archive")

@@ -12,6 +12,7 @@ from ccm.domain.what_changed import needs_approval_again
 from ccm.errors import AnnouncementNotFound, ChangeNotFound, ObjectNotFound, VersionConflict
 from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
+from ccm.workflow.approval_plan import refresh_approval
 from ccm.workflow.commands import ID_KEYS, Kind, ObjectCommand
 from ccm.workflow.errors import ActionNotAllowed, InvalidInput
 from ccm.workflow.fields import assign, check_customers, merge, require_id
@@ -19,6 +20,7 @@ from ccm.workflow.permissions import require_owner
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule, meeting_time
 from ccm.workflow.services import Services
+from ccm.workflow.templates import conform, reapprove_by_template
 from ccm.workflow.triggers import write_triggers
 
 
@@ -53,18 +55,22 @@ def apply_edits(services: Services, obj: AnyObject, fields: Mapping[str, Any], a
     merged = merge(obj, fields)
     check_customers(merged, services.config, required=merged.status is not Status.DRAFT)
     check_schedule(merged, at, meeting_moved=meeting_time(merged) != meeting_time(obj))
+    conform(services, merged)
+    # The checklist is derived: compare it as the configuration makes it now, on both sides.
+    refresh_approval(services.config, merged)
+    refresh_approval(services.config, obj)
     if merged.to_document() == obj.to_document():
         return False
     before = obj.model_copy(deep=True)
     assign(obj, merged)
     obj.modified_at = at
     obj.modified_by = actor.email
-    obj.record(ModificationType.UPDATED, actor.email, at)
+    obj.record(ModificationType.UPDATED, actor.email, at, request_id=actor.request_id)
     if before.status is Status.APPROVED and needs_approval_again(before, obj):
         if obj.notified_versions is None:
             # Approved before the backend recorded whom it told: the customers of the approved version heard of it.
             obj.notified_versions = {code: before.version for code in before.customers}
-        obj.send_back_for_approval(actor.email, at)
+        obj.send_back_for_approval(actor.email, at, request_id=actor.request_id)
     return True
 
 
@@ -72,24 +78,37 @@ def edit(
     services: Services, actor: Actor, object_id: str, command: ObjectCommand, *, expected_etag: str | None = None
 ) -> Mutation:
     """Change the given fields of an editable object. An approved object that goes back for approval asks its
-    customers' approvers again (their triggers); an edit of internal fields alone notifies nobody."""
+    customers' approvers again (their triggers), unless its standard template approves it again at once; an edit of
+    internal fields alone notifies nobody; a rejected one goes back to being its creator's draft."""
     kind = command.kind
     require_id(object_id, kind)
     cleaned = content_for(command, object_id)
     check_formats(cleaned)
     requested_status = command.requested_status
     now = services.clock()
+    sent_back = False
 
     def apply(obj: AnyObject) -> None:
+        nonlocal sent_back
         require_owner(actor, obj, "edit")
         if obj.status not in EDITABLE:
             raise ActionNotAllowed("edit", obj.status.value, [status.value for status in EDITABLE])
-        if requested_status not in (None, "", obj.status.value):
+        if requested_status not in (None, "", obj.status.value) and not (
+            obj.status is Status.REJECTED and requested_status == Status.DRAFT.value
+        ):
             raise InvalidInput.one(
                 "status", f"is {obj.status.value}; change it with the submit, approve, complete or cancel actions"
             )
-        if not apply_edits(services, obj, cleaned, actor, now):
+        reopened, was_approved = obj.status is Status.REJECTED, obj.status is Status.APPROVED
+        if reopened:
+            obj.transition(Status.DRAFT, actor.email, now, request_id=actor.request_id)
+        if not apply_edits(services, obj, cleaned, actor, now) and not reopened:
             raise _Unchanged()
+        sent_back = was_approved and obj.status is Status.SUBMITTED
+        if sent_back:
+            # A standard change whose plans still match its template needs no approver, as on submission.
+            reapprove_by_template(services, obj, now)
+        refresh_approval(services.config, obj)
 
     try:
         update = services.repository.update(object_id, apply, expected_etag=expected_etag)
@@ -100,7 +119,7 @@ def edit(
         return Mutation(services.repository.get(object_id))
     after = update.after
     triggers = []
-    if update.before.obj.status is Status.APPROVED and after.obj.status is Status.SUBMITTED:
+    if sent_back:
         triggers = write_triggers(services, after)
     return Mutation(after, triggers)
 
@@ -126,7 +145,7 @@ def delete(
     check_etag(stored, expected_etag)
     now = services.clock()
     obj = stored.obj.model_copy(deep=True)
-    obj.record(ModificationType.DELETED, actor.email, now)
+    obj.record(ModificationType.DELETED, actor.email, now, request_id=actor.request_id)
     return services.repository.retire(
         Stored(obj, stored.etag, stored.location), reason="deleted", by=actor.email, at=now
     )

@@ -127,12 +127,15 @@ class Search:
     kind: Kind = "change"
     object_type: str | None = None
     created_by: str | None = None
+    change_type: str | None = None
+    risk: str | None = None
     customers: Sequence[str] = field(default_factory=tuple)
     date_range: str | None = None
     start_date: str | None = None
     end_date: str | None = None
     limit: int = 50
     cursor: str | None = None
+    outcome: str | None = None
 
 
 def _window(search: Search, now: datetime) -> tuple[str | None, str | None]:
@@ -161,6 +164,8 @@ def search(services: Services, actor: Actor, criteria: Search) -> Page:
         kind=criteria.kind,
         status=criteria.status,
         object_type=criteria.object_type,
+        change_type=criteria.change_type if criteria.kind == "change" else None,
+        risk=criteria.risk if criteria.kind == "change" else None,
         text=criteria.text.strip() or None if criteria.text else None,
         creator_contains=criteria.created_by.strip() or None if criteria.created_by else None,
         customers_any=tuple(criteria.customers),
@@ -169,6 +174,7 @@ def search(services: Services, actor: Actor, criteria: Search) -> Page:
         viewer=actor.email,
         limit=criteria.limit,
         cursor=criteria.cursor,
+        outcome=criteria.outcome or None,
     )
     return query_catalog(services, query)
 

@@ -1,4 +1,5 @@
-"""What every workflow function works with: the object store (a port), the configuration and a clock."""
+"""What every workflow function works with: the object store (a port), the configuration, a clock, and the
+delegations and standard change templates approvals rely on."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from ccm.config import AppConfig
 from ccm.domain.times import utc_now
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
+from ccm.storage.audit_index import AuditIndex
 from ccm.storage.catalog import Catalog
+from ccm.storage.delegations import DelegationStore, DynamoDelegations, InMemoryDelegations
 from ccm.storage.delivery_records import DeliveryRecords, DynamoDeliveryRecords
 from ccm.storage.port import ObjectRepository
+from ccm.storage.report_store import ReportStore
 from ccm.storage.repository import Repository
+from ccm.storage.templates import DynamoTemplates, InMemoryTemplates, TemplateStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -33,6 +38,12 @@ class Services:
     clock: Callable[[], datetime] = field(default=utc_now)
     deliveries: DeliveryRecords | None = None
     """The delivery ledger's rows and SES's events on them (the deliveries pages); ``None`` where unused."""
+    reports: ReportStore | None = None
+    """The monthly report sums; by default in the repository's table."""
+    audit: AuditIndex | None = None
+    """The audit trail's index; by default in the repository's table."""
+    delegations: DelegationStore = field(default_factory=InMemoryDelegations)
+    templates: TemplateStore = field(default_factory=InMemoryTemplates)
     audience: AudienceSource | None = None
 
     @classmethod
@@ -45,4 +56,20 @@ class Services:
             repository=repository,
             config=settings.config,
             deliveries=DynamoDeliveryRecords(settings.table, dynamodb),
+            delegations=DynamoDelegations(settings.table, dynamodb),
+            templates=DynamoTemplates(settings.table, dynamodb),
         )
+
+    def report_store(self) -> ReportStore:
+        if self.reports is not None:
+            return self.reports
+        if isinstance(self.repository, Repository):
+            return ReportStore(self.repository.catalog.table_name, self.repository.catalog.ddb)
+        raise RuntimeError("these services have no report store")
+
+    def audit_index(self) -> AuditIndex:
+        if self.audit is not None:
+            return self.audit
+        if isinstance(self.repository, Repository):
+            return AuditIndex(self.repository.catalog.table_name, self.repository.catalog.ddb)
+        raise RuntimeError("these services have no audit index")

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from ccm.domain.objects import AnyObject
+from ccm.domain.objects import AnyObject, Change
 from ccm.domain.status import TRANSITIONS, Status, check_transition
 from ccm.errors import ObjectNotFound, TransitionNotAllowed
 from ccm.storage.archive import Update, location_for
 from ccm.workflow.actor import Actor
-from ccm.workflow.commands import Kind, ObjectCommand
+from ccm.workflow.approval_commands import ApprovalCommand
+from ccm.workflow.approval_plan import refresh_approval
+from ccm.workflow.commands import Completion, Kind, ObjectCommand
+from ccm.workflow.decisions import approve
 from ccm.workflow.editing import apply_edits, check_etag, content_for, edit, not_found
-from ccm.workflow.errors import ActionNotAllowed
+from ccm.workflow.errors import ActionNotAllowed, InvalidInput
 from ccm.workflow.fields import check_customers, require_id
 from ccm.workflow.permissions import require_owner, require_participant, require_reader, require_transition
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
+from ccm.workflow.templates import approve_by_template, check_submission
 from ccm.workflow.triggers import REQUEST_TYPES, request_type, write_triggers
 
 
@@ -27,12 +31,22 @@ def transition(
     kind: Kind,
     expected_etag: str | None = None,
     edits: ObjectCommand | None = None,
+    completion: Completion | None = None,
 ) -> Mutation:
     """Move an object to ``target`` if the status table and the caller's role allow it, then notify.
 
     ``edits`` (fields the client sent along, e.g. the form when submitting a draft) are merged first. A draft
     leaves ``drafts/`` for the archive when it moves on; cancelling a draft notifies nobody, as nobody heard of it.
+    Approving is one approver's decision (:func:`ccm.workflow.decisions.approve`): the policy may want more.
+    Completing a change records its outcome (``completion``, successful when not given) on the change and in the
+    history entry of the completion.
     """
+    if target is Status.APPROVED:
+        return approve(
+            services, actor, object_id, ApprovalCommand(), kind=kind, expected_etag=expected_etag, edits=edits
+        )
+    if target is Status.REJECTED:
+        raise InvalidInput.one("status", "a rejection needs a reason: POST it to the object's reject action")
     require_id(object_id, kind)
     cleaned = content_for(edits, object_id) if edits else None
     if cleaned:
@@ -45,10 +59,22 @@ def transition(
         if cleaned and apply_edits(services, obj, cleaned, actor, now):
             # Fields sent along with an action are an edit: approving does not entitle anyone to rewrite content.
             require_owner(actor, obj, "edit")
+        template = None
         if target is Status.SUBMITTED:
             check_customers(obj, services.config, required=True)
             check_schedule(obj, now, meeting_moved=True)
-        obj.transition(target, actor.email, now)
+            template = check_submission(services, obj)
+        details = comment = None
+        if target is Status.COMPLETED and isinstance(obj, Change):
+            done = completion or Completion()
+            obj.outcome = done.outcome
+            obj.outcome_note = done.note.strip() or None
+            # The note is the entry's comment, the field that carries what a person said.
+            details, comment = {"outcome": done.outcome.value}, obj.outcome_note
+        obj.transition(target, actor.email, now, request_id=actor.request_id, comment=comment, details=details)
+        if template is not None:
+            approve_by_template(obj, template, now)
+        refresh_approval(services.config, obj)
 
     update: Update
     try:

@@ -7,9 +7,11 @@ one is idempotent (same key, same body), which is what makes a resend safe.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ccm.config import AppConfig
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
 from ccm.storage.archive import Stored
@@ -27,7 +29,11 @@ REQUEST_TYPES: dict[tuple[str, Status], str] = {
     ("announcement", Status.APPROVED): "approved_announcement",
     ("announcement", Status.COMPLETED): "announcement_completed",
     ("announcement", Status.CANCELLED): "announcement_cancelled",
+    ("change", Status.REJECTED): "change_rejected",
+    ("announcement", Status.REJECTED): "announcement_rejected",
 }
+INTERNAL: frozenset[Status] = frozenset({Status.REJECTED})
+"""Statuses that mail only our own people (the requester), not the customers: one trigger is enough."""
 PARALLEL_WRITES = 8
 
 
@@ -46,6 +52,17 @@ class TriggerResult:
 def request_type(obj: AnyObject) -> str | None:
     """What the trigger announces for the object's current status; ``None`` if that status notifies nobody."""
     return REQUEST_TYPES.get((obj.kind, obj.status))
+
+
+def internal_mail_customer(config: AppConfig, recipients: Sequence[str], candidates: Sequence[str]) -> str:
+    """Whose SES sends a message to our own people: the first candidate customer whose allow-list admits every
+    recipient (a non-production customer may mail only a few), else the first candidate."""
+    codes = sorted(code for code in set(candidates) if code in config.customer_mappings) or config.customer_codes
+    for code in codes:
+        mapping = config.customer_mappings[code]
+        if all(mapping.allows_recipient(address) for address in recipients):
+            return code
+    return codes[0]
 
 
 def former_customers(obj: AnyObject) -> list[str]:
@@ -76,6 +93,8 @@ def write_triggers(services: Services, stored: Stored) -> list[TriggerResult]:
         return TriggerResult(code, mapping.customer_name, key)
 
     codes = [*obj.customers, *former_customers(obj)]
+    if obj.status in INTERNAL and codes:
+        codes = [internal_mail_customer(services.config, [obj.owner], codes)]
     if len(codes) <= 1:
         return [write(code) for code in codes]
     with ThreadPoolExecutor(max_workers=min(PARALLEL_WRITES, len(codes))) as pool:

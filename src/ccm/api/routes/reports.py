@@ -29,12 +29,15 @@ def _search(criteria: SearchCriteria) -> Search:
         kind=kind,
         object_type=object_type if object_type.startswith("announcement_") else None,
         created_by=criteria.createdBy,
+        change_type=criteria.changeType or None,
+        risk=criteria.risk or None,
         customers=tuple(criteria.customers or ()),
         date_range=criteria.dateRange,
         start_date=criteria.startDate,
         end_date=criteria.endDate,
         limit=criteria.limit,
         cursor=criteria.cursor,
+        outcome=criteria.outcome or None,
     )
 
 
@@ -90,10 +93,13 @@ def search_by_query(
     status: StatusFilter = None,
     objectType: Annotated[str | None, Query(max_length=64)] = None,
     createdBy: Annotated[str | None, Query(max_length=300)] = None,
+    changeType: Annotated[str | None, Query(max_length=16, description="standard, normal or emergency")] = None,
+    risk: Annotated[str | None, Query(max_length=16, description="low, medium or high")] = None,
     customers: Annotated[str | None, Query(max_length=2000, description="comma-separated codes")] = None,
     dateRange: Annotated[str | None, Query(max_length=16)] = None,
     startDate: Annotated[str | None, Query(max_length=64)] = None,
     endDate: Annotated[str | None, Query(max_length=64)] = None,
+    outcome: Annotated[str | None, Query(max_length=32, description="successful, successful_with_issues, ...")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
@@ -102,10 +108,13 @@ def search_by_query(
         "status": status,
         "objectType": objectType,
         "createdBy": createdBy,
+        "changeType": changeType,
+        "risk": risk,
         "customers": [code for code in (customers or "").split(",") if code] or None,
         "dateRange": dateRange,
         "startDate": startDate,
         "endDate": endDate,
+        "outcome": outcome,
         "limit": limit,
         "cursor": cursor,
     }

@@ -8,6 +8,7 @@ from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import documented
 from ccm.api.routes.common import new_router
 from ccm.domain.times import format_rfc3339
+from ccm.workflow.delegation import may_approve
 
 router = new_router()
 TAGS = ["user"]
@@ -38,6 +39,7 @@ def user_context(services: CurrentServices, actor: CurrentActor) -> dict[str, An
         "role": actor.role.value,
         "isAdmin": actor.is_admin,
         "isApprover": actor.is_approver,
+        "mayApprove": may_approve(services.config, actor),
         "groups": sorted(actor.groups),
         "allowSelfApproval": authorization.allow_self_approval,
         "approverGroup": authorization.approver_group,

@@ -10,6 +10,7 @@ import { showConflict } from "./conflict.js";
 import { messageNode, showError, showMessage, showSuccess, showWarning } from "./messages.js";
 import { confirmAction } from "./modal.js";
 import { watchObject } from "./meeting.js";
+import { askOutcome } from "./outcome.js";
 
 export const ACTION_LABELS = {
   submit: "Submit for approval",
@@ -32,22 +33,22 @@ const QUESTIONS = {
   delete: ["Delete this?", "It is moved to the deleted folder and disappears from the portal."],
 };
 
-/** The question for `action` on `item`: [title, text, confirm label], or null when none is asked. */
+/** The question for `action` on `item`: [title, text, confirm label, early], or null when none is asked. */
 async function questionFor(action, item, path) {
   if (action === "complete") {
     // Cards hold list summaries: the window, the meeting and its cancellations come from the object itself.
     const document = item.document || (await get(path)).data;
     const question = completionQuestion(document);
-    return [question.title, question.text, question.confirm];
+    return [question.title, question.text, question.confirm, question.early];
   }
-  return QUESTIONS[action] ? [...QUESTIONS[action], ACTION_LABELS[action]] : null;
+  return QUESTIONS[action] ? [...QUESTIONS[action], ACTION_LABELS[action], false] : null;
 }
 
 /**
  * After an approval: what the backend did, as it does it ("Notified Alpha Retail: 4 recipients", "No meeting: nobody
  * is invited"), until every customer is notified and the meeting is made or skipped; never an endless wait.
  */
-function followApproval(collection, item, status, onMeeting) {
+export function followApproval(collection, item, status, onMeeting) {
   const progress = showMessage(status, "info", "Notifying the customers' subscribers…", { replace: false, sticky: true });
   const text = progress.querySelector(".message-text");
   loadCustomers()
@@ -91,16 +92,23 @@ export async function performAction(action, item, { status, onChanged = () => {}
     showError(status, `Could not ${ACTION_LABELS[action].toLowerCase()} ${item.id}: ${error.message}`);
     return null;
   }
-  if (question) {
+  // Completing a change asks how it went, which is its confirmation; completing early is asked about first.
+  const asksOutcome = action === "complete" && collection === "/changes";
+  if (question && (!asksOutcome || question[3])) {
     const [title, text, confirm] = question;
     const agreed = await confirmAction(title, `${item.title || item.id}: ${text}`, confirm, true);
     if (!agreed) return null;
+  }
+  let body;
+  if (asksOutcome) {
+    body = await askOutcome(item.title || item.id);
+    if (!body) return null;
   }
   try {
     const answer =
       action === "delete"
         ? await remove(path, { ifMatch: item.etag, version: item.version })
-        : await post(`${path}/${action}`, undefined, { ifMatch: item.etag, version: item.version });
+        : await post(`${path}/${action}`, body, { ifMatch: item.etag, version: item.version });
     reportOutcome(status, action, item, answer.data);
     // An approval that completes the object's approval (other decisions may still be needed before it does).
     if (action === "approve" && answer.data?.object?.status === "approved") {

@@ -2,12 +2,14 @@
 import { collectionOf, get, post } from "./api.js";
 import { el, personName } from "./dom.js";
 import { actionButtons } from "./actions.js";
+import { CHANGE_TYPE_LABELS, approveExplained, checklist, decider, decisionButtons, openingsFor, standingInToday } from "./approval.js";
 import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
 import { customerName, loadCustomers } from "./customers.js";
 import { deliverySection } from "./deliveries.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
+import { OUTCOME_WORDS } from "./outcome.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "./status.js";
 import { formatInBothZones, formatInstant } from "./time.js";
 
@@ -24,6 +26,10 @@ const HISTORY_LABELS = {
   approved: "Approved",
   completed: "Completed",
   cancelled: "Cancelled",
+  rejected: "Rejected",
+  reopened: "Taken back to a draft",
+  approval_decision: "Approval given",
+  review_completed: "Retrospective review completed",
   deleted: "Deleted",
   delivery_resent: "Notice resent to transient failures",
   changed_after_approval: "Changed after approval: back for approval",
@@ -47,8 +53,9 @@ export function editLink(document) {
 }
 
 function progress(status) {
-  if (status === "cancelled") {
-    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, "Cancelled"));
+  if (status === "cancelled" || status === "rejected") {
+    const label = status === "cancelled" ? "Cancelled" : "Rejected";
+    return el("ol", { className: "progress" }, el("li", { className: "step step-cancelled" }, label));
   }
   const reached = STEPS.findIndex(([value]) => value === status);
   return el(
@@ -141,7 +148,11 @@ function meetingSection(document) {
 function historyLine(entry, customers) {
   const what = isSystemEntry(entry)
     ? [el("strong", {}, systemEntryText(entry, customers))]
-    : [el("strong", {}, HISTORY_LABELS[entry.modification_type] || humanized(entry.modification_type)), ` by ${personName(entry.user_id)}`];
+    : [
+        el("strong", {}, HISTORY_LABELS[entry.modification_type] || humanized(entry.modification_type)),
+        ` by ${entry.on_behalf_of ? decider(entry) : personName(entry.user_id)}`,
+        entry.comment ? el("span", { className: "history-comment" }, `: “${entry.comment}”`) : "",
+      ];
   return el(
     "li",
     { dataset: { type: entry.modification_type } },
@@ -197,8 +208,15 @@ export function detailsBody(document, customers) {
       change ? field("Window ends", formatInBothZones(document.implementationEnd, zone)) : null,
       change ? field("ServiceNow ticket", document.snowTicket) : null,
       change ? field("Jira ticket", document.jiraTicket) : null,
+      change ? field("Change type", CHANGE_TYPE_LABELS[document.changeType] || document.changeType) : null,
+      change ? field("Risk", document.risk ? document.risk[0].toUpperCase() + document.risk.slice(1) : null) : null,
+      change && document.templateId ? field("Standard template", document.templateId) : null,
       field("Customers", (document.customers || []).map((code) => customerName(customers, code)).join(", ")),
+      change && document.outcome ? field("Outcome", OUTCOME_WORDS[document.outcome] || document.outcome) : null,
+      change && document.outcome ? field("Outcome note", document.outcomeNote) : null,
     ),
+    change && document.changeType === "emergency" ? textSection("Why this is an emergency", document.emergencyJustification) : null,
+    checklist(document.approval),
     change ? textSection("Reason", document.changeReason) : textSection("Summary", document.summary),
     change ? textSection("Implementation plan", document.implementationPlan) : textSection("Content", document.content),
     change ? textSection("Test plan", document.testPlan) : null,
@@ -209,6 +227,13 @@ export function detailsBody(document, customers) {
     meetingSection(document),
     history(document.modifications, customers),
   );
+}
+
+/** Whether approving in `opening` meets the last open requirement (as the approvals list computes it). */
+function completesWith(document, opening) {
+  const chosen = new Set(opening.countsTowards.map((state) => state.id));
+  const states = document.status === "submitted" ? document.approval.requirements : document.approval.review.requirements;
+  return states.every((state) => state.met || (chosen.has(state.id) && (state.decisions || []).length + 1 >= state.required));
 }
 
 /**
@@ -234,17 +259,18 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
     document,
   };
   const allowed = allowedActions(document, user);
+  const openings = openingsFor(document, user, await standingInToday());
   let dialog = null;
   const dialogStatus = el("div", { className: "dialog-status", "aria-live": "polite" });
   const options = {
     status: dialogStatus,
-    onChanged: (action) => {
+    onChanged: (action, data) => {
       if (action !== "reload") {
         // What the action said (an approval's progress too) stays in sight on the page once the dialog closes.
         status.replaceChildren(...dialogStatus.childNodes);
         dialog.close();
       }
-      onChanged(action);
+      onChanged(action, data);
     },
   };
   const duplicate = el("button", { type: "button", className: "btn btn-small" }, "Duplicate");
@@ -264,6 +290,11 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
     actions: [
       allowed.edit ? el("a", { className: "btn btn-small", href: editLink(document) }, "Edit") : null,
       duplicate,
+      ...decisionButtons(document, item, openings, {
+        status: dialogStatus,
+        onDone: (data) => options.onChanged("approve", data),
+        explain: (opening) => approveExplained(document, { ...opening, completes: completesWith(document, opening) }, customers),
+      }),
       ...actionButtons(item, allowed, options),
     ].filter(Boolean),
   });

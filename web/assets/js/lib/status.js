@@ -1,7 +1,7 @@
 // Statuses, their names and the moves between them, as the API enforces them (the API has the last word).
 import { el } from "./dom.js";
 
-export const STATUSES = ["draft", "submitted", "approved", "completed", "cancelled"];
+export const STATUSES = ["draft", "submitted", "approved", "completed", "cancelled", "rejected"];
 
 const LABELS = {
   draft: "Draft",
@@ -9,6 +9,7 @@ const LABELS = {
   approved: "Approved",
   completed: "Completed",
   cancelled: "Cancelled",
+  rejected: "Rejected",
 };
 
 export const ANNOUNCEMENT_TYPES = {
@@ -41,7 +42,8 @@ export function announcementTypeOf(item) {
 
 /**
  * What `user` (the /api/user/context answer) may do with an item (a catalog row or a whole document).
- * Mirrors the API's rules so buttons are only offered where they will work.
+ * Mirrors the API's rules so buttons are only offered where they will work. Approving and rejecting depend on the
+ * approval policy: `approval.js` (openingsFor) says who may decide.
  */
 export function allowedActions(item, user) {
   const status = normalStatus(item.status);
@@ -51,12 +53,12 @@ export function allowedActions(item, user) {
   const approver = Boolean(user.isApprover || user.isAdmin);
   const owner = mine || Boolean(user.isAdmin);
   return {
-    edit: owner && ["draft", "submitted", "approved"].includes(status),
+    // Editing a rejected item takes it back to a draft, to fix and submit again.
+    edit: owner && ["draft", "submitted", "approved", "rejected"].includes(status),
     submit: owner && status === "draft",
-    approve: status === "submitted" && approver && (!mine || Boolean(user.allowSelfApproval)),
     complete: status === "approved" && (owner || approver),
     cancel: ["submitted", "approved"].includes(status) && (owner || approver),
-    delete: owner && ["draft", "cancelled"].includes(status),
+    delete: owner && ["draft", "cancelled", "rejected"].includes(status),
     duplicate: true,
   };
 }

@@ -1,6 +1,7 @@
 // Announcements: every announcement and your announcement drafts, by status, with what you may do to each.
 import { listAll } from "../lib/api.js";
 import { actionButtons } from "../lib/actions.js";
+import { decisionButtons, openingsFor, standingInToday } from "../lib/approval.js";
 import { byId, clear, debounce, el, personName, query } from "../lib/dom.js";
 import { openDetails } from "../lib/details.js";
 import { joinLinkFor, watchForMeeting } from "../lib/meeting.js";
@@ -18,11 +19,12 @@ const EMPTY = {
   approved: ["No approved announcements", "No announcement is approved and still to be completed."],
   completed: ["No completed announcements", "None has been completed in this period."],
   cancelled: ["No cancelled announcements", "None has been cancelled in this period."],
+  rejected: ["No rejected announcements", "None was rejected in this period."],
 };
 /** After an action, the tab where the announcement now is. */
 const TAB_AFTER = { submit: "submitted", approve: "approved", complete: "completed", cancel: "cancelled" };
 
-const state = { user: null, status: null, items: [], tab: "all" };
+const state = { user: null, status: null, items: [], tab: "all", standingIn: [] };
 const news = newsOfTheList(byId("listNews"));
 
 function whenOf(item) {
@@ -101,6 +103,10 @@ function card(item) {
     buttons: [
       allowed.edit ? el("a", { className: "btn btn-small", href: `edit-announcement.html?announcementId=${id}` }, "Edit") : null,
       el("a", { className: "btn btn-small", href: `edit-announcement.html?announcementId=${id}&duplicate=true` }, "Duplicate"),
+      decisionButtons(item, { id: item.id, title: item.title, status: item.status }, openingsFor(item, state.user, state.standingIn), {
+        status: state.status,
+        onDone: () => afterAction("approve"),
+      }),
       actionButtons({ id: item.id, title: item.title, include_meeting: item.include_meeting }, allowed, {
         status: state.status,
         onChanged: afterAction,
@@ -158,6 +164,7 @@ async function load() {
 startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
+  state.standingIn = await standingInToday();
   const asked = query("status") === "pending" ? "submitted" : query("status");
   state.tab = TABS().some((button) => button.dataset.tab === asked) ? asked : "all";
   for (const button of TABS()) button.addEventListener("click", () => selectTab(button.dataset.tab));

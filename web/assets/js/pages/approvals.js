@@ -1,53 +1,37 @@
-// Approvals: changes and announcements awaiting approval, grouped by customer, with Approve and Cancel for
-// approvers. A link from an approval email (?customerCode=&objectId=) opens that customer and that object. An item
-// changed after its approval says so, and shows what changed since the approved version.
-import { collectionOf, get, listAll } from "../lib/api.js";
-import { actionButtons } from "../lib/actions.js";
+// Approvals: each change and announcement waiting for a decision, once, with all its customers (a customer is a
+// filter, never a group: one approval is for the whole item). By default only what the signed-in person can still
+// decide, each card saying which requirement Approve counts towards and what happens then. The links of approval
+// emails (?objectId=&decision=approve|reject) open the confirmation here: a GET never decides anything.
+// The Away panel names a colleague who decides in your place while you are away. An item changed after its
+// approval says so, and shows what changed since the approved version.
+import { collectionOf, get, put, remove } from "../lib/api.js";
+import { approveExplained, checklist, classification, decide, decisionButtons } from "../lib/approval.js";
 import { audienceBox, meetingOutcomeText } from "../lib/audience.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
-import { customerName, loadCustomers } from "../lib/customers.js";
+import { customerChips, customerName, customerNames, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
-import { emptyState, loading, showError, showInfo } from "../lib/messages.js";
+import { emptyState, loading, showError, showInfo, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
-import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus } from "../lib/status.js";
-import { formatDate, formatInstant } from "../lib/time.js";
+import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "../lib/status.js";
+import { formatInstant } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
 
-const DEFAULTS = { status: "pending", type: "all", customer: "", days: "14" };
-const SERVER_STATUS = { pending: "submitted", approved: "approved", all: "all" };
+const DEFAULTS = { type: "all", customer: "", days: "" };
+const OPEN_WHEN_AT_MOST = 5;
+const DECISIONS = new Set(["approve", "reject"]);
 
-const state = {
-  user: null,
-  status: null,
-  customers: [],
-  items: [],
-  open: new Set(),
-};
+const state = { user: null, status: null, customers: [], items: [], scope: "mine" };
 
 function filters() {
-  return {
-    status: byId("statusFilter").value,
-    type: byId("typeFilter").value,
-    customer: byId("customerFilter").value,
-    days: byId("dateFilter").value,
-  };
+  return { type: byId("typeFilter").value, customer: byId("customerFilter").value, days: byId("dateFilter").value };
 }
 
 function setFilters(values) {
-  byId("statusFilter").value = values.status;
   byId("typeFilter").value = values.type;
   ensureCustomerOption(values.customer);
   byId("customerFilter").value = values.customer;
   byId("dateFilter").value = values.days;
-}
-
-function isDefault(current) {
-  return Object.entries(DEFAULTS).every(([key, value]) => current[key] === value);
-}
-
-function whenOf(item) {
-  return item.submitted_at || item.created_at || "";
 }
 
 function isAnnouncement(item) {
@@ -55,7 +39,12 @@ function isAnnouncement(item) {
 }
 
 function typeName(item) {
-  return isAnnouncement(item) ? `Announcement · ${ANNOUNCEMENT_TYPES[announcementTypeOf(item)]}` : "Change";
+  if (isAnnouncement(item)) return `Announcement · ${ANNOUNCEMENT_TYPES[announcementTypeOf(item)]}`;
+  return ["Change", classification(item)].filter(Boolean).join(" · ");
+}
+
+function whenOf(item) {
+  return item.submitted_at || item.created_at || "";
 }
 
 function ensureCustomerOption(code) {
@@ -86,74 +75,36 @@ function visibleItems(current) {
       if (since === null) return true;
       const when = Date.parse(whenOf(item));
       return Number.isNaN(when) || when >= since;
-    })
-    .sort((a, b) => whenOf(b).localeCompare(whenOf(a)));
+    });
 }
 
-function canApprove(user) {
-  return Boolean(user.isApprover || user.isAdmin);
+function openingsOf(item) {
+  return (item.decision && item.decision.openings) || [];
 }
 
-function refreshItem(id, changes) {
-  for (const item of state.items) if (item.id === id) Object.assign(item, changes);
-  render();
+function subjectOf(item) {
+  return { id: item.id, title: item.title, status: item.status, include_meeting: item.include_meeting, customers: item.customers };
 }
 
-function reopenDetailsIfOpen(id) {
-  const open = [...document.querySelectorAll("dialog[data-object-id]")].find((dialog) => dialog.dataset.objectId === id);
-  if (!open) return;
-  open.close();
-  showDetails(id);
-}
-
-function meetingFound(document) {
-  const id = document.changeId || document.announcement_id;
-  const joinUrl = joinUrlOf(document);
-  // Without a Join link the card says what became of the meeting (made by email, or none: nobody is invited).
-  refreshItem(id, { join_url: joinUrl, meeting_note: joinUrl ? null : meetingOutcomeText(document) });
-  reopenDetailsIfOpen(id);
-}
-
-function watch(item) {
-  watchForMeeting(collectionOf(item.id), item.id, meetingFound);
-}
-
-/** An acted-on item stays where it is, with its new status, until the next load: its Join link can appear there. */
-function applyDocument(item, document) {
-  Object.assign(item, {
-    title: document.changeTitle || document.title || item.title,
-    status: document.status,
-    approved_by: document.approvedBy || item.approved_by,
-    approved_at: document.approvedAt || item.approved_at,
-    join_url: joinUrlOf(document) || null,
-  });
-}
-
-async function afterAction(action, item, data) {
-  if (action === "reload" || action === "delete") {
-    await load();
-    return;
+/** One line under the title: what this person's decision does, or why they cannot decide. */
+function whatYouCanDo(item) {
+  if (item.status === "approved" && item.approvedHere) {
+    return [el("p", { className: "approve-explained approved-note" }, "✓ Approved: its customers are being notified.")];
   }
-  let document = data && data.object;
-  if (!document) {
-    try {
-      ({ data: document } = await get(`${collectionOf(item.id)}/${encodeURIComponent(item.id)}`));
-    } catch {
-      await load();
-      return;
-    }
+  const openings = openingsOf(item);
+  if (openings.length) {
+    return openings.map((opening) =>
+      el("p", { className: "approve-explained" }, approveExplained(item, opening, state.customers)),
+    );
   }
-  for (const each of state.items) if (each.id === item.id) applyDocument(each, document);
-  render();
-  if (action === "approve" && document.include_meeting && !joinUrlOf(document)) watch(item);
+  const refusal = item.decision && item.decision.refusal;
+  const text = refusal ? `You cannot decide on this: ${refusal}.` : "Nothing for you to decide here: it waits for its approvers.";
+  return [el("p", { className: "muted approve-explained" }, text)];
 }
 
-function showDetails(id) {
-  return openDetails(id, {
-    user: state.user,
-    status: state.status,
-    onChanged: (action) => afterAction(action, state.items.find((item) => item.id === id) || { id }),
-  });
+function progressLine(approval) {
+  const states = (approval.review && approval.review.due_by ? approval.review.requirements : approval.requirements) || [];
+  return states.map((state) => `${state.label}: ${state.met ? "approved" : `${(state.decisions || []).length} of ${state.required}`}`).join(" · ");
 }
 
 /** The rows of what changed since approval, old -> new, as a table of text nodes. */
@@ -175,7 +126,7 @@ function changesTable(rows) {
 
 /** For an item back in approval after an edit: a note, and what changed since the approved version (on request). */
 function changedNote(item) {
-  if (!item.changed_since_approval || normalStatus(item.status) !== "submitted") return [];
+  if (!item.changed_since_approval || item.status !== "submitted") return [];
   const box = el(
     "details",
     { className: "changed-since", dataset: { id: item.id } },
@@ -201,142 +152,281 @@ function changedNote(item) {
   return [box];
 }
 
-function card(item) {
-  const allowed = canApprove(state.user) ? allowedActions(item, state.user) : {};
-  const offered = { approve: allowed.approve, cancel: allowed.cancel };
-  const subject = { id: item.id, title: item.title, include_meeting: item.include_meeting };
+function approvalDetails(item, open) {
+  const approval = item.approval;
+  if (!approval) return null;
+  const list = checklist(approval, { heading: "What it needs" });
+  return el(
+    "details",
+    { className: "approval-details", open },
+    el("summary", {}, `Approval: ${progressLine(approval) || "no approver needed"}`),
+    list,
+  );
+}
+
+function card(item, open) {
+  const count = (item.customers || []).length;
   return itemCard(item, {
     onOpen: showDetails,
-    facts: [item.id, typeName(item), `Submitted by ${personName(item.submitted_by || item.created_by)}`, formatInstant(whenOf(item))],
+    facts: [
+      item.id,
+      typeName(item),
+      `Submitted by ${personName(item.submitted_by || item.created_by)}`,
+      formatInstant(whenOf(item)),
+    ],
     extra: [
-      normalStatus(item.status) === "approved" && item.approved_by
-        ? el("p", { className: "approved-note" }, `✓ Approved by ${personName(item.approved_by)} on ${formatDate(item.approved_at)}`)
-        : null,
+      el(
+        "div",
+        { className: "item-customers" },
+        el("span", { className: "muted" }, `${count} customer${count === 1 ? "" : "s"}: ${customerNames(state.customers, item.customers)}`),
+        customerChips(state.customers, item.customers),
+      ),
+      whatYouCanDo(item),
       ...changedNote(item),
-      normalStatus(item.status) === "submitted" ? audienceBox(item.id) : null,
+      item.status === "submitted" ? audienceBox(item.id) : null,
       item.meeting_note ? el("p", { className: "meeting-note" }, item.meeting_note) : null,
+      approvalDetails(item, open),
     ],
     buttons: [
       joinLinkFor(item),
-      actionButtons(subject, offered, { status: state.status, onChanged: (action, data) => afterAction(action, item, data) }),
+      decisionButtons(item, subjectOf(item), openingsOf(item), {
+        status: state.status,
+        onDone: (data) => afterDecision(item, data),
+        explain: (opening) => approveExplained(item, opening, state.customers),
+      }),
     ],
   });
 }
 
-function section(code, items) {
-  const pending = items.filter((item) => normalStatus(item.status) === "submitted").length;
-  const label = `${customerName(state.customers, code)} (${code}) – ${pending} pending`;
-  const details = el(
-    "details",
-    { className: "group-section card", dataset: { customer: code }, open: state.open.has(code) },
-    el("summary", {}, label, items.length !== pending ? el("span", { className: "muted" }, ` · ${items.length} shown`) : null),
-    el("ul", { className: "item-list" }, items.map(card)),
-  );
-  details.addEventListener("toggle", () => {
-    if (details.open) state.open.add(code);
-    else state.open.delete(code);
+/**
+ * The approval that completed an item keeps its card where it is, approved, until the next load: its Join link
+ * appears there once the meeting is scheduled. Any other decision reloads the list.
+ */
+function afterDecision(item, data) {
+  const document = data && data.object;
+  if (!document || document.status !== "approved" || item.status !== "submitted") {
+    load();
+    return;
+  }
+  Object.assign(item, {
+    status: "approved",
+    approvedHere: true,
+    approval: document.approval,
+    decision: { openings: [], refusal: null },
+    join_url: joinUrlOf(document) || null,
   });
-  return details;
+  render();
+  if (document.include_meeting && !item.join_url) {
+    watchForMeeting(collectionOf(item.id), item.id, (found) => {
+      item.join_url = joinUrlOf(found);
+      // Without a Join link the card says what became of the meeting (made by email, or none: nobody is invited).
+      item.meeting_note = item.join_url ? null : meetingOutcomeText(found);
+      render();
+    });
+  }
+}
+
+/** For someone in no approving group: what they can do here. Shown with the list, so nothing moves. */
+function roleNote() {
+  if (state.user.mayApprove) return null;
+  return el(
+    "p",
+    { className: "message message-info role-note", id: "roleNote" },
+    el("span", { className: "message-icon", "aria-hidden": "true" }, "ℹ️"),
+    el("span", { className: "message-text" }, "You are in no group that approves; you can see what is pending but not decide on it."),
+  );
+}
+
+function emptyFor(current) {
+  const isDefault = current.type === DEFAULTS.type && !current.customer && !current.days;
+  const empty =
+    state.scope === "mine"
+      ? emptyState("Nothing waits for your decision", "Everything you can decide on has been decided.")
+      : emptyState("Nothing is pending approval", "No change or announcement waits for a decision.");
+  if (state.scope === "mine") {
+    const all = el("button", { type: "button", className: "btn", id: "showEverything" }, "Show everything pending");
+    all.addEventListener("click", () => setScope("all"));
+    empty.append(all);
+  }
+  if (!isDefault) {
+    const reset = el("button", { type: "button", className: "btn" }, "Clear filters");
+    reset.addEventListener("click", clearFilters);
+    empty.append(reset);
+  }
+  return empty;
 }
 
 function render() {
   const current = filters();
   const items = visibleItems(current);
-  const groups = byId("groups");
-  clear(groups);
+  const container = clear(byId("items"));
   const note = roleNote();
-  if (note) groups.append(note);
-  const byCustomer = new Map();
-  for (const item of items) {
-    for (const code of item.customers || []) {
-      if (current.customer && code !== current.customer) continue;
-      if (!byCustomer.has(code)) byCustomer.set(code, []);
-      byCustomer.get(code).push(item);
-    }
-  }
-  const pending = items.filter((item) => normalStatus(item.status) === "submitted").length;
-  byId("summary").textContent = `${items.length} item${items.length === 1 ? "" : "s"} shown, ${pending} pending approval.`;
-  if (byCustomer.size === 0) {
-    const empty =
-      current.status === "pending"
-        ? emptyState("No pending approvals", "All items have been reviewed. Great job!")
-        : emptyState("Nothing found", "No changes or announcements match these filters.");
-    if (!isDefault(current)) {
-      const reset = el("button", { type: "button", className: "btn" }, "Clear filters");
-      reset.addEventListener("click", clearFilters);
-      empty.append(reset);
-    }
-    groups.append(empty);
+  if (note) container.append(note);
+  const decidable = items.filter((item) => openingsOf(item).length).length;
+  byId("summary").textContent =
+    state.scope === "mine"
+      ? `${items.length} item${items.length === 1 ? "" : "s"} wait${items.length === 1 ? "s" : ""} for your decision.`
+      : `${items.length} item${items.length === 1 ? "" : "s"} pending approval; you can decide on ${decidable}.`;
+  if (items.length === 0) {
+    container.append(emptyFor(current));
     return;
   }
-  const codes = [...byCustomer.keys()].sort((a, b) =>
-    customerName(state.customers, a).localeCompare(customerName(state.customers, b)),
-  );
-  groups.append(...codes.map((code) => section(code, byCustomer.get(code))));
+  const open = items.length <= OPEN_WHEN_AT_MOST;
+  container.append(el("ul", { className: "item-list" }, items.map((item) => card(item, open))));
 }
 
 async function load() {
-  const wanted = SERVER_STATUS[byId("statusFilter").value] || "submitted";
-  const groups = byId("groups");
-  loading(groups, "Loading items…");
+  const container = byId("items");
+  loading(container, "Loading items…");
   try {
-    const [changes, announcements] = await Promise.all([
-      listAll("/changes", { status: wanted }),
-      listAll("/announcements", { status: wanted }),
-    ]);
-    state.items = [...changes, ...announcements].filter((item) => normalStatus(item.status) !== "draft");
+    const { data } = await get("/approvals", { query: { scope: state.scope } });
+    state.items = data.items || [];
   } catch (error) {
-    clear(groups);
-    showError(groups, `Could not load the items: ${error.message}`);
+    clear(container);
+    showError(container, `Could not load the items: ${error.message}`);
     return;
   }
   fillCustomerOptions();
-  for (const item of state.items) {
-    if (normalStatus(item.status) === "approved" && item.include_meeting && !item.join_url) watch(item);
-  }
   render();
 }
 
-function clearFilters() {
-  const reload = byId("statusFilter").value !== DEFAULTS.status;
-  setFilters(DEFAULTS);
-  if (reload) load();
-  else render();
+function setScope(scope) {
+  state.scope = scope;
+  byId("scopeFilter").value = scope;
+  return load();
 }
 
-/** For someone outside the approvers group: what they can do here. Shown with the list, so nothing moves. */
-function roleNote() {
-  if (canApprove(state.user)) return null;
-  return el(
-    "p",
-    { className: "message message-info role-note", id: "roleNote" },
-    el("span", { className: "message-icon", "aria-hidden": "true" }, "ℹ️"),
-    el(
-      "span",
-      { className: "message-text" },
-      `You are not in the approvers group (${state.user.approverGroup || "approvers"}); you can see but not approve.`,
-    ),
+function clearFilters() {
+  setFilters(DEFAULTS);
+  render();
+}
+
+function showDetails(id) {
+  // An approval made in the details keeps its card in place like one made on the card.
+  const onChanged = (action, data) => {
+    const item = state.items.find((each) => each.id === id);
+    if (action === "approve" && item) afterDecision(item, data);
+    else load();
+  };
+  return openDetails(id, { user: state.user, status: state.status, onChanged });
+}
+
+/** The confirmation view of an email's Approve or Reject link: the decision waits for one click here. */
+async function confirmFromLink(objectId, decision) {
+  let item = state.items.find((each) => each.id === objectId);
+  if (!item && state.scope === "mine") {
+    await setScope("all");
+    item = state.items.find((each) => each.id === objectId);
+  }
+  const openings = item ? openingsOf(item) : [];
+  if (!item || openings.length === 0) {
+    const why = item && item.decision && item.decision.refusal ? ` ${item.decision.refusal}.` : "";
+    showInfo(state.status, `You have nothing to decide on ${objectId} any more: it was decided, or you may not decide on it.${why}`, { sticky: true });
+    await showDetails(objectId);
+    return;
+  }
+  const opening = openings[0];
+  const explanation = decision === "approve" ? approveExplained(item, opening, state.customers) : "";
+  await decide(decision, subjectOf(item), { opening, explanation, status: state.status, onDone: (data) => afterDecision(item, data) });
+}
+
+// -- the Away panel --------------------------------------------------------------------------------------------
+
+function today() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function awayForm() {
+  const delegate = el("input", { type: "email", id: "awayDelegate", name: "delegate", required: true, autocomplete: "email", maxlength: 254 });
+  const from = el("input", { type: "date", id: "awayFrom", name: "from", required: true, value: today() });
+  const until = el("input", { type: "date", id: "awayUntil", name: "until", required: true, value: today() });
+  const save = el("button", { type: "submit", className: "btn btn-primary" }, "Name my substitute");
+  const form = el(
+    "form",
+    { className: "filters away-form", id: "awayForm", novalidate: true },
+    el("label", { for: delegate.id }, "Colleague who decides for me", delegate),
+    el("label", { for: from.id }, "From (UTC day)", from),
+    el("label", { for: until.id }, "Until (inclusive)", until),
+    el("div", { className: "button-row" }, save),
   );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = byId("awayStatus");
+    try {
+      const { data } = await put("/user/delegation", { delegate: delegate.value.trim(), from: from.value, until: until.value });
+      const told = data.notified ? " You are both told by email." : "";
+      showSuccess(status, `${data.delegation.delegate} decides for you from ${data.delegation.from} until ${data.delegation.until}.${told}`);
+      await showAway();
+    } catch (error) {
+      showError(status, `The substitute was not named: ${error.message}`);
+    }
+  });
+  return form;
+}
+
+function ownDelegation(delegation) {
+  const end = el("button", { type: "button", className: "btn btn-small btn-danger", id: "endAway" }, "End it now");
+  end.addEventListener("click", async () => {
+    try {
+      await remove("/user/delegation");
+      showSuccess(byId("awayStatus"), "Your substitute no longer decides for you.");
+      await showAway();
+    } catch (error) {
+      showError(byId("awayStatus"), `Could not end it: ${error.message}`);
+    }
+  });
+  const when = delegation.active ? "now, until" : `from ${delegation.from} until`;
+  return el(
+    "div",
+    { className: "away-current" },
+    el("p", { id: "awayCurrent" }, `${delegation.delegate} decides in your place ${when} ${delegation.until} (UTC days). Their decisions are recorded as theirs, on your behalf.`),
+    el("div", { className: "button-row" }, end),
+  );
+}
+
+async function showAway() {
+  const panel = byId("away");
+  const body = byId("awayBody");
+  let data;
+  try {
+    ({ data } = await get("/user/delegation"));
+  } catch (error) {
+    showError(byId("awayStatus"), `Could not load your delegation: ${error.message}`);
+    return;
+  }
+  const standing = (data.standingInFor || []).map((row) =>
+    el("li", {}, `You decide for ${row.approver} ${row.active ? "now, until" : `from ${row.from} until`} ${row.until}.`),
+  );
+  append(clear(body), [
+    el("p", { className: "muted" }, "Going away? Name a colleague who decides in your place; they cannot approve their own changes."),
+    data.delegation ? ownDelegation(data.delegation) : awayForm(),
+    standing.length ? el("ul", { className: "standing-in", "aria-label": "Approvers you stand in for" }, standing) : null,
+  ]);
+  panel.hidden = false;
 }
 
 startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
+  state.scope = user.mayApprove ? "mine" : "all";
+  byId("scopeFilter").value = state.scope;
   state.customers = await loadCustomers().catch(() => []);
   const customerCode = query("customerCode");
   const objectId = query("objectId");
-  if (customerCode) {
-    setFilters({ ...DEFAULTS, customer: customerCode });
-    state.open.add(customerCode);
-  }
-  byId("statusFilter").addEventListener("change", load);
+  const decision = query("decision");
+  if (customerCode) setFilters({ ...DEFAULTS, customer: customerCode });
+  byId("scopeFilter").addEventListener("change", () => setScope(byId("scopeFilter").value));
   for (const id of ["typeFilter", "customerFilter", "dateFilter"]) byId(id).addEventListener("change", render);
   byId("clearFilters").addEventListener("click", clearFilters);
   byId("refresh").addEventListener("click", load);
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
   await load();
-  if (objectId) {
+  if (user.mayApprove) await showAway();
+  if (objectId && DECISIONS.has(decision)) {
+    await confirmFromLink(objectId, decision);
+  } else if (objectId) {
     showInfo(status, `Opened from a link: ${objectId}.`);
     await showDetails(objectId);
   }
+  if (window.location.hash === "#away") byId("away").scrollIntoView();
 });

@@ -1,5 +1,5 @@
-// Dashboard: counts by status (GET /changes/statistics), the overdue changes (GET /changes/overdue) and the most
-// recently modified changes.
+// Dashboard: counts by status (GET /changes/statistics), the overdue changes (GET /changes/overdue), the most
+// recently modified changes, and the emergency changes whose retrospective review is due (overdue ones first).
 import { actionButtons } from "../lib/actions.js";
 import { get } from "../lib/api.js";
 import { byId, clear, el, personName } from "../lib/dom.js";
@@ -109,8 +109,39 @@ async function showRecent(user, status) {
   }
 }
 
+function reviewRow(review, open) {
+  const title = el("button", { type: "button", className: "linklike item-title" }, review.title);
+  title.addEventListener("click", () => open(review.id));
+  const due = `${review.overdue ? "Overdue since" : "Due by"} ${formatInstant(review.dueBy)}`;
+  return el(
+    "li",
+    { className: review.overdue ? "item review-overdue-item" : "item", dataset: { id: review.id, overdue: String(review.overdue) } },
+    el("div", { className: "item-head" }, title, statusBadge(review.status)),
+    el(
+      "div",
+      { className: "item-meta" },
+      el("span", {}, review.id),
+      el("span", { className: review.overdue ? "review-overdue" : "" }, due),
+      el("span", {}, `Approved by ${review.approved_by || "unknown"}`),
+    ),
+  );
+}
+
+/** Shown only when there are some: the section sits at the end of the page, so nothing above it moves. */
+async function showReviews(user, status) {
+  try {
+    const { data } = await get("/approvals/reviews");
+    const items = [...data.items].sort((a, b) => Number(b.overdue) - Number(a.overdue));
+    byId("reviews").hidden = items.length === 0;
+    const open = (id) => openDetails(id, { user, status, onChanged: () => refresh(user, status) });
+    clear(byId("reviewList")).append(el("ul", { className: "item-list" }, items.map((item) => reviewRow(item, open))));
+  } catch (error) {
+    showError(status, `Could not load the emergency reviews: ${error.message}`);
+  }
+}
+
 function refresh(user, status) {
-  return Promise.all([showStatistics(status), showOverdue(user, status), showRecent(user, status)]);
+  return Promise.all([showStatistics(status), showOverdue(user, status), showRecent(user, status), showReviews(user, status)]);
 }
 
 function deadLetters(user, status) {

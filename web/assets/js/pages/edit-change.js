@@ -58,7 +58,18 @@ function showMode(change) {
   document.title = `${change.changeTitle || state.id} - ${heading} - ${PORTAL}`;
   byId("changeForm").hidden = !allowed.edit;
   byId("readOnlyView").hidden = allowed.edit;
-  byId("submitDraftButton").hidden = !(draft && allowed.submit);
+  const rejected = status === "rejected";
+  // A rejected change is saved back to a draft; from there it is submitted again.
+  byId("submitDraftButton").hidden = !((draft && allowed.submit) || (rejected && allowed.edit));
+  const rejection = change.approval && change.approval.rejection;
+  if (rejected && rejection && allowed.edit) {
+    showInfo(
+      state.status,
+      `Rejected by ${rejection.by}${rejection.on_behalf_of ? ` on behalf of ${rejection.on_behalf_of}` : ""}: ${rejection.reason} ` +
+        "Saving makes it a draft again; submit it when it is fixed.",
+      { sticky: true },
+    );
+  }
   if (!allowed.edit) {
     byId("readonly-heading").textContent = change.changeTitle || state.id;
     clear(byId("readOnlyBody")).append(detailsBody(change, state.customers));
@@ -164,6 +175,7 @@ async function save({ complete }) {
     state.etag = answer.etag || answer.data.etag;
     state.document = answer.data.object;
     showFacts(state.document);
+    showMode(state.document);
     if (state.document.version === before) {
       showInfo(state.status, `Nothing had changed; it is still version ${before}.`);
     } else if (wasApproved && normalStatus(state.document.status) === "submitted") {

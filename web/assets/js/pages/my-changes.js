@@ -5,6 +5,7 @@
 import { get, listAll, post } from "../lib/api.js";
 import { byId, clear, debounce, el, personName, query } from "../lib/dom.js";
 import { actionButtons, performAction } from "../lib/actions.js";
+import { classification } from "../lib/approval.js";
 import { meetingNews } from "../lib/audience.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
@@ -23,6 +24,7 @@ const EMPTY = {
   approved: ["No approved changes", "None of your changes in this period has been approved."],
   completed: ["No completed changes", "None of your changes in this period has been completed."],
   cancelled: ["No cancelled changes", "None of your changes in this period has been cancelled."],
+  rejected: ["No rejected changes", "None of your changes in this period was rejected."],
 };
 const DEFAULT_RANGE = "14days";
 const CONFIRMABLE = ["complete", "cancel"];
@@ -83,6 +85,13 @@ async function duplicate(item, button) {
   });
 }
 
+/** Why a rejected change was rejected, on its card: what its creator needs to fix it. */
+function rejectionNote(item) {
+  const rejection = item.approval && item.approval.rejection;
+  if (normalStatus(item.status) !== "rejected" || !rejection) return null;
+  return el("p", { className: "rejection" }, `Rejected by ${personName(rejection.by)}: `, el("span", { className: "prose" }, rejection.reason), " Edit it to fix it and submit it again.");
+}
+
 function card(item) {
   const status = normalStatus(item.status);
   const name = item.title || item.id;
@@ -103,13 +112,14 @@ function card(item) {
     onOpen: () => openDetails(item.id, { user: state.user, status: state.status, onChanged: () => reload() }),
     facts: [
       el("span", { className: "change-id" }, item.id),
+      classification(item),
       el("span", { className: "change-window" }, `Window ${formatWindow(item.implementation_start, item.implementation_end, item.timezone)}`),
       `Modified ${formatInstant(modifiedOf(item))}`,
       `by ${personName(item.modified_by || item.created_by)}`,
       `${count} customer${count === 1 ? "" : "s"}`,
       `version ${item.version || 1}`,
     ],
-    extra: [customerChips(state.customers, item.customers)],
+    extra: [customerChips(state.customers, item.customers), rejectionNote(item)],
     buttons: [
       joinLinkFor(item),
       edit,

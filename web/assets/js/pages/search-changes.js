@@ -6,17 +6,32 @@ import { customerChips, customerPicker, loadCustomers } from "../lib/customers.j
 import { editLink, openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
+import { OUTCOME_WORDS } from "../lib/outcome.js";
 import { ANNOUNCEMENT_TYPES, STATUSES, announcementTypeOf, normalStatus, statusBadge } from "../lib/status.js";
+import { CHANGE_TYPE_LABELS, classification } from "../lib/approval.js";
 import { dateToWallClock, formatInstant, toIso, viewerZone, wallClockToDate } from "../lib/time.js";
 
 const MAXIMUM = 1000;
 const SNIPPET_CONTEXT = 50;
-const DEFAULTS = { query: "", status: "all", objectType: "all", createdBy: "", dateRange: "14days", sortBy: "modified-desc" };
+const DEFAULTS = {
+  query: "",
+  status: "all",
+  objectType: "all",
+  outcome: "all",
+  changeType: "all",
+  risk: "all",
+  createdBy: "",
+  dateRange: "14days",
+  sortBy: "modified-desc",
+};
 // Criterion -> its name in the page's address.
 const PARAMS = {
   query: "q",
   status: "status",
   objectType: "type",
+  outcome: "outcome",
+  changeType: "changeType",
+  risk: "risk",
   createdBy: "createdBy",
   customers: "customers",
   dateRange: "range",
@@ -48,6 +63,9 @@ function criteriaFromAddress(form) {
     query: params.get(PARAMS.query) || "",
     status: pick("status", form.elements.status),
     objectType: pick("objectType", form.elements.objectType),
+    outcome: pick("outcome", form.elements.outcome),
+    changeType: pick("changeType", form.elements.changeType),
+    risk: pick("risk", form.elements.risk),
     createdBy: params.get(PARAMS.createdBy) || "",
     customers: (params.get(PARAMS.customers) || "").split(",").filter(Boolean),
     dateRange: pick("dateRange", form.elements.dateRange),
@@ -61,6 +79,9 @@ function fillForm(form, criteria) {
   form.elements.query.value = criteria.query;
   form.elements.status.value = criteria.status;
   form.elements.objectType.value = criteria.objectType;
+  form.elements.outcome.value = criteria.outcome;
+  form.elements.changeType.value = criteria.changeType;
+  form.elements.risk.value = criteria.risk;
   form.elements.createdBy.value = criteria.createdBy;
   form.elements.dateRange.value = criteria.dateRange;
   form.elements.startDate.value = criteria.startDate;
@@ -80,6 +101,9 @@ function criteriaFromForm(form) {
     query: values.query.trim(),
     status: values.status,
     objectType: values.objectType,
+    outcome: values.outcome,
+    changeType: values.changeType,
+    risk: values.risk,
     createdBy: values.createdBy.trim(),
     customers,
     dateRange: values.dateRange,
@@ -130,9 +154,17 @@ function requestBodies(criteria) {
     createdBy: criteria.createdBy || undefined,
     customers: criteria.customers.length ? criteria.customers : undefined,
     dateRange: criteria.dateRange,
+    outcome: criteria.outcome === "all" ? undefined : criteria.outcome,
     ...(criteria.dateRange === "custom" ? customBounds(criteria) : {}),
   };
-  const types = criteria.objectType === "all" ? ["change", "announcement"] : [criteria.objectType];
+  // Outcome, change type and risk are a change's: asking for any of them leaves the announcements out.
+  const classified = criteria.changeType !== "all" || criteria.risk !== "all";
+  if (classified) {
+    body.changeType = criteria.changeType === "all" ? undefined : criteria.changeType;
+    body.risk = criteria.risk === "all" ? undefined : criteria.risk;
+  }
+  const changesOnly = classified || criteria.outcome !== "all";
+  const types = criteria.objectType === "all" ? (changesOnly ? ["change"] : ["change", "announcement"]) : [criteria.objectType];
   return types.map((objectType) => ({ ...body, objectType }));
 }
 
@@ -203,7 +235,7 @@ export function snippet(summary, query) {
 }
 
 function typeLabel(item) {
-  if (item.kind === "change" || item.object_type === "change") return "Change";
+  if (item.kind === "change" || item.object_type === "change") return ["Change", classification(item)].filter(Boolean).join(" · ");
   return `Announcement · ${ANNOUNCEMENT_TYPES[announcementTypeOf(item)] || "General"}`;
 }
 
@@ -239,7 +271,9 @@ function resultCard(item, context) {
 
 // ---- CSV ----------------------------------------------------------------------------------------------------
 
-const CSV_COLUMNS = ["Change ID", "Title", "Status", "Created By", "Modified At", "Customers"];
+const CSV_COLUMNS = [
+  "Change ID", "Title", "Status", "Change Type", "Risk", "Created By", "Modified At", "Customers", "Outcome", "Outcome note",
+];
 
 function csvCell(value) {
   let text = String(value ?? "");
@@ -253,9 +287,13 @@ export function toCsv(items) {
     item.id,
     item.title,
     normalStatus(item.status),
+    CHANGE_TYPE_LABELS[item.change_type] || "",
+    item.risk || "",
     item.created_by,
     item.modified_at,
     (item.customers || []).join("; "),
+    OUTCOME_WORDS[item.outcome] || "",
+    item.outcome_note || "",
   ]);
   return [CSV_COLUMNS, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }

@@ -5,6 +5,7 @@ import { clear, el } from "../dom.js";
 import { customerChooser } from "../customers.js";
 import { errorSlot, field, group, hintId, input, textArea } from "../form/fields.js";
 import { check, clearWhenFixed, problemDisplay, rule } from "../form/problems.js";
+import { changeApproval } from "./approval.js";
 import { changeMeeting } from "./meeting.js";
 import { CHANGE_TEXTS } from "./texts.js";
 import { implementationWindow } from "./window.js";
@@ -50,7 +51,8 @@ export function changeForm(container) {
   const display = problemDisplay(container, targets);
   const schedule = implementationWindow(display);
   const meeting = changeMeeting(controls.changeTitle, schedule);
-  Object.assign(controls, schedule.controls, meeting.controls);
+  const approval = changeApproval(controls);
+  Object.assign(controls, schedule.controls, meeting.controls, approval.controls);
   Object.assign(targets, schedule.targets, meeting.targets);
 
   clear(container).append(
@@ -63,6 +65,7 @@ export function changeForm(container) {
         field(controls.jiraTicket, "Jira ticket", { hint: "For example PROJ-1234." }),
       ),
     ]),
+    approval.fieldset,
     customers.fieldset,
     group(
       "Details",
@@ -82,6 +85,7 @@ export function changeForm(container) {
     ),
     ...schedule.rules,
     ...meeting.rules,
+    ...approval.rules,
   ];
   clearWhenFixed(display, rules);
 
@@ -92,6 +96,7 @@ export function changeForm(container) {
     customers.reset();
     schedule.reset();
     meeting.reset();
+    approval.reset();
   }
 
   /**
@@ -109,6 +114,7 @@ export function changeForm(container) {
     const unknown = customers.choose(document.customers, { additive: copy });
     if (copy) meeting.reset();
     else meeting.fill(document, schedule.zone());
+    approval.fill(document, { copy });
     return unknown;
   }
 
@@ -122,6 +128,7 @@ export function changeForm(container) {
       jiraTicket: controls.jiraTicket.value.trim(),
       ...schedule.values(),
       ...meeting.values(schedule.zone()),
+      ...approval.values(),
     };
     for (const [id] of CHANGE_TEXTS) fields[id] = controls[id].value;
     return fields;

@@ -1,0 +1,119 @@
+"""Delegations in the one table: one row per approver, found by approver (GetItem) or by delegate (``by_group``).
+
+Row: ``pk = DELEGATION#<approver>``, ``sk = CURRENT``, the delegation's fields, and ``group_pk = DELEGATE#<delegate>``
+/ ``group_sk = <last day>#<approver>`` so that "who stands in for whom" is one Query of the shared index.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ccm.aws.clients import retry_config
+from ccm.domain.delegation import Delegation
+from ccm.storage.dynamo import from_item, to_item
+from ccm.storage.table import PARTITION_KEY, SORT_KEY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+DELEGATION_PREFIX = "DELEGATION#"
+DELEGATE_GROUP_PREFIX = "DELEGATE#"
+CURRENT = "CURRENT"
+_FIELDS = ("approver", "delegate", "starts", "ends", "approver_groups", "set_at")
+
+
+class DelegationStore(Protocol):
+    def get(self, approver: str) -> Delegation | None:
+        """The approver's delegation (past, running or planned), if any."""
+        ...
+
+    def put(self, delegation: Delegation) -> None:
+        """Set the approver's delegation, replacing any earlier one."""
+        ...
+
+    def delete(self, approver: str) -> bool:
+        """Remove it; ``False`` if there was none."""
+        ...
+
+    def delegated_to(self, delegate: str) -> list[Delegation]:
+        """Every delegation naming ``delegate``, whatever its period."""
+        ...
+
+
+def _key(approver: str) -> dict[str, Any]:
+    return to_item({PARTITION_KEY: f"{DELEGATION_PREFIX}{approver.lower()}", SORT_KEY: CURRENT})
+
+
+class DynamoDelegations:
+    def __init__(self, table_name: str, dynamodb: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._ddb = dynamodb
+
+    @property
+    def ddb(self) -> DynamoDBClient:
+        if self._ddb is None:
+            import boto3  # on first use: a cold start that never reads this table does not load the SDK
+
+            self._ddb = boto3.client("dynamodb", config=retry_config())
+        return self._ddb
+
+    @staticmethod
+    def _delegation(item: dict[str, Any]) -> Delegation:
+        values = from_item(item)
+        return Delegation.model_validate({name: values.get(name) for name in _FIELDS})
+
+    def get(self, approver: str) -> Delegation | None:
+        item = self.ddb.get_item(TableName=self.table_name, Key=_key(approver), ConsistentRead=True).get("Item")
+        return self._delegation(item) if item else None
+
+    def put(self, delegation: Delegation) -> None:
+        values = delegation.model_dump(mode="json")
+        values.update(
+            {
+                PARTITION_KEY: f"{DELEGATION_PREFIX}{delegation.approver}",
+                SORT_KEY: CURRENT,
+                "group_pk": f"{DELEGATE_GROUP_PREFIX}{delegation.delegate}",
+                "group_sk": f"{delegation.ends.isoformat()}#{delegation.approver}",
+            }
+        )
+        self.ddb.put_item(TableName=self.table_name, Item=to_item(values))
+
+    def delete(self, approver: str) -> bool:
+        response = self.ddb.delete_item(TableName=self.table_name, Key=_key(approver), ReturnValues="ALL_OLD")
+        return bool(response.get("Attributes"))
+
+    def delegated_to(self, delegate: str) -> list[Delegation]:
+        found: list[Delegation] = []
+        paginator = self.ddb.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            IndexName="by_group",
+            KeyConditionExpression="group_pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"{DELEGATE_GROUP_PREFIX}{delegate.lower()}"}},
+        )
+        for page in pages:
+            found.extend(self._delegation(item) for item in page.get("Items", []))
+        return found
+
+
+@dataclass
+class InMemoryDelegations:
+    rows: dict[str, Delegation] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def get(self, approver: str) -> Delegation | None:
+        return self.rows.get(approver.lower())
+
+    def put(self, delegation: Delegation) -> None:
+        with self._lock:
+            self.rows[delegation.approver] = delegation
+
+    def delete(self, approver: str) -> bool:
+        with self._lock:
+            return self.rows.pop(approver.lower(), None) is not None
+
+    def delegated_to(self, delegate: str) -> list[Delegation]:
+        wanted = delegate.lower()
+        return [row for row in self.rows.values() if row.delegate == wanted]
