@@ -23,6 +23,7 @@ from ccm.api.routes import (
     calendar,
     changes,
     delegation,
+    deliveries,
     drafts,
     insights,
     notices,
@@ -64,6 +65,7 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
         upload,
         calendar,
         notices,
+        deliveries,
     ):
         app.include_router(module.router)
 
