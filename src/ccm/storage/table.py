@@ -33,6 +33,7 @@ from typing import Any
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at"
+STREAM_VIEW = "NEW_AND_OLD_IMAGES"
 
 INDEXES: dict[str, tuple[str, str]] = {
     # name: (partition key attribute, sort key attribute); sort keys are "<modifiedAt>#<id>", newest last
@@ -57,6 +58,8 @@ def create_table_arguments(table_name: str) -> dict[str, Any]:
             {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
         ],
         "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in sorted(attributes)],
+        # The audit function reads the administrative rows' writes (templates, delegations) from the stream.
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW},
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": name,
