@@ -178,7 +178,8 @@ def test_a_record_that_is_no_row_write_is_acknowledged_and_a_failed_one_is_repor
     broken = {"eventSource": "aws:dynamodb", "eventName": "INSERT", "eventSourceARN": arn, "dynamodb": {}}
     assert AuditFunction.handle({"Records": [broken]}) == {"batchItemFailures": []}
 
-    record = {
+    document = {"id": {"S": "T-9"}, "createdAt": {"S": "not a time"}}
+    record: dict[str, Any] = {
         "eventID": "1",
         "eventName": "INSERT",
         "eventSource": "aws:dynamodb",
@@ -186,14 +187,13 @@ def test_a_record_that_is_no_row_write_is_acknowledged_and_a_failed_one_is_repor
         "dynamodb": {
             "ApproximateCreationDateTime": 1898064000.0,
             "Keys": {"pk": {"S": "TEMPLATE"}, "sk": {"S": "T#00000009"}},
-            "NewImage": {"pk": {"S": "TEMPLATE"}, "sk": {"S": "T#00000009"}, "document": {"M": {"id": {"S": "T-9"}}}},
+            "NewImage": {"pk": {"S": "TEMPLATE"}, "sk": {"S": "T#00000009"}, "document": {"M": document}},
             "SequenceNumber": "4200",
             "StreamViewType": "NEW_AND_OLD_IMAGES",
         },
     }
-    # A document that is no template's (no creation time, no author) cannot be told: the record is reported failed,
-    # and Lambda retries from its sequence number.
-    record["dynamodb"]["NewImage"]["document"]["M"]["createdAt"] = {"S": "not a time"}
+    # A template document whose time cannot be read cannot be told: the record is reported failed, and Lambda
+    # retries from its sequence number (then bisects, then names it in the dead-letter queue).
     assert AuditFunction.handle({"Records": [record]}) == {"batchItemFailures": [{"itemIdentifier": "4200"}]}
 
 
