@@ -4,6 +4,7 @@ once each, whatever the stream redelivers; other rows' records never reach the f
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,9 +14,11 @@ import boto3
 import pytest
 from functions.api import app as api_module
 from functions.audit import app as audit_module
+from typer.testing import CliRunner
 
 from ccm.audit.stream_records import passes_filter
 from ccm.aws.clients import RETRY_CONFIG
+from ccm.cli.main import app
 from ccm.local.stream_poller import StreamPoller
 from ccm.storage.delegations import DynamoDelegations
 from ccm.storage.templates import DynamoTemplates
@@ -207,3 +210,24 @@ def test_admins_see_the_administrative_events_in_the_audit_trail(admin: AdminSta
     events = [(e["object_id"], e["event"], e["actor"]) for e in listed.json["events"]]
     assert (template_id, "template_retired", ADMIN.email) in events
     assert (f"delegation-{APPROVER.email}", "delegation_removed", APPROVER.email) in events
+
+
+def test_ccm_audit_verify_checks_each_templates_current_version_and_names_a_missing_event(admin: AdminStack) -> None:
+    template_id = administer(admin)
+    admin.drain_stream()
+    runner = CliRunner(env={"COLUMNS": "200"})
+    period = ["audit", "verify", "--from", "2030-03-01", "--to", "2030-03-31", "--json"]
+
+    complete = runner.invoke(app, period, catch_exceptions=False)
+    assert complete.exit_code == 0, complete.output
+    assert json.loads(complete.stdout)["gaps"] == []
+
+    s3 = boto3.client("s3", config=RETRY_CONFIG)
+    [retired] = [key for key in admin.stack.event_keys() if f"/{template_id}.v3.template_retired" in key]
+    version = s3.head_object(Bucket=AUDIT_BUCKET, Key=retired)["VersionId"]
+    s3.delete_object(Bucket=AUDIT_BUCKET, Key=retired, VersionId=version, BypassGovernanceRetention=True)
+
+    gap = runner.invoke(app, period, catch_exceptions=False)
+    assert gap.exit_code == 1
+    [row] = json.loads(gap.stdout)["gaps"]
+    assert row[:2] == [f"template {template_id}", "3"]
