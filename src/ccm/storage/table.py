@@ -3,6 +3,9 @@ with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger, th
 trail's index (``AUDIT#<month>``, ``ccm.storage.audit_index``) and the reports' sums (``REPORT#<month>``,
 ``REPORTFACT#<id>``, ``ccm.storage.report_store``).
 
+The table streams its writes (new and old images): the audit function reads the writes of the template and
+delegation rows from it (``ccm.audit.stream_records``), since those rows are never archived.
+
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.
 
