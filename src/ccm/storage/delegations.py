@@ -1,7 +1,9 @@
 """Delegations in the one table: one row per approver, found by approver (GetItem) or by delegate (``by_group``).
 
 Row: ``pk = DELEGATION#<approver>``, ``sk = CURRENT``, the delegation's fields, and ``group_pk = DELEGATE#<delegate>``
-/ ``group_sk = <last day>#<approver>`` so that "who stands in for whom" is one Query of the shared index.
+/ ``group_sk = <last day>#<approver>`` so that "who stands in for whom" is one Query of the shared index. The row
+names who set it (``set_by``); ending it stamps ``removed_by``/``removed_at`` before deleting it, so that the
+table's stream, from which the audit function tells these actions, names who ended it.
 """
 
 from __future__ import annotations
