@@ -42,7 +42,8 @@ def test_the_summary_of_every_customer_matches_the_worked_answers(stack: AuditSt
     assert body["noticeLeadTime"] == {
         "count": 4,
         "medianHours": 12.0,
-        "p90Hours": 287.5,
+        # 287.5 h (17,250 minutes) is counted in its hour: lead times past 10,000 minutes are kept to the hour.
+        "p90Hours": 287.0,
         "minimumHours": 72,
         "belowMinimum": 2,
     }
@@ -50,6 +51,7 @@ def test_the_summary_of_every_customer_matches_the_worked_answers(stack: AuditSt
         (seeded["C2"], 2.8),
         (seeded["C4"], 12.0),
     ]
+    assert body["belowNoticeMinimumComplete"] is True
     assert body["outcomesByCustomer"] == [
         {"customer": "alpha", "successful": 1, "successful_with_issues": 0, "rolled_back": 1, "failed": 0, "total": 2},
         {"customer": "bravo", "successful": 0, "successful_with_issues": 0, "rolled_back": 1, "failed": 1, "total": 2},
@@ -96,3 +98,17 @@ def test_reports_are_for_approvers_and_admins_and_name_a_bad_period(stack: Audit
     assert reversed_period.status == 422
     assert "before" in reversed_period.text
     assert stack.api.as_(APPROVER).get("/api/reports/summary", query={**PERIOD, "customer": "nobody"}).status == 422
+
+
+def test_a_report_lists_the_changes_with_the_least_notice_first_and_says_when_it_lists_only_some(
+    stack: AuditStack, seeded: dict[str, str]
+) -> None:
+    one = summary(stack, listed="1")
+
+    assert [row["id"] for row in one["belowNoticeMinimum"]] == [seeded["C2"]]
+    assert one["belowNoticeMinimumComplete"] is False
+    assert one["noticeLeadTime"]["belowMinimum"] == 2
+    for listed in ("0", "1001"):
+        refused = stack.api.as_(APPROVER).get("/api/reports/summary", query={**PERIOD, "listed": listed})
+        assert refused.status == 422, refused.text
+        assert "listed" in refused.text

@@ -119,3 +119,11 @@ def test_ccm_report_prints_the_same_numbers_as_the_api(stack: AuditStack) -> Non
     ]
     assert "2030-01 to 2030-03 for alpha: 4 changes, 1 emergencies (25.0%)" in as_table.stdout
     assert ccm("report", "--from", "2030-01", "--to", "2030-03", "--format", "xml").exit_code == 2
+
+    least = ccm("report", "--from", "2030-01", "--to", "2030-03", "--listed", "1")
+    assert "changes with less notice than the minimum (the 1 with the least of 2; more with --listed)" in " ".join(
+        least.stdout.split()
+    )
+    too_many = ccm("report", "--from", "2030-01", "--to", "2030-03", "--listed", "0")
+    assert too_many.exit_code != 0
+    assert "list between 1 and 10000 changes" in too_many.stdout + too_many.stderr

@@ -112,6 +112,9 @@ def report_command(
     customer: str | None = typer.Option(None, "--customer", "-c", help="One customer's numbers."),
     format: str = typer.Option("table", "--format", help="table, csv or json"),
     table_name: str = typer.Option("months", "--table", help=f"With --format csv: which table ({', '.join(TABLES)})."),
+    listed: int = typer.Option(
+        1000, "--listed", help="How many of the changes below the notice minimum to list, least notice first."
+    ),
 ) -> None:
     """The numbers of the reports page for a period: changes by type and risk, emergency share, approval and notice
     lead times, outcomes per customer, the changes with too little notice."""
@@ -120,7 +123,7 @@ def report_command(
     if table_name not in TABLES:
         raise fail(f"--table {table_name!r}: choose one of {', '.join(TABLES)}", 2)
     services = Services.from_settings(settings())
-    summary = report_summary(services, operator(), start=start, end=end, customer=customer).public()
+    summary = report_summary(services, operator(), start=start, end=end, customer=customer, listed=listed).public()
     if format == "json":
         emit_json(summary)
         return
@@ -143,5 +146,8 @@ def report_command(
         "outcomes": "outcomes per customer",
         "below": "changes with less notice than the minimum",
     }
+    if not summary["belowNoticeMinimumComplete"]:
+        below = summary["noticeLeadTime"]["belowMinimum"]
+        titles["below"] += f" (the {len(summary['belowNoticeMinimum'])} with the least of {below}; more with --listed)"
     for name, (header, rows) in tables.items():
         console.print(table(titles[name], header, rows))

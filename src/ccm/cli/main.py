@@ -12,6 +12,7 @@ from ccm.cli import (
     catalog_cmd,
     config_cmd,
     customers_cmd,
+    deliveries_cmd,
     domain_cmd,
     edge_config_cmd,
     identity_cmd,
@@ -38,6 +39,9 @@ app.add_typer(domain_cmd.app, name="domain")
 app.add_typer(s3_events_cmd.app, name="s3-events")
 app.add_typer(customers_cmd.app, name="customers")
 app.add_typer(alt_contact_cmd.app, name="alt-contact")
+app.add_typer(deliveries_cmd.deliveries_app, name="deliveries")
+app.add_typer(deliveries_cmd.deliverability_app, name="deliverability")
+app.add_typer(deliveries_cmd.triggers_app, name="triggers")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("report")(audit_cmd.report_command)
 

@@ -183,8 +183,9 @@ class ReportStore:
                 pending = dict(response.get("UnprocessedKeys") or {})
         return sums
 
-    def below_notice(self, scope: str, month: str, minimum_minutes: int) -> list[ChangeFacts]:
-        """The changes of ``month`` in ``scope`` whose notice was shorter than ``minimum_minutes``, least first."""
+    def below_notice(self, scope: str, month: str, minimum_minutes: int, limit: int) -> list[ChangeFacts]:
+        """The ``limit`` changes of ``month`` in ``scope`` with the least notice, of those whose notice was shorter
+        than ``minimum_minutes``, least first (the index keeps them in that order, so no more are read)."""
         found: list[ChangeFacts] = []
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -195,11 +196,13 @@ class ReportStore:
                 ":below": {"S": notice_sort_key(minimum_minutes, "")},
             },
         }
-        while True:
+        while len(found) < limit:
+            request["Limit"] = limit - len(found)
             response = self.ddb.query(**request)
             for item in response.get("Items", []):
                 found.append(ChangeFacts.from_item({name: _python(value) for name, value in item.items()}))
             last = response.get("LastEvaluatedKey")
             if not last:
-                return found
+                break
             request["ExclusiveStartKey"] = last
+        return found[:limit]

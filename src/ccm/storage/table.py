@@ -14,6 +14,8 @@ one (tests/deployment checks it against the indexes of the last release). ``by_g
 release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
 orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
+* ``DELIVERY#<object id>``: the delivery-ledger rows of one object, ``group_sk`` =
+  ``<customer>#<event>#v<version>#<recipient>`` (:mod:`ccm.storage.ledger`, :mod:`ccm.storage.delivery_records`)
 * ``NOTICE#<scope>#<month>``: a change's report facts with a customer notice lead time, ordered by that notice
   (``ccm.storage.report_store``), so a report lists the changes below the notice minimum with one query a month.
 * ``REVIEW#change``: approved emergency changes whose retrospective review is open, ``group_sk = <due by>#<id>``
@@ -25,8 +27,10 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
 Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
 ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`), ``SAML#``
-(the sign-in replay cache), ``DELEGATION#`` (:mod:`ccm.storage.delegations`) and ``TEMPLATE`` (the standard change
-templates and their counter, :mod:`ccm.storage.templates`).
+(the sign-in replay cache), ``DELEGATION#`` (:mod:`ccm.storage.delegations`), ``TEMPLATE`` (the standard change
+templates and their counter, :mod:`ccm.storage.templates`), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers
+and daily deliverability counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
+:mod:`ccm.storage.trigger_failures`).
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ from ccm.workflow.services import Services
 MAX_REPORT_MONTHS = 36
 """A report spans at most three years: one request of counters, one query per month of the notice list."""
 MAX_TRAIL_PAGE = 1000
+LISTED_BELOW_MINIMUM = 100
+"""How many of the changes below the notice minimum a report lists unless asked for more (all are counted)."""
+MAX_LISTED_BELOW_MINIMUM = 10_000
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
@@ -63,8 +66,17 @@ def report_period(start: str, end: str) -> Period:
     return period
 
 
-def report_summary(services: Services, actor: Actor, *, start: str, end: str, customer: str | None = None) -> Summary:
-    """The numbers of the months from ``start`` to ``end``, of every customer or of ``customer``."""
+def report_summary(
+    services: Services,
+    actor: Actor,
+    *,
+    start: str,
+    end: str,
+    customer: str | None = None,
+    listed: int = LISTED_BELOW_MINIMUM,
+) -> Summary:
+    """The numbers of the months from ``start`` to ``end``, of every customer or of ``customer``, with the
+    ``listed`` changes that gave the least notice of those below the minimum (all of them are counted)."""
     require_report_reader(actor)
     period = report_period(start, end)
     if customer is not None and customer not in services.config.customer_mappings:
@@ -73,8 +85,14 @@ def report_summary(services: Services, actor: Actor, *, start: str, end: str, cu
     scope = customer or ALL
     minimum = services.config.reports.notice_minimum_hours
     sums = store.months(scope, period.months)
-    below = [facts for month in period.months for facts in store.below_notice(scope, month, minimum * 60)]
-    return summarize(period.months[0], period.months[-1], customer, sums, notice_minimum_hours=minimum, below=below)
+    if not 1 <= listed <= MAX_LISTED_BELOW_MINIMUM:
+        raise InvalidInput.one("listed", f"list between 1 and {MAX_LISTED_BELOW_MINIMUM} changes")
+    # Each month's least-notice changes first, then the least of all months: at most ``listed`` rows per month.
+    below = [facts for month in period.months for facts in store.below_notice(scope, month, minimum * 60, listed)]
+    below.sort(key=lambda facts: (facts.notice_lead_minutes or 0, facts.object_id))
+    return summarize(
+        period.months[0], period.months[-1], customer, sums, notice_minimum_hours=minimum, below=below[:listed]
+    )
 
 
 def _instant(field: str, value: str, *, end: bool) -> str:

@@ -13,7 +13,7 @@ from ccm.api.models import Cursor
 from ccm.api.routes.common import new_router
 from ccm.domain.csv_export import to_csv
 from ccm.storage.audit_index import SUMMARY_FIELDS
-from ccm.workflow.insights import audit_trail, report_summary
+from ccm.workflow.insights import LISTED_BELOW_MINIMUM, audit_trail, report_summary
 
 router = new_router()
 Bound = Annotated[str, Query(min_length=7, max_length=64, description="a month (YYYY-MM), a day or an RFC 3339 time")]
@@ -35,8 +35,11 @@ def summary(
     from_: Annotated[str, Query(alias="from", min_length=7, max_length=10, description="first month, YYYY-MM")],
     to: Annotated[str, Query(min_length=7, max_length=10, description="last month, YYYY-MM")],
     customer: Annotated[str | None, Query(max_length=32, description="one customer's numbers")] = None,
+    listed: Annotated[
+        int, Query(ge=1, le=1000, description="how many changes below the notice minimum to list, least notice first")
+    ] = LISTED_BELOW_MINIMUM,
 ) -> dict[str, Any]:
-    return report_summary(services, actor, start=from_, end=to, customer=customer or None).public()
+    return report_summary(services, actor, start=from_, end=to, customer=customer or None, listed=listed).public()
 
 
 @router.get(

@@ -5,6 +5,7 @@ import { actionButtons } from "./actions.js";
 import { CHANGE_TYPE_LABELS, approveExplained, checklist, decider, decisionButtons, openingsFor, standingInToday } from "./approval.js";
 import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
 import { customerName, loadCustomers } from "./customers.js";
+import { deliverySection } from "./deliveries.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
@@ -30,6 +31,7 @@ const HISTORY_LABELS = {
   approval_decision: "Approval given",
   review_completed: "Retrospective review completed",
   deleted: "Deleted",
+  delivery_resent: "Notice resent to transient failures",
   changed_after_approval: "Changed after approval: back for approval",
 };
 
@@ -284,7 +286,7 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
   dialog = openDialog({
     title: titleOf(document),
     wide: true,
-    body: [dialogStatus, detailsBody(document, customers)],
+    body: [dialogStatus, detailsBody(document, customers), deliverySection(document, id, { user, customers, status: dialogStatus })],
     actions: [
       allowed.edit ? el("a", { className: "btn btn-small", href: editLink(document) }, "Edit") : null,
       duplicate,

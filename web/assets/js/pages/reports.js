@@ -127,6 +127,9 @@ export function reportTables(summary) {
     {
       name: "below",
       title: "Changes with less notice than the minimum",
+      note: summary.belowNoticeMinimumComplete
+        ? ""
+        : `The ${summary.belowNoticeMinimum.length} with the least notice of ${notice.belowMinimum} are listed; ccm report --table below --listed N lists more.`,
       header: ["Change", "Title", "Window start", "Notice (h)", "Customers"],
       rows: summary.belowNoticeMinimum.map((c) => [c.id, c.title, c.windowStart || "", c.noticeHours, c.customers.join(" ")]),
       links: true,
