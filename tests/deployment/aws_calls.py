@@ -49,6 +49,7 @@ COMPONENT_TESTS = (
     "tests/integration/test_backend_handler.py",
     "tests/audit/test_audit_events.py",
     "tests/audit/test_reports.py",
+    "tests/audit/test_admin_events.py",
     "tests/integration/test_clock.py",
     "tests/integration/test_ses_events.py",
     "tests/meetings/test_meeting_handler.py",

@@ -358,6 +358,7 @@ def test_the_table_has_the_shape_ccm_creates_locally(translated: Template) -> No
         expected["GlobalSecondaryIndexes"], key=lambda i: i["IndexName"]
     )
     assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert table["StreamSpecification"] == {"StreamViewType": expected["StreamSpecification"]["StreamViewType"]}
 
 
 RELEASED_INDEXES = frozenset({"by_kind", "by_status", "by_creator", "by_customer"})

@@ -59,6 +59,7 @@ from ccm.local.scheduler import LocalSchedule
 from ccm.local.ses_simulator import LocalSesEvents
 from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
+from ccm.local.stream_poller import StreamPoller
 from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
 from ccm.provision import AUDIT_QUEUE, SES_EVENTS_QUEUE, Provisioner
@@ -424,11 +425,13 @@ class LocalStack:
         running.callback(harvester.stop)
         periodic = Repeating("snapshot", self.options.snapshot_interval, snapshot.save).start()
         running.callback(periodic.stop)
+        audit = functions["audit"]
         workers = QueueWorkers(
             [
                 *self._workers(config, backend),
                 self._events_worker(config, functions),
-                self._audit_worker(config, functions["audit"]),
+                self._audit_worker(config, audit),
+                self._stream_poller(config, audit),
             ]
         )
         workers.start()
@@ -512,6 +515,16 @@ class LocalStack:
         if self._restored:
             sqs.purge_queue(QueueUrl=url)
         return QueueWorker(sqs, url, arn, audit, batch_size=10, wait_seconds=self.options.poll_wait_seconds)
+
+    def _stream_poller(self, config: AppConfig, audit: LocalFunction) -> StreamPoller:
+        """The audit function's mapping on the table's stream. A restored snapshot's rows were written again
+        into a new stream, and their audit events restored with them: the poller starts after them."""
+        table = boto3.client("dynamodb", region_name=config.aws_region, config=RETRY_CONFIG)
+        arn = table.describe_table(TableName=self.options.table)["Table"]["LatestStreamArn"]
+        streams = boto3.client("dynamodbstreams", region_name=config.aws_region, config=RETRY_CONFIG)
+        return StreamPoller(
+            streams, arn, audit, from_start=not self._restored, wait_seconds=self.options.poll_wait_seconds
+        )
 
     def _workers(self, config: AppConfig, backend: LocalFunction) -> list[QueueWorker]:
         sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)

@@ -3,6 +3,9 @@ with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger, th
 trail's index (``AUDIT#<month>``, ``ccm.storage.audit_index``) and the reports' sums (``REPORT#<month>``,
 ``REPORTFACT#<id>``, ``ccm.storage.report_store``).
 
+The table streams its writes (new and old images): the audit function reads the writes of the template and
+delegation rows from it (``ccm.audit.stream_records``), since those rows are never archived.
+
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.
 
@@ -43,6 +46,7 @@ from typing import Any
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at"
+STREAM_VIEW = "NEW_AND_OLD_IMAGES"
 
 INDEXES: dict[str, tuple[str, str]] = {
     # name: (partition key attribute, sort key attribute); sort keys are "<modifiedAt>#<id>", newest last
@@ -67,6 +71,8 @@ def create_table_arguments(table_name: str) -> dict[str, Any]:
             {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
         ],
         "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in sorted(attributes)],
+        # The audit function reads the administrative rows' writes (templates, delegations) from the stream.
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW},
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": name,
