@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from functions.api import app as api_module
 
 from ccm.storage.repository import Repository
@@ -56,8 +57,14 @@ def test_logs_carry_the_request_id_as_correlation_id(
 ) -> None:
     monkeypatch.setattr(services.repository, "get", lambda object_id: 1 / 0)
     event = function_url_event("GET", "/api/changes/CHG-1")
+    # In Lambda each function has a process of its own; in one test process the function configured last (the
+    # audit function, say) owns the shared "ccm" logger. Give it back to the API for this test only.
+    shared = logging.getLogger("ccm")
+    monkeypatch.setattr(shared, "handlers", list(shared.handlers))
+    monkeypatch.setattr(shared, "propagate", shared.propagate)
+    copy_config_to_registered_loggers(source_logger=api_module.logger, include={"ccm"})
     written = io.StringIO()
-    for handler in logging.getLogger("ccm").handlers:
+    for handler in shared.handlers:
         if isinstance(handler, logging.StreamHandler):
             monkeypatch.setattr(handler, "stream", written)
 

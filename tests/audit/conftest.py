@@ -4,9 +4,10 @@ writes, and a drain that hands the queue's messages to the audit handler as Lamb
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,10 +20,13 @@ from functions.audit import app as audit_module
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.objects import ModificationType
+from ccm.local.stream_poller import StreamPoller
 from ccm.provision import AUDIT_QUEUE, Provisioner
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.delegations import DynamoDelegations
 from ccm.storage.repository import Repository
+from ccm.storage.templates import DynamoTemplates
 from ccm.workflow import Services
 from tests.api.client import ApiClient
 from tests.backend_support import LambdaContext, load_event
@@ -130,4 +134,49 @@ def stack(aws: None, app_config: AppConfig, ses_config: SesConfig, monkeypatch: 
     return stack
 
 
-__all__ = ["AUDIT_BUCKET", "AuditStack", "Clock"]
+@dataclass
+class AuditFunction:
+    """The audit handler behind the stream poller, keeping each event it was handed."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def invoke(self, event: dict[str, Any], request_id: str | None = None) -> Any:
+        self.events.append(event)
+        return self.handle(event)
+
+    @staticmethod
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = audit_module.handler(event, LambdaContext(function_name="ccm-audit"))  # type: ignore[arg-type]
+        return result
+
+
+@dataclass
+class AdminStack:
+    stack: AuditStack
+    api: ApiClient
+    function: AuditFunction
+    poller: StreamPoller
+
+    def drain_stream(self) -> None:
+        while self.poller.poll_once():
+            pass
+
+    def admin_events(self) -> list[dict[str, Any]]:
+        return [e for e in self.stack.events() if e["object_kind"] in {"template", "delegation"}]
+
+
+@pytest.fixture
+def admin(stack: AuditStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[AdminStack]:
+    services = dataclasses.replace(
+        stack.services, delegations=DynamoDelegations(TABLE), templates=DynamoTemplates(TABLE)
+    )
+    monkeypatch.setattr(api_module, "_services", services)
+    arn = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    function = AuditFunction()
+    poller = StreamPoller(
+        boto3.client("dynamodbstreams", config=RETRY_CONFIG), arn, function, from_start=True, wait_seconds=0
+    )
+    yield AdminStack(stack, stack.api, function, poller)
+
+
+__all__ = ["AUDIT_BUCKET", "AdminStack", "AuditFunction", "AuditStack", "Clock"]

@@ -3,29 +3,19 @@ once each, whatever the stream redelivers; other rows' records never reach the f
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
-from functions.api import app as api_module
-from functions.audit import app as audit_module
 from typer.testing import CliRunner
 
 from ccm.audit.stream_records import passes_filter
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.cli.main import app
-from ccm.local.stream_poller import StreamPoller
-from ccm.storage.delegations import DynamoDelegations
-from ccm.storage.templates import DynamoTemplates
-from tests.api.client import ADMIN, APPROVER, ApiClient
-from tests.audit.conftest import AUDIT_BUCKET, AuditStack
-from tests.backend_support import LambdaContext
-from tests.conftest import TABLE
+from tests.api.client import ADMIN, APPROVER
+from tests.audit.conftest import AUDIT_BUCKET, AdminStack, AuditFunction
 
 TEMPLATE = {
     "name": "Rotate TLS certificates",
@@ -35,51 +25,6 @@ TEMPLATE = {
 }
 DEPUTY = "deputy@example.com"
 PERIOD = {"delegate": DEPUTY, "from": "2030-03-02", "until": "2030-03-09"}
-
-
-@dataclass
-class AuditFunction:
-    """The audit handler behind the stream poller, keeping each event it was handed."""
-
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-    def invoke(self, event: dict[str, Any], request_id: str | None = None) -> Any:
-        self.events.append(event)
-        return self.handle(event)
-
-    @staticmethod
-    def handle(event: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = audit_module.handler(event, LambdaContext(function_name="ccm-audit"))  # type: ignore[arg-type]
-        return result
-
-
-@dataclass
-class AdminStack:
-    stack: AuditStack
-    api: ApiClient
-    function: AuditFunction
-    poller: StreamPoller
-
-    def drain_stream(self) -> None:
-        while self.poller.poll_once():
-            pass
-
-    def admin_events(self) -> list[dict[str, Any]]:
-        return [e for e in self.stack.events() if e["object_kind"] in {"template", "delegation"}]
-
-
-@pytest.fixture
-def admin(stack: AuditStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[AdminStack]:
-    services = dataclasses.replace(
-        stack.services, delegations=DynamoDelegations(TABLE), templates=DynamoTemplates(TABLE)
-    )
-    monkeypatch.setattr(api_module, "_services", services)
-    arn = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
-    function = AuditFunction()
-    poller = StreamPoller(
-        boto3.client("dynamodbstreams", config=RETRY_CONFIG), arn, function, from_start=True, wait_seconds=0
-    )
-    yield AdminStack(stack, stack.api, function, poller)
 
 
 def administer(admin: AdminStack) -> str:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import boto3
 import pytest
 
-from ccm.storage.table import create_table_arguments
 from tests.cli.conftest import Ccm
-from tests.conftest import CONFIG_PATH, TABLE
+from tests.conftest import CONFIG_PATH
 
 FREEZES = [
     {
@@ -66,8 +64,6 @@ def test_freezes_refuses_an_unknown_customer_and_a_backwards_range_with_a_senten
 
 
 def test_feeds_url_keeps_the_address_until_rotate_replaces_it(ccm: Ccm) -> None:
-    boto3.client("dynamodb").create_table(**create_table_arguments(TABLE))
-
     first = ccm.json("feeds", "url", "-c", "alpha")
     again = ccm.json("feeds", "url", "-c", "alpha")
     rotated = ccm.json("feeds", "rotate", "-c", "alpha")

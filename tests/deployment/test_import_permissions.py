@@ -42,7 +42,8 @@ def enforce(monkeypatch: pytest.MonkeyPatch, role: str, statements: list[dict[st
 
 
 @pytest.fixture
-def bravo(app_config: AppConfig, bucket: str) -> Iterator[str]:  # noqa: F811
+def bravo(app_config: AppConfig, bucket: str, ccm: Ccm) -> Iterator[str]:  # noqa: F811
+    ccm.ensure_table()  # as deployed, before the role is enforced
     identity_center = app_config.customer("bravo").identity_center_role_arn
     assert identity_center is not None
     directory = SeededDirectory(identity_center.split(":")[4])

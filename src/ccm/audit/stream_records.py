@@ -1,5 +1,6 @@
 """What the table's stream carries to the audit function: writes of the administrative rows (standard change
-templates and delegations), each with the row before and after (``NEW_AND_OLD_IMAGES``).
+templates, delegations and the operators' actions on contact lists), each with the row before and after
+(``NEW_AND_OLD_IMAGES``).
 
 The event source mapping's filter lets only those rows' records through (``STREAM_FILTERS``, which the template
 states as JSON and the local stack's poller applies the same way): the catalog, search, index, ledger and report
@@ -18,9 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ccm.domain.admin_audit import delegation_events, template_events
 from ccm.domain.audit import AuditEvent
+from ccm.domain.operator_audit import operator_event
 from ccm.errors import CcmError
 from ccm.storage.delegations import DELEGATION_PREFIX
 from ccm.storage.dynamo import from_item
+from ccm.storage.operator_actions import OPERATOR_PREFIX
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 from ccm.storage.templates import TEMPLATE_PARTITION, TEMPLATE_ROW_PREFIX
 
@@ -31,8 +34,10 @@ STREAM_FILTERS: tuple[dict[str, Any], ...] = (
         }
     },
     {"dynamodb": {"Keys": {PARTITION_KEY: {"S": [{"prefix": DELEGATION_PREFIX}]}}}},
+    {"eventName": ["INSERT"], "dynamodb": {"Keys": {PARTITION_KEY: {"S": [{"prefix": OPERATOR_PREFIX}]}}}},
 )
-"""Lambda event filter patterns (any one passes a record): a template's document row, a delegation row."""
+"""Lambda event filter patterns (any one passes a record): a template's document row, a delegation row, a new
+operator action row (their expiry, a REMOVE, tells nothing)."""
 
 
 def filter_patterns() -> list[str]:
@@ -99,6 +104,9 @@ class RowWrite:
             return template_events(before, after, self.at)
         if self.partition.startswith(DELEGATION_PREFIX):
             return delegation_events(self.old, self.new, self.at)
+        if self.partition.startswith(OPERATOR_PREFIX) and self.event_name == "INSERT" and self.new:
+            event = operator_event(self.new)
+            return [event] if event else []
         return []
 
 

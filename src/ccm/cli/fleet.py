@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from ccm.aws.customer_clients import IDENTITY_CENTER_REQUESTS_PER_SECOND, SES_REQUESTS_PER_SECOND, CustomerClients
 from ccm.cli.common import console, emit_json, err_console, fail, table
+from ccm.cli.operator_records import Audited, record_actions
 from ccm.config import AppConfig, CustomerMapping
 from ccm.errors import UnknownCustomer
 from ccm.fleet import Outcome, run_each
@@ -104,8 +105,10 @@ def run_for_customers(
     problem: Callable[[T], str | None] | None = None,
     extra: dict[str, Any] | None = None,
     report: bool = True,
+    audited: Audited[T] | None = None,
 ) -> list[Outcome[T]]:
-    """Run, show progress, print one summary (table or JSON); exit 1 afterwards if any customer failed."""
+    """Run, show progress, print one summary (table or JSON), record what changed in the audit log (``audited``);
+    exit 1 afterwards if any customer failed."""
     with progress_bar(title, quiet=as_json) as progress:
         task = progress.add_task(title, total=len(customers))
         outcomes = run_each(
@@ -118,6 +121,8 @@ def run_for_customers(
         )
     if report:
         print_summary(title, outcomes, as_json=as_json, columns=columns, document=document, extra=extra)
+    record_actions(audited, outcomes)
+    if report:
         exit_on_failure(outcomes)
     return outcomes
 

@@ -19,12 +19,14 @@ from ccm.cli.fleet import (
     print_summary,
     progress_bar,
 )
+from ccm.cli.operator_records import Audited, contact_list_details, list_or_contacts_changed, record_actions
 from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import AppConfig, CustomerMapping
 from ccm.contact_import.directory import Directory, IdentityCenterReader
 from ccm.contact_import.importer import ContactImporter, ImportOptions, ImportProgress, ImportResult
 from ccm.contact_import.record import GrantRecordStore
 from ccm.contact_import.roles import TopicMapper
+from ccm.domain.operator_audit import OperatorAction
 from ccm.fleet import Outcome, run_each
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 
@@ -279,6 +281,14 @@ def import_contacts(
     )
     if dry_run and not fleet.as_json:
         _print_samples(outcomes)
+    if not dry_run:
+        record_actions(
+            Audited[ImportResult](OperatorAction.CONTACTS_IMPORTED, contact_list_details, list_or_contacts_changed),
+            outcomes,
+            group_prefix=prefix,
+            prune=prune,
+            **({"username": username} if username else {}),
+        )
     exit_on_failure(outcomes)
 
 

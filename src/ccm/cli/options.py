@@ -27,6 +27,7 @@ from ccm.cli.fleet import (
     customer_clients,
     run_for_customers,
 )
+from ccm.cli.operator_records import Audited
 from ccm.config import AppConfig, CustomerMapping
 from ccm.fleet import Outcome
 
@@ -66,6 +67,7 @@ class FleetOptions:
         problem: Callable[[T], str | None] | None = None,
         extra: dict[str, Any] | None = None,
         report: bool = True,
+        audited: Audited[T] | None = None,
     ) -> list[Outcome[T]]:
         """``work`` for every chosen customer, with the summary and exit code of :func:`run_for_customers`."""
         return run_for_customers(
@@ -79,6 +81,7 @@ class FleetOptions:
             problem=problem,
             extra=extra,
             report=report,
+            audited=audited,
         )
 
 

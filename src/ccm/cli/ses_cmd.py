@@ -20,8 +20,10 @@ from ccm.cli.fleet import (
     report_failures,
     run_for_customers,
 )
+from ccm.cli.operator_records import Audited
 from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping
+from ccm.domain.operator_audit import OperatorAction
 from ccm.ses_admin.backup import backup_document, plan_restore, read_backup, write_backup
 from ccm.ses_admin.contacts import ContactList
 from ccm.ses_admin.edits import BulkResult, remove_all, restore
@@ -72,6 +74,11 @@ def suppress(
         work,
         columns=[Column("outcome", lambda d: ", ".join(f"{e}: {o}" for e, o in d.items()))],
         document=lambda d: {"addresses": d},
+        audited=None
+        if dry_run
+        else Audited(
+            OperatorAction.SUPPRESSION_ADDED, lambda d: {"addresses": d, "reason": reason.value}, lambda d: bool(d)
+        ),
     )
 
 
@@ -105,6 +112,13 @@ def unsuppress(
         work,
         columns=[Column("outcome", lambda d: ", ".join(f"{e}: {o}" for e, o in d.items()))],
         document=lambda d: {"addresses": d},
+        audited=None
+        if dry_run
+        else Audited(
+            OperatorAction.SUPPRESSION_REMOVED,
+            lambda d: {"addresses": {e: o for e, o in d.items() if o == "removed"}},
+            lambda d: "removed" in d.values(),
+        ),
     )
 
 
@@ -230,6 +244,13 @@ def restore_backup(
         ],
         document=lambda r: r,
         problem=lambda r: f"{r['failed']} contact write(s) failed: {'; '.join(r['errors'])}" if r["failed"] else None,
+        audited=None
+        if dry_run
+        else Audited(
+            OperatorAction.CONTACTS_RESTORED,
+            lambda r: {**r, "backup_file": backup_file.name},
+            lambda r: bool(r["created"] or r["updated"] or r["contact_list"] == "created"),
+        ),
     )
 
 
@@ -277,4 +298,7 @@ def remove_all_contacts(
         ],
         document=lambda r: r,
         problem=lambda r: f"{r['failed']} removal(s) failed: {'; '.join(r['errors'])}" if r["failed"] else None,
+        audited=None
+        if dry_run
+        else Audited(OperatorAction.ALL_CONTACTS_REMOVED, lambda r: r, lambda r: bool(r["removed"])),
     )

@@ -13,8 +13,10 @@ from ccm.cli.fleet import (
     DryRunOption,
     report_failures,
 )
+from ccm.cli.operator_records import Audited, edits_changed, edits_details
 from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping, SubscriptionStatus
+from ccm.domain.operator_audit import OperatorAction
 from ccm.ses_admin.contacts import Contact, ContactList, ListDetails, check_topics
 from ccm.ses_admin.edits import add_contact, remove_contact, set_topics
 
@@ -141,6 +143,8 @@ def _edit(
     emails: list[str],
     change: Any,
     *,
+    action: OperatorAction,
+    dry_run: bool,
     topics: list[str] | None = None,
 ) -> None:
     config = settings().config
@@ -158,6 +162,9 @@ def _edit(
         work,
         columns=[Column("outcome", lambda done: ", ".join(f"{escape(e)}: {o}" for e, o in done.items()))],
         document=lambda done: {"contacts": done},
+        audited=None
+        if dry_run
+        else Audited(action, lambda done: {**edits_details(done), "topics": topics or []}, edits_changed),
     )
 
 
@@ -178,6 +185,8 @@ def add(
         fleet,
         emails,
         lambda contacts, email, checked: add_contact(contacts, email, checked, dry_run=dry_run),
+        action=OperatorAction.CONTACTS_ADDED,
+        dry_run=dry_run,
         topics=wanted,
     )
 
@@ -197,6 +206,8 @@ def remove(
         fleet,
         emails,
         lambda contacts, email, _: remove_contact(contacts, email, dry_run=dry_run),
+        action=OperatorAction.CONTACTS_REMOVED,
+        dry_run=dry_run,
     )
 
 
@@ -226,6 +237,8 @@ def subscribe(
         lambda contacts, email, checked: set_topics(
             contacts, email, checked, SubscriptionStatus.OPT_IN, dry_run=dry_run
         ),
+        action=OperatorAction.CONTACTS_SUBSCRIBED,
+        dry_run=dry_run,
         topics=wanted,
     )
 
@@ -249,5 +262,7 @@ def unsubscribe(
         lambda contacts, email, checked: set_topics(
             contacts, email, checked, SubscriptionStatus.OPT_OUT, dry_run=dry_run
         ),
+        action=OperatorAction.CONTACTS_UNSUBSCRIBED,
+        dry_run=dry_run,
         topics=wanted,
     )

@@ -15,8 +15,10 @@ from ccm.cli.fleet import (
     print_summary,
     report_failures,
 )
+from ccm.cli.operator_records import Audited
 from ccm.cli.options import FleetOptions, fleet_command
 from ccm.config import CustomerMapping
+from ccm.domain.operator_audit import OperatorAction
 from ccm.ses_admin.contacts import ContactList, check_topics
 from ccm.ses_admin.topics import topic_counts
 
@@ -48,6 +50,9 @@ def create(
         work,
         columns=[Column("list", lambda r: r["contact_list"]), Column("outcome", lambda r: r["outcome"])],
         document=lambda r: r,
+        audited=None
+        if dry_run
+        else Audited(OperatorAction.CONTACT_LIST_CREATED, lambda r: r, lambda r: r["outcome"] == "created"),
     )
 
 
@@ -188,6 +193,9 @@ def update_topics(
             Column("outcome", lambda r: r["outcome"]),
         ],
         document=lambda r: r,
+        audited=None
+        if dry_run
+        else Audited(OperatorAction.TOPICS_UPDATED, lambda r: r, lambda r: r["outcome"] in ("created", "updated")),
     )
 
 

@@ -19,8 +19,10 @@ from ccm.cli.fleet import (
     print_summary,
     progress_bar,
 )
+from ccm.cli.operator_records import Audited, contact_list_details, list_or_contacts_changed, record_actions
 from ccm.cli.options import FleetOptions, fleet_command
 from ccm.contact_import.record import GrantRecordStore
+from ccm.domain.operator_audit import OperatorAction
 from ccm.fleet import Outcome, run_each
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 from ccm.ses_admin.subscriptions import ApplyOptions, SubscriptionApplier, SubscriptionResult
@@ -142,4 +144,13 @@ def apply(
     )
     if not fleet.as_json:
         _print_notes(outcomes)
+    if not dry_run:
+        record_actions(
+            Audited[SubscriptionResult](
+                OperatorAction.SUBSCRIPTIONS_APPLIED, contact_list_details, list_or_contacts_changed
+            ),
+            outcomes,
+            file=path.name,
+            prune=prune,
+        )
     exit_on_failure(outcomes)

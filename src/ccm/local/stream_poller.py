@@ -155,5 +155,6 @@ class StreamPoller:
 
 
 def _as_filtered(record: Mapping[str, Any]) -> dict[str, Any]:
-    # Lambda matches the filter against the record as the function receives it; only its keys matter here.
-    return {"dynamodb": {"Keys": record["dynamodb"].get("Keys", {})}}
+    # Lambda matches the filter against the record as the function receives it; its event name and keys are what
+    # the patterns name.
+    return {"eventName": record.get("eventName"), "dynamodb": {"Keys": record["dynamodb"].get("Keys", {})}}

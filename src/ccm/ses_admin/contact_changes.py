@@ -69,6 +69,8 @@ class ChangeCounts:
     errors: list[str] = field(default_factory=list)
     planned: dict[str, list[str]] = field(default_factory=dict)
     """Addresses per kind of change; in a dry run the whole plan, otherwise empty."""
+    applied: dict[str, list[str]] = field(default_factory=dict)
+    """Addresses per kind of change made (not in a dry run): what the audit log records of the run."""
 
     KEPT_ERRORS = 5
 
@@ -144,9 +146,17 @@ def apply_changes(
         return True
 
     make = create or contacts.create
+    made: dict[str, list[str]] = {"create": [], "update": [], "remove": []}
     for new in changes.creates:
-        counts.created += attempt(new, partial(make, new))
+        if attempt(new, partial(make, new)):
+            counts.created += 1
+            made["create"].append(new.email)
     for _, after in changes.updates:
-        counts.updated += attempt(after, partial(contacts.update, after))
+        if attempt(after, partial(contacts.update, after)):
+            counts.updated += 1
+            made["update"].append(after.email)
     for gone in changes.removals:
-        counts.removed += attempt(gone, partial(contacts.delete, gone.email))
+        if attempt(gone, partial(contacts.delete, gone.email)):
+            counts.removed += 1
+            made["remove"].append(gone.email)
+    counts.applied = {kind: emails for kind, emails in made.items() if emails}
