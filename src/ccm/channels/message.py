@@ -6,6 +6,7 @@ Another customer of the same object is never named: a channel belongs to one cus
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -114,7 +115,7 @@ class MessageBuilder:
         return ChannelMessage(
             event=TEST_EVENT,
             headline=f"Test: channel {channel} of {customer.customer_name} is connected",
-            object_id=f"test-{now:%Y%m%dT%H%M%S}",
+            object_id=f"test-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
             kind="test",
             version=1,
             title=f"Test post to {channel}",
