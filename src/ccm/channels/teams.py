@@ -29,7 +29,7 @@ def adaptive_card(message: ChannelMessage) -> dict[str, Any]:
     if message.window:
         facts.insert(1, {"title": "Window", "value": message.window})
     body: list[dict[str, Any]] = [
-        _text(message.headline, size="Large", weight="Bolder", style="heading"),
+        _text(message.headline, size="Large", weight="Bolder"),
         {"type": "FactSet", "facts": facts},
     ]
     if message.summary:
