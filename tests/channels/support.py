@@ -72,7 +72,7 @@ class Receiver:
     answers: list[Answer]
     received: list[Received] = field(default_factory=list)
     url: str = ""
-    on_request: Callable[[], None] | None = None
+    on_request: Callable[[], object] | None = None
     failing: set[str] = field(default_factory=set)
     """Paths that answer 500 whatever is planned."""
 
@@ -84,7 +84,7 @@ class Receiver:
 
 
 @contextmanager
-def receiver(*answers: Answer, on_request: Callable[[], None] | None = None) -> Iterator[Receiver]:
+def receiver(*answers: Answer, on_request: Callable[[], object] | None = None) -> Iterator[Receiver]:
     state = Receiver(list(answers), on_request=on_request)
 
     class Handler(BaseHTTPRequestHandler):
