@@ -15,9 +15,11 @@ from functions.backend import app
 from ccm.backend.channel_step import ChannelStep
 from ccm.backend.processor import MessageFailed
 from ccm.config import AppConfig
+from ccm.domain.due_actions import reminder
+from ccm.domain.objects import Change
 from ccm.storage.channel_log import DynamoChannelLog
 from ccm.storage.ledger import DeliveryKey
-from tests.backend_support import Harness, LambdaContext, bucket_and_table, sqs_event, trigger_body
+from tests.backend_support import NOW, Harness, LambdaContext, bucket_and_table, sqs_event, trigger_body
 from tests.channels.support import SECRET, Answer, Receiver, receiver
 from tests.conftest import TABLE
 from tests.factories import make_change
@@ -143,3 +145,22 @@ def test_the_handler_posts_and_publishes_the_channel_metrics(
     assert paths(hooks) == APPROVED_CHANNELS
     metrics = next(json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line)
     assert metrics["ChannelPostsSent"] == [4.0] and metrics["ChannelPostsFailed"] == [0.0]
+
+
+def test_a_reminder_is_posted_to_the_channels_that_take_reminders_once_per_offset(
+    harness: Harness, hooks: Receiver
+) -> None:
+    object_id = approved_change(harness)
+    harness.deliver(CUSTOMER, object_id)
+    change = harness.repository.archive.read_at("archive", object_id).obj
+    assert isinstance(change, Change) and change.implementation_start is not None
+    before = len(hooks.received)
+    action = reminder(object_id, CUSTOMER, change.version, "P1D", change.implementation_start, NOW)
+
+    harness.backend.processor.process_message(action.body())
+    harness.backend.processor.process_message(action.body())  # the queue delivers it again
+
+    reminded = sorted(request.path for request in hooks.received[before:])
+    assert reminded == ["/itsm-webhook", "/ops-slack", "/ops-teams"]  # flaky-webhook takes no reminders
+    cards = [json.loads(r.body) for r in hooks.received[before:] if r.path == "/ops-teams"]
+    assert cards[0]["attachments"][0]["content"]["body"][0]["text"].startswith("Reminder: ")
