@@ -13,7 +13,7 @@ from ccm.channels.poster import KEPT_BODY_BYTES, RequestsTransport, parse_retry_
 from ccm.channels.secrets import SecretMissing
 from ccm.config import ChannelConfig, CustomerMapping
 from ccm.storage.channel_log import FAILED, RETRY, SENT, InMemoryChannelLog
-from ccm.storage.ledger import DeliveryKey
+from ccm.storage.ledger import Claim, DeliveryKey
 from tests.backend_fakes import MemoryLedger
 from tests.channels.support import NOW, SECRET, Answer, channel, message, receiver
 
@@ -225,3 +225,20 @@ def test_retry_after_in_seconds_or_missing_or_unreadable(header: str | None, sec
 
 def test_retry_after_as_an_http_date() -> None:
     assert parse_retry_after("Sun, 06 Jan 2030 12:00:30 GMT", now=lambda: NOW.timestamp()) == 30.0
+
+
+class LedgerThatCannotRecord(MemoryLedger):
+    def mark_sent(self, claim: Claim, message_id: str) -> None:
+        raise RuntimeError("the table is unavailable")
+
+
+def test_a_post_that_went_out_is_not_posted_again_when_recording_it_fails() -> None:
+    world = World(ledger=LedgerThatCannotRecord())
+    with receiver(Answer(200)) as hooks:
+        customer = world.customer(hooks.url, channel("itsm"))
+        world.post(world.poster(), customer)
+        # The claim stays until its lease runs out: a redelivery meanwhile finds it held, never free to post.
+        with pytest.raises(ChannelPostsPending):
+            world.post(world.poster(), customer)
+    assert len(hooks.received) == 1
+    assert world.counts["ChannelPostsSent"] == 1

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from ccm.channels.message import ChannelMessage
 from ccm.channels.poster import HttpOutcome, Transport
@@ -170,7 +171,7 @@ class ChannelPoster:
         except (TargetRefused, SecretMissing) as refused:
             logger.error("channel %s of %s refused: %s", channel.name, key.customer_code, refused)
             self._record(claim, channel, 1, FAILED, HttpOutcome(None, 0, error=f"refused: {refused}"))
-            self.ledger.mark_rejected(claim, f"refused: {refused}")
+            self._settle(partial(self.ledger.mark_rejected, claim, f"refused: {refused}"), claim)
             return FAILED
         number = 0
         while True:
@@ -179,7 +180,7 @@ class ChannelPoster:
             outcome = self.transport.post(request.url, request.body, request.headers)
             if outcome.status is not None and 200 <= outcome.status < 300:
                 self._record(claim, channel, number, SENT, outcome)
-                self.ledger.mark_sent(claim, message_id)
+                self._settle(partial(self.ledger.mark_sent, claim, message_id), claim)
                 logger.info(
                     "posted %s of %s to channel %s of %s", key.event, key.object_id, channel.name, key.customer_code
                 )
@@ -189,7 +190,7 @@ class ChannelPoster:
                     " (redirects are not followed)" if outcome.status and outcome.status < 400 else ""
                 )
                 self._record(claim, channel, number, FAILED, outcome, reason)
-                self.ledger.mark_rejected(claim, reason)
+                self._settle(partial(self.ledger.mark_rejected, claim, reason), claim)
                 logger.error("channel %s of %s refused the post for good: %s", channel.name, key.customer_code, reason)
                 return FAILED
             wait = self._wait(number, outcome)
@@ -252,6 +253,15 @@ class ChannelPoster:
             self.log.record(attempt)
         except Exception:  # the attempt log is for people; the ledger decides what is sent
             logger.exception("could not record the attempt on channel %s", channel.name)
+
+    @staticmethod
+    def _settle(mark: Callable[[], None], claim: Claim) -> None:
+        """Record how the post ended. If that write fails the post still happened: failing the message would
+        release the claim and post again, so the claim is left to its lease and the trigger goes on."""
+        try:
+            mark()
+        except Exception:
+            logger.exception("could not record how the post to %s ended", claim.recipient)
 
     def _release(self, claim: Claim) -> None:
         try:

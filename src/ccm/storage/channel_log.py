@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ccm.aws.clients import retry_config
 from ccm.storage.dynamo import from_item, to_item
-from ccm.storage.ledger import RETENTION_SECONDS
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 CHANNEL_LOG_PREFIX = "CHANNELLOG#"
+RETENTION_SECONDS = 180 * 24 * 3600
+"""As long as the delivery ledger keeps the rows the attempts explain."""
 QUERY_PAGE_SIZE = 200
 SENT = "sent"
 RETRY = "retry"
