@@ -2,6 +2,8 @@
 (lengths, counts) as the blocks are made.
 
 User text is escaped for Slack's mrkdwn (``&``, ``<``, ``>``), so no title can mention ``@channel`` or hide a link.
+The body is posted by :mod:`ccm.channels.poster` like every other channel's: slack-sdk's webhook client opens URLs
+with urllib's default opener, which follows redirects.
 """
 
 from __future__ import annotations
