@@ -166,7 +166,7 @@ class FunctionPackage:
 
 
 def packages() -> dict[str, FunctionPackage]:
-    """The five functions, keyed by the package name the template's ``CodeUri`` uses."""
+    """The six functions, keyed by the package name the template's ``CodeUri`` uses."""
     regional = regional_requirements()
     config_files = ("config.json", "SESConfig.json")
     compiled_regional = ("pydantic_core", "markupsafe", "cryptography.hazmat.bindings._rust", "boto3")
@@ -208,6 +208,15 @@ def packages() -> dict[str, FunctionPackage]:
             regional,
             None,
             config_files,
+            bundles_sdk=True,
+            probe_imports=compiled_regional,
+        ),
+        "ses-events": FunctionPackage(
+            "ses-events",
+            "functions.ses_events.app.handler",
+            Architecture.ARM64,
+            regional,
+            None,
             bundles_sdk=True,
             probe_imports=compiled_regional,
         ),

@@ -26,6 +26,7 @@ from ccm.config import AppConfig, CustomerMapping, load_config
 from ccm.edge.behaviours import LEGACY_API_PATHS
 from ccm.errors import ConfigError
 from ccm.provision import DEAD_LETTER_AFTER, trigger_prefix
+from ccm.s3_events import queue_name
 from infra import cfn_yaml
 from infra.translate import translate
 
@@ -287,8 +288,30 @@ def render(source: dict[str, Any], config: AppConfig) -> dict[str, Any]:
         "ReadChannelSecrets",
         [_ssm_parameter_arn(name) for name in dict.fromkeys(channel_secrets)],
     )
+    _render_ses_events(template, customers)
+    _render_dead_letter_access(template, customers)
     _add_legacy_api_behaviours(template)
     return template
+
+
+def _render_ses_events(template: dict[str, Any], customers: list[CustomerMapping]) -> None:
+    """Only the customers' own SES events topics may send to the events queue."""
+    statement = template["Resources"]["SesEventsQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    topics = sorted({customer.ses_events_topic_arn for customer in customers})
+    statement["Condition"] = {"ArnEquals": {"aws:SourceArn": topics}}
+
+
+def _sqs_arn(name: str) -> dict[str, Any]:
+    return {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:" + name}
+
+
+def _render_dead_letter_access(template: dict[str, Any], customers: list[CustomerMapping]) -> None:
+    """The API's administrators reach each customer's trigger queue and its dead-letter queue: as this stack names
+    them, and as ccm.s3_events.queue_name (the name the code looks up) and the provisioner's ``-dlq`` name them."""
+    names = {"${AWS::StackName}-trigger-*", "${AWS::StackName}-dead-letters-*"}
+    for customer in customers:
+        names.update({queue_name(customer), f"{queue_name(customer)}-dlq"})
+    _set_statement_resources(template, "ApiRole", "ReadAndRedriveDeadLetters", [_sqs_arn(n) for n in sorted(names)])
 
 
 def _inline_policy_characters(role: dict[str, Any]) -> int:

@@ -29,6 +29,8 @@ from ccm.durations import format_duration, parse_duration
 from ccm.errors import ConfigError, UnknownCustomer
 from ccm.jsonfile import read_json
 
+SES_EVENTS_TOPIC = "ccm-ses-events"
+"""The SNS topic each customer's configuration set publishes its SES events to (unless the customer names one)."""
 MAX_TOPICS_PER_LIST = 20
 """SES v2 allows at most 20 topics in a contact list."""
 
@@ -249,6 +251,14 @@ class CustomerMapping(_Model):
         assert match is not None  # guaranteed by validation
         return match.group(1)
 
+    @property
+    def ses_events_topic_arn(self) -> str:
+        """The SNS topic in the customer's account that its configuration set publishes SES events to."""
+        if self.deliverability_sns_topic_arn:
+            return self.deliverability_sns_topic_arn
+        partition = self.ses_role_arn.split(":", 2)[1]
+        return f"arn:{partition}:sns:{self.region}:{self.account_id}:{SES_EVENTS_TOPIC}"
+
     def allows_recipient(self, address: str) -> bool:
         """The non-production failsafe: with an allow-list, nobody outside it is ever mailed."""
         if not self.restricted_recipients:
@@ -283,6 +293,13 @@ class EmailConfig(_Model):
     )
     configuration_set: str | None = Field(
         default=None, description="SES configuration set used for every send unless a customer names its own."
+    )
+    ses_events_queue_arn: str | None = Field(
+        default=None,
+        description=(
+            "The queue that collects every customer's SES events (the stack's output SesEventsQueueArn); "
+            "`ccm domain setup` subscribes it to each customer's events topic. Unset: events are not subscribed."
+        ),
     )
 
     @field_validator("portal_base_url")

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["DEAD_LETTER_AFTER", "ProvisionReport", "Provisioner", "queue_name", "trigger_prefix"]
 
 DEAD_LETTER_AFTER = 5
+SES_EVENTS_QUEUE = "ccm-ses-events"
+"""The queue of SES events that ``ccm local provision`` makes (the deployed stack names its own after itself)."""
 AUDIT_QUEUE = "ccm-audit"
 """The queue every archive write's notification reaches; the audit function consumes it."""
 AUDIT_VISIBILITY_TIMEOUT = 360
@@ -40,6 +42,8 @@ AUDIT_RETENTION_YEARS = 7
 class ProvisionReport:
     actions: list[tuple[str, str, str]] = field(default_factory=list)
     queue_urls: dict[str, str] = field(default_factory=dict)
+    """Each customer's trigger queue."""
+    events_queue_url: str | None = None
 
     def add(self, kind: str, name: str, outcome: str) -> None:
         self.actions.append((kind, name, outcome))
@@ -92,6 +96,8 @@ class Provisioner:
             self._audit_bucket(self.audit_bucket)
             audit_queue = self._audit_queue()
         self._notifications(queue_arns, audit_queue)
+        self.progress(f"queue {SES_EVENTS_QUEUE}")
+        self._ses_events_queue()
         if with_ses:
             for code, customer in sorted(self.config.customer_mappings.items()):
                 self.progress(f"SES contact list for {code}")
@@ -228,6 +234,13 @@ class Provisioner:
         )
         self.report.queue_urls[customer.customer_code] = url
         return arn
+
+    def _ses_events_queue(self) -> None:
+        """Where the customers' SES events arrive (locally the local SES writes them; in AWS, SNS does)."""
+        _, dead_letters = self._queue(f"{SES_EVENTS_QUEUE}-dlq", {"MessageRetentionPeriod": str(14 * 24 * 3600)})
+        redrive = json.dumps({"deadLetterTargetArn": dead_letters, "maxReceiveCount": DEAD_LETTER_AFTER})
+        url, _ = self._queue(SES_EVENTS_QUEUE, {"VisibilityTimeout": "180", "RedrivePolicy": redrive})
+        self.report.events_queue_url = url
 
     # -- DynamoDB ----------------------------------------------------------------------------------------
 

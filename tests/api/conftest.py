@@ -21,6 +21,7 @@ from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
 from ccm.storage.delegations import DynamoDelegations
+from ccm.storage.delivery_records import DynamoDeliveryRecords
 from ccm.storage.repository import Repository
 from ccm.storage.table import create_table_arguments
 from ccm.storage.templates import DynamoTemplates
@@ -65,6 +66,7 @@ def services(storage: Repository, app_config: AppConfig, clock: Clock, monkeypat
         storage,
         app_config,
         clock=clock,
+        deliveries=DynamoDeliveryRecords(TABLE, dynamodb),
         audience=LazyAudience(Settings.from_env()),
         delegations=DynamoDelegations(TABLE, dynamodb),
         templates=DynamoTemplates(TABLE, dynamodb),

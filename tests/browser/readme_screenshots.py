@@ -3,10 +3,11 @@
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
 demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
-history); signed in as the demo approver: the reports page over the half year of finished changes the stack seeds on
-its first start; one change approved, moved to another day (back for approval) and approved again, and the
-"Rescheduled" email its customers got, as sent; and the approvals page of a CAB member, with the checklist of a
-high-risk change one CAB member has approved and whom each pending item reaches.
+history); signed in as the demo approver: the Delivery section of a change whose approval request went to alpha's SES
+simulator addresses, and the reports page over the half year of finished changes the stack seeds on its first start;
+one change approved, moved to another day (back for approval) and approved again, and the "Rescheduled" email its
+customers got, as sent; and the approvals page of a CAB member, with the checklist of a high-risk change one CAB
+member has approved and whom each pending item reaches.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import APIResponse, Browser, Page, sync_playwright
+from playwright.sync_api import APIResponse, Browser, Locator, Page, sync_playwright
 
 from ccm.domain.ids import AnnouncementType
 from tests.api.helpers import announcement_input, change_input
@@ -36,10 +37,12 @@ CHANGES: list[tuple[str, list[str], str]] = [
     ("Rotate the load balancer certificates", ["alpha", "bravo", "charlie"], "approved"),
     ("Patch the bastion hosts", ["golf", "hotel", "india", "juliett"], "submitted"),
     ("Upgrade the Kubernetes control plane to 1.31", ["delta", "echo"], "completed"),
-    ("Move the nightly backups to a new vault", ["foxtrot"], "submitted"),
+    ("Move the nightly backups to a new vault", ["alpha", "foxtrot"], "submitted"),
 ]
 """(title, customers, status) of the demo changes, oldest first."""
 DETAILED = "Rotate the load balancer certificates"
+DELIVERED = "Move the nightly backups to a new vault"
+SIMULATOR = [f"{name}@simulator.amazonses.com" for name in ("bounce", "complaint", "suppressionlist")]
 SEEDED_CHANGES = 36
 """The finished changes of the last six months the local stack writes on its first start."""
 HIGH_RISK = "Rotate the payment gateway keys"
@@ -91,6 +94,26 @@ def demo_changes(requester: Page, approver: Page) -> dict[str, str]:
             call(requester, "POST", f"/api/changes/{change_id}/complete")
         ids[title] = change_id
     return ids
+
+
+def delivery_section(page: Page, change_id: str) -> Locator:
+    """The Delivery section of ``change_id``'s details, once SES's events about every recipient are in."""
+    # The sends go out one recipient after another: wait for the simulator's own addresses, not for the first rows.
+    deadline = time.monotonic() + 180
+    while True:
+        rows = call(page, "GET", f"/api/changes/{change_id}/deliveries")["recipients"]
+        statuses = {row["recipient"]: row["status"] for row in rows}
+        if all(statuses.get(address) not in (None, "sending", "sent") for address in SIMULATOR):
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"SES's simulated outcomes for {change_id} did not arrive: {statuses}")
+        time.sleep(0.5)
+    page.goto("/index.html")
+    page.locator(f".item[data-id='{change_id}'] .item-title").click()
+    section = page.locator(f"dialog[data-object-id='{change_id}'] section.delivery")
+    section.locator(".delivery-problems").wait_for()
+    section.scroll_into_view_if_needed()
+    return section
 
 
 def reports_ready(approver: Page) -> None:
@@ -185,6 +208,7 @@ def main() -> int:
             dialog = details.locator(f"dialog[data-object-id='{ids[DETAILED]}']")
             dialog.locator(".history").scroll_into_view_if_needed()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            delivery_section(approver, ids[DELIVERED]).screenshot(path=str(SCREENSHOTS / "delivery.png"))
             rescheduled_email(browser, requester, approver)
             call(requester, "POST", "/api/announcements", ANNOUNCEMENT)
             cab_lead = signed_in(browser, stack.url, "cab-lead@example.com", 900)

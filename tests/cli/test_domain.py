@@ -234,3 +234,57 @@ def test_records_outside_the_zone_are_refused(ccm: Ccm, watch: AwsWatch) -> None
     result = setup(ccm, other, expect_exit=1)
     assert "is not inside hosted zone other.example.org" in result["dns_error"]
     assert watch.count("route-53", ["ChangeResourceRecordSets"]) == 0
+
+
+def test_each_customers_ses_events_reach_the_central_queue_through_a_topic_in_its_own_account(
+    ccm: Ccm, watch: AwsWatch, zone: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="ccm-ses-events")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    with_config(tmp_path, monkeypatch, lambda d: d["email_config"].update(ses_events_queue_arn=queue))
+
+    first = setup(ccm, zone)
+    second = setup(ccm, zone)
+
+    steps = {r["customer"]: r["steps"] for r in first["results"]}["bravo"]
+    assert (steps["events_topic"], steps["events_topic_policy"], steps["events_subscription"]) == (
+        "created",
+        "updated",
+        "created",
+    )
+    again = {r["customer"]: r["steps"] for r in second["results"]}["bravo"]
+    assert {again[name] for name in ("events_topic", "events_topic_policy", "events_subscription")} == {"unchanged"}
+    topic = "arn:aws:sns:us-east-1:100000000002:ccm-ses-events"
+    customer_sns = customer_client("bravo", "sns")
+    policy = json.loads(customer_sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    publish, subscribe = policy["Statement"]
+    assert publish["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert publish["Condition"]["StringEquals"] == {"AWS:SourceAccount": "100000000002"}
+    assert subscribe["Condition"]["StringEquals"] == {"sns:Protocol": "sqs", "sns:Endpoint": queue}
+    (subscription,) = boto3.client("sns", region_name="us-east-1").list_subscriptions_by_topic(TopicArn=topic)[
+        "Subscriptions"
+    ]
+    assert (subscription["Owner"], subscription["Endpoint"]) == ("123456789012", queue)
+    destinations = watch.ses.destinations[("100000000002", "us-east-1")]["bravo-ccm-emails"]
+    assert destinations["email-events"]["SnsDestination"] == {"TopicArn": topic}
+    assert set(destinations["email-events"]["MatchingEventTypes"]) == {
+        "SEND",
+        "DELIVERY",
+        "BOUNCE",
+        "COMPLAINT",
+        "REJECT",
+        "DELIVERY_DELAY",
+        "RENDERING_FAILURE",
+        "SUBSCRIPTION",
+    }
+
+
+def customer_client(code: str, service: str) -> Any:
+    from ccm.aws.assume import RoleSessions
+    from ccm.config import load_config
+    from tests.conftest import CONFIG_PATH
+
+    customer = load_config(CONFIG_PATH).customer(code)
+    session: Any = RoleSessions(session_prefix="ccm-test").session(customer.ses_role_arn, customer.region)
+    return session.client(service)

@@ -37,6 +37,7 @@ ENTRY_POINTS: dict[tuple[str, str], str] = {
     ("functions.backend.app", "handler"): "backend",
     ("functions.audit.app", "handler"): "audit",
     ("functions.clock.app", "handler"): "clock",
+    ("functions.ses_events.app", "handler"): "ses-events",
     ("functions.edge_auth.app", "viewer_request"): "edge-viewer-request",
     ("functions.edge_auth.app", "saml_handler"): "edge-saml",
     # The scheduled ECS task runs `ccm identity-center import --all`.
@@ -49,7 +50,9 @@ COMPONENT_TESTS = (
     "tests/integration/test_channel_posts.py",
     "tests/audit/test_audit_events.py",
     "tests/audit/test_reports.py",
+    "tests/audit/test_admin_events.py",
     "tests/integration/test_clock.py",
+    "tests/integration/test_ses_events.py",
     "tests/meetings/test_meeting_handler.py",
     "tests/cli/test_identity_import.py",
     "tests/edge/test_saml_sign_in.py",

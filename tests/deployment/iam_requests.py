@@ -187,24 +187,6 @@ def _dynamodb_batch(action: str) -> Callable[[str, dict[str, Any], int, str], li
     return requests
 
 
-# -- SQS ------------------------------------------------------------------------------------------------------
-
-
-def _queue_arn(region: str, account: str, name: str) -> str:
-    return f"arn:{PARTITION}:sqs:{region}:{account}:{name}"
-
-
-def _sqs_queue_url(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
-    account = params.get("QueueOwnerAWSAccountId") or ACCOUNT
-    return [AuthorizationRequest(call, "sqs:GetQueueUrl", _queue_arn(region, account, params["QueueName"]))]
-
-
-def _sqs_send(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
-    # https://sqs.<region>.amazonaws.com/<account>/<name> (or an endpoint's own host, with the same path)
-    account, name = params["QueueUrl"].rstrip("/").split("/")[-2:]
-    return [AuthorizationRequest(call, "sqs:SendMessage", _queue_arn(region, account, name))]
-
-
 # -- the rest -------------------------------------------------------------------------------------------------
 
 
@@ -226,6 +208,34 @@ def _metric_data(call: str, params: dict[str, Any], status: int, region: str) ->
     return [
         AuthorizationRequest(call, "cloudwatch:PutMetricData", "*", _context(cloudwatch__namespace=params["Namespace"]))
     ]
+
+
+def _queue_arn(params: dict[str, Any], region: str) -> str:
+    if params.get("QueueName"):
+        account, name = str(params.get("QueueOwnerAWSAccountId") or ACCOUNT), str(params["QueueName"])
+    else:
+        # https://sqs.<region>.amazonaws.com/<account>/<name> (or an endpoint's own host, with the same path)
+        account, name = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
+    return f"arn:{PARTITION}:sqs:{region}:{account}:{name}"
+
+
+def _sqs(action: str) -> Callable[[str, dict[str, Any], int, str], list[AuthorizationRequest]]:
+    def requests(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
+        return [AuthorizationRequest(call, action, _queue_arn(params, region))]
+
+    return requests
+
+
+def _message_move(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
+    # AWS evaluates the move on the source (start, receive, delete) and the send on the destination.
+    source, destination = params["SourceArn"], params.get("DestinationArn")
+    requests = [
+        AuthorizationRequest(call, action, source)
+        for action in ("sqs:StartMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+    ]
+    if destination:
+        requests.append(AuthorizationRequest(call, "sqs:SendMessage", destination))
+    return requests
 
 
 def _always_allowed(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
@@ -259,13 +269,19 @@ OPERATIONS: dict[tuple[str, str], Callable[[str, dict[str, Any], int, str], list
     ("dynamodb", "TransactGetItems"): _dynamodb_transaction,
     ("dynamodb", "BatchWriteItem"): _dynamodb_batch("dynamodb:BatchWriteItem"),
     ("dynamodb", "BatchGetItem"): _dynamodb_batch("dynamodb:BatchGetItem"),
-    ("sqs", "GetQueueUrl"): _sqs_queue_url,
-    ("sqs", "SendMessage"): _sqs_send,
     ("sts", "AssumeRole"): _assume_role,
     ("sts", "GetCallerIdentity"): _always_allowed,
     ("ssm", "GetParameter"): _ssm_get,
     ("ssm", "GetParameters"): _ssm_get,
     ("cloudwatch", "PutMetricData"): _metric_data,
+    ("sqs", "GetQueueUrl"): _sqs("sqs:GetQueueUrl"),
+    ("sqs", "GetQueueAttributes"): _sqs("sqs:GetQueueAttributes"),
+    ("sqs", "ReceiveMessage"): _sqs("sqs:ReceiveMessage"),
+    ("sqs", "SendMessage"): _sqs("sqs:SendMessage"),
+    ("sqs", "SendMessageBatch"): _sqs("sqs:SendMessage"),
+    ("sqs", "DeleteMessage"): _sqs("sqs:DeleteMessage"),
+    ("sqs", "DeleteMessageBatch"): _sqs("sqs:DeleteMessage"),
+    ("sqs", "StartMessageMoveTask"): _message_move,
 }
 
 

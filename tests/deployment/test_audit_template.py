@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ccm.audit.stream_records import filter_patterns
 from ccm.domain.audit import AuditEvent, event_key
 from ccm.s3_events import audit_configurations
 from tests.deployment.conftest import Template, as_list, policy_statements
@@ -84,3 +85,46 @@ def test_every_archive_write_reaches_the_audit_queue_as_the_local_stack_routes_i
     assert prefixes == ["archive/", "deleted/archive/"]
     assert [p for p in local if p.endswith("/")] == prefixes
     assert len(queues) == len(audit) + 26
+
+
+def test_the_table_streams_its_writes_to_the_audit_function_filtered_to_templates_and_delegations(
+    translated: Template,
+) -> None:
+    table = translated["Resources"]["Table"]["Properties"]
+    [mapping] = [
+        r["Properties"]
+        for r in resources(translated, "AWS::Lambda::EventSourceMapping").values()
+        if r["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
+    ]
+
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert mapping["FunctionName"] == {"Ref": "AuditFunction"}
+    # The very patterns the local stack's poller applies.
+    assert [f["Pattern"] for f in mapping["FilterCriteria"]["Filters"]] == filter_patterns()
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["MaximumRetryAttempts"] >= 1
+    # A batch given up is named where a failed archive write ends up, under the same alarm.
+    failures = {"Fn::GetAtt": ["AuditDeadLetterQueue", "Arn"]}
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == failures
+    alarm = translated["Resources"]["AuditDeadLettersAlarm"]["Properties"]
+    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["AuditDeadLetterQueue", "QueueName"]}
+
+
+def test_the_audit_role_reads_only_the_tables_stream_and_only_sends_to_its_dead_letter_queue(
+    translated: Template,
+) -> None:
+    role = translated["Resources"]["AuditRole"]
+    streams = [s for s in policy_statements(role) if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
+    stream_reads = [s for s in streams if "stream" in str(s["Resource"])]
+    sends = [s for s in policy_statements(role) if "sqs:SendMessage" in as_list(s["Action"])]
+
+    [read] = stream_reads
+    assert sorted(as_list(read["Action"])) == [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    ]
+    assert read["Resource"] == {"Fn::Sub": "${Table.Arn}/stream/*"}
+    assert [s["Resource"] for s in sends] == [{"Fn::GetAtt": ["AuditDeadLetterQueue", "Arn"]}]

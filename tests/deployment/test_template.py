@@ -47,6 +47,7 @@ FIXED_HANDLERS = {
     "functions.backend.app.handler",
     "functions.audit.app.handler",
     "functions.clock.app.handler",
+    "functions.ses_events.app.handler",
     "functions.edge_auth.app.viewer_request",
     "functions.edge_auth.app.saml_handler",
 }
@@ -296,7 +297,15 @@ def test_the_api_writes_only_the_bucket_prefixes_it_uses_and_the_table(translate
     assert table["Resource"] == [{"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Table.Arn}/index/*"}]
     actions = {action for statement in policy_statements(role) for action in as_list(statement["Action"])}
     assert not any(action.endswith("*") for action in actions)
-    assert not any(action.startswith(("sqs:", "ses:", "iam:", "ssm:")) for action in actions)
+    assert not any(action.startswith(("ses:", "iam:", "ssm:")) for action in actions)
+    # Its only queue access is the administrators' dead-letter listing and redrive, on the customers' trigger queues.
+    [queues] = [
+        statement for statement in policy_statements(role) if statement.get("Sid") == "ReadAndRedriveDeadLetters"
+    ]
+    assert {action for action in actions if action.startswith("sqs:")} == set(as_list(queues["Action"]))
+    for resource in as_list(queues["Resource"]):
+        name = resource["Fn::Sub"].removeprefix("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:")
+        assert name.startswith(("${AWS::StackName}-trigger-", "${AWS::StackName}-dead-letters-", "ccm-")), name
 
 
 def test_the_backend_writes_only_the_archive_and_deletes_only_triggers(translated: Template) -> None:
@@ -351,6 +360,7 @@ def test_the_table_has_the_shape_ccm_creates_locally(translated: Template) -> No
         expected["GlobalSecondaryIndexes"], key=lambda i: i["IndexName"]
     )
     assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert table["StreamSpecification"] == {"StreamViewType": expected["StreamSpecification"]["StreamViewType"]}
 
 
 RELEASED_INDEXES = frozenset({"by_kind", "by_status", "by_creator", "by_customer"})

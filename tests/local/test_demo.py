@@ -49,15 +49,19 @@ def test_a_customer_with_an_allow_list_gets_only_people_on_it(app_config: AppCon
         "approver@example.com",
         "admin@example.com",
         "operations@alpha.example.com",
+        # SES's mailbox simulator, so that every delivery state shows on first start:
+        "bounce@simulator.amazonses.com",
+        "complaint@simulator.amazonses.com",
+        "suppressionlist@simulator.amazonses.com",
     }
 
 
 def seed(app_config: AppConfig, ses_config: SesConfig) -> None:
     """What the local stack's first run does: directories, the real import, the people's own choices."""
     Provisioner(app_config, ses_config, BUCKET, TABLE).run()
-    assert [outcome.value for outcome in seed_directories(app_config)] == [4, 4, 2]
+    assert [outcome.value for outcome in seed_directories(app_config)] == [7, 4, 2]
     assert all(outcome.ok for outcome in import_contacts(app_config, ses_config, BUCKET))
-    assert [outcome.value for outcome in opt_in_by_choice(app_config, ses_config)] == [4, 4, 2]
+    assert [outcome.value for outcome in opt_in_by_choice(app_config, ses_config)] == [7, 4, 2]
 
 
 def documented_demo_topics() -> dict[str, set[str]]:
@@ -87,6 +91,7 @@ def test_the_real_import_subscribes_the_demo_people_by_role_and_a_second_import_
     assert alpha["requester@example.com"] == EVERYONE | {"aws-calendar", "inner-announce"}
     assert alpha["admin@example.com"] == EVERYONE | {"aws-calendar", "inner-announce", "finops-announce"}
     assert alpha["operations@alpha.example.com"] == EVERYONE | {"aws-calendar", "inner-announce"}
+    assert alpha["bounce@simulator.amazonses.com"] == alpha["approver@example.com"]
     assert set(preferences(few_customers, "zulu")) == {"approver@example.com", "sandbox-tester@example.com"}
 
     config_file = tmp_path / "config.json"
@@ -98,7 +103,7 @@ def test_the_real_import_subscribes_the_demo_people_by_role_and_a_second_import_
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["results"]
     assert [(row["created"], row["updated"], row["removed"]) for row in rows] == [(0, 0, 0)] * 3
-    assert [row["unchanged"] for row in rows] == [4, 4, 2]
+    assert [row["unchanged"] for row in rows] == [7, 4, 2]
     assert preferences(few_customers, "alpha") == alpha, "the import leaves the people's own choices alone"
 
 

@@ -167,6 +167,9 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         "delegations": 1,
         "standard change templates and their counter": 0,
         "clock claims": 0,
+        "SES message pointers": 0,
+        "deliverability day counts": 0,
+        "trigger failure reasons": 0,
     }
     assert saved.objects_by_kind["archived changes and announcements"] == 1 and saved.triggers == 0
     assert "3 delivery-ledger rows, 1 meeting claims, 1 sign-in replay records" in saved.describe()
@@ -189,9 +192,11 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.local.snapshot import ROW_KINDS
     from ccm.storage.clock_claims import CLOCK_PREFIX
     from ccm.storage.delegations import DELEGATION_PREFIX
+    from ccm.storage.delivery_records import COUNTER_PREFIX, POINTER_PREFIX
     from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
     from ccm.storage.templates import TEMPLATE_PARTITION
+    from ccm.storage.trigger_failures import PREFIX as FAILURE_PREFIX
 
     assert [prefix for prefix, _ in ROW_KINDS] == [
         LEDGER_PREFIX,
@@ -200,4 +205,7 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
         DELEGATION_PREFIX,
         TEMPLATE_PARTITION,
         CLOCK_PREFIX,
+        POINTER_PREFIX,
+        COUNTER_PREFIX,
+        FAILURE_PREFIX,
     ]

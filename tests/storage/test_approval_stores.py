@@ -76,8 +76,8 @@ def test_setting_a_delegation_again_replaces_it_everywhere(delegations: Delegati
 
     assert delegations.delegated_to("deputy@example.com") == []
     assert [row.approver for row in delegations.delegated_to("other@example.com")] == ["cab-one@example.com"]
-    assert delegations.delete("cab-one@example.com") is True
-    assert delegations.delete("cab-one@example.com") is False
+    assert delegations.delete("cab-one@example.com", by="cab-one@example.com", at=SET_AT) is True
+    assert delegations.delete("cab-one@example.com", by="cab-one@example.com", at=SET_AT) is False
     assert delegations.delegated_to("other@example.com") == []
 
 

@@ -113,6 +113,18 @@ def test_the_outcome_does_not_depend_on_the_order_of_decisions(
     assert evaluate(requirements_, shuffled) == evaluate(requirements_, made)
 
 
+def test_a_decision_for_oneself_on_ones_own_behalf_and_a_plain_one_at_the_same_time_count_the_same_in_any_order() -> (
+    None
+):
+    # Found by the property above: the two decisions are one person's at one time, and only on_behalf_of tells
+    # them apart, so the order decisions arrive in must not choose which of them is counted.
+    requirement = Requirement("r0", "R0", ("cab",), 1)
+    plain = ApprovalDecision(round=1, version=1, verdict=Verdict.APPROVE, by=PEOPLE[0], at=START, counts_towards=["r0"])
+    own_behalf = plain.model_copy(update={"on_behalf_of": PEOPLE[0]})
+
+    assert evaluate([requirement], [plain, own_behalf]) == evaluate([requirement], [own_behalf, plain])
+
+
 @settings(max_examples=100, deadline=None)
 @given(cases(), st.sampled_from(PEOPLE), st.lists(st.sampled_from(GROUPS), unique=True))
 def test_what_a_person_can_still_decide_is_open_admitted_and_not_counted_for_them(

@@ -22,6 +22,7 @@ from ccm.api.routes import (
     approvals,
     changes,
     delegation,
+    deliveries,
     drafts,
     insights,
     notices,
@@ -62,6 +63,7 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
         insights,
         upload,
         notices,
+        deliveries,
     ):
         app.include_router(module.router)
 

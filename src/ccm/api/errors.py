@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from ccm.api.body import BodyRefused
 from ccm.api.context import ServicesProvider, authenticate
+from ccm.dead_letters import RedriveRefused
 from ccm.domain.objects import InvalidDocument
 from ccm.errors import (
     AlreadyExists,
@@ -30,6 +31,7 @@ from ccm.errors import (
 )
 from ccm.storage.templates import TemplateChanged
 from ccm.workflow import ActionNotAllowed, Forbidden, InvalidInput, NotAuthenticated, Problem
+from ccm.workflow.deliveries import DeliveryActionRefused
 from ccm.workflow.errors import NotAvailable
 
 logger = logging.getLogger(__name__)
@@ -122,6 +124,14 @@ def register_error_handlers(app: ApiGatewayResolver, provider: ServicesProvider)
             requestedAction=error.action,
             allowedStatuses=error.allowed_statuses,
         )
+
+    @handles(app, DeliveryActionRefused)
+    def delivery_action_refused(error: DeliveryActionRefused) -> Response[Any]:
+        return error_response(HTTPStatus.CONFLICT, str(error), type="DELIVERY_ACTION_REFUSED")
+
+    @handles(app, RedriveRefused)
+    def redrive_refused(error: RedriveRefused) -> Response[Any]:
+        return error_response(HTTPStatus.CONFLICT, str(error), type="REDRIVE_REFUSED")
 
     @handles(app, AlreadyExists)
     def already_exists(error: AlreadyExists) -> Response[Any]:

@@ -1,4 +1,5 @@
-"""One archive write -> its audit events (bucket + index) -> the change's report sums refreshed.
+"""One archive write -> its audit events (bucket + index) -> the change's report sums refreshed; one write of an
+administrative row (from the table's stream) -> its audit event.
 
 Idempotent: events are written under a key that names (object, version, event), only if the key is free, and
 index rows only if absent; report sums move only when a change's facts differ from those recorded. A
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ccm.audit.archive_versions import ArchiveVersions, archive_key_of, is_audited, object_id_of
 from ccm.audit.reports import refresh_reports
+from ccm.audit.stream_records import RowWrite
 from ccm.domain.audit import AuditEvent, events_of_write
 from ccm.storage.audit_index import AuditIndex
 from ccm.storage.audit_log import AuditLog
@@ -50,13 +52,24 @@ class AuditRecorder:
             recorded.counts["WritesUnreadable"] += 1
             return recorded
         before = self.archive.previous(key, version_id)
-        for event in events_of_write(before, after, source_version_id=version_id):
-            written = self.log.write(event)
-            self.index.add(event)
-            recorded.events.append(event)
-            recorded.counts["AuditEventsWritten" if written else "AuditEventsAlreadyThere"] += 1
+        self._store(events_of_write(before, after, source_version_id=version_id), recorded)
         object_id = object_id_of(key)
         current = self.archive.document(archive_key_of(key))
         if object_id.startswith("CHG-"):
             recorded.counts["ReportScopesRefreshed"] += refresh_reports(self.reports, object_id, current)
         return recorded
+
+    def record_row(self, write: RowWrite) -> Recorded:
+        """Audit one write of a template or delegation row, as the table's stream told it."""
+        recorded = Recorded()
+        self._store(write.events(), recorded)
+        if not recorded.events:
+            recorded.counts["RowWritesWithoutEvent"] += 1
+        return recorded
+
+    def _store(self, events: list[AuditEvent], recorded: Recorded) -> None:
+        for event in events:
+            written = self.log.write(event)
+            self.index.add(event)
+            recorded.events.append(event)
+            recorded.counts["AuditEventsWritten" if written else "AuditEventsAlreadyThere"] += 1

@@ -5,6 +5,10 @@ period, the events are computed again from that version and the one before it, e
 computes them, and looked up in the bucket. A missing event is a gap: its key, the write it belongs to and why.
 Superseded archive versions expire after 90 days (the bucket's lifecycle), so a period further back can only
 be checked for the writes that are still kept.
+
+Standard change templates live in the table, which keeps only each template's current version: for every
+template last written in the period, that version's event (created, updated or retired) must be there.
+Delegations cannot be listed without scanning the table, so their events are not checked here.
 """
 
 from __future__ import annotations
@@ -14,8 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ccm.audit.archive_versions import ARCHIVE_PREFIX, DELETED_ARCHIVE_PREFIX, ArchiveVersion, ArchiveVersions
-from ccm.domain.audit import events_of_write
+from ccm.domain.admin_audit import AdminEvent
+from ccm.domain.audit import event_key, events_of_write
+from ccm.domain.templates import ChangeTemplate
 from ccm.storage.audit_log import AuditLog
+from ccm.storage.templates import TemplateStore
+
+TEMPLATE_WRITE_EVENTS = (AdminEvent.TEMPLATE_UPDATED, AdminEvent.TEMPLATE_RETIRED)
+"""What a template's later version can be: which one it is depends on the version before, which is gone."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ def verify(
     first: date,
     last: date,
     *,
+    templates: TemplateStore | None = None,
     progress: Callable[[], None] = lambda: None,
 ) -> Verification:
     result = Verification()
@@ -78,4 +89,22 @@ def verify(
         check(before, version)
     for version in archive.all_versions(DELETED_ARCHIVE_PREFIX):
         check(last_archive_version.get(version.key.removeprefix("deleted/")), version)
+    for template in templates.every() if templates is not None else []:
+        if not first <= template.modified_at.date() <= last:
+            continue
+        progress()
+        result.writes += 1
+        result.events += 1
+        day = template.modified_at.date()
+        if day not in known_days:
+            known_days[day] = log.keys_of_day(day)
+        candidates = _template_event_keys(template)
+        if not known_days[day] & set(candidates):
+            gap = Gap(f"template {template.id}", str(template.version), template.modified_at, candidates[0])
+            result.gaps.append(gap)
     return result
+
+
+def _template_event_keys(template: ChangeTemplate) -> list[str]:
+    names = (AdminEvent.TEMPLATE_CREATED,) if template.version == 1 else TEMPLATE_WRITE_EVENTS
+    return [event_key(template.id, template.version, name.value, template.modified_at) for name in names]

@@ -34,6 +34,7 @@ from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound, VersionConflict
 from ccm.mail.decisions import Topics, decide, internal_notice
 from ccm.storage.repository import Repository
+from ccm.storage.trigger_failures import TriggerFailures
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +106,10 @@ class TriggerProcessor:
         sleep: Callable[[float], None] = time.sleep,
         notices: DelegationNotices | None = None,
         clock_work: ClockWork | None = None,
+        failures: TriggerFailures | None = None,
     ) -> None:
         self.clock_work = clock_work
+        self.failures = failures
         self.config = config
         self.notices = notices
         self.repository = repository
@@ -144,6 +147,7 @@ class TriggerProcessor:
             except Exception as error:
                 logger.exception("trigger %s failed; the message will be retried", event.key)
                 result.counts["TriggersFailed"] += 1
+                self._remember_failure(event, error)
                 raise MessageFailed(error, result.counts) from error
             logger.info(
                 "trigger %s: %s (%s)",
@@ -271,6 +275,16 @@ class TriggerProcessor:
             if update.after.obj.version == seen.version:
                 context.replace_stored(update.after)
             return
+
+    def _remember_failure(self, event: ObjectEvent, error: Exception) -> None:
+        """The reason a dead letter shows; never in the way of the retry itself."""
+        if self.failures is None:
+            return
+        try:
+            trigger = parse_trigger_key(event.key)
+            self.failures.record(trigger.customer_code, trigger.object_id, f"{type(error).__name__}: {error}")
+        except Exception:
+            logger.exception("could not record why trigger %s failed", event.key)
 
     def _delete_trigger(self, code: str, object_id: str, etag: str) -> None:
         if not self.archive.delete_trigger(code, object_id, if_match=etag):

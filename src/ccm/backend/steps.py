@@ -25,9 +25,10 @@ from typing import Protocol
 
 from ccm.backend.notices import CustomerNotice, NoticePlanner
 from ccm.config import CustomerMapping
+from ccm.domain.deliveries import RESEND_SUFFIX, resend_requests
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
-from ccm.mail.decisions import Notice
+from ccm.mail.decisions import Notice, decide
 from ccm.mail.delivery import DeliveryFailed, DeliveryReport, EmailSender
 from ccm.mail.mime import RenderedEmail, valid_address
 from ccm.mail.recipients import RecipientDirectory
@@ -170,9 +171,13 @@ class EmailStep:
         plan = context.plan = self.planner.plan(context.obj, context.customer.customer_code)
         notice = plan.notice
         if notice is None:
-            logger.info(
-                "nothing new for %s about %s v%d", context.customer.customer_code, context.obj.id, context.obj.version
-            )
+            if not self._resend_only(context):
+                logger.info(
+                    "nothing new for %s about %s v%d",
+                    context.customer.customer_code,
+                    context.obj.id,
+                    context.obj.version,
+                )
             return
         recipients = self.directory.recipients(context.customer.customer_code, notice.topic)
         context.notified = Notified(notice.topic, len(recipients))
@@ -186,6 +191,30 @@ class EmailStep:
             return
         email = self.renderer.render(context.obj, notice, context.customer.customer_code, context.now, plan.extras)
         send_counted(context, self.sender, notice.event.value, email, recipients, notice.topic)
+        # An administrator's resend: one extra copy, under its own ledger event, to those still subscribed.
+        wanted = resend_requests(context.obj.modifications, context.customer.customer_code, notice.event.value)
+        still = {address.lower() for address in recipients}
+        again = [address for address in wanted if address.lower() in still]
+        if again:
+            send_counted(context, self.sender, f"{notice.event.value}{RESEND_SUFFIX}", email, again, notice.topic)
+
+    def _resend_only(self, context: TriggerContext) -> bool:
+        """An administrator's resend of the notice this customer already has: the plan finds nothing new to tell
+        (the resend adds no version), yet the transient failures get their one extra copy. False: none asked."""
+        notice = decide(context.obj, self.planner.topics)
+        if notice is None:
+            return False
+        code = context.customer.customer_code
+        wanted = resend_requests(context.obj.modifications, code, notice.event.value)
+        if not wanted:
+            return False
+        recipients = self.directory.recipients(code, notice.topic)
+        still = {address.lower() for address in recipients}
+        again = [address for address in wanted if address.lower() in still]
+        if again:
+            email = self.renderer.render(context.obj, notice, code, context.now)
+            send_counted(context, self.sender, f"{notice.event.value}{RESEND_SUFFIX}", email, again, notice.topic)
+        return True
 
 
 REQUESTER_STEP = "requester-email"

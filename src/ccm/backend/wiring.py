@@ -43,6 +43,7 @@ from ccm.storage.delegations import DelegationStore, DynamoDelegations
 from ccm.storage.ledger import DeliveryLedger, DynamoLedger
 from ccm.storage.meeting_claims import DynamoMeetingClaims, MeetingClaims
 from ccm.storage.repository import Repository
+from ccm.storage.trigger_failures import TriggerFailures
 
 
 @dataclass
@@ -115,6 +116,14 @@ def build_backend(
     )
     clock_work = ClockWork(config, repository.archive, topics, renderer, directory, sender, channels=channels)
     processor = TriggerProcessor(
-        config, repository, principal, pipeline, topics, clock=clock, notices=notices, clock_work=clock_work
+        config,
+        repository,
+        principal,
+        pipeline,
+        topics,
+        clock=clock,
+        notices=notices,
+        clock_work=clock_work,
+        failures=TriggerFailures(settings.table),
     )
     return Backend(config=config, repository=repository, pipeline=pipeline, processor=processor, meetings=calendar)

@@ -36,7 +36,7 @@ from ccm.config import ChannelConfig, CustomerMapping
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError
 from ccm.storage.channel_log import FAILED, RETRY, SENT, ChannelAttempt, ChannelLog
-from ccm.storage.ledger import Claim, DeliveryInProgress, DeliveryKey, DeliveryLedger
+from ccm.storage.ledger import CHANNEL_RECIPIENT_PREFIX, Claim, DeliveryInProgress, DeliveryKey, DeliveryLedger
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ ATTEMPTS = 4
 """Attempts per post in one invocation; the queue's redeliveries add more."""
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
-RECIPIENT_PREFIX = "channel:"
 
 SENT_METRIC = "ChannelPostsSent"
 FAILED_METRIC = "ChannelPostsFailed"
@@ -52,7 +51,7 @@ RETRIED_METRIC = "ChannelPostsRetried"
 
 
 def ledger_recipient(channel: str) -> str:
-    return f"{RECIPIENT_PREFIX}{channel}"
+    return f"{CHANNEL_RECIPIENT_PREFIX}{channel}"
 
 
 class ChannelPostsPending(CcmError):

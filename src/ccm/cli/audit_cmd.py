@@ -16,6 +16,7 @@ from ccm.cli.common import JsonOption, cli_errors, console, emit_json, fail, set
 from ccm.domain.csv_export import to_csv
 from ccm.domain.report_tables import TABLES, report_tables
 from ccm.storage.audit_log import AuditLog
+from ccm.storage.templates import DynamoTemplates
 from ccm.workflow import Actor, Services
 from ccm.workflow.insights import audit_trail, report_summary
 
@@ -43,17 +44,21 @@ def _day(name: str, value: str) -> date:
 @app.command("verify")
 @cli_errors
 def verify_command(start: str = From, end: str = To, as_json: bool = JsonOption) -> None:
-    """Check that every archive write in the period has its audit events; list the gaps (exit 1 if any)."""
+    """Check that every archive write in the period, and each template's current version written in it, has its
+    audit events; list the gaps (exit 1 if any)."""
     first, last = _day("--from", start), _day("--to", end)
     if first > last:
         raise fail(f"--to {end} is before --from {start}", 2)
     current = settings()
-    result = verify(ArchiveVersions(current.bucket), AuditLog(current.audit_bucket), first, last)
+    archive, log = ArchiveVersions(current.bucket), AuditLog(current.audit_bucket)
+    result = verify(archive, log, first, last, templates=DynamoTemplates(current.table))
     gaps = [[gap.key, gap.version_id, gap.written_at.isoformat(), gap.event_key] for gap in result.gaps]
     if as_json:
         emit_json({"writes": result.writes, "events": result.events, "gaps": gaps, "complete": result.complete})
     else:
-        console.print(f"{result.writes} archive writes from {first} to {last}, {result.events} audit events expected")
+        console.print(
+            f"{result.writes} archive and template writes from {first} to {last}, {result.events} audit events expected"
+        )
         if gaps:
             console.print(table(f"{len(gaps)} missing", ["archive key", "version", "written", "missing event"], gaps))
         else:

@@ -13,6 +13,7 @@ from ccm.cli import (
     channels_cmd,
     config_cmd,
     customers_cmd,
+    deliveries_cmd,
     domain_cmd,
     edge_config_cmd,
     identity_cmd,
@@ -40,6 +41,9 @@ app.add_typer(s3_events_cmd.app, name="s3-events")
 app.add_typer(customers_cmd.app, name="customers")
 app.add_typer(alt_contact_cmd.app, name="alt-contact")
 app.add_typer(channels_cmd.app, name="channels")
+app.add_typer(deliveries_cmd.deliveries_app, name="deliveries")
+app.add_typer(deliveries_cmd.deliverability_app, name="deliverability")
+app.add_typer(deliveries_cmd.triggers_app, name="triggers")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("report")(audit_cmd.report_command)
 

@@ -111,6 +111,7 @@ def _order(decision: ApprovalDecision) -> tuple[object, ...]:
         decision.at,
         decision.person,
         decision.by.lower(),
+        (decision.on_behalf_of or "").lower(),
         decision.verdict.value,
         decision.comment,
         tuple(sorted(decision.counts_towards)),

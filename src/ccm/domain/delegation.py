@@ -22,6 +22,8 @@ class Delegation(BaseModel):
     approver_groups: tuple[str, ...] = ()
     """The approver's directory groups when they set it: the requirements the delegate may decide for."""
     set_at: Timestamp
+    set_by: str | None = None
+    """Who set it (the approver: nobody else may), so that the audit log names them; older rows lack it."""
 
     def active_on(self, day: date) -> bool:
         return self.starts <= day <= self.ends

@@ -63,6 +63,8 @@ class ModificationType(StrEnum):
     MEETING_CANCELLED = "meeting_cancelled"
     MEETING_SKIPPED = "meeting_skipped"
     PROCESSED = "processed"
+    DELIVERY_RESENT = "delivery_resent"
+    """An administrator had one notice sent again to the recipients whose delivery failed transiently."""
     REJECTED = "rejected"
     REOPENED = "reopened"
     """A rejected object taken back to a draft by its creator."""
@@ -146,6 +148,10 @@ class Modification(_Open):
     modification_type: ModificationType
     customer_code: str | None = None
     meeting_metadata: MeetingMetadata | None = None
+    delivery_event: str | None = None
+    """Of a ``delivery_resent`` entry: the email event resent (``approval_request``, ...)."""
+    resent_to: list[str] | None = None
+    """Of a ``delivery_resent`` entry: who gets the extra copy."""
     request_id: str | None = None
     """The API request that made the entry, so that an audit event leads to its request's log lines."""
     on_behalf_of: str | None = None
@@ -272,6 +278,8 @@ class ManagedObject(BaseModel, ABC):
         *,
         customer_code: str | None = None,
         meeting: MeetingMetadata | None = None,
+        delivery_event: str | None = None,
+        resent_to: list[str] | None = None,
         request_id: str | None = None,
         on_behalf_of: str | None = None,
         comment: str | None = None,
@@ -291,6 +299,8 @@ class ManagedObject(BaseModel, ABC):
                 "modification_type": kind,
                 "customer_code": customer_code,
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
+                "delivery_event": delivery_event,
+                "resent_to": resent_to,
                 "request_id": request_id,
                 "on_behalf_of": on_behalf_of,
                 "comment": comment,

@@ -10,6 +10,10 @@ A customer with ``restricted_recipients`` gets only people on its allow-list (an
 demo shows the failsafe rather than tripping over it. Few people per customer: the local SES sends one email
 per second per account.
 
+The first customer (``alpha``) also has SES's three mailbox simulator addresses as contacts with the approver's
+topics; the local SES answers them as SES's simulator does (:mod:`ccm.local.ses_simulator`), so a change's Delivery
+section shows a bounce, a complaint and a suppressed address on first start.
+
 Every announcement type reaches someone: the administrator (and a restricted customer's tester) also holds the
 ``finance`` role that FinOps announcements go to, and every demo person has opted in to the topics that no role
 brings and nobody receives by default (General updates), as a recipient does on the subscription preferences
@@ -32,6 +36,7 @@ from ccm.config import AppConfig, CustomerMapping, SesConfig, SubscriptionStatus
 from ccm.contact_import.importer import ContactImporter, ImportOptions, ImportResult
 from ccm.contact_import.record import GrantRecordStore
 from ccm.fleet import Outcome, run_each
+from ccm.local.ses_simulator import BOUNCE, COMPLAINT, SIMULATOR_ADDRESSES, SUPPRESSION_LIST
 from ccm.ses_admin.contacts import ContactList
 from ccm.ses_admin.subscription_record import SubscriptionRecordStore
 
@@ -70,6 +75,8 @@ def demo_people(config: AppConfig, customer: CustomerMapping) -> list[DemoPerson
             ("devops",),
         ),
     ]
+    if customer.customer_code == simulator_customer(config):
+        people.extend(simulator_people())
     if not customer.restricted_recipients:
         return people
     allowed = [person for person in people if customer.allows_recipient(person.email)]
@@ -79,6 +86,21 @@ def demo_people(config: AppConfig, customer: CustomerMapping) -> list[DemoPerson
         name = testers[0].split("@", 1)[0]
         allowed.append(DemoPerson(name, testers[0], f"{customer.customer_name} Tester", ("developer", FINANCE_ROLE)))
     return allowed
+
+
+def simulator_customer(config: AppConfig) -> str:
+    """The customer whose audience holds SES's mailbox simulator addresses, so every delivery state shows."""
+    return next((code for code in config.customer_codes if not config.customer(code).restricted_recipients), "")
+
+
+def simulator_people() -> list[DemoPerson]:
+    """SES's simulator addresses as people with the approver's topics: approval requests and notices reach them,
+    and the local SES answers each as SES's simulator would (a bounce, a complaint, a suppressed address)."""
+    names = {BOUNCE: "Bounce", COMPLAINT: "Complaint", SUPPRESSION_LIST: "Suppression List"}
+    return [
+        DemoPerson(f"ses-{address.split('@')[0]}", address, f"SES Simulator {names[address]}", ("security",))
+        for address in SIMULATOR_ADDRESSES
+    ]
 
 
 def role_group_name(config: AppConfig, customer: CustomerMapping, role: str) -> str:

@@ -10,6 +10,7 @@ Entries of earlier runs come back from the data folder's snapshot; the emulator 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -19,6 +20,8 @@ from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from ccm.domain.times import format_rfc3339, utc_now
+
+logger = logging.getLogger(__name__)
 
 SHOWN_HEADERS = ("x-", "list-")
 """The backend's own headers (``X-CCM-*``) and the unsubscribe headers SES adds (``List-Unsubscribe``)."""
@@ -131,10 +134,13 @@ class Outbox:
         customers_by_account: Mapping[str, str],
         meetings: MeetingSource | None = None,
         posts: PostSource | None = None,
+        on_email: Callable[[OutboxEmail], None] | None = None,
     ) -> None:
         self.customers_by_account = dict(customers_by_account)
         self.meeting_source = meetings
         self.post_source = posts
+        self.on_email = on_email
+        """Told of each email SES accepted, once, as it is collected (the local SES's events)."""
         self._emails: list[OutboxEmail] = []
         self._earlier_meetings: list[dict[str, Any]] = []
         self._seen: dict[tuple[str, str], int] = {}
@@ -142,17 +148,24 @@ class Outbox:
 
     def collect(self) -> int:
         """Take in what SES accepted since the last call; returns how many emails were new."""
-        found = 0
+        new: list[OutboxEmail] = []
         with self._lock:
             for account, region, messages in _emulator_messages():
                 start = self._seen.get((account, region), 0)
                 if start > len(messages):  # the emulator was reset
                     start = 0
                 for message in list(messages[start:]):
-                    self._emails.append(self._entry(account, region, message))
-                    found += 1
+                    entry = self._entry(account, region, message)
+                    self._emails.append(entry)
+                    new.append(entry)
                 self._seen[(account, region)] = start + len(messages[start:])
-        return found
+        if self.on_email is not None:
+            for entry in new:
+                try:
+                    self.on_email(entry)
+                except Exception:  # the emulator going away at shutdown: the emails stay in the outbox
+                    logger.exception("the local SES could not publish the events of %s", entry.message_id)
+        return len(new)
 
     def _entry(self, account: str, region: str, message: Any) -> OutboxEmail:
         now = format_rfc3339(utc_now())

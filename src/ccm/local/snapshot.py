@@ -104,11 +104,15 @@ ROW_KINDS: tuple[tuple[str, str], ...] = (
     ("DELEGATION#", "delegations"),
     ("TEMPLATE", "standard change templates and their counter"),
     ("CLOCK#", "clock claims"),
+    ("SESMSG#", "SES message pointers"),
+    ("DELIVERABILITY#", "deliverability day counts"),
+    ("TRIGGERFAIL#", "trigger failure reasons"),
 )
 """The table's rows that are kept, by partition key prefix (``ccm.storage.ledger``, ``ccm.storage.meeting_claims``,
-``ccm.edge.replay``, ``ccm.storage.delegations``, ``ccm.storage.templates``, ``ccm.storage.clock_claims``). Sign-in
-replay records live only as long as the assertion they stop being replayed (five minutes for the development identity
-provider); like DynamoDB's TTL, the snapshot lets them go once expired."""
+``ccm.edge.replay``, ``ccm.storage.delegations``, ``ccm.storage.templates``, ``ccm.storage.clock_claims``,
+``ccm.storage.delivery_records``, ``ccm.storage.trigger_failures``). Sign-in replay records live only as long as the
+assertion they stop being replayed (five minutes for the development identity provider); like DynamoDB's TTL, the
+snapshot lets them go once expired."""
 
 
 AUDIT_ROW_KINDS: tuple[tuple[str, str], ...] = (

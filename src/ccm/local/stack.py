@@ -56,11 +56,13 @@ from ccm.local.outbox_pages import OutboxApp
 from ccm.local.repeating import Repeating
 from ccm.local.scheduler import DEFAULT_INTERVAL as DEFAULT_CLOCK_INTERVAL
 from ccm.local.scheduler import LocalSchedule
+from ccm.local.ses_simulator import LocalSesEvents
 from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
+from ccm.local.stream_poller import StreamPoller
 from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
-from ccm.provision import AUDIT_QUEUE, Provisioner
+from ccm.provision import AUDIT_QUEUE, SES_EVENTS_QUEUE, Provisioner
 from ccm.s3_events import queue_name
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
@@ -162,6 +164,9 @@ def function_specs(options: StackOptions, edge_config: Path) -> dict[str, Functi
             log_file=str(logs / "backend.log"),
         ),
         "clock": FunctionSpec("ccm-clock", "functions.clock.app:handler", 120, 512, log_file=str(logs / "clock.log")),
+        "ses-events": FunctionSpec(
+            "ccm-ses-events", "functions.ses_events.app:handler", 30, 256, log_file=str(logs / "ses-events.log")
+        ),
     }
 
 
@@ -291,7 +296,7 @@ class LocalStack:
 
         ses_config = load_ses_config(options.ses_config_path)
         subscriptions = self._subscriptions(config, ses_config)
-        Provisioner(
+        provisioned = Provisioner(
             config,
             ses_config,
             options.bucket,
@@ -299,6 +304,7 @@ class LocalStack:
             visibility_timeout=options.visibility_timeout,
             audit_bucket=options.audit_bucket,
         ).run()
+        assert provisioned.events_queue_url is not None
         report_failures("the demo directory", seed_directories(config), logger.warning)
         if config.graph_config is not None:
             graph.seed_parameters(config.graph_config, boto3.client("ssm", config=RETRY_CONFIG))
@@ -306,10 +312,14 @@ class LocalStack:
         seed_channel_parameters(config, portal_url, boto3.client("ssm", config=RETRY_CONFIG), catcher)
         logger.info("AWS emulator at %s provisioned for %d customers", endpoint, len(config.customer_mappings))
 
+        ses_events = LocalSesEvents(
+            boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG), provisioned.events_queue_url
+        )
         outbox = Outbox(
             {customer.account_id: code for code, customer in config.customer_mappings.items()},
             meetings=lambda: [asdict(action) for action in graph.actions()],
             posts=catcher.documents,
+            on_email=ses_events.publish,
         )
         snapshot = Snapshot(
             data / SNAPSHOT_FILE,
@@ -409,14 +419,23 @@ class LocalStack:
         outbox: Outbox,
         snapshot: Snapshot,
     ) -> int:
-        """Outbox collection, periodic snapshots, the queue workers, the clock's schedule; then the triggers an
-        earlier run left."""
+        """Outbox collection, periodic snapshots, the queue workers (the customers' triggers to the backend, the SES
+        events to their handler, the archive's writes to the audit function), the clock's schedule; then the triggers
+        an earlier run left."""
         backend = functions["backend"]
         harvester = Repeating("outbox", OUTBOX_INTERVAL, outbox.collect).start()
         running.callback(harvester.stop)
         periodic = Repeating("snapshot", self.options.snapshot_interval, snapshot.save).start()
         running.callback(periodic.stop)
-        workers = QueueWorkers([*self._workers(config, backend), self._audit_worker(config, functions["audit"])])
+        audit = functions["audit"]
+        workers = QueueWorkers(
+            [
+                *self._workers(config, backend),
+                self._events_worker(config, functions),
+                self._audit_worker(config, audit),
+                self._stream_poller(config, audit),
+            ]
+        )
         workers.start()
         running.callback(workers.stop, STOP_GRACE_SECONDS + self.options.poll_wait_seconds)
         # Stopped before the workers (callbacks run last-in first): nothing is handed over that nobody reads.
@@ -471,6 +490,14 @@ class LocalStack:
         except Exception as error:  # the previous snapshot stays; say so rather than hide it
             logger.error("the final snapshot failed, %s keeps the previous one: %s", snapshot.path, error)
 
+    def _events_worker(self, config: AppConfig, functions: dict[str, LocalFunction]) -> QueueWorker:
+        sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
+        url = sqs.get_queue_url(QueueName=SES_EVENTS_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return QueueWorker(
+            sqs, url, arn, functions["ses-events"], batch_size=10, wait_seconds=self.options.poll_wait_seconds
+        )
+
     def _audit_worker(self, config: AppConfig, audit: LocalFunction) -> QueueWorker:
         """The audit queue's consumer. What it holds before the worker starts came from restoring the snapshot,
         whose audit events and report sums were restored as well: those puts are no new writes."""
@@ -480,6 +507,16 @@ class LocalStack:
         if self._restored:
             sqs.purge_queue(QueueUrl=url)
         return QueueWorker(sqs, url, arn, audit, batch_size=10, wait_seconds=self.options.poll_wait_seconds)
+
+    def _stream_poller(self, config: AppConfig, audit: LocalFunction) -> StreamPoller:
+        """The audit function's mapping on the table's stream. A restored snapshot's rows were written again
+        into a new stream, and their audit events restored with them: the poller starts after them."""
+        table = boto3.client("dynamodb", region_name=config.aws_region, config=RETRY_CONFIG)
+        arn = table.describe_table(TableName=self.options.table)["Table"]["LatestStreamArn"]
+        streams = boto3.client("dynamodbstreams", region_name=config.aws_region, config=RETRY_CONFIG)
+        return StreamPoller(
+            streams, arn, audit, from_start=not self._restored, wait_seconds=self.options.poll_wait_seconds
+        )
 
     def _workers(self, config: AppConfig, backend: LocalFunction) -> list[QueueWorker]:
         sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ccm.local.edge_server import Invoker
 from ccm.local.lambdas import FunctionError
@@ -167,10 +167,19 @@ class QueueWorker:
                 stop.wait(ERROR_PAUSE_SECONDS)
 
 
-class QueueWorkers:
-    """A thread per queue; :meth:`stop` lets each finish the batch in hand (the invocation runs to its end)."""
+class Poller(Protocol):
+    """A queue worker, or the table stream's poller: polls in its own thread until ``stop`` is set."""
 
-    def __init__(self, workers: Sequence[QueueWorker]) -> None:
+    name: str
+
+    def run(self, stop: threading.Event) -> None: ...
+
+
+class QueueWorkers:
+    """A thread per queue (and one for the table's stream); :meth:`stop` lets each finish the batch in hand (the
+    invocation runs to its end)."""
+
+    def __init__(self, workers: Sequence[Poller]) -> None:
         self.workers = list(workers)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

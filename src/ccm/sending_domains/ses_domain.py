@@ -19,7 +19,17 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2.type_defs import EventDestinationDefinitionTypeDef, GetEmailIdentityResponseTypeDef
 
 EVENT_DESTINATION = "email-events"
-EVENT_TYPES: tuple[EventTypeType, ...] = ("SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK")
+EVENT_TYPES: tuple[EventTypeType, ...] = (
+    "SEND",
+    "DELIVERY",
+    "BOUNCE",
+    "COMPLAINT",
+    "REJECT",
+    "DELIVERY_DELAY",
+    "RENDERING_FAILURE",
+    "SUBSCRIPTION",
+)
+"""What the delivery ledger records (ccm.ses_events); opens and clicks are not tracked."""
 
 
 @dataclass

@@ -25,6 +25,7 @@ from ccm.sending_domains.records import (
 )
 from ccm.sending_domains.route53 import HostedZone, PlannedChange, change_batches, plan_changes
 from ccm.sending_domains.ses_domain import IdentityState, SesDomain
+from ccm.sending_domains.ses_events import CentralSns, EventsTopic
 
 DKIM_TOKENS = 3
 
@@ -40,7 +41,8 @@ class DomainOptions:
     identity: bool = True
     """Create the domain identity (Easy DKIM) and publish its DKIM records."""
     deliverability: bool = True
-    """MAIL FROM, configuration set (+ SNS events), SPF, DMARC and MX."""
+    """MAIL FROM, configuration set (+ its SES events: topic, policy, the central queue's subscription), SPF,
+    DMARC and MX."""
 
 
 @dataclass
@@ -72,6 +74,7 @@ class DomainSetup:
         self.clients = clients
         self.options = options
         self.domain = mail_domain(config)
+        self.central_sns = CentralSns()
         if options.deliverability:
             deliverability_records(config, [config.aws_region])  # fail early, once, on missing email settings
 
@@ -88,8 +91,18 @@ class DomainSetup:
             ses.ensure_mail_from(mail_from_domain(self.config), state)
             result.configuration_set = configuration_set_name(self.config, customer)
             ses.ensure_configuration_set(result.configuration_set)
-            if customer.deliverability_sns_topic_arn:
-                ses.ensure_event_destination(result.configuration_set, customer.deliverability_sns_topic_arn)
+            topic = customer.deliverability_sns_topic_arn
+            queue = self.config.email_config.ses_events_queue_arn
+            if queue:
+                sns = self.clients.client(
+                    customer.ses_role_arn, customer.region, "sns", f"{customer.customer_code}-ses-session"
+                )
+                events = EventsTopic(
+                    sns, self.central_sns.client(customer.ses_events_topic_arn.split(":")[3]), ses.steps
+                )
+                topic = events.ensure(customer, result.configuration_set, queue)
+            if topic:
+                ses.ensure_event_destination(result.configuration_set, topic)
             ses.ensure_default_configuration_set(result.configuration_set, state)
         result.steps = ses.steps.done
         return result

@@ -1,17 +1,23 @@
 """Delegations in the one table: one row per approver, found by approver (GetItem) or by delegate (``by_group``).
 
 Row: ``pk = DELEGATION#<approver>``, ``sk = CURRENT``, the delegation's fields, and ``group_pk = DELEGATE#<delegate>``
-/ ``group_sk = <last day>#<approver>`` so that "who stands in for whom" is one Query of the shared index.
+/ ``group_sk = <last day>#<approver>`` so that "who stands in for whom" is one Query of the shared index. The row
+names who set it (``set_by``); ending it stamps ``removed_by``/``removed_at`` before deleting it, so that the
+table's stream, from which the audit function tells these actions, names who ended it.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ccm.aws.clients import retry_config
+from botocore.exceptions import ClientError
+
+from ccm.aws.clients import error_code, retry_config
 from ccm.domain.delegation import Delegation
+from ccm.domain.times import format_rfc3339
 from ccm.storage.dynamo import from_item, to_item
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
@@ -21,7 +27,7 @@ if TYPE_CHECKING:
 DELEGATION_PREFIX = "DELEGATION#"
 DELEGATE_GROUP_PREFIX = "DELEGATE#"
 CURRENT = "CURRENT"
-_FIELDS = ("approver", "delegate", "starts", "ends", "approver_groups", "set_at")
+_FIELDS = ("approver", "delegate", "starts", "ends", "approver_groups", "set_at", "set_by")
 
 
 class DelegationStore(Protocol):
@@ -33,8 +39,8 @@ class DelegationStore(Protocol):
         """Set the approver's delegation, replacing any earlier one."""
         ...
 
-    def delete(self, approver: str) -> bool:
-        """Remove it; ``False`` if there was none."""
+    def delete(self, approver: str, *, by: str, at: datetime) -> bool:
+        """Remove it (``by`` whom, ``at`` when, for the audit log); ``False`` if there was none."""
         ...
 
     def delegated_to(self, delegate: str) -> list[Delegation]:
@@ -80,7 +86,21 @@ class DynamoDelegations:
         )
         self.ddb.put_item(TableName=self.table_name, Item=to_item(values))
 
-    def delete(self, approver: str) -> bool:
+    def delete(self, approver: str, *, by: str, at: datetime) -> bool:
+        # The table's stream tells the audit function of the deletion with the row as it was: stamped first, that
+        # row names who removed it and when.
+        try:
+            self.ddb.update_item(
+                TableName=self.table_name,
+                Key=_key(approver),
+                UpdateExpression="SET removed_by = :by, removed_at = :at",
+                ConditionExpression=f"attribute_exists({PARTITION_KEY})",
+                ExpressionAttributeValues={":by": {"S": by}, ":at": {"S": format_rfc3339(at)}},
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
         response = self.ddb.delete_item(TableName=self.table_name, Key=_key(approver), ReturnValues="ALL_OLD")
         return bool(response.get("Attributes"))
 
@@ -110,7 +130,7 @@ class InMemoryDelegations:
         with self._lock:
             self.rows[delegation.approver] = delegation
 
-    def delete(self, approver: str) -> bool:
+    def delete(self, approver: str, *, by: str, at: datetime) -> bool:
         with self._lock:
             return self.rows.pop(approver.lower(), None) is not None
 

@@ -3,6 +3,9 @@ with their own ``pk``: :mod:`ccm.storage.search_index`), the delivery ledger, th
 trail's index (``AUDIT#<month>``, ``ccm.storage.audit_index``) and the reports' sums (``REPORT#<month>``,
 ``REPORTFACT#<id>``, ``ccm.storage.report_store``).
 
+The table streams its writes (new and old images): the audit function reads the writes of the template and
+delegation rows from it (``ccm.audit.stream_records``), since those rows are never archived.
+
 Its shape is defined here once; ``ccm local provision`` creates it from this and the SAM template is checked
 against it.
 
@@ -11,6 +14,10 @@ one (tests/deployment checks it against the indexes of the last release). ``by_g
 release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
 orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
+* ``DELIVERY#<object id>``: the delivery-ledger rows of one object's emails (not its channel posts), ``group_sk`` =
+  ``<customer>#<event>#v<version>#<recipient>`` (:mod:`ccm.storage.ledger`, :mod:`ccm.storage.delivery_records`)
+* ``CHANNELLOG#<object id>``: the attempts to post about one object to the customers' channels, ``group_sk =
+  <attempted at>#<attempt id>`` (:mod:`ccm.storage.channel_log`)
 * ``NOTICE#<scope>#<month>``: a change's report facts with a customer notice lead time, ordered by that notice
   (``ccm.storage.report_store``), so a report lists the changes below the notice minimum with one query a month.
 * ``REVIEW#change``: approved emergency changes whose retrospective review is open, ``group_sk = <due by>#<id>``
@@ -22,8 +29,10 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
 Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
 ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`), ``SAML#``
-(the sign-in replay cache), ``DELEGATION#`` (:mod:`ccm.storage.delegations`) and ``TEMPLATE`` (the standard change
-templates and their counter, :mod:`ccm.storage.templates`).
+(the sign-in replay cache), ``DELEGATION#`` (:mod:`ccm.storage.delegations`), ``TEMPLATE`` (the standard change
+templates and their counter, :mod:`ccm.storage.templates`), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers
+and daily deliverability counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
+:mod:`ccm.storage.trigger_failures`), ``CHANNELLOG#<customer>`` (channel post attempts, :mod:`ccm.storage.channel_log`).
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from typing import Any
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at"
+STREAM_VIEW = "NEW_AND_OLD_IMAGES"
 
 INDEXES: dict[str, tuple[str, str]] = {
     # name: (partition key attribute, sort key attribute); sort keys are "<modifiedAt>#<id>", newest last
@@ -57,6 +67,8 @@ def create_table_arguments(table_name: str) -> dict[str, Any]:
             {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
         ],
         "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in sorted(attributes)],
+        # The audit function reads the administrative rows' writes (templates, delegations) from the stream.
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW},
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": name,

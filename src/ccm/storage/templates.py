@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 TEMPLATE_PARTITION = "TEMPLATE"
 COUNTER = "COUNTER"
+TEMPLATE_ROW_PREFIX = "T#"
+"""The sort key prefix of a template's document row (the counter row has none)."""
 
 
 class TemplateChanged(CcmError):
@@ -54,7 +56,7 @@ def _sort_key(template_id: str) -> str:
     number = template_number(template_id)
     if number is None:
         raise ValueError(f"{template_id!r} is not a template id")
-    return f"T#{number:08d}"
+    return f"{TEMPLATE_ROW_PREFIX}{number:08d}"
 
 
 class DynamoTemplates:
@@ -82,7 +84,7 @@ class DynamoTemplates:
             TableName=self.table_name,
             KeyConditionExpression="#pk = :pk AND begins_with(#sk, :prefix)",
             ExpressionAttributeNames={"#pk": PARTITION_KEY, "#sk": SORT_KEY},
-            ExpressionAttributeValues={":pk": {"S": TEMPLATE_PARTITION}, ":prefix": {"S": "T#"}},
+            ExpressionAttributeValues={":pk": {"S": TEMPLATE_PARTITION}, ":prefix": {"S": TEMPLATE_ROW_PREFIX}},
             ConsistentRead=True,
         )
         for page in pages:

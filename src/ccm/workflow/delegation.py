@@ -90,6 +90,7 @@ def set_delegation(services: Services, actor: Actor, command: DelegationCommand)
         ends=command.ends,
         approver_groups=tuple(sorted(actor.groups)),
         set_at=now,
+        set_by=actor.email,
     )
     services.delegations.put(delegation)
     code = internal_mail_customer(config, [actor.email, command.delegate], config.customer_codes)
@@ -110,4 +111,4 @@ def get_delegation(services: Services, actor: Actor) -> tuple[Delegation | None,
 
 
 def clear_delegation(services: Services, actor: Actor) -> bool:
-    return services.delegations.delete(actor.email)
+    return services.delegations.delete(actor.email, by=actor.email, at=services.clock())

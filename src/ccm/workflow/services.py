@@ -15,6 +15,7 @@ from ccm.storage.archive import ArchiveStore
 from ccm.storage.audit_index import AuditIndex
 from ccm.storage.catalog import Catalog
 from ccm.storage.delegations import DelegationStore, DynamoDelegations, InMemoryDelegations
+from ccm.storage.delivery_records import DeliveryRecords, DynamoDeliveryRecords
 from ccm.storage.port import ObjectRepository
 from ccm.storage.report_store import ReportStore
 from ccm.storage.repository import Repository
@@ -35,6 +36,8 @@ class Services:
     repository: ObjectRepository
     config: AppConfig
     clock: Callable[[], datetime] = field(default=utc_now)
+    deliveries: DeliveryRecords | None = None
+    """The delivery ledger's rows and SES's events on them (the deliveries pages); ``None`` where unused."""
     reports: ReportStore | None = None
     """The monthly report sums; by default in the repository's table."""
     audit: AuditIndex | None = None
@@ -52,6 +55,7 @@ class Services:
         return cls(
             repository=repository,
             config=settings.config,
+            deliveries=DynamoDeliveryRecords(settings.table, dynamodb),
             delegations=DynamoDelegations(settings.table, dynamodb),
             templates=DynamoTemplates(settings.table, dynamodb),
         )

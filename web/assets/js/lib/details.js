@@ -6,6 +6,7 @@ import { CHANGE_TYPE_LABELS, approveExplained, checklist, decider, decisionButto
 import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
 import { channelPostsSection } from "./channel-posts.js";
 import { customerName, loadCustomers } from "./customers.js";
+import { deliverySection } from "./deliveries.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
@@ -31,6 +32,7 @@ const HISTORY_LABELS = {
   approval_decision: "Approval given",
   review_completed: "Retrospective review completed",
   deleted: "Deleted",
+  delivery_resent: "Notice resent to transient failures",
   changed_after_approval: "Changed after approval: back for approval",
 };
 
@@ -286,7 +288,7 @@ export async function openDetails(id, { user, status, onChanged = () => {} }) {
   dialog = openDialog({
     title: titleOf(document),
     wide: true,
-    body: [dialogStatus, detailsBody(document, customers)],
+    body: [dialogStatus, detailsBody(document, customers), deliverySection(document, id, { user, customers, status: dialogStatus })],
     actions: [
       allowed.edit ? el("a", { className: "btn btn-small", href: editLink(document) }, "Edit") : null,
       duplicate,

@@ -4,6 +4,7 @@ import { actionButtons } from "../lib/actions.js";
 import { get } from "../lib/api.js";
 import { byId, clear, el, personName } from "../lib/dom.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
+import { showDeadLetters, showDeliverability } from "../lib/deliveries.js";
 import { openDetails } from "../lib/details.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
@@ -143,8 +144,16 @@ function refresh(user, status) {
   return Promise.all([showStatistics(status), showOverdue(user, status), showRecent(user, status), showReviews(user, status)]);
 }
 
+function deadLetters(user, status) {
+  if (!user.isAdmin) return null;
+  byId("deadLettersCard").hidden = false;
+  const show = () => showDeadLetters(byId("deadLetters"), status);
+  byId("refreshDeadLetters").addEventListener("click", show);
+  return show();
+}
+
 startPage(async ({ user, status }) => {
   byId("refreshRecent").addEventListener("click", () => refresh(user, status));
   byId("refreshOverdue").addEventListener("click", () => showOverdue(user, status));
-  await refresh(user, status);
+  await Promise.all([refresh(user, status), showDeliverability(byId("deliverability")), deadLetters(user, status)]);
 });
