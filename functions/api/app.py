@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ccm.api import create_app
 from ccm.api.audience_source import LazyAudience
+from ccm.api.public import create_public_app, is_public
 from ccm.aws.lambda_entry import traced
 from ccm.settings import Settings
 from ccm.workflow import Services
@@ -37,12 +38,14 @@ def services() -> Services:
 
 
 app = create_app(services)
+public_app = create_public_app(services)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.LAMBDA_FUNCTION_URL)
 @metrics.log_metrics
 def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response: dict[str, Any] = app.resolve(event, context)
+    resolver = public_app if is_public(event) else app
+    response: dict[str, Any] = resolver.resolve(event, context)
     # One data point per request, 0 or 1, so the metric's sum is the error count and its sample count the traffic.
     failed = int(response.get("statusCode", 500)) >= 500
     metrics.add_metric(name="ApiErrors", unit=MetricUnit.Count, value=1 if failed else 0)

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil.rrule import rrule, rrulestr
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -390,6 +394,143 @@ class GraphConfig(_Model):
     )
 
 
+ALL_CUSTOMERS = "*"
+"""In a freeze window's ``customers``: every customer of config.json, today's and those added later."""
+
+_FREEZE_DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?)?$"
+)
+_FREEZE_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
+_LOCAL_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+
+
+@dataclass(frozen=True)
+class FreezeDuration:
+    """An RFC 5545 duration: weeks and days are calendar days in the freeze's zone (a day across a DST change
+    lasts 23 or 25 hours), hours and minutes are exact."""
+
+    days: int
+    seconds: int
+
+
+def parse_freeze_duration(text: str) -> FreezeDuration:
+    match = _FREEZE_DURATION.match(text.strip().upper())
+    if match is None or text.strip().upper() in ("P", "PT"):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration such as PT8H, P2D or P2DT14H")
+    parts = {name: int(value or 0) for name, value in match.groupdict().items()}
+    duration = FreezeDuration(
+        days=parts["weeks"] * 7 + parts["days"], seconds=parts["hours"] * 3600 + parts["minutes"] * 60
+    )
+    if duration.days == 0 and duration.seconds == 0:
+        raise ValueError(f"{text!r} is an empty duration")
+    return duration
+
+
+def _local_minute(value: str) -> str:
+    text = value.strip()
+    if not _LOCAL_MINUTE.match(text):
+        raise ValueError(f"{value!r} must be a wall-clock time without offset, YYYY-MM-DDTHH:MM, in the freeze's zone")
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a valid date and time") from None
+    return text
+
+
+LocalMinute = Annotated[str, AfterValidator(_local_minute)]
+
+
+class FreezeWindow(_Model):
+    """A period in which changes may not be submitted or approved for the customers it names (emergencies aside)."""
+
+    name: str = Field(min_length=1, max_length=120, description="Shown in the calendar, the 409 answer and the feed.")
+    reason: str = Field(default="", max_length=2000, description="Why nothing may change then.")
+    customers: list[str] = Field(
+        min_length=1, description='Customer codes of config.json, or ["*"] for every customer.'
+    )
+    timezone: str = Field(description="IANA zone in which start, end and the recurrence are wall-clock times.")
+    start: LocalMinute = Field(
+        description="Wall-clock start in the zone, YYYY-MM-DDTHH:MM; with rrule, the first occurrence (DTSTART)."
+    )
+    end: LocalMinute | None = Field(default=None, description="Wall-clock end of a one-off freeze (not with rrule).")
+    rrule: str | None = Field(
+        default=None, max_length=500, description="An iCalendar RRULE such as FREQ=WEEKLY;BYDAY=FR (needs duration)."
+    )
+    duration: str | None = Field(
+        default=None, description="ISO 8601 length of each occurrence, e.g. PT8H or P2DT14H (with rrule)."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
+        return value
+
+    @field_validator("customers")
+    @classmethod
+    def _codes(cls, values: list[str]) -> list[str]:
+        cleaned = sorted({value.strip() for value in values})
+        if ALL_CUSTOMERS in cleaned and len(cleaned) > 1:
+            raise ValueError('"*" already means every customer; list codes or "*", not both')
+        return cleaned
+
+    @field_validator("rrule")
+    @classmethod
+    def _rule(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip().removeprefix("RRULE:")
+        if "DTSTART" in text.upper():
+            raise ValueError("give the first occurrence as start, not DTSTART inside the rule")
+        try:
+            rule = rrulestr(text, dtstart=datetime(2000, 1, 1))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{value!r} is not an iCalendar RRULE: {error}") from None
+        parts = dict(part.partition("=")[::2] for part in text.upper().split(";"))
+        if not isinstance(rule, rrule) or parts.get("FREQ") not in _FREEZE_FREQUENCIES:
+            raise ValueError(f"{value!r}: a freeze recurs at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)")
+        return text
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_freeze_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> FreezeWindow:
+        if self.rrule is not None:
+            if self.duration is None:
+                raise ValueError("a recurring freeze (rrule) needs a duration such as PT8H")
+            if self.end is not None:
+                raise ValueError("a recurring freeze has a duration, not an end")
+        else:
+            if self.end is None:
+                raise ValueError("a one-off freeze needs an end (or give rrule and duration for a recurring one)")
+            if self.duration is not None:
+                raise ValueError("duration applies only with rrule; a one-off freeze has an end")
+            if datetime.fromisoformat(self.end) <= datetime.fromisoformat(self.start):
+                raise ValueError("end must be after start")
+        return self
+
+    @property
+    def recurring(self) -> bool:
+        return self.rrule is not None
+
+    def applies_to(self, code: str) -> bool:
+        return ALL_CUSTOMERS in self.customers or code in self.customers
+
+
+class ChangeCalendarConfig(_Model):
+    freeze_windows: list[FreezeWindow] = Field(
+        default_factory=list, description="Freeze (blackout) windows: one-off or recurring, per customer."
+    )
+
+
 class ApproverGroupConfig(_Model):
     """A directory group that approves: its name in the sign-in assertion is the key of ``approval_policies.groups``."""
 
@@ -551,6 +692,9 @@ class AppConfig(_Model):
         default="ccm-alt-contact-manager",
         description="Role name assumed for alternate contacts when a customer has no alt_contact_role_arn.",
     )
+    change_calendar: ChangeCalendarConfig = Field(
+        default_factory=ChangeCalendarConfig, description="The change calendar: freeze windows."
+    )
     reports: ReportsConfig = Field(
         default_factory=ReportsConfig, description="Thresholds of the reports page and of `ccm report`."
     )
@@ -591,6 +735,18 @@ class AppConfig(_Model):
         unknown = sorted(set(self.approval_policies.customers) - set(self.customer_mappings))
         if unknown:
             raise ValueError(f"approval_policies.customers names unknown customer(s): {', '.join(unknown)}")
+        return self
+
+    @model_validator(mode="after")
+    def _freezes_name_known_customers(self) -> AppConfig:
+        for index, freeze in enumerate(self.change_calendar.freeze_windows):
+            unknown = [
+                code for code in freeze.customers if code != ALL_CUSTOMERS and code not in self.customer_mappings
+            ]
+            if unknown:
+                raise ValueError(
+                    f"change_calendar.freeze_windows[{index}].customers: unknown customer code(s) {', '.join(unknown)}"
+                )
         return self
 
     def reminders_for(self, code: str) -> list[str]:

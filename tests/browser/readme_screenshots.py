@@ -2,9 +2,10 @@
 ``.venv/bin/python -m tests.browser.readme_screenshots``.
 
 A fresh local stack with a handful of demo changes in every status, Debian's Chromium at 1280 px, signed in as the
-demo requester: the dashboard, the create-change form and a change's details (with what the system did, in its
-history); signed in as the demo approver: the Delivery section of a change whose approval request went to alpha's SES
-simulator addresses, and the reports page over the half year of finished changes the stack seeds on its first start;
+demo requester: the dashboard, the create-change form, a change's details (with what the system did, in its
+history) and the change calendar's month (with the stack's own demo freezes and its two competing changes); signed
+in as the demo approver: the Delivery section of a change whose approval request went to alpha's SES simulator
+addresses, and the reports page over the half year of finished changes the stack seeds on its first start;
 one change approved, moved to another day (back for approval) and approved again, and the "Rescheduled" email its
 customers got, as sent; and the approvals page of a CAB member, with the checklist of a high-risk change one CAB
 member has approved and whom each pending item reaches.
@@ -208,6 +209,9 @@ def main() -> int:
             dialog = details.locator(f"dialog[data-object-id='{ids[DETAILED]}']")
             dialog.locator(".history").scroll_into_view_if_needed()
             details.screenshot(path=str(SCREENSHOTS / "change-details.png"))
+            month = settled(requester, "/calendar.html?view=month")
+            month.locator("#calendar td[data-day]").first.wait_for()
+            month.screenshot(path=str(SCREENSHOTS / "calendar-month.png"), full_page=True)
             delivery_section(approver, ids[DELIVERED]).screenshot(path=str(SCREENSHOTS / "delivery.png"))
             rescheduled_email(browser, requester, approver)
             call(requester, "POST", "/api/announcements", ANNOUNCEMENT)

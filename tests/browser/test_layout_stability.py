@@ -71,6 +71,7 @@ def portal_pages(change_id: str, announcement_id: str) -> list[PortalPage]:
             "#changeList .message",
         ),
         PortalPage("approvals", "/approvals.html", "#items .item-list, #items .empty-state"),
+        PortalPage("calendar", "/calendar.html", "#calendar [data-day]"),
         PortalPage("announcements", "/announcements.html", "#list .item-list, #list .empty-state"),
         PortalPage("search", "/search-changes.html", "#results .item-list, #results .empty-state"),
         PortalPage("reports", "/reports.html", "#reportSummary .report-headline, #reportSummary .empty-state"),

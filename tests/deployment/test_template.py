@@ -13,7 +13,7 @@ import pytest
 from ccm.clock.schedule_event import schedule_input
 from ccm.config import AppConfig
 from ccm.contact_import.record import PREFIX as GRANT_RECORD_PREFIX
-from ccm.edge.behaviours import LEGACY_API_PATHS
+from ccm.edge.behaviours import FEEDS_CACHE_SECONDS, FEEDS_PATH_PATTERN, LEGACY_API_PATHS
 from ccm.edge.replay import replay_key
 from ccm.provision import DEAD_LETTER_AFTER
 from ccm.ses_admin.subscription_record import PREFIX as SUBSCRIPTION_RECORD_PREFIX
@@ -674,3 +674,19 @@ def test_the_import_may_list_read_and_write_only_the_grant_records(translated: T
     assert read is write
     assert _bucket_object_resources(read) == {f"{prefix}*" for prefix in prefixes}
     assert statements_allowing(role, "s3:DeleteObject") == []
+
+
+def test_customer_feeds_reach_the_api_without_the_gatekeeper_identity_headers_or_cookies_cached_5_minutes(
+    translated: Template,
+) -> None:
+    feeds = behaviour(translated, FEEDS_PATH_PATTERN)
+    assert feeds["TargetOriginId"] == "api" and "LambdaFunctionAssociations" not in feeds
+    assert sorted(feeds["AllowedMethods"]) == ["GET", "HEAD"]
+    resources = translated["Resources"]
+    origin = resources[feeds["OriginRequestPolicyId"]["Ref"]]["Properties"]["OriginRequestPolicyConfig"]
+    assert origin["HeadersConfig"] == {"HeaderBehavior": "none"}
+    assert origin["CookiesConfig"]["CookieBehavior"] == origin["QueryStringsConfig"]["QueryStringBehavior"] == "none"
+    cache = resources[feeds["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    assert cache["DefaultTTL"] == cache["MaxTTL"] == FEEDS_CACHE_SECONDS == 300
+    default = distribution(translated)["DefaultCacheBehavior"]
+    assert feeds["ResponseHeadersPolicyId"] == default["ResponseHeadersPolicyId"]  # the portal's CSP and headers

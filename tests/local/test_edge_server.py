@@ -9,8 +9,9 @@ import json
 from ccm.local.cloudfront import ForwardedRequest, origin_request_event, s3_origin, viewer_request_event
 from ccm.local.function_url import function_url_event, function_url_response
 from ccm.local.http import HttpRequest
+from ccm.storage.feed_tokens import DynamoFeedTokens
 from ccm.web_assets import PORTAL_CSP
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TABLE
 from tests.local.edge_harness import PUBLIC, LocalEdgeUnderTest, Visitor, call
 
 # Event builders ---------------------------------------------------------------------------------------------
@@ -270,3 +271,28 @@ def test_an_unknown_path_gets_the_portals_404_page_and_an_unknown_api_object_its
         e for e in local_edge.gatekeeper.events if e["Records"][0]["cf"]["config"]["eventType"] == "origin-response"
     ]
     assert [e["Records"][0]["cf"]["response"]["status"] for e in origin_responses] == ["404", "404"]
+
+
+def test_a_customer_feed_reaches_the_api_without_sign_in_identity_or_query_and_is_kept_5_minutes(
+    local_edge: LocalEdgeUnderTest,
+) -> None:
+    token = DynamoFeedTokens(TABLE).issue("alpha")
+    path = f"/feeds/alpha/{token}.ics"
+    forged = {"X-User-Email": "admin@example.com", "X-Authenticated": "true", "Cookie": "a=b"}
+
+    first = call(local_edge.edge, "GET", path + "?x=1", headers=forged)
+    again = call(local_edge.edge, "GET", path)
+
+    assert first.status == again.status == 200 and first.text.startswith("BEGIN:VCALENDAR")
+    assert local_edge.gatekeeper.events == [], "no sign-in on /feeds/*"
+    [event] = local_edge.api.events  # the second answer came from the cache
+    assert event["rawPath"] == path and event["rawQueryString"] == "" and "cookies" not in event
+    assert not {name for name in event["headers"] if name.startswith(("x-user", "x-auth"))}
+    assert first.header("Content-Security-Policy") == PORTAL_CSP and first.header("X-Frame-Options") == "DENY"
+    assert first.header("Cache-Control") == "public, max-age=300"
+
+    wrong = call(local_edge.edge, "GET", f"/feeds/alpha/{token[:-2]}xx.ics")
+    unknown = call(local_edge.edge, "GET", f"/feeds/nosuch/{token}.ics")
+    assert wrong.status == unknown.status == 404 and wrong.text == unknown.text, "the API's own 404, the same for both"
+    assert wrong.header("Content-Security-Policy") == PORTAL_CSP
+    assert call(local_edge.edge, "POST", path).status == 403

@@ -20,6 +20,7 @@ from ccm.provision import Provisioner
 from ccm.ses_admin.contacts import ContactList
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog, Query
+from ccm.storage.feed_tokens import DynamoFeedTokens
 from ccm.storage.repository import Repository
 from tests.conftest import BUCKET, TABLE
 from tests.factories import make_change
@@ -156,6 +157,7 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": f"MEETING#{change.id}"}, "sk": {"S": "create"}})
         replay = {"pk": {"S": "SAML#abc"}, "sk": {"S": "REPLAY"}, "expires_at": {"N": str(five_minutes)}}
         dynamodb.put_item(TableName=TABLE, Item=replay)
+        DynamoFeedTokens(TABLE).issue("alpha")  # a customer's subscribed address must survive a restart
         away = {"pk": {"S": "DELEGATION#cab-member@example.com"}, "sk": {"S": "CURRENT"}}
         dynamodb.put_item(TableName=TABLE, Item=away)
         saved = Snapshot(path, two_customers, BUCKET, TABLE, Outbox({}), clock=lambda: now).save()
@@ -164,6 +166,7 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         "delivery-ledger rows": 3,
         "meeting claims": 1,
         "sign-in replay records": 1,
+        "customer feed tokens": 1,
         "delegations": 1,
         "standard change templates and their counter": 0,
         "clock claims": 0,
@@ -172,7 +175,9 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         "trigger failure reasons": 0,
     }
     assert saved.objects_by_kind["archived changes and announcements"] == 1 and saved.triggers == 0
-    assert "3 delivery-ledger rows, 1 meeting claims, 1 sign-in replay records" in saved.describe()
+    assert (
+        "3 delivery-ledger rows, 1 meeting claims, 1 sign-in replay records, 1 customer feed tokens" in saved.describe()
+    )
     assert "1 archived changes and announcements" in saved.describe()
 
     with mock_aws():  # restarted ten minutes later
@@ -193,6 +198,7 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.storage.clock_claims import CLOCK_PREFIX
     from ccm.storage.delegations import DELEGATION_PREFIX
     from ccm.storage.delivery_records import COUNTER_PREFIX, POINTER_PREFIX
+    from ccm.storage.feed_tokens import FEED_TOKEN_PREFIX
     from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
     from ccm.storage.templates import TEMPLATE_PARTITION
@@ -202,6 +208,7 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
         LEDGER_PREFIX,
         MEETING_PREFIX,
         replay_key(""),
+        FEED_TOKEN_PREFIX,
         DELEGATION_PREFIX,
         TEMPLATE_PARTITION,
         CLOCK_PREFIX,

@@ -10,10 +10,10 @@ import pytest
 
 from ccm.config import AppConfig
 from ccm.devidp.provider import demo_users
-from ccm.edge.behaviours import API_PATH_PATTERNS, LEGACY_API_PATHS, is_api_path, is_saml_path
+from ccm.edge.behaviours import API_PATH_PATTERNS, FEEDS_PATH_PATTERN, LEGACY_API_PATHS, is_api_path, is_saml_path
 from ccm.errors import ConfigError
 from ccm.local.__main__ import banner, main, parse_options
-from ccm.local.cloudfront import API_POLICY, SAML_POLICY
+from ccm.local.cloudfront import API_POLICY, FEEDS_POLICY, SAML_POLICY
 from ccm.local.demo_policies import demo_approval_policies
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.stack import Started
@@ -39,9 +39,12 @@ def test_the_local_config_points_emails_and_graph_here_and_keeps_everything_else
     assert written.pop("approval_policies") == demo_approval_policies(original)
     assert config.approval_policies.group_names() == ["ccm-cab", "papa-owners"]
     assert original.pop("$schema") == "./schemas/config.schema.json" and "$schema" not in written
+    demo_freezes = written.pop("change_calendar")["freeze_windows"]
     # The demo's reminders (an hour's beside the day's) when config.json names none.
     assert written.pop("reminders") == ["P1D", "PT1H"] and "reminders" not in original
     assert written == original
+    assert [freeze["name"] for freeze in demo_freezes] == ["Weekend trading freeze", "Year-end freeze"]
+    assert [freeze.name for freeze in config.change_calendar.freeze_windows] == [f["name"] for f in demo_freezes]
 
 
 def test_approval_policies_of_config_json_are_kept_as_they_are(tmp_path: Path) -> None:
@@ -75,10 +78,12 @@ def test_cloudfront_is_played_with_the_behaviours_and_origin_policies_of_the_tem
 
     api = policy(next(b for b in behaviours if b["PathPattern"] == "/api/*")["OriginRequestPolicyId"])
     saml = policy(next(b for b in behaviours if b["PathPattern"] == "/saml/*")["OriginRequestPolicyId"])
-    assert sorted(api_patterns) == sorted(API_PATH_PATTERNS)
-    for local, deployed in ((API_POLICY, api), (SAML_POLICY, saml)):
-        assert {name.lower() for name in deployed["HeadersConfig"]["Headers"]} == local.headers
+    feeds = policy(next(b for b in behaviours if b["PathPattern"] == FEEDS_PATH_PATTERN)["OriginRequestPolicyId"])
+    assert sorted(api_patterns) == sorted([*API_PATH_PATTERNS, FEEDS_PATH_PATTERN])
+    for local, deployed in ((API_POLICY, api), (SAML_POLICY, saml), (FEEDS_POLICY, feeds)):
+        assert {name.lower() for name in deployed["HeadersConfig"].get("Headers", [])} == local.headers
         assert (deployed["CookiesConfig"]["CookieBehavior"] == "all") is local.cookies
+        assert (deployed["QueryStringsConfig"]["QueryStringBehavior"] == "all") is local.query_strings
     # The local edge sends the web bucket's 404s, and only those, through the gatekeeper again, as the template's
     # origin-response association on the default behaviour does.
     default = resources["Distribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]

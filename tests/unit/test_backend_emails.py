@@ -399,6 +399,19 @@ def test_a_notice_without_a_known_topic_label_falls_back_to_the_topic_name(
     assert 'subscribers of "custom-topic"' in rendered.text
 
 
+def test_an_emergency_change_email_says_so_and_why(renderer: EmailRenderer, topics: Topics) -> None:
+    emergency = approved_change(
+        changeType="emergency", risk="high", emergencyJustification="The certificate expires tonight"
+    )
+
+    text, html = parts(as_mime(render(renderer, topics, emergency)))
+
+    assert "Change type: Emergency" in text and "Risk: High" in text
+    assert "Change type Emergency" in html.visible and "Risk High" in html.visible
+    for needed in ("Why this is an emergency", "The certificate expires tonight"):
+        assert needed in text and needed in html.visible, needed
+
+
 def test_a_rolled_back_change_says_so_in_the_subject_and_shows_the_note(
     renderer: EmailRenderer, topics: Topics
 ) -> None:

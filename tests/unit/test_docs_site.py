@@ -42,6 +42,7 @@ FORMER_README_SECTIONS = (
     "Whom an item reaches, and what happened",
     "Performance",
     "Notices and reminders",
+    "Change calendar",
 )
 """Every section README.md had before it became the front page; each must still be a heading of the docs."""
 HEADING = re.compile(r"^#{1,4} (.+?)\s*$", re.MULTILINE)

@@ -18,6 +18,7 @@ NAVIGATION = [
     "create-announcement.html",
     "my-changes.html",
     "approvals.html",
+    "calendar.html",
     "announcements.html",
     "search-changes.html",
     "reports.html",

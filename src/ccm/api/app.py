@@ -20,6 +20,7 @@ from ccm.api.errors import register_error_handlers
 from ccm.api.routes import (
     announcements,
     approvals,
+    calendar,
     changes,
     delegation,
     deliveries,
@@ -62,6 +63,7 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
         reports,
         insights,
         upload,
+        calendar,
         notices,
         deliveries,
     ):

@@ -32,7 +32,7 @@ from ccm.errors import (
 from ccm.storage.templates import TemplateChanged
 from ccm.workflow import ActionNotAllowed, Forbidden, InvalidInput, NotAuthenticated, Problem
 from ccm.workflow.deliveries import DeliveryActionRefused
-from ccm.workflow.errors import NotAvailable
+from ccm.workflow.errors import FeedNotFound, FrozenWindow, NotAvailable
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,31 @@ def register_error_handlers(app: ApiGatewayResolver, provider: ServicesProvider)
             requestedAction=error.action,
             allowedStatuses=error.allowed_statuses,
         )
+
+    @handles(app, FrozenWindow)
+    def frozen(error: FrozenWindow) -> Response[Any]:
+        return error_response(
+            HTTPStatus.CONFLICT,
+            str(error),
+            type="FREEZE_WINDOW",
+            id=error.object_id,
+            requestedStatus=error.action,
+            freezes=[
+                {
+                    "name": freeze.name,
+                    "reason": freeze.reason,
+                    "customers": freeze.customers,
+                    "start": freeze.start,
+                    "end": freeze.end,
+                    "timezone": freeze.timezone,
+                }
+                for freeze in error.freezes
+            ],
+        )
+
+    @handles(app, FeedNotFound)
+    def no_feed(error: FeedNotFound) -> Response[Any]:
+        return error_response(HTTPStatus.NOT_FOUND, str(error))
 
     @handles(app, DeliveryActionRefused)
     def delivery_action_refused(error: DeliveryActionRefused) -> Response[Any]:

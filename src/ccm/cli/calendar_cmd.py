@@ -1,4 +1,5 @@
-"""``ccm ses create-ics-invite`` and ``ccm ses create-multi-customer-meeting-invite``: meetings by hand.
+"""``ccm ses create-ics-invite`` and ``ccm ses create-multi-customer-meeting-invite``: meetings by hand; and the
+``ccm calendar`` group (``freezes``, in :mod:`ccm.cli.freezes_cmd`).
 
 * ``create-ics-invite`` writes the iCalendar invitation of a change or announcement (archived, or a JSON file)
   and, with ``--customer``, mails it through that customer's own SES to its calendar subscribers (or ``--to``),
@@ -19,6 +20,7 @@ import typer
 from ccm.aws.assume import RoleSessions
 from ccm.cli.common import JsonOption, cli_errors, console, emit_json, fail, settings, table
 from ccm.cli.fleet import DryRunOption
+from ccm.cli.freezes_cmd import freezes
 from ccm.domain.objects import AnyObject, InvalidDocument, MeetingMetadata, parse_document
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError
@@ -54,9 +56,14 @@ OutputOption = typer.Option(None, "--output", "-o", help="Where to write the .ic
 PreviewOption = typer.Option(False, "--dry-run", help="Show who would be invited; touch no calendar.")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("create-ics-invite")(create_ics_invite)
-    app.command("create-multi-customer-meeting-invite")(create_multi_customer_meeting)
+app = typer.Typer(help="The change calendar: freeze windows.", no_args_is_help=True)
+app.command("freezes")(freezes)
+
+
+def register(ses_app: typer.Typer) -> None:
+    """The meeting commands live under ``ccm ses``, where the original tool had them."""
+    ses_app.command("create-ics-invite")(create_ics_invite)
+    ses_app.command("create-multi-customer-meeting-invite")(create_multi_customer_meeting)
 
 
 def _repository(current: Settings) -> Repository:

@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -63,6 +64,7 @@ class ModificationType(StrEnum):
     MEETING_CANCELLED = "meeting_cancelled"
     MEETING_SKIPPED = "meeting_skipped"
     PROCESSED = "processed"
+    FREEZE_OVERRIDE = "freeze_override"
     DELIVERY_RESENT = "delivery_resent"
     """An administrator had one notice sent again to the recipients whose delivery failed transiently."""
     REJECTED = "rejected"
@@ -138,6 +140,19 @@ class MeetingMetadata(_Open):
         return self
 
 
+class FreezeReference(_Open):
+    """Which occurrence of which freeze window an emergency change was let into, as it was configured then."""
+
+    name: str
+    start: Timestamp
+    end: Timestamp
+    timezone: str
+    customers: list[str]
+    action: str
+    """The transition that entered the freeze: ``submitted`` or ``approved``."""
+    justification: str = ""
+
+
 class Modification(_Open):
     """One history entry. People's entries name them in ``user_id``; the backend's name its role and say what it did:
     ``topic`` and ``recipients`` (a ``processed`` entry: whom the customer's notification went to, counted after the
@@ -148,6 +163,7 @@ class Modification(_Open):
     modification_type: ModificationType
     customer_code: str | None = None
     meeting_metadata: MeetingMetadata | None = None
+    freeze: FreezeReference | None = None
     delivery_event: str | None = None
     """Of a ``delivery_resent`` entry: the email event resent (``approval_request``, ...)."""
     resent_to: list[str] | None = None
@@ -278,6 +294,7 @@ class ManagedObject(BaseModel, ABC):
         *,
         customer_code: str | None = None,
         meeting: MeetingMetadata | None = None,
+        freeze: FreezeReference | None = None,
         delivery_event: str | None = None,
         resent_to: list[str] | None = None,
         request_id: str | None = None,
@@ -299,6 +316,7 @@ class ManagedObject(BaseModel, ABC):
                 "modification_type": kind,
                 "customer_code": customer_code,
                 "meeting_metadata": meeting.model_dump(mode="json", exclude_none=True) if meeting else None,
+                "freeze": freeze.model_dump(mode="json") if freeze else None,
                 "delivery_event": delivery_event,
                 "resent_to": resent_to,
                 "request_id": request_id,
@@ -460,6 +478,18 @@ class Change(ManagedObject):
     @classmethod
     def _duration_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
+
+    @field_validator("change_type", "risk", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        # The original's documents and the form's empty choice carry no classification: read as the default.
+        if value is None or value == "":
+            return ChangeType.NORMAL if info.field_name == "change_type" else Risk.MEDIUM
+        return value
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.change_type is ChangeType.EMERGENCY
 
     @property
     def id(self) -> str:

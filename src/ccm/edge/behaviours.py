@@ -10,6 +10,9 @@ from fnmatch import fnmatchcase
 
 API_PATH_PATTERN = "/api/*"
 SAML_PATH_PATTERN = "/saml/*"
+FEEDS_PATH_PATTERN = "/feeds/*"
+"""Customers' public calendars: no gatekeeper, the API's public router (``ccm.api.public``), cached 5 minutes."""
+FEEDS_CACHE_SECONDS = 300
 
 LEGACY_API_PATHS = (
     "/upload",
@@ -37,3 +40,7 @@ def is_api_path(path: str) -> bool:
 
 def is_saml_path(path: str) -> bool:
     return matches(SAML_PATH_PATTERN, path)
+
+
+def is_feeds_path(path: str) -> bool:
+    return matches(FEEDS_PATH_PATTERN, path)

@@ -56,6 +56,8 @@ API_POLICY = OriginRequestPolicy(
     ),
     cookies=False,
 )
+FEEDS_POLICY = OriginRequestPolicy(headers=frozenset(), cookies=False, query_strings=False)
+"""Customers' public calendars: the path alone reaches the API (``FeedsOriginRequestPolicy``)."""
 SAML_POLICY = OriginRequestPolicy(headers=frozenset({"content-type", "origin", "referer", "user-agent"}), cookies=True)
 
 

@@ -5,6 +5,8 @@ Cache behaviours as in ``infra/template.yaml``, chosen by the viewer's path:
 - ``/api/*`` and the legacy API paths: the gatekeeper (viewer request), then the API function through its
   Function URL (payload 2.0), with only the headers the API's origin request policy forwards;
 - ``/saml/*``: the SAML handler as an origin-request function, with the body, cookies and query;
+- ``/feeds/*``: no gatekeeper (customers' public calendars); the API function with nothing but the path, its
+  answers kept 5 minutes (``ccm.local.edge_cache``) and given the portal's headers;
 - everything else: the gatekeeper, then the web bucket (``web/`` on disk).
 
 A 404 from the web bucket passes through the gatekeeper again, as the web behaviour's origin-response function,
@@ -26,9 +28,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from ccm.edge.behaviours import is_api_path, is_saml_path
+from ccm.edge.behaviours import FEEDS_CACHE_SECONDS, is_api_path, is_feeds_path, is_saml_path
 from ccm.local.cloudfront import (
     API_POLICY,
+    FEEDS_POLICY,
     SAML_POLICY,
     ForwardedRequest,
     generated_response,
@@ -40,6 +43,7 @@ from ccm.local.cloudfront import (
     with_security_headers,
 )
 from ccm.local.compression import compress_for_viewer
+from ccm.local.edge_cache import ResponseCache
 from ccm.local.function_url import function_url_event, function_url_response, signature_refused
 from ccm.local.http import BodyTooLarge, HttpRequest, HttpResponse, StartResponse, WsgiApp, text_response
 from ccm.local.lambdas import FunctionError
@@ -81,6 +85,7 @@ class LocalEdge:
         self.web_origin = web_origin
         self.mounts = dict(mounts or {})
         self.region = region
+        self.feeds_cache = ResponseCache(FEEDS_CACHE_SECONDS)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.monotonic()
@@ -113,6 +118,8 @@ class LocalEdge:
             return with_security_headers(
                 self._saml(request, ForwardedRequest.of(request).for_origin(SAML_POLICY), request_id)
             )
+        if is_feeds_path(request.path):
+            return self._feeds(request, request_id)
         try:
             result = self.functions.gatekeeper.invoke(viewer_request_event(request, request_id), request_id)
         except FunctionError as error:
@@ -130,6 +137,18 @@ class LocalEdge:
         response = self._to_viewer(request, self._web_origin_response(forwarded, file, request_id))
         response.headers.extend(PORTAL_HEADERS)
         return with_security_headers(response)
+
+    def _feeds(self, request: HttpRequest, request_id: str) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return text_response(403, "This distribution is not configured to allow the HTTP request method.\n")
+        response = self.feeds_cache.get(request.path)
+        if response is None:
+            response = self._api(ForwardedRequest.of(request).for_origin(FEEDS_POLICY), request_id)
+            self.feeds_cache.keep(request.path, response)
+        viewer = self._to_viewer(request, response)
+        present = {name.lower() for name, _ in viewer.headers}
+        viewer.headers.extend((name, value) for name, value in PORTAL_HEADERS if name.lower() not in present)
+        return with_security_headers(viewer)
 
     def _to_viewer(self, request: HttpRequest, origin_response: HttpResponse) -> HttpResponse:
         """What CloudFront makes of an origin's response on its way to the viewer: compression."""

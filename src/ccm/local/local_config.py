@@ -2,8 +2,8 @@
 
 The shipped config.json stays untouched; the copy in the data folder differs only where a local run must: the
 portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, and,
-when config.json has none, the demo approval policies (:mod:`ccm.local.demo_policies`) and the demo's reminder
-offsets.
+when config.json has none, the demo approval policies (:mod:`ccm.local.demo_policies`), the demo's reminder offsets
+and the demo freeze windows of the change calendar (:mod:`ccm.local.demo_calendar`).
 Every function of the stack reads it through ``CCM_CONFIG``.
 """
 
@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ccm.config import AppConfig, load_config
+from ccm.domain.times import utc_now
 from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
+from ccm.local.demo_calendar import demo_freeze_windows
 from ccm.local.demo_changes import DEMO_REMINDERS
 from ccm.local.demo_policies import demo_approval_policies
 
@@ -29,11 +32,15 @@ class GraphEndpoints:
     graph_base_url: str
 
 
-def local_config_document(source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None) -> dict[str, Any]:
+def local_config_document(
+    source: dict[str, Any], portal_base_url: str, graph: GraphEndpoints | None, now: datetime | None = None
+) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(json.dumps(source))  # a deep copy that keeps every key, known or not
     # "$schema" names the schema relative to the repository, which does not resolve from the data folder.
     document.pop("$schema", None)
     document.setdefault("email_config", {})["portal_base_url"] = portal_base_url
+    if "change_calendar" not in document:
+        document["change_calendar"] = {"freeze_windows": demo_freeze_windows(now or utc_now())}
     if "approval_policies" not in document:
         document["approval_policies"] = demo_approval_policies(document)
     # An hour's reminder besides the day's, so a demo change an hour ahead shows one on the first run.

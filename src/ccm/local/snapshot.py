@@ -101,6 +101,7 @@ ROW_KINDS: tuple[tuple[str, str], ...] = (
     ("LEDGER#", "delivery-ledger rows"),
     ("MEETING#", "meeting claims"),
     ("SAML#", "sign-in replay records"),
+    ("FEEDTOKEN#", "customer feed tokens"),
     ("DELEGATION#", "delegations"),
     ("TEMPLATE", "standard change templates and their counter"),
     ("CLOCK#", "clock claims"),
@@ -109,10 +110,10 @@ ROW_KINDS: tuple[tuple[str, str], ...] = (
     ("TRIGGERFAIL#", "trigger failure reasons"),
 )
 """The table's rows that are kept, by partition key prefix (``ccm.storage.ledger``, ``ccm.storage.meeting_claims``,
-``ccm.edge.replay``, ``ccm.storage.delegations``, ``ccm.storage.templates``, ``ccm.storage.clock_claims``,
-``ccm.storage.delivery_records``, ``ccm.storage.trigger_failures``). Sign-in replay records live only as long as the
-assertion they stop being replayed (five minutes for the development identity provider); like DynamoDB's TTL, the
-snapshot lets them go once expired."""
+``ccm.edge.replay``, ``ccm.storage.feed_tokens``: a customer's subscribed address survives a restart,
+``ccm.storage.delegations``, ``ccm.storage.templates``, ``ccm.storage.clock_claims``, ``ccm.storage.delivery_records``,
+``ccm.storage.trigger_failures``). Sign-in replay records live only as long as the assertion they stop being replayed
+(five minutes for the development identity provider); like DynamoDB's TTL, the snapshot lets them go once expired."""
 
 
 AUDIT_ROW_KINDS: tuple[tuple[str, str], ...] = (

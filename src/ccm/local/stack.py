@@ -40,6 +40,7 @@ from ccm.domain.times import utc_now
 from ccm.errors import CcmError
 from ccm.local.cloudfront import s3_origin
 from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, seed_directories
+from ccm.local.demo_calendar import CONFLICT_CUSTOMER, demo_feed_page, seed_calendar_changes
 from ccm.local.demo_changes import seed_demo_changes
 from ccm.local.demo_history import seed_change_history
 from ccm.local.demo_subscriptions import apply_subscriptions
@@ -64,11 +65,14 @@ from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lis
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
 from ccm.provision import AUDIT_QUEUE, SES_EVENTS_QUEUE, Provisioner
 from ccm.s3_events import queue_name
+from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
 from ccm.storage.repository import Repository
 from ccm.storage.templates import DynamoTemplates
 from ccm.subscription_config import SubscriptionConfig, load_subscription_config
+from ccm.workflow import Services
+from ccm.workflow.triggers import write_triggers
 
 logger = logging.getLogger("ccm.local")
 
@@ -363,6 +367,7 @@ class LocalStack:
             region=config.aws_region,
         )
         notes = [f"{resumed} interrupted trigger(s) queued again"] if resumed else []
+        notes.append(f"{CONFLICT_CUSTOMER}'s maintenance calendar: {demo_feed_page(options.table, portal_url)}")
         return edge, Started(portal_url, endpoint, idp.users, 0.0, restored, options.data_dir, graph.url, notes)
 
     def _start_emulator(self, running: contextlib.ExitStack) -> str:
@@ -468,6 +473,16 @@ class LocalStack:
         report_failures("the demo people's own choices", opt_in_by_choice(config, ses_config), logger.warning)
         people = sum(outcome.value.created for outcome in imported if outcome.value is not None)
         changes = seed_demo_changes(config, self.options.bucket, self.options.table, utc_now())
+        services = Services.from_settings(Settings.from_env())
+        demo = seed_calendar_changes(services.repository, utc_now())
+        # Announced like any approved change: the clock's reminders of them wait until their customer was told.
+        for change_id in demo:
+            for result in write_triggers(services, services.repository.get(change_id)):
+                if not result.ok:
+                    logger.warning(
+                        "the demo change %s: no trigger for %s: %s", change_id, result.customer_code, result.error
+                    )
+        logger.info("demo changes of the change calendar: %s", ", ".join(demo))
         seeded = (
             f"first run: {people} demo contacts imported from the demo Identity Center directories, "
             f"{len(changes)} demo changes approved"

@@ -6,7 +6,8 @@ Rows (all in the one table of :mod:`ccm.storage.table`):
 * ``OBJ#<id>`` / ``CUST#<code>``: a copy per affected customer, indexed by kind+customer
 * ``STATS#<kind>`` / ``ALL`` and ``USER#<email>``: counts by status, updated in the same transaction
 * ``OBJ#<id>`` / ``WINDOW#<YYYY-MM>``: the window index, one lean copy per month the object's window touches
-  (:mod:`ccm.storage.window_index`)
+  (:mod:`ccm.storage.window_index`); the ``CUST#`` copies of what a customer's feed shows are in that customer's
+  feed partition of the same index
 * ``TERM#<kind>#<term>`` / ``<order>``: the text search's inverted index (:mod:`ccm.storage.search_index`),
   written right after the transaction
 
@@ -45,13 +46,15 @@ from ccm.storage.attribute_values import from_item, to_item
 from ccm.storage.batch_writes import write_in_batches
 from ccm.storage.search_index import TERM_PREFIX, SearchIndex, lookup_terms
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
-from ccm.storage.window_index import WindowIndex, window_months, window_rows
+from ccm.storage.window_index import WindowIndex, feed_keys, window_months, window_rows
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 SEARCH_TEXT_LIMIT = 400
+FEED_TEXT_LIMIT = 2000
+"""Characters of a change's reason and customer impact kept for the customers' feeds (their emails show them)."""
 MAX_PAGE = 200
 REVIEW_GROUP = "REVIEW#change"
 CATALOG_PREFIXES = ("OBJ#", "STATS#", TERM_PREFIX)
@@ -107,6 +110,9 @@ class Summary(BaseModel):
     """The window the calendar shows (a change's implementation window, an announcement's meeting), UTC."""
     window_end: str | None = None
     window_timezone: str | None = None
+    reason_excerpt: str = ""
+    """What a customer's feed says of the object: the start of its reason (an announcement's summary)."""
+    impact_excerpt: str = ""
 
     @classmethod
     def from_stored(cls, stored: Stored) -> Summary:
@@ -154,6 +160,8 @@ class Summary(BaseModel):
                 outcome_note=(obj.outcome_note or "")[:200] or None,
                 change_type=obj.change_type.value,
                 risk=obj.risk.value,
+                reason_excerpt=obj.change_reason[:FEED_TEXT_LIMIT],
+                impact_excerpt=obj.customer_impact[:FEED_TEXT_LIMIT],
             )
             searchable = [obj.id, obj.title, obj.snow_ticket, obj.jira_ticket, obj.change_reason]
             if obj.outcome:
@@ -164,6 +172,7 @@ class Summary(BaseModel):
                 announcement_type=obj.announcement_type.value,
                 summary=obj.summary[:200],
                 created_at=common["created_at"] or _ts(obj.announcement_created_at),
+                reason_excerpt=obj.summary[:FEED_TEXT_LIMIT],
             )
             searchable = [obj.id, obj.title, obj.summary]
         common["search_text"] = " ".join(part for part in searchable if part).lower()[:SEARCH_TEXT_LIMIT]
@@ -174,13 +183,17 @@ class Summary(BaseModel):
         return f"{self.modified_at}#{self.id}"
 
     def public(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"search_text", "etag"})
+        return self.model_dump(mode="json", exclude=set(PRIVATE_SUMMARY_FIELDS))
 
     @property
     def window_months(self) -> list[str]:
         if self.window_start is None or self.window_end is None:
             return []
         return window_months(self.window_start, self.window_end)
+
+
+PRIVATE_SUMMARY_FIELDS = frozenset({"search_text", "etag", "reason_excerpt", "impact_excerpt"})
+"""Kept for the catalog's own use (search, concurrency, the customers' feeds); lists never show them."""
 
 
 @dataclass(frozen=True)
@@ -300,6 +313,7 @@ class Catalog:
                 SORT_KEY: f"CUST#{code}",
                 "customer_pk": f"{summary.kind}#{code}",
                 "order_sk": summary.order,
+                **feed_keys(summary, code),
             }
         )
         return _item(values)
@@ -567,6 +581,14 @@ class Catalog:
     def windows(self) -> WindowIndex:
         """The window index (module :mod:`ccm.storage.window_index`): by month, then by window start."""
         return WindowIndex(self.table_name, lambda: self.ddb)
+
+    def meeting(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object whose window meets [start, end): one Query per month touched."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.meeting(start, end)]
+
+    def feed(self, code: str, since: datetime) -> list[Summary]:
+        """What customer ``code``'s feed lists, whose window ends after ``since``: one Query."""
+        return [Summary.model_validate(_plain(item)) for item in self.windows.feed(code, since)]
 
     def starting(self, start: datetime, end: datetime) -> list[Summary]:
         """Every object whose window starts in [start, end): one Query per month touched."""

@@ -35,6 +35,7 @@ from ccm.storage.archive import (
 )
 from ccm.storage.catalog import MAX_PAGE, Page, Query, Summary
 from ccm.storage.port import TriggerNotWritten
+from ccm.storage.window_index import feed_visible
 
 LOCATIONS: tuple[Location, Location] = ("archive", "drafts")
 
@@ -213,6 +214,30 @@ class InMemoryRepository:
         page = rows[:limit]
         cursor = _encode(listing, page[-1].order) if len(rows) > limit else None
         return Page(page, cursor)
+
+    def windows(self, start: datetime, end: datetime) -> list[Summary]:
+        begin, finish = format_rfc3339(start), format_rfc3339(end)
+        found = [
+            summary
+            for summary in self._summaries()
+            if summary.window_start is not None
+            and summary.window_end is not None
+            and summary.window_start < finish
+            and summary.window_end > begin
+        ]
+        return sorted(found, key=lambda summary: (summary.window_start or "", summary.id))
+
+    def feed(self, customer_code: str, since: datetime) -> list[Summary]:
+        after = format_rfc3339(since)
+        found = [
+            summary
+            for summary in self._summaries()
+            if customer_code in summary.customers
+            and feed_visible(summary)
+            and summary.window_end is not None
+            and summary.window_end > after
+        ]
+        return sorted(found, key=lambda summary: (summary.window_start or "", summary.id))
 
     def counts(self, kind: str, creator: str | None = None) -> dict[str, int]:
         counts = {status.value: 0 for status in Status}

@@ -86,3 +86,12 @@ class ObjectRepository(Protocol):
     def counts(self, kind: str, creator: str | None = None) -> dict[str, int]:
         """Objects of ``kind`` by status, everybody's or one creator's."""
         ...
+
+    def windows(self, start: datetime, end: datetime) -> list[Summary]:
+        """Every object (drafts included) whose window meets [start, end), by window start."""
+        ...
+
+    def feed(self, customer_code: str, since: datetime) -> list[Summary]:
+        """What the customer's feed lists (approved, completed, cancelled after approval) whose window ends after
+        ``since``, by window start."""
+        ...

@@ -65,6 +65,12 @@ class Repository:
     def counts(self, kind: str, creator: str | None = None) -> dict[str, int]:
         return self.catalog.counts(kind, creator)
 
+    def windows(self, start: datetime, end: datetime) -> list[Summary]:
+        return self.catalog.meeting(start, end)
+
+    def feed(self, customer_code: str, since: datetime) -> list[Summary]:
+        return self.catalog.feed(customer_code, since)
+
     def create(self, obj: AnyObject, location: Location | None = None) -> Stored:
         stored = self.archive.create(obj, location)
         self._index(None, stored)

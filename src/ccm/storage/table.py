@@ -14,6 +14,13 @@ one (tests/deployment checks it against the indexes of the last release). ``by_g
 release and is shared: each kind of row that needs a second access path puts its own prefix in ``group_pk`` and
 orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
 
+* ``WINDOW#<YYYY-MM>`` (``group_sk = <window start>#<id>``): the window index, one row per month an object's window
+  touches (:mod:`ccm.storage.window_index`). "Changes whose window starts (or ends) between t1 and t2" is one Query
+  per month touched: ``WindowIndex.starting(t1, t2)`` (a key condition on ``group_sk``) and
+  ``WindowIndex.ending(t1, t2)`` (a filter on ``window_end``); the clock reads these for the windows starting soon
+  (reminders) and ending (nudges). ``WindowIndex.meeting(a, b)`` is what the calendar reads.
+* ``FEED#<customer code>`` (``group_sk = <window start>#<id>``): the ``CUST#`` catalog rows of what a customer's
+  maintenance feed shows (approved, completed, cancelled after approval), so one feed is one Query.
 * ``DELIVERY#<object id>``: the delivery-ledger rows of one object's emails (not its channel posts), ``group_sk`` =
   ``<customer>#<event>#v<version>#<recipient>`` (:mod:`ccm.storage.ledger`, :mod:`ccm.storage.delivery_records`)
 * ``CHANNELLOG#<object id>``: the attempts to post about one object to the customers' channels, ``group_sk =
@@ -24,14 +31,13 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
   (:mod:`ccm.storage.catalog`, summary rows only)
 * ``DELEGATE#<delegate>``: delegations naming that delegate, ``group_sk = <last day>#<approver>``
   (:mod:`ccm.storage.delegations`)
-* ``WINDOW#<YYYY-MM>``: the window index (:mod:`ccm.storage.window_index`), ``group_sk = <window start>#<id>``;
-  the clock reads it for the windows starting soon (reminders) and ending (nudges), one Query per month touched.
 
 Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
-ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`), ``SAML#``
-(the sign-in replay cache), ``DELEGATION#`` (:mod:`ccm.storage.delegations`), ``TEMPLATE`` (the standard change
-templates and their counter, :mod:`ccm.storage.templates`), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers
-and daily deliverability counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
+ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`),
+``FEEDTOKEN#`` (each customer's feed token, :mod:`ccm.storage.feed_tokens`), ``SAML#`` (the sign-in replay cache),
+``DELEGATION#`` (:mod:`ccm.storage.delegations`), ``TEMPLATE`` (the standard change templates and their counter,
+:mod:`ccm.storage.templates`), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers and daily deliverability
+counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
 :mod:`ccm.storage.trigger_failures`), ``CHANNELLOG#<customer>`` (channel post attempts, :mod:`ccm.storage.channel_log`).
 """
 

@@ -3,8 +3,8 @@
 Every object with a window (a change's implementation window, an announcement's meeting) has one lean row per
 calendar month (UTC) its window touches, start and end instants included: ``OBJ#<id>`` / ``WINDOW#<YYYY-MM>``
 with ``group_pk = WINDOW#<YYYY-MM>`` and ``group_sk = <window start>#<id>``. The rows carry the catalog summary
-(without the search text) and ``window_start``, ``window_end`` (UTC, RFC 3339) and ``window_timezone``; they are
-written in the catalog's transaction, so they are exactly as fresh as the summary.
+without its texts and tickets (:data:`LEAN_EXCLUDED`) and ``window_start``, ``window_end`` (UTC, RFC 3339) and
+``window_timezone``; they are written in the catalog's transaction, so they are exactly as fresh as the summary.
 
 Reading it (one Query per month touched, each paged to its end):
 
@@ -16,8 +16,8 @@ A window lasts at most 365 days (``ccm.workflow.schedule``), so 14 rows cover it
 window is indexed in its first 14 months only.
 
 The customers' feeds use the same index: each ``OBJ#<id>`` / ``CUST#<code>`` row of an object a customer's feed
-shows (approved, completed, or cancelled after approval, with a window) also carries ``group_pk =
-FEED#<code>`` and ``group_sk = <window start>#<id>``, so one customer's feed is one Query.
+shows (approved, completed, cancelled after approval, or back for approval after an edit, with a window) also
+carries ``group_pk = FEED#<code>`` and ``group_sk = <window start>#<id>``, so one customer's feed is one Query.
 """
 
 from __future__ import annotations
@@ -41,8 +41,29 @@ FEED_PREFIX = "FEED#"
 MAX_WINDOW_MONTHS = 14
 LONGEST_WINDOW = timedelta(days=366)
 FEED_STATUSES = frozenset({Status.APPROVED, Status.COMPLETED, Status.CANCELLED})
-LEAN_EXCLUDED = frozenset({"search_text", "reason_excerpt", "impact_excerpt"})
-"""What the window rows leave out of the summary: a month's rows should fit in one 1 MB page."""
+LEAN_EXCLUDED = frozenset(
+    {
+        "search_text",
+        "reason_excerpt",
+        "impact_excerpt",
+        "summary",
+        "implementation_start",
+        "implementation_end",
+        "snow_ticket",
+        "jira_ticket",
+        "join_url",
+        "created_at",
+        "modified_by",
+        "submitted_at",
+        "submitted_by",
+        "approved_by",
+        "approval",
+        "outcome_note",
+    }
+)
+"""What the window rows leave out of the summary (texts, tickets, stamps and the approval checklist the calendar does
+not show; the window is in ``window_*``): about 2,000 rows fit in one 1 MB page, so even a month of 100 changes a day
+is two requests."""
 
 
 def month_of(moment: datetime) -> str:
@@ -85,8 +106,13 @@ def window_rows(summary: Summary) -> list[dict[str, Any]]:
 
 
 def feed_visible(summary: Summary) -> bool:
-    """What a customer's feed lists: what its customers were told would happen (approved), and its fate."""
-    if summary.window_start is None or summary.status not in FEED_STATUSES:
+    """What a customer's feed lists: what its customers were told would happen (approved), and its fate. An approved
+    change that an edit sent back for approval stays, awaiting re-approval: its customers were told it would happen."""
+    if summary.window_start is None:
+        return False
+    if summary.status is Status.SUBMITTED:
+        return summary.changed_since_approval is not None
+    if summary.status not in FEED_STATUSES:
         return False
     return summary.status is not Status.CANCELLED or summary.approved_at is not None
 

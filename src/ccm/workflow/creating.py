@@ -17,6 +17,7 @@ from ccm.workflow.commands import ID_KEYS, AnnouncementFields, Kind, ObjectComma
 from ccm.workflow.editing import edit, not_found
 from ccm.workflow.errors import InvalidInput
 from ccm.workflow.fields import build, check_customers, clone_document, require_id
+from ccm.workflow.freeze_rules import freeze_overrides, record_freeze_overrides
 from ccm.workflow.permissions import require_reader
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
@@ -97,7 +98,9 @@ def submit(services: Services, actor: Actor, command: ObjectCommand, *, expected
     check_customers(obj, services.config, required=True)
     check_schedule(obj, now, meeting_moved=True)
     template = check_submission(services, obj)
+    overrides = freeze_overrides(services, obj, Status.SUBMITTED)
     obj.transition(Status.SUBMITTED, actor.email, now, request_id=actor.request_id)
+    record_freeze_overrides(obj, overrides, actor, now)
     if template is not None:
         approve_by_template(obj, template, now)
     refresh_approval(services.config, obj)

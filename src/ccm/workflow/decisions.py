@@ -25,6 +25,7 @@ from ccm.workflow.delegation import Capacity, capacities
 from ccm.workflow.editing import apply_edits, content_for, not_found
 from ccm.workflow.errors import Forbidden
 from ccm.workflow.fields import require_id
+from ccm.workflow.freeze_rules import freeze_overrides, record_freeze_overrides
 from ccm.workflow.permissions import require_owner
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats
@@ -137,6 +138,8 @@ def approve(
             require_owner(actor, obj, "edit")
         refresh_approval(config, obj)
         capacity, counts_towards = _choose(obj, actor, offered, phase, config.authorization, command.onBehalfOf)
+        # Inside a freeze no approval counts, unless the change is a justified emergency (recorded on approval).
+        overrides = freeze_overrides(services, obj, Status.APPROVED) if phase is Phase.APPROVAL else []
         obj.approval_decisions.append(
             ApprovalDecision(
                 round=current_round(obj),
@@ -166,6 +169,7 @@ def approve(
             obj.transition(
                 Status.APPROVED, actor.email, now, request_id=actor.request_id, on_behalf_of=capacity.on_behalf_of
             )
+            record_freeze_overrides(obj, overrides, actor, now)
             refresh_approval(config, obj)
         elif phase is Phase.REVIEW and obj.approval.review is not None and obj.approval.review.met:
             obj.record(

@@ -63,3 +63,39 @@ class ActionNotAllowed(CcmError):
         super().__init__(
             f"cannot {action} an object in status {current}; allowed only in: {', '.join(self.allowed_statuses)}"
         )
+
+
+@dataclass(frozen=True)
+class FreezeConflict:
+    """One freeze occurrence a change's window meets, for which of its customers."""
+
+    name: str
+    reason: str
+    customers: list[str]
+    start: str
+    end: str
+    timezone: str
+
+
+class FrozenWindow(CcmError):
+    """The change's window meets a freeze window of one of its customers, and it is no justified emergency."""
+
+    def __init__(self, object_id: str, action: str, freezes: Iterable[FreezeConflict]) -> None:
+        self.object_id = object_id
+        self.action = action
+        self.freezes = list(freezes)
+        described = "; ".join(
+            f"'{freeze.name}' for {', '.join(freeze.customers)} ({freeze.start} to {freeze.end}, {freeze.timezone})"
+            for freeze in self.freezes
+        )
+        super().__init__(
+            f"{object_id} cannot be {action}: its window meets the freeze window {described}. Only an emergency "
+            "change (changeType emergency) with an emergencyJustification may enter a freeze."
+        )
+
+
+class FeedNotFound(CcmError):
+    """No such customer, or not its feed token: one answer for both, so a guess learns nothing."""
+
+    def __init__(self) -> None:
+        super().__init__("no such feed")

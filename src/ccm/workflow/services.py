@@ -16,6 +16,7 @@ from ccm.storage.audit_index import AuditIndex
 from ccm.storage.catalog import Catalog
 from ccm.storage.delegations import DelegationStore, DynamoDelegations, InMemoryDelegations
 from ccm.storage.delivery_records import DeliveryRecords, DynamoDeliveryRecords
+from ccm.storage.feed_tokens import DynamoFeedTokens, FeedTokens, InMemoryFeedTokens
 from ccm.storage.port import ObjectRepository
 from ccm.storage.report_store import ReportStore
 from ccm.storage.repository import Repository
@@ -38,6 +39,7 @@ class Services:
     clock: Callable[[], datetime] = field(default=utc_now)
     deliveries: DeliveryRecords | None = None
     """The delivery ledger's rows and SES's events on them (the deliveries pages); ``None`` where unused."""
+    feed_tokens: FeedTokens = field(default_factory=InMemoryFeedTokens)
     reports: ReportStore | None = None
     """The monthly report sums; by default in the repository's table."""
     audit: AuditIndex | None = None
@@ -58,6 +60,7 @@ class Services:
             deliveries=DynamoDeliveryRecords(settings.table, dynamodb),
             delegations=DynamoDelegations(settings.table, dynamodb),
             templates=DynamoTemplates(settings.table, dynamodb),
+            feed_tokens=DynamoFeedTokens(settings.table, dynamodb),
         )
 
     def report_store(self) -> ReportStore:

@@ -14,6 +14,7 @@ from ccm.workflow.decisions import approve
 from ccm.workflow.editing import apply_edits, check_etag, content_for, edit, not_found
 from ccm.workflow.errors import ActionNotAllowed, InvalidInput
 from ccm.workflow.fields import check_customers, require_id
+from ccm.workflow.freeze_rules import freeze_overrides, record_freeze_overrides
 from ccm.workflow.permissions import require_owner, require_participant, require_reader, require_transition
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
@@ -71,7 +72,9 @@ def transition(
             obj.outcome_note = done.note.strip() or None
             # The note is the entry's comment, the field that carries what a person said.
             details, comment = {"outcome": done.outcome.value}, obj.outcome_note
+        overrides = freeze_overrides(services, obj, target)
         obj.transition(target, actor.email, now, request_id=actor.request_id, comment=comment, details=details)
+        record_freeze_overrides(obj, overrides, actor, now)
         if template is not None:
             approve_by_template(obj, template, now)
         refresh_approval(services.config, obj)

@@ -12,7 +12,7 @@ import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
 import { OUTCOME_WORDS } from "./outcome.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "./status.js";
-import { formatInBothZones, formatInstant } from "./time.js";
+import { formatInBothZones, formatInstant, formatWindow } from "./time.js";
 
 const STEPS = [
   ["draft", "Draft", "Drafted"],
@@ -32,9 +32,16 @@ const HISTORY_LABELS = {
   approval_decision: "Approval given",
   review_completed: "Retrospective review completed",
   deleted: "Deleted",
+  freeze_override: "Emergency entered a freeze window",
   delivery_resent: "Notice resent to transient failures",
   changed_after_approval: "Changed after approval: back for approval",
 };
+
+function freezeNote(freeze) {
+  if (!freeze) return "";
+  const when = formatWindow(freeze.start, freeze.end, freeze.timezone);
+  return `: '${freeze.name}' for ${(freeze.customers || []).join(", ")}, ${when}, when ${freeze.action}`;
+}
 
 export function isChange(document) {
   return Boolean(document.changeId) || document.object_type === "change";
@@ -152,6 +159,7 @@ function historyLine(entry, customers) {
     : [
         el("strong", {}, HISTORY_LABELS[entry.modification_type] || humanized(entry.modification_type)),
         ` by ${entry.on_behalf_of ? decider(entry) : personName(entry.user_id)}`,
+        freezeNote(entry.freeze),
         entry.comment ? el("span", { className: "history-comment" }, `: “${entry.comment}”`) : "",
       ];
   return el(

@@ -16,12 +16,57 @@ import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "../lib/status.js";
 import { formatInstant } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
+import { fetchWarnings, warningList } from "../lib/calendar-warnings.js";
 
 const DEFAULTS = { type: "all", customer: "", days: "" };
 const OPEN_WHEN_AT_MOST = 5;
 const DECISIONS = new Set(["approve", "reject"]);
 
-const state = { user: null, status: null, customers: [], items: [], scope: "mine" };
+const state = { user: null, status: null, customers: [], items: [], scope: "mine", warnings: new Map() };
+const WARNING_REQUESTS_AT_ONCE = 4;
+const WARNINGS_WAIT_MS = 1500;
+
+/**
+ * Each pending change's freezes and overlaps. The cards wait for them up to WARNINGS_WAIT_MS, so that they usually
+ * take their height at once; a long list is drawn then, and the warnings that come later go into their cards.
+ */
+async function loadWarnings(items) {
+  const pending = items.filter(
+    (item) => !isAnnouncement(item) && item.status === "submitted" && item.implementation_start,
+  );
+  const warnings = new Map();
+  state.warnings = warnings;
+  const queue = [...pending];
+  async function worker() {
+    while (queue.length) {
+      const item = queue.shift();
+      try {
+        const data = await fetchWarnings({
+          customers: item.customers || [],
+          start: item.implementation_start,
+          end: item.implementation_end,
+          exclude: item.id,
+        });
+        if (data && state.warnings === warnings) {
+          warnings.set(item.id, data);
+          showLateWarnings(item.id);
+        }
+      } catch {
+        // A card without warnings is still a card; approving reports a freeze as an error anyway.
+      }
+    }
+  }
+  const all = Promise.all(Array.from({ length: WARNING_REQUESTS_AT_ONCE }, worker));
+  await Promise.race([all, new Promise((resolve) => setTimeout(resolve, WARNINGS_WAIT_MS))]);
+}
+
+/** Warnings that arrive after the cards were drawn go into the card's own slot. */
+function showLateWarnings(id) {
+  const slot = document.querySelector(`#items li.item[data-id="${CSS.escape(id)}"] .card-warnings`);
+  if (!slot || slot.firstChild) return;
+  const list = warningList(state.warnings.get(id));
+  if (list) slot.append(list);
+}
 
 function filters() {
   return { type: byId("typeFilter").value, customer: byId("customerFilter").value, days: byId("dateFilter").value };
@@ -182,6 +227,7 @@ function card(item, open) {
         customerChips(state.customers, item.customers),
       ),
       whatYouCanDo(item),
+      el("div", { className: "card-warnings" }, warningList(state.warnings.get(item.id))),
       ...changedNote(item),
       item.status === "submitted" ? audienceBox(item.id) : null,
       item.meeting_note ? el("p", { className: "meeting-note" }, item.meeting_note) : null,
@@ -286,6 +332,7 @@ async function load() {
     showError(container, `Could not load the items: ${error.message}`);
     return;
   }
+  await loadWarnings(state.items);
   fillCustomerOptions();
   render();
 }

@@ -1,7 +1,8 @@
 // The change form of create-change and edit-change, assembled from its parts: what the change is (title,
 // tickets, the five texts), the customers, the implementation window (window.js) and the meeting (meeting.js).
 // The fields exist as soon as the form is built; the customers fill in when they arrive.
-import { clear, el } from "../dom.js";
+import { planningWarnings } from "../calendar-warnings.js";
+import { clear, el, query } from "../dom.js";
 import { customerChooser } from "../customers.js";
 import { errorSlot, field, group, hintId, input, textArea } from "../form/fields.js";
 import { check, clearWhenFixed, problemDisplay, rule } from "../form/problems.js";
@@ -54,6 +55,17 @@ export function changeForm(container) {
   const approval = changeApproval(controls);
   Object.assign(controls, schedule.controls, meeting.controls, approval.controls);
   Object.assign(targets, schedule.targets, meeting.targets);
+  // Freezes and overlapping changes for the customers and window being picked, as the user picks them.
+  const warnings = planningWarnings(() => {
+    const { start, end } = schedule.instants();
+    return {
+      customers: customers.selected(),
+      start: start && start.toISOString(),
+      end: end && end.toISOString(),
+      exclude: query("changeId") || undefined,
+    };
+  });
+  schedule.fieldset.append(warnings.element);
 
   clear(container).append(
     group("The change", [
@@ -88,6 +100,7 @@ export function changeForm(container) {
     ...approval.rules,
   ];
   clearWhenFixed(display, rules);
+  for (const part of [customers.fieldset, schedule.fieldset]) part.addEventListener("change", warnings.check);
 
   function reset() {
     for (const control of [controls.changeTitle, controls.snowTicket, controls.jiraTicket]) control.value = "";
@@ -97,6 +110,7 @@ export function changeForm(container) {
     schedule.reset();
     meeting.reset();
     approval.reset();
+    warnings.check();
   }
 
   /**
@@ -112,6 +126,7 @@ export function changeForm(container) {
     for (const [id] of CHANGE_TEXTS) controls[id].value = document[id] || "";
     schedule.fill(document);
     const unknown = customers.choose(document.customers, { additive: copy });
+    warnings.checkNow();
     if (copy) meeting.reset();
     else meeting.fill(document, schedule.zone());
     approval.fill(document, { copy });
