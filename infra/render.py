@@ -275,6 +275,19 @@ def render(source: dict[str, Any], config: AppConfig) -> dict[str, Any]:
     _set_statement_resources(
         template, "BackendRole", "ReadGraphSecrets", [_ssm_parameter_arn(name) for name in dict.fromkeys(secrets)]
     )
+    channel_secrets = [
+        name
+        for customer in customers
+        for channel in customer.channels
+        for name in (channel.url_parameter, channel.secret_parameter)
+        if name is not None
+    ]
+    _set_statement_resources(
+        template,
+        "BackendRole",
+        "ReadChannelSecrets",
+        [_ssm_parameter_arn(name) for name in dict.fromkeys(channel_secrets)],
+    )
     _render_ses_events(template, customers)
     _render_dead_letter_access(template, customers)
     _add_legacy_api_behaviours(template)

@@ -36,6 +36,9 @@ METRICS = (
     "MeetingsCreated",
     "MeetingsUpdated",
     "MeetingsCancelled",
+    "ChannelPostsSent",
+    "ChannelPostsFailed",
+    "ChannelPostsRetried",
 )
 TIMEOUT_MARGIN_SECONDS = 30.0
 """Stop starting sends this long before the Lambda times out; the redelivery finishes the rest."""

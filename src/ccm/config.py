@@ -88,6 +88,70 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
+CHANNEL_EVENTS = ("approval_request", "approved", "updated", "rescheduled", "reminder", "completed", "cancelled")
+"""The customer notices a channel may carry (the email events customers receive; never a requester's own mail)."""
+ChannelEvent = Literal["approval_request", "approved", "updated", "rescheduled", "reminder", "completed", "cancelled"]
+_CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+_SSM_NAME = re.compile(r"^/?[a-zA-Z0-9_.\-/]{1,1011}$")
+
+
+class ChannelConfig(_Model):
+    """One chat channel or webhook of a customer: where its events are posted (docs, "Channels")."""
+
+    name: str = Field(
+        description="Name of the channel within the customer, 1-48 lower-case letters, digits or '-'; it keys the "
+        "delivery ledger, so renaming a channel posts its events again.",
+        json_schema_extra={"pattern": _CHANNEL_NAME.pattern},
+    )
+    type: Literal["teams", "slack", "webhook"] = Field(
+        description="teams: a Microsoft Teams Workflows webhook (an Adaptive Card); slack: a Slack incoming webhook "
+        "(Block Kit); webhook: any HTTPS endpoint (a CloudEvents 1.0 JSON event signed per Standard Webhooks)."
+    )
+    url_parameter: str = Field(
+        description="SSM SecureString parameter holding the URL to post to (a chat webhook's URL is a secret); the "
+        "backend may read exactly the parameters config.json names.",
+        json_schema_extra={"pattern": _SSM_NAME.pattern},
+    )
+    events: list[ChannelEvent] = Field(
+        min_length=1, description="The events posted to this channel: " + ", ".join(CHANNEL_EVENTS) + "."
+    )
+    secret_parameter: str | None = Field(
+        default=None,
+        description="SSM SecureString parameter holding the Standard Webhooks signing secret (whsec_...); required "
+        "for type webhook, not used by teams and slack.",
+        json_schema_extra={"pattern": _SSM_NAME.pattern},
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, value: str) -> str:
+        if not _CHANNEL_NAME.match(value):
+            raise ValueError(f"{value!r} must be 1-48 lower-case letters, digits or '-'")
+        return value
+
+    @field_validator("url_parameter", "secret_parameter")
+    @classmethod
+    def _parameter_name(cls, value: str | None) -> str | None:
+        if value is not None and not _SSM_NAME.match(value):
+            raise ValueError(f"{value!r} is not an SSM parameter name")
+        return value
+
+    @field_validator("events")
+    @classmethod
+    def _distinct_events(cls, values: list[ChannelEvent]) -> list[ChannelEvent]:
+        return list(dict.fromkeys(values))
+
+    @model_validator(mode="after")
+    def _signing(self) -> ChannelConfig:
+        if self.type == "webhook" and self.secret_parameter is None:
+            raise ValueError(f"channel {self.name!r} is a webhook and needs a secret_parameter to sign its posts")
+        if self.type != "webhook" and self.secret_parameter is not None:
+            raise ValueError(
+                f"channel {self.name!r} is a {self.type} channel, whose posts are not signed: remove secret_parameter"
+            )
+        return self
+
+
 class CustomerMapping(_Model):
     """One customer: its own AWS account, reached through an assumed role, with its SES contact list."""
 
@@ -146,6 +210,25 @@ class CustomerMapping(_Model):
         description="This customer's reminder offsets before an approved change's window (e.g. [\"P3D\", "
         '"PT1H"]), instead of the top-level reminders; [] sends this customer none.',
     )
+    channels: list[ChannelConfig] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Microsoft Teams, Slack and webhook channels that get this customer's events besides the emails "
+        '(docs, "Channels").',
+    )
+
+    @field_validator("channels")
+    @classmethod
+    def _distinct_channels(cls, values: list[ChannelConfig]) -> list[ChannelConfig]:
+        seen: set[str] = set()
+        for channel in values:
+            if channel.name in seen:
+                raise ValueError(f"two channels are named {channel.name!r}; names must differ within a customer")
+            seen.add(channel.name)
+        return values
+
+    def channel(self, name: str) -> ChannelConfig | None:
+        return next((channel for channel in self.channels if channel.name == name), None)
 
     @field_validator("reminders")
     @classmethod

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 
+from ccm.channels.delivery import ledger_recipient
 from ccm.config import AppConfig, SesConfig
 from ccm.domain.deliveries import DeliveryStatus
 from ccm.domain.status import Status
@@ -86,6 +87,25 @@ def test_recipients_are_paged_and_filtered_by_customer(api: ApiClient, change_id
     ]
     assert second["nextCursor"] is None
     assert api.as_(APPROVER).get(path, query={"cursor": "nonsense"}).status == 422
+
+
+def test_channel_posts_are_left_out_of_the_email_recipients(api: ApiClient, change_id: str) -> None:
+    """A channel post's ledger row shares the email's key; SES never reports on it, so it would stay pending."""
+    mail(change_id, {"fine@example.com": outcome(DeliveryStatus.DELIVERED)})
+    _, dynamodb = shared_clients()
+    ledger = DynamoLedger(TABLE, dynamodb, clock=lambda: SENT)
+    post = ledger.claim(DeliveryKey(change_id, 1, "approved", "alpha"), ledger_recipient("ops"))
+    assert post is not None
+    ledger.mark_sent(post, "webhook-id")
+
+    body = api.as_(APPROVER).get(f"/api/changes/{change_id}/deliveries").json
+
+    assert [r["recipient"] for r in body["recipients"]] == ["fine@example.com"]
+    (alpha,) = body["events"]
+    assert alpha["bar"] == {"delivered": 1, "pending": 0, "bounced": 0, "complained": 0, "suppressed": 0}
+    pointer = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "SESMSG#webhook-id"}, "sk": {"S": "SESMSG"}})
+    assert "Item" not in pointer
+    assert ledger.delivered(DeliveryKey(change_id, 1, "approved", "alpha")) == {"fine@example.com", "channel:ops"}
 
 
 def test_an_unknown_object_has_no_deliveries(api: ApiClient) -> None:

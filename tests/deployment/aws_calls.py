@@ -47,6 +47,7 @@ ENTRY_POINTS: dict[tuple[str, str], str] = {
 COMPONENT_TESTS = (
     "tests/api",
     "tests/integration/test_backend_handler.py",
+    "tests/integration/test_channel_posts.py",
     "tests/audit/test_audit_events.py",
     "tests/audit/test_reports.py",
     "tests/audit/test_admin_events.py",

@@ -81,6 +81,9 @@ def test_the_recorded_trigger_event_is_processed_with_no_failures(
         "MeetingsCreated": 0.0,
         "MeetingsUpdated": 0.0,
         "MeetingsCancelled": 0.0,
+        "ChannelPostsSent": 0.0,
+        "ChannelPostsFailed": 0.0,
+        "ChannelPostsRetried": 0.0,
     }
 
 

@@ -205,7 +205,7 @@ def test_a_cancel_issues_one_cancel_before_the_cancellation_email(harness: Harne
     assert len(graph_server.graph.calls("POST", "/cancel")) == 1
     assert counts["MeetingsCancelled"] == 1
     assert [action.action for action in graph_server.actions()] == ["created", "cancelled"]
-    assert harness.backend.pipeline.names(Status.CANCELLED) == [MEETING_STEP, INVITE_STEP, "email"]
+    assert harness.backend.pipeline.names(Status.CANCELLED) == [MEETING_STEP, INVITE_STEP, "email", "channels"]
     history = [m.modification_type for m in harness.repository.get(change.id).obj.modifications]
     assert history.count(ModificationType.MEETING_CANCELLED) == 1
     after_cancel = history[history.index(ModificationType.CANCELLED) :]

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from ccm.backend.channel_step import ChannelStep
 from ccm.backend.steps import TriggerContext, deliver_counted
 from ccm.config import AppConfig
 from ccm.domain.due_actions import NudgeAction, ReminderAction
@@ -73,7 +74,10 @@ class ClockWork:
         renderer: EmailRenderer,
         directory: RecipientDirectory,
         sender: EmailSender,
+        *,
+        channels: ChannelStep | None = None,
     ) -> None:
+        self.channels = channels
         self.config = config
         self.archive = archive
         self.topics = topics
@@ -121,6 +125,7 @@ class ClockWork:
         notice = Notice(EmailEvent.REMINDER, topic_for(obj, EmailEvent.REMINDER, self.topics))
         recipients = self.directory.recipients(code, notice.topic)
         if not recipients:
+            self._post_channels(action, context)
             return "no-email", f"nobody at {code} subscribes to {notice.topic}"
         facts = ReminderFacts(
             offset=action.offset_duration,
@@ -129,7 +134,14 @@ class ClockWork:
         )
         email = self.renderer.render(obj, notice, code, context.now, Extras(reminder=facts))
         mailed = self._send(context, action, email, recipients, notice.topic)
+        self._post_channels(action, context)
         return "reminded", f"{action.offset} reminder of v{action.version} to {mailed} subscriber(s) at {code}"
+
+    def _post_channels(self, action: ReminderAction, context: TriggerContext) -> None:
+        """The reminder to the customer's channels too, under the key of the version the clock saw."""
+        if self.channels is not None:
+            key = DeliveryKey(action.object_id, action.version, action.event, context.customer.customer_code)
+            self.channels.post(context, EmailEvent.REMINDER, key)
 
     def _nudge(self, action: NudgeAction, obj: AnyObject, context: TriggerContext) -> tuple[str, str]:
         if not isinstance(obj, Change) or obj.status is not Status.APPROVED:

@@ -7,6 +7,8 @@
 * completed: ``meeting`` (cancel it when the work was done before it started), ``calendar-invite`` (that
   cancellation), ``email``
 
+Every status that emails customers then runs ``channels`` (:mod:`ccm.backend.channel_step`) when it is wired.
+
 A step that writes the archive hands the new version back with :meth:`TriggerContext.replace_stored`, so later
 steps (the email, showing a join link) see it. A step that raises fails the message: the queue redelivers it and
 the trigger is kept, so steps must be safe to run again (the emails are, through the delivery ledger).
@@ -97,6 +99,7 @@ class Pipeline:
     meeting: Step | None = None
     invites: Step | None = None
     requester: Step | None = None
+    channels: Step | None = None
 
     def steps_for(self, status: Status) -> list[Step]:
         if status is Status.APPROVED:
@@ -109,6 +112,8 @@ class Pipeline:
             steps = [self.requester]
         else:
             steps = []
+        if steps and status is not Status.REJECTED:
+            steps.append(self.channels)
         return [step for step in steps if step is not None]
 
     def names(self, status: Status) -> list[str]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from ccm.aws.assume import RoleSessions
+from ccm.backend.channel_step import ChannelStep
 from ccm.backend.clock_work import ClockWork
 from ccm.backend.delegation_notices import DelegationNotices
 from ccm.backend.meeting_steps import CalendarInviteStep, MeetingStep
@@ -18,6 +19,10 @@ from ccm.backend.notices import NoticePlanner
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.processor import TriggerProcessor
 from ccm.backend.steps import EmailStep, Pipeline, RequesterStep
+from ccm.channels.delivery import ChannelPoster
+from ccm.channels.message import MessageBuilder
+from ccm.channels.poster import RequestsTransport
+from ccm.channels.secrets import ParameterSecrets
 from ccm.config import AppConfig
 from ccm.domain.times import utc_now
 from ccm.mail.decisions import Topics
@@ -33,6 +38,7 @@ from ccm.meetings.wiring import Meetings, build_meetings
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
+from ccm.storage.channel_log import DynamoChannelLog
 from ccm.storage.delegations import DelegationStore, DynamoDelegations
 from ccm.storage.ledger import DeliveryLedger, DynamoLedger
 from ccm.storage.meeting_claims import DynamoMeetingClaims, MeetingClaims
@@ -63,6 +69,7 @@ def build_backend(
     meeting_service: MeetingService | Literal["config"] | None = "config",
     meeting_claims: MeetingClaims | None = None,
     delegations: DelegationStore | None = None,
+    channel_poster: ChannelPoster | None = None,
 ) -> Backend:
     """``meeting_service``: the calendar for Teams meetings; ``"config"`` builds the Graph client from config.json,
     ``None`` means no Teams (every customer gets invitations by email)."""
@@ -71,7 +78,19 @@ def build_backend(
     repository = repository or Repository(ArchiveStore(settings.bucket), Catalog(settings.table))
     mailboxes = mailboxes or SesMailboxes(config, RoleSessions(session_prefix="ccm-backend"))
     directory = RecipientDirectory(config, mailboxes)
-    sender = EmailSender(config, mailboxes, dispatcher or Dispatcher(ledger or DynamoLedger(settings.table)))
+    ledger = ledger or (dispatcher.ledger if dispatcher is not None else DynamoLedger(settings.table))
+    sender = EmailSender(config, mailboxes, dispatcher or Dispatcher(ledger))
+    channels = ChannelStep(
+        channel_poster
+        or ChannelPoster(
+            ledger,
+            DynamoChannelLog(settings.table),
+            ParameterSecrets(),
+            RequestsTransport(),
+            allow_loopback_http=settings.channels_loopback_http,
+        ),
+        MessageBuilder(config),
+    )
     calendar = build_meetings(
         config,
         ses_config,
@@ -90,11 +109,12 @@ def build_backend(
         meeting=MeetingStep(calendar.scheduler, calendar.recorder, repository),
         invites=CalendarInviteStep(calendar.invites, sender),
         requester=RequesterStep(renderer, sender),
+        channels=channels,
     )
     notices = DelegationNotices(
         config, repository.archive, delegations or DynamoDelegations(settings.table), sender, clock
     )
-    clock_work = ClockWork(config, repository.archive, topics, renderer, directory, sender)
+    clock_work = ClockWork(config, repository.archive, topics, renderer, directory, sender, channels=channels)
     processor = TriggerProcessor(
         config,
         repository,

@@ -10,6 +10,7 @@ from ccm.cli import (
     audit_cmd,
     calendar_cmd,
     catalog_cmd,
+    channels_cmd,
     config_cmd,
     customers_cmd,
     deliveries_cmd,
@@ -42,6 +43,7 @@ app.add_typer(domain_cmd.app, name="domain")
 app.add_typer(s3_events_cmd.app, name="s3-events")
 app.add_typer(customers_cmd.app, name="customers")
 app.add_typer(alt_contact_cmd.app, name="alt-contact")
+app.add_typer(channels_cmd.app, name="channels")
 app.add_typer(deliveries_cmd.deliveries_app, name="deliveries")
 app.add_typer(deliveries_cmd.deliverability_app, name="deliverability")
 app.add_typer(deliveries_cmd.triggers_app, name="triggers")

@@ -28,6 +28,8 @@ SHOWN_HEADERS = ("x-", "list-")
 
 MeetingSource = Callable[[], list[dict[str, Any]]]
 """Every meeting action of this run so far, oldest first, as JSON documents (``action``, ``subject``, ...)."""
+PostSource = Callable[[], list[dict[str, Any]]]
+"""Every channel post the local catchers took in this run, oldest first (:mod:`ccm.local.hooks`)."""
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,12 @@ class Outbox:
         self,
         customers_by_account: Mapping[str, str],
         meetings: MeetingSource | None = None,
+        posts: PostSource | None = None,
         on_email: Callable[[OutboxEmail], None] | None = None,
     ) -> None:
         self.customers_by_account = dict(customers_by_account)
         self.meeting_source = meetings
+        self.post_source = posts
         self.on_email = on_email
         """Told of each email SES accepted, once, as it is collected (the local SES's events)."""
         self._emails: list[OutboxEmail] = []
@@ -213,11 +217,16 @@ class Outbox:
         with self._lock:
             return [*self._earlier_meetings, *current]
 
+    def posts(self) -> list[dict[str, Any]]:
+        """What the channel catchers took in this run (not kept across restarts: /dev/hooks/ lists the same)."""
+        return self.post_source() if self.post_source else []
+
     def document(self) -> dict[str, Any]:
         return {
             "emails": [email.as_document() for email in self.emails()],
             "meetings": self.meetings(),
             "meetings_wired": self.meeting_source is not None,
+            "posts": self.posts(),
         }
 
     def restore(self, document: Mapping[str, Any]) -> None:

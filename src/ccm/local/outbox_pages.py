@@ -89,6 +89,32 @@ class EmailRow:
 
 
 @dataclass(frozen=True)
+class PostRow:
+    post: Mapping[str, Any]
+    when: str
+    summary: str
+
+
+def post_summary(post: Mapping[str, Any]) -> str:
+    """What a post says, in a line: a webhook's event type and subject, a card's or a Slack message's headline."""
+    try:
+        body = json.loads(str(post.get("body", "")))
+    except ValueError:
+        return str(post.get("body", ""))[:120]
+    if not isinstance(body, dict):
+        return ""
+    if "specversion" in body:
+        return f"{body.get('type', '')} {body.get('subject', '')}".strip()
+    if isinstance(body.get("text"), str):
+        return str(body["text"])
+    for attachment in body.get("attachments") or []:
+        for block in (attachment.get("content") or {}).get("body") or []:
+            if block.get("type") == "TextBlock":
+                return str(block.get("text", ""))
+    return ""
+
+
+@dataclass(frozen=True)
 class MeetingRow:
     meeting: Mapping[str, Any]
     when: str
@@ -155,6 +181,11 @@ def render_page(outbox: Outbox, query: Mapping[str, str]) -> str:
             next_page=_query(filters, page=page + 1) if page < pages else None,
             meetings=meetings,
             meetings_wired=outbox.meeting_source is not None,
+            posts=[
+                PostRow(post, accepted_label(str(post.get("at", ""))), post_summary(post))
+                for post in reversed(outbox.posts())
+            ],
+            posts_wired=outbox.post_source is not None,
         )
     )
 

@@ -47,6 +47,7 @@ from ccm.local.demo_subscriptions import apply_subscriptions
 from ccm.local.demo_templates import seed_demo_template
 from ccm.local.edge_server import EdgeFunctions, LocalEdge
 from ccm.local.graph_server import GraphServer
+from ccm.local.hooks import HOOKS_PATH, HookCatcher, seed_channel_parameters
 from ccm.local.http import StartResponse, WsgiApp
 from ccm.local.lambdas import FunctionSpec, LocalFunction
 from ccm.local.list_management import LinkSigner, LocalListManagement, serve_list_management
@@ -311,6 +312,8 @@ class LocalStack:
         report_failures("the demo directory", seed_directories(config), logger.warning)
         if config.graph_config is not None:
             graph.seed_parameters(config.graph_config, boto3.client("ssm", config=RETRY_CONFIG))
+        catcher = HookCatcher()
+        seed_channel_parameters(config, portal_url, boto3.client("ssm", config=RETRY_CONFIG), catcher)
         logger.info("AWS emulator at %s provisioned for %d customers", endpoint, len(config.customer_mappings))
 
         ses_events = LocalSesEvents(
@@ -319,6 +322,7 @@ class LocalStack:
         outbox = Outbox(
             {customer.account_id: code for code, customer in config.customer_mappings.items()},
             meetings=lambda: [asdict(action) for action in graph.actions()],
+            posts=catcher.documents,
             on_email=ses_events.publish,
         )
         snapshot = Snapshot(
@@ -352,6 +356,7 @@ class LocalStack:
             s3_origin(WEB_BUCKET, config.aws_region),
             mounts={
                 "/idp": DevIdpApp(idp),
+                HOOKS_PATH: catcher,
                 "/dev/subscriptions": SubscriptionPages(
                     links,
                     customer_contact_lists(config),
@@ -394,6 +399,8 @@ class LocalStack:
             "CCM_BUCKET": options.bucket,
             "CCM_AUDIT_BUCKET": options.audit_bucket,
             "CCM_TABLE": options.table,
+            # The channels' catchers (/dev/hooks) are plain http on this machine; no deployed function has this.
+            "CCM_CHANNELS_LOOPBACK_HTTP": "1",
         }
         os.environ.update(environment)
         write_environment_file(data / ENVIRONMENT_FILE, environment)

@@ -15,6 +15,10 @@ could come. Each row also carries ``group_pk = DELIVERY#<object id>`` and ``grou
 <customer>#<event>#v<version>#<recipient>`` (the shared ``by_group`` index), so that every delivery of one object
 is one query, and SES's later events about the email are recorded on it (:mod:`ccm.storage.delivery_records`),
 found through the ``SESMSG#<message id>`` pointer written when the send is recorded.
+
+A channel post (:mod:`ccm.channels.delivery`) has a row too, with ``channel:<name>`` as its recipient. It carries
+neither the group keys nor a pointer: SES never reports on it, and the object's Delivery section counts who was
+emailed; the posts have their own log (:mod:`ccm.storage.channel_log`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,12 @@ REJECTED = "rejected"
 SETTLED = frozenset({SENT, REJECTED})
 """Final states: a recipient in either is never mailed again under the same key."""
 REASON_LENGTH = 1000
+CHANNEL_RECIPIENT_PREFIX = "channel:"
+"""The recipient of a channel post's row: ``channel:<name>``, which no email address can be."""
+
+
+def is_channel(recipient: str) -> bool:
+    return recipient.startswith(CHANNEL_RECIPIENT_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -131,8 +141,9 @@ class DynamoLedger(LeasedRows):
             "object_version": {"N": str(key.version)},
             "event": {"S": key.event},
             "customer_code": {"S": key.customer_code},
-            **group_keys(key.object_id, key.customer_code, key.event, key.version, recipient),
         }
+        if not is_channel(recipient):
+            attributes.update(group_keys(key.object_id, key.customer_code, key.event, key.version, recipient))
         lease = self.leases.take(key.partition, _sort_key(recipient), attributes)
         if lease is None:
             if self.leases.read(key.partition, _sort_key(recipient)).get("state", {}).get("S") in SETTLED:
@@ -145,6 +156,13 @@ class DynamoLedger(LeasedRows):
         return Lease(claim.key.partition, _sort_key(claim.recipient), claim.token)
 
     def mark_sent(self, claim: Claim, message_id: str) -> None:
+        if not is_channel(claim.recipient):
+            self._point(claim, message_id)
+        values = {"message_id": {"S": message_id}, "sent_at": {"N": f"{self.leases.clock():.3f}"}}
+        if not self.leases.finish(self._lease(claim), SENT, values):
+            logger.warning("the claim on %s for %s expired before the send was recorded", claim.recipient, claim.key)
+
+    def _point(self, claim: Claim, message_id: str) -> None:
         # The pointer first: SES's first event about the message may come before the row says sent. Losing it
         # loses only the message's later events, never the record that it was sent.
         pointer = message_pointer_item(
@@ -154,9 +172,6 @@ class DynamoLedger(LeasedRows):
             self.ddb.put_item(TableName=self.table_name, Item=pointer)
         except Exception:
             logger.exception("could not record the SES message id of %s for %s", claim.recipient, claim.key)
-        values = {"message_id": {"S": message_id}, "sent_at": {"N": f"{self.leases.clock():.3f}"}}
-        if not self.leases.finish(self._lease(claim), SENT, values):
-            logger.warning("the claim on %s for %s expired before the send was recorded", claim.recipient, claim.key)
 
     def mark_rejected(self, claim: Claim, reason: str) -> None:
         values = {

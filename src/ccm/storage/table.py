@@ -21,8 +21,10 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
   (reminders) and ending (nudges). ``WindowIndex.meeting(a, b)`` is what the calendar reads.
 * ``FEED#<customer code>`` (``group_sk = <window start>#<id>``): the ``CUST#`` catalog rows of what a customer's
   maintenance feed shows (approved, completed, cancelled after approval), so one feed is one Query.
-* ``DELIVERY#<object id>``: the delivery-ledger rows of one object, ``group_sk`` =
+* ``DELIVERY#<object id>``: the delivery-ledger rows of one object's emails (not its channel posts), ``group_sk`` =
   ``<customer>#<event>#v<version>#<recipient>`` (:mod:`ccm.storage.ledger`, :mod:`ccm.storage.delivery_records`)
+* ``CHANNELLOG#<object id>``: the attempts to post about one object to the customers' channels, ``group_sk =
+  <attempted at>#<attempt id>`` (:mod:`ccm.storage.channel_log`)
 * ``NOTICE#<scope>#<month>``: a change's report facts with a customer notice lead time, ordered by that notice
   (``ccm.storage.report_store``), so a report lists the changes below the notice minimum with one query a month.
 * ``REVIEW#change``: approved emergency changes whose retrospective review is open, ``group_sk = <due by>#<id>``
@@ -36,7 +38,7 @@ ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`cc
 ``DELEGATION#`` (:mod:`ccm.storage.delegations`), ``TEMPLATE`` (the standard change templates and their counter,
 :mod:`ccm.storage.templates`), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers and daily deliverability
 counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
-:mod:`ccm.storage.trigger_failures`).
+:mod:`ccm.storage.trigger_failures`), ``CHANNELLOG#<customer>`` (channel post attempts, :mod:`ccm.storage.channel_log`).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from ccm.api.models import (
 )
 from ccm.api.responses import mutation_response, page_body
 from ccm.api.routes.audience import add_audience_routes
+from ccm.api.routes.channel_posts import add_channel_post_routes
 from ccm.api.routes.common import expected, new_router
 from ccm.api.routes.meetings import add_meeting_routes
 from ccm.api.routes.objects import add_object_routes
@@ -79,4 +80,5 @@ def edit_change(
 
 add_object_routes(router, "change", "changes")
 add_meeting_routes(router, "change", "changes")
+add_channel_post_routes(router, "change", "changes")
 add_audience_routes(router, "change", "changes")

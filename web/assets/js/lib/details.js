@@ -4,6 +4,7 @@ import { el, personName } from "./dom.js";
 import { actionButtons } from "./actions.js";
 import { CHANGE_TYPE_LABELS, approveExplained, checklist, decider, decisionButtons, openingsFor, standingInToday } from "./approval.js";
 import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
+import { channelPostsSection } from "./channel-posts.js";
 import { customerName, loadCustomers } from "./customers.js";
 import { deliverySection } from "./deliveries.js";
 import { joinLinkFor } from "./meeting.js";
@@ -234,6 +235,7 @@ export function detailsBody(document, customers) {
     audienceSection(document),
     meetingSection(document),
     history(document.modifications, customers),
+    normalStatus(document.status) === "draft" ? null : channelPostsSection(idOf(document)),
   );
 }
 
