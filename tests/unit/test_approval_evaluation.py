@@ -149,3 +149,15 @@ def test_a_requirement_of_all_members_counts_only_its_members() -> None:
 
     assert evaluate([requirement], [decision]).outcomes[0].persons == frozenset()
     assert not requirement.admits("c@example.com", ["owners"])
+
+
+def test_decisions_that_differ_only_in_the_order_of_their_requirements_are_counted_the_same_in_any_order() -> None:
+    # Found by the property above: the sort left such decisions in arrival order, so which one was counted (and
+    # shown) depended on it.
+    requirement = Requirement("r0", "R0", ("cab",), 1)
+    one = ApprovalDecision(
+        round=1, version=1, verdict=Verdict.APPROVE, by=PEOPLE[0], at=START, counts_towards=["r0", "r1", "r3", "r2"]
+    )
+    other = one.model_copy(update={"counts_towards": ["r0", "r1", "r2", "r3"]})
+
+    assert evaluate([requirement], [one, other]) == evaluate([requirement], [other, one])

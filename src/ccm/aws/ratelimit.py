@@ -28,18 +28,20 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def acquire(self, tokens: float = 1.0) -> float:
-        """Take ``tokens``, sleeping as long as needed; returns the seconds waited."""
+        """Take ``tokens``, sleeping until they are due; returns the seconds waited.
+
+        Each caller reserves the next free moment under the lock (the bucket may go below zero) and sleeps once until
+        it: threads waiting on one bucket wake one at a time, each when its turn has come, rather than all waking for
+        every token and all but one going back to sleep, which cost more CPU than the sends themselves.
+        """
         if self.rate == 0:
             return 0.0
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
-                self._updated = now
-                if self._tokens >= tokens:
-                    self._tokens -= tokens
-                    return waited
-                delay = (tokens - self._tokens) / self.rate
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self._tokens -= tokens
+            delay = -self._tokens / self.rate if self._tokens < 0 else 0.0
+        if delay > 0:
             self._sleep(delay)
-            waited += delay
+        return delay

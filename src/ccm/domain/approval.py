@@ -116,6 +116,9 @@ def _order(decision: ApprovalDecision) -> tuple[object, ...]:
         decision.comment,
         tuple(sorted(decision.counts_towards)),
         decision.version,
+        # Last, everything else the decision holds (the spelling of addresses, the order of its requirement ids,
+        # extra keys): two decisions alike in all of the above still have one order.
+        decision.model_dump_json(),
     )
 
 
