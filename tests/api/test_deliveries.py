@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -156,6 +159,33 @@ def test_deliverability_compares_each_account_with_the_review_thresholds(api: Ap
     assert (alpha["bounceRate"], alpha["bounceLevel"]) == (0.025, "warning")
     assert alpha["complaintLevel"] == "ok"
     assert body["thresholds"]["bounce"]["review"] == 0.05
+
+
+def test_deliverability_reads_customers_a_few_at_a_time_and_answers_in_config_order(
+    api: ApiClient, services: Services, app_config: AppConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert services.deliveries is not None
+    reading, most, lock = 0, 0, threading.Lock()
+    daily = services.deliveries.daily
+
+    def counted(customer: str, first: Any, last: Any) -> Any:
+        nonlocal reading, most
+        with lock:
+            reading += 1
+            most = max(most, reading)
+        time.sleep(0.1)  # long enough for the other readers to start meanwhile
+        try:
+            return daily(customer, first, last)
+        finally:
+            with lock:
+                reading -= 1
+
+    monkeypatch.setattr(services.deliveries, "daily", counted)
+
+    body = api.get("/api/deliverability", query={"days": "30"}).json
+
+    assert [account["customer"] for account in body["accounts"]] == app_config.customer_codes
+    assert 1 < most <= 8
 
 
 @pytest.fixture
