@@ -27,8 +27,9 @@ from ccm.storage.operator_actions import OperatorActionLog, OperatorRecord
 
 T = TypeVar("T")
 
-CHANGING_WORDS = frozenset({"created", "updated", "removed", "deleted", "added", "restored"})
-"""Outcome words of single-contact edits that mean SES was written."""
+CHANGING_WORDS = frozenset({"created", "updated", "removed", "added"})
+"""Outcome words of single-contact and suppression edits (ccm.ses_admin.edits, ``added (<reason>)``) that mean SES
+was written."""
 
 
 @dataclass(frozen=True)
