@@ -76,6 +76,15 @@ def _now() -> str:
     return format_rfc3339(utc_now())
 
 
+def _snow_now() -> str:
+    """The Table API's date-time: UTC, without a zone (its default for values without display values)."""
+    return utc_now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _jira_now() -> str:
+    return utc_now().strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
 @dataclass
 class TicketRecords:
     """Both systems' records, written through to ``path`` (when given) after every change."""
@@ -256,7 +265,7 @@ class ServiceNowStandIn:
                 "sys_id": uuid.uuid4().hex,
                 "number": number,
                 "state": "-5",
-                "sys_created_on": _now(),
+                "sys_created_on": _snow_now(),
                 "work_notes_journal": [],
             }
             self.records.change_requests.append(record)
@@ -301,9 +310,16 @@ def _not_found() -> HttpResponse:
     )
 
 
+REFERENCE_FIELDS = {"assignment_group": "sys_user_group"}
+
+
 def _shown(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     visible = {key: value for key, value in record.items() if key != "work_notes_journal"}
     visible["work_notes"] = ""  # a journal field reads back empty through the Table API
+    for name, table in REFERENCE_FIELDS.items():
+        if visible.get(name):  # a reference reads back as its link and value
+            value = visible[name]
+            visible[name] = {"link": f"/api/now/table/{table}/{value}", "value": value}
     return {name: visible.get(name, "") for name in fields} if fields else visible
 
 
@@ -431,7 +447,7 @@ class JiraStandIn:
             return _json(400, {"errorMessages": [], "errors": {"comment": "Comment body is not valid!"}})
         with self.records.lock:
             comment_id = str(10000 + sum(len(item.get("comments", [])) for item in self.records.issues.values()))
-            now = _now()
+            now = _jira_now()
             comment = {"id": comment_id, "body": body["body"], "created": now, "updated": now}
             issue.setdefault("comments", []).append(comment)
             self.records.note("jira", "comment", key, body["body"])
