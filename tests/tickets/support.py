@@ -51,6 +51,10 @@ class StandIns:
     servicenow: ServiceNowStandIn
     jira: JiraStandIn
 
+    def created(self) -> list[dict[str, Any]]:
+        """The change requests made by ccm (the stand-in starts with a few of its own)."""
+        return [r for r in self.records.change_requests if r.get("correlation_id")]
+
     def record(self, number: str) -> dict[str, Any]:
         return next(r for r in self.records.change_requests if r["number"] == number)
 

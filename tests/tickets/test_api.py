@@ -149,14 +149,14 @@ def test_create_in_servicenow_links_a_new_change_request_once(api: ApiClient, ti
     assert document["snowTicket"] == "CHG0030001" and document["snowSysId"]
     assert document["modifications"][-1]["modification_type"] == "ticket_created"
     assert again.status == 422 and again.json["problems"][0]["field"] == "snowTicket"
-    assert len(tickets.records.change_requests) == 1
+    assert len(tickets.created()) == 1
 
 
 def test_only_the_owner_may_create_the_change_request(api: ApiClient, tickets: StandIns) -> None:
     change_id = submit_change(api, snowTicket="", jiraTicket="")["changeId"]
 
     assert api.as_(COLLEAGUE).post(f"/api/changes/{change_id}/servicenow", {}).status == 403
-    assert tickets.records.change_requests == []
+    assert tickets.created() == []
 
 
 def test_create_in_servicenow_while_it_is_down_is_a_503_that_changes_nothing(api: ApiClient, tickets: StandIns) -> None:

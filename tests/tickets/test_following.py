@@ -82,8 +82,8 @@ def test_submitting_without_a_number_creates_one_change_request_whatever_the_red
     deliver_all(harness, change.id)
     harness.deliver("alpha", change.id, principal="AWS:AROA2EXAMPLEAPIROLE1:ccm-api")  # SQS delivers it again
 
-    assert len(tickets.records.change_requests) == 1
-    record = tickets.records.change_requests[0]
+    assert len(tickets.created()) == 1
+    record = tickets.created()[0]
     linked = stored(harness, change.id)
     assert (linked.snow_ticket, linked.snow_sys_id) == (record["number"], record["sys_id"])
     assert record["correlation_id"] == change.id and record["type"] == "normal"
@@ -107,7 +107,7 @@ def test_a_create_whose_answer_was_lost_is_found_by_the_change_id_instead_of_mad
 
     deliver_all(harness, change.id)
 
-    assert [r["number"] for r in tickets.records.change_requests] == ["CHG0039999"]
+    assert [r["number"] for r in tickets.created()] == ["CHG0039999"]
     assert stored(harness, change.id).snow_ticket == "CHG0039999"
 
 
@@ -119,7 +119,7 @@ def test_without_create_change_requests_nothing_is_created(
 
     deliver_all(harness, change.id)
 
-    assert tickets.records.change_requests == [] and stored(harness, change.id).snow_ticket == ""
+    assert tickets.created() == [] and stored(harness, change.id).snow_ticket == ""
 
 
 def test_each_transition_moves_the_change_request_through_the_standard_states_with_work_notes(

@@ -13,6 +13,7 @@ behaviour of ccm with the other system out of service can be shown and tested.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import threading
@@ -45,6 +46,12 @@ DEMO_ISSUES = {
     "OPS-102": ("Monthly database host patching", "To Do"),
     "OPS-103": ("Retire the old reporting cluster", "Done"),
 }
+DEMO_ISSUES["OPS-42"] = ("Load balancer certificates expire next month", "In Progress")
+DEMO_CHANGE_REQUESTS = {
+    "CHG0012345": ("Rotate load balancer certificates", "-3"),
+    "CHG0012346": ("Patch the database hosts", "-2"),
+}
+"""Records the stand-ins start with (the numbers the tests' and the demo's changes name), with their states."""
 DEMO_PARAMETERS = {
     "servicenow_user": "/ccm/integrations/servicenow/username",
     "servicenow_password": "/ccm/integrations/servicenow/password",
@@ -70,6 +77,18 @@ def demo_integrations(portal_base_url: str) -> dict[str, Any]:
             "validate_issue_keys": True,
         },
     }
+
+
+def local_integrations(configured: Any, portal_base_url: str) -> dict[str, Any]:
+    """config.json's own integrations pointed at the stand-ins, or the demo's when it has none."""
+    if not isinstance(configured, dict) or not configured:
+        return demo_integrations(portal_base_url)
+    local: dict[str, Any] = json.loads(json.dumps(configured))
+    if isinstance(local.get("servicenow"), dict):
+        local["servicenow"]["instance_url"] = f"{portal_base_url}{SERVICENOW_PATH}"
+    if isinstance(local.get("jira"), dict):
+        local["jira"]["base_url"] = f"{portal_base_url}{JIRA_PATH}"
+    return local
 
 
 def _now() -> str:
@@ -104,6 +123,11 @@ class TicketRecords:
             records.change_requests = list(document.get("change_requests", []))
             records.issues = dict(document.get("issues", {}))
             records.writes = list(document.get("writes", []))
+        for number, (title, state) in DEMO_CHANGE_REQUESTS.items():
+            if not any(record.get("number") == number for record in records.change_requests):
+                sys_id = hashlib.md5(number.encode()).hexdigest()  # a stable sys_id of the usual shape, not a secret
+                seeded = {"sys_id": sys_id, "number": number, "state": state, "short_description": title}
+                records.change_requests.append({**seeded, "type": "normal", "work_notes_journal": []})
         for key, (summary, status) in DEMO_ISSUES.items():
             records.issues.setdefault(
                 key, {"id": str(10000 + len(records.issues)), "summary": summary, "status": status, "comments": []}
@@ -259,7 +283,8 @@ class ServiceNowStandIn:
                 },
             )
         with self.records.lock:
-            number = f"CHG{30001 + len(self.records.change_requests):07d}"
+            made = sum(1 for record in self.records.change_requests if record.get("sys_created_on"))
+            number = f"CHG{30001 + made:07d}"
             record = {
                 **{key: str(value) for key, value in body.items() if key != "work_notes"},
                 "sys_id": uuid.uuid4().hex,
