@@ -109,8 +109,10 @@ def test_the_tickets_route_shows_each_ticket_with_its_state_and_keeps_it_a_minut
     number = known_change(tickets)
     change_id = submit_change(api, snowTicket=number, jiraTicket="OPS-101")["changeId"]
 
-    shown = api.get(f"/api/changes/{change_id}/tickets").json["tickets"]
+    answer = api.get(f"/api/changes/{change_id}/tickets").json
+    shown = answer["tickets"]
 
+    assert answer["canCreate"] is False  # it names a number already
     assert [(t["system"], t["ticket"], t["state"]) for t in shown] == [
         ("servicenow", number, "Assess"),
         ("jira", "OPS-101", "In Progress"),
@@ -140,6 +142,8 @@ def test_an_unreachable_system_shows_the_link_without_a_state(api: ApiClient, ti
 
 def test_create_in_servicenow_links_a_new_change_request_once(api: ApiClient, tickets: StandIns) -> None:
     change_id = submit_change(api, snowTicket="", jiraTicket="")["changeId"]
+    assert api.get(f"/api/changes/{change_id}/tickets").json == {"tickets": [], "canCreate": True}
+    assert api.as_(COLLEAGUE).get(f"/api/changes/{change_id}/tickets").json["canCreate"] is False
 
     created = api.post(f"/api/changes/{change_id}/servicenow", {})
     again = api.post(f"/api/changes/{change_id}/servicenow", {})

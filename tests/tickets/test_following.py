@@ -111,6 +111,19 @@ def test_a_create_whose_answer_was_lost_is_found_by_the_change_id_instead_of_mad
     assert stored(harness, change.id).snow_ticket == "CHG0039999"
 
 
+def test_a_change_approved_before_its_submit_was_processed_gets_its_change_request_and_its_state(
+    harness: Harness, tickets: StandIns
+) -> None:
+    change = submitted(harness, snowTicket="", jiraTicket="")
+    harness.transition(change.id, "approved")
+
+    deliver_all(harness, change.id)
+    deliver_all(harness, change.id)
+
+    [record] = tickets.created()
+    assert stored(harness, change.id).snow_ticket == record["number"] and record["state"] == "-2"
+
+
 def test_without_create_change_requests_nothing_is_created(
     tmp_path: Path, tickets: StandIns, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -190,6 +190,9 @@ class ApiTickets:
     def links(self, change: Change) -> list[dict[str, str | None]]:
         return [link.as_document() for link in self.states.links(change)]
 
+    def creates(self) -> bool:
+        return self.clients.servicenow is not None
+
     def create(self, change: Change, portal_url: str) -> CreatedTicket:
         client = self.clients.servicenow
         if client is None:

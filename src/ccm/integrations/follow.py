@@ -49,6 +49,7 @@ SENT_METRIC = "TicketUpdatesSent"
 FAILED_METRIC = "TicketUpdatesFailed"
 RETRIED_METRIC = "TicketUpdatesRetried"
 CREATE_EVENT = "create"
+CREATE_ON = frozenset({"submitted", "approved"})
 STORE_ATTEMPTS = 4
 
 TICKET_EVENTS = {
@@ -124,7 +125,9 @@ class TicketFollower:
         event = TICKET_EVENTS.get(notice_event)
         if event is None:
             return report
-        if event == "submitted" and self.create_change_requests and not change.snow_ticket.strip():
+        # Approved already when its submit trigger is processed (an approval right after the submit): the backend
+        # only ever sees the archive's current state, so the create happens on whichever of the two comes first.
+        if event in CREATE_ON and self.create_change_requests and not change.snow_ticket.strip():
             report.linked = self._create(change, portal_url, deadline, counts, report)
             if report.linked is not None and isinstance(report.linked.obj, Change):
                 change = report.linked.obj

@@ -45,6 +45,10 @@ class TicketChecker(Protocol):
         """Each ticket the change names: ``system``, ``ticket``, ``url``, current ``state`` (or a ``problem``)."""
         ...
 
+    def creates(self) -> bool:
+        """Whether ServiceNow is configured, so that a change request can be created from the portal."""
+        ...
+
     def create(self, change: Change, portal_url: str) -> CreatedTicket:
         """Create (or find, by ccm's id) the change's ServiceNow change request; :class:`NotAvailable` when
         ServiceNow is not configured or cannot be reached."""

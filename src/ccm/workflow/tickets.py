@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ccm.domain.objects import AnyObject, Change, ModificationType
 from ccm.storage.archive import Stored
 from ccm.workflow.actor import Actor
@@ -29,12 +31,21 @@ def _read(services: Services, actor: Actor, object_id: str) -> Stored:
     return stored
 
 
-def ticket_links(services: Services, actor: Actor, object_id: str) -> list[dict[str, str | None]]:
+@dataclass(frozen=True)
+class TicketLinks:
+    tickets: list[dict[str, str | None]]
+    can_create: bool
+    """ServiceNow is configured, the change names no number, and the caller may edit it."""
+
+
+def ticket_links(services: Services, actor: Actor, object_id: str) -> TicketLinks:
     """The change's tickets with their current state; readable by anyone who may read the change."""
     change = _read(services, actor, object_id).obj
     if not isinstance(change, Change) or services.tickets is None:
-        return []
-    return services.tickets.links(change)
+        return TicketLinks([], False)
+    may_edit = actor.is_admin or actor.owns(change.owner)
+    can_create = services.tickets.creates() and not change.snow_ticket.strip() and may_edit
+    return TicketLinks(services.tickets.links(change), can_create)
 
 
 def create_in_servicenow(services: Services, actor: Actor, object_id: str, portal_url: str) -> Mutation:

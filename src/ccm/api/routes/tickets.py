@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import MutationBody, documented
@@ -26,7 +26,12 @@ class TicketLinkBody(BaseModel):
 
 
 class TicketLinksBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     tickets: list[TicketLinkBody]
+    can_create: bool = Field(
+        alias="canCreate", description="Whether you may create a ServiceNow change request for it (it names none)"
+    )
 
 
 def add_ticket_routes(router: Router) -> None:
@@ -38,7 +43,8 @@ def add_ticket_routes(router: Router) -> None:
         responses=documented(200, TicketLinksBody, 404),
     )
     def list_tickets(services: CurrentServices, actor: CurrentActor, object_id: ObjectId) -> dict[str, Any]:
-        return {"tickets": ticket_links(services, actor, object_id)}
+        links = ticket_links(services, actor, object_id)
+        return {"tickets": links.tickets, "canCreate": links.can_create}
 
     @router.post(
         "/changes/<object_id>/servicenow",
