@@ -171,3 +171,8 @@ def test_create_in_servicenow_while_it_is_down_is_a_503_that_changes_nothing(api
 
     assert response.status == 503 and "ServiceNow is unreachable" in response.json["error"]
     assert api.get(f"/api/changes/{change_id}").json["snowTicket"] == ""
+
+
+def test_a_client_cannot_point_the_change_at_another_change_request_s_sys_id(api: ApiClient) -> None:
+    document = submit_change(api, snowTicket="", jiraTicket="", snowSysId="0" * 32)
+    assert "snowSysId" not in document

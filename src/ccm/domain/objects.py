@@ -437,7 +437,7 @@ class Change(ManagedObject):
     rollback_plan: str = Field(default="", alias="rollbackPlan")
     snow_ticket: str = Field(default="", alias="snowTicket")
     jira_ticket: str = Field(default="", alias="jiraTicket")
-    snow_sys_id: str = Field(default="", alias="snowSysId")
+    snow_sys_id: str | None = Field(default=None, alias="snowSysId")
     """The ``sys_id`` of the ServiceNow change request ccm created for the change (its link in the portal)."""
     implementation_start: OptionalTimestamp = Field(default=None, alias="implementationStart")
     implementation_end: OptionalTimestamp = Field(default=None, alias="implementationEnd")
