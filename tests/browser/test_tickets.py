@@ -61,6 +61,7 @@ def test_an_approved_change_links_its_created_change_request_and_its_jira_issue_
         )
         expect(section.locator("li[data-system='jira']")).to_contain_text("In Progress")
         expect(section.get_by_role("button", name="Create in ServiceNow")).to_have_count(0)
+        assert "null" not in section.inner_text()
         assert_no_horizontal_scroll(page)
         assert_accessible(page, f"the tickets of {change_id}")
 

@@ -38,7 +38,8 @@ export function ticketsSection(id) {
       );
     }
     if (!list && !create) return;
-    section.replaceChildren(el("h3", {}, "Tickets"), status, list, create ? el("p", {}, create) : null);
+    // replaceChildren() would write a null as the text "null".
+    section.replaceChildren(...[el("h3", {}, "Tickets"), status, list, create ? el("p", {}, create) : null].filter(Boolean));
     section.hidden = false;
   };
   get(`${path}/tickets`)
