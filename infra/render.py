@@ -288,6 +288,9 @@ def render(source: dict[str, Any], config: AppConfig) -> dict[str, Any]:
         "ReadChannelSecrets",
         [_ssm_parameter_arn(name) for name in dict.fromkeys(channel_secrets)],
     )
+    integration_secrets = [_ssm_parameter_arn(name) for name in dict.fromkeys(config.integrations.parameters)]
+    _set_statement_resources(template, "BackendRole", "ReadIntegrationSecrets", integration_secrets)
+    _set_statement_resources(template, "ApiRole", "ReadIntegrationSecrets", integration_secrets)
     _render_ses_events(template, customers)
     _render_dead_letter_access(template, customers)
     _add_legacy_api_behaviours(template)

@@ -16,6 +16,8 @@ from ccm.api import create_app
 from ccm.api.audience_source import LazyAudience
 from ccm.api.public import create_public_app, is_public
 from ccm.aws.lambda_entry import traced
+from ccm.integrations.checks import api_tickets
+from ccm.integrations.wiring import build_clients
 from ccm.settings import Settings
 from ccm.workflow import Services
 
@@ -33,7 +35,11 @@ def services() -> Services:
     global _services
     if _services is None:
         settings = Settings.from_env()
-        _services = replace(Services.from_settings(settings), audience=LazyAudience(settings))
+        _services = replace(
+            Services.from_settings(settings),
+            audience=LazyAudience(settings),
+            tickets=api_tickets(build_clients(settings.config.integrations)),
+        )
     return _services
 
 

@@ -39,6 +39,9 @@ METRICS = (
     "ChannelPostsSent",
     "ChannelPostsFailed",
     "ChannelPostsRetried",
+    "TicketUpdatesSent",
+    "TicketUpdatesFailed",
+    "TicketUpdatesRetried",
 )
 TIMEOUT_MARGIN_SECONDS = 30.0
 """Stop starting sends this long before the Lambda times out; the redelivery finishes the rest."""

@@ -31,6 +31,7 @@ from pydantic import (
 
 from ccm.durations import format_duration, parse_duration
 from ccm.errors import ConfigError, UnknownCustomer
+from ccm.integrations_config import IntegrationsConfig
 from ccm.jsonfile import read_json
 
 SES_EVENTS_TOPIC = "ccm-ses-events"
@@ -718,6 +719,11 @@ class AppConfig(_Model):
         default_factory=NudgeConfig,
         description="Emails to the requester after an approved change's window ended, until it is completed or "
         "cancelled.",
+    )
+    integrations: IntegrationsConfig = Field(
+        default_factory=IntegrationsConfig,
+        description="The ServiceNow instance and the Jira site a change's tickets live in "
+        '(docs, "ServiceNow and Jira").',
     )
 
     @field_validator("reminders")

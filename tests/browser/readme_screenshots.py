@@ -117,6 +117,16 @@ def delivery_section(page: Page, change_id: str) -> Locator:
     return section
 
 
+def tickets_section(page: Page, change_id: str) -> Locator:
+    """The Tickets section of ``change_id``'s details: its ServiceNow and Jira tickets with their states."""
+    page.goto("/index.html")
+    page.locator(f".item[data-id='{change_id}'] .item-title").click()
+    section = page.locator(f"dialog[data-object-id='{change_id}'] section.tickets")
+    section.locator("li[data-system='jira'] .ticket-state").wait_for()
+    section.scroll_into_view_if_needed()
+    return section
+
+
 def reports_ready(approver: Page) -> None:
     """The audit function works through its queue: wait until it has added every seeded change to the sums."""
     deadline = time.monotonic() + 120
@@ -213,6 +223,7 @@ def main() -> int:
             month.locator("#calendar td[data-day]").first.wait_for()
             month.screenshot(path=str(SCREENSHOTS / "calendar-month.png"), full_page=True)
             delivery_section(approver, ids[DELIVERED]).screenshot(path=str(SCREENSHOTS / "delivery.png"))
+            tickets_section(approver, ids[DETAILED]).screenshot(path=str(SCREENSHOTS / "tickets.png"))
             rescheduled_email(browser, requester, approver)
             call(requester, "POST", "/api/announcements", ANNOUNCEMENT)
             cab_lead = signed_in(browser, stack.url, "cab-lead@example.com", 900)

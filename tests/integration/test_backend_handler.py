@@ -84,6 +84,9 @@ def test_the_recorded_trigger_event_is_processed_with_no_failures(
         "ChannelPostsSent": 0.0,
         "ChannelPostsFailed": 0.0,
         "ChannelPostsRetried": 0.0,
+        "TicketUpdatesSent": 0.0,
+        "TicketUpdatesFailed": 0.0,
+        "TicketUpdatesRetried": 0.0,
     }
 
 

@@ -17,6 +17,7 @@ from ccm.local.cloudfront import API_POLICY, FEEDS_POLICY, SAML_POLICY
 from ccm.local.demo_policies import demo_approval_policies
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.stack import Started
+from ccm.local.ticket_systems import demo_integrations
 from infra import cfn_yaml
 from infra.render import SOURCE, render
 from tests.conftest import CONFIG_PATH
@@ -42,6 +43,8 @@ def test_the_local_config_points_emails_and_graph_here_and_keeps_everything_else
     demo_freezes = written.pop("change_calendar")["freeze_windows"]
     # The demo's reminders (an hour's beside the day's) when config.json names none.
     assert written.pop("reminders") == ["P1D", "PT1H"] and "reminders" not in original
+    # The ServiceNow and Jira stand-ins behind the local edge (ccm.local.ticket_systems).
+    assert written.pop("integrations") == demo_integrations("http://localhost:8080")
     assert written == original
     assert [freeze["name"] for freeze in demo_freezes] == ["Weekend trading freeze", "Year-end freeze"]
     assert [freeze.name for freeze in config.change_calendar.freeze_windows] == [f["name"] for f in demo_freezes]

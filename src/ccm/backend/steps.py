@@ -7,7 +7,8 @@
 * completed: ``meeting`` (cancel it when the work was done before it started), ``calendar-invite`` (that
   cancellation), ``email``
 
-Every status that emails customers then runs ``channels`` (:mod:`ccm.backend.channel_step`) when it is wired.
+Every status that emails customers then runs ``channels`` (:mod:`ccm.backend.channel_step`) and ``tickets``
+(:mod:`ccm.backend.ticket_step`: ServiceNow and Jira) when they are wired.
 
 A step that writes the archive hands the new version back with :meth:`TriggerContext.replace_stored`, so later
 steps (the email, showing a join link) see it. A step that raises fails the message: the queue redelivers it and
@@ -100,6 +101,7 @@ class Pipeline:
     invites: Step | None = None
     requester: Step | None = None
     channels: Step | None = None
+    tickets: Step | None = None
 
     def steps_for(self, status: Status) -> list[Step]:
         if status is Status.APPROVED:
@@ -113,7 +115,7 @@ class Pipeline:
         else:
             steps = []
         if steps and status is not Status.REJECTED:
-            steps.append(self.channels)
+            steps.extend((self.channels, self.tickets))
         return [step for step in steps if step is not None]
 
     def names(self, status: Status) -> list[str]:

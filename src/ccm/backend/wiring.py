@@ -19,18 +19,22 @@ from ccm.backend.notices import NoticePlanner
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.processor import TriggerProcessor
 from ccm.backend.steps import EmailStep, Pipeline, RequesterStep
+from ccm.backend.ticket_step import TicketStep
 from ccm.channels.delivery import ChannelPoster
 from ccm.channels.message import MessageBuilder
 from ccm.channels.poster import RequestsTransport
 from ccm.channels.secrets import ParameterSecrets
 from ccm.config import AppConfig
 from ccm.domain.times import utc_now
+from ccm.integrations.follow import TicketFollower
+from ccm.integrations.wiring import build_clients
 from ccm.mail.decisions import Topics
 from ccm.mail.delivery import Dispatcher, EmailSender
 from ccm.mail.port import Mailboxes
 from ccm.mail.recipients import RecipientDirectory
 from ccm.mail.render import EmailRenderer
 from ccm.mail.ses import SesMailboxes
+from ccm.mail.views import ViewBuilder
 from ccm.mail.what_changed import ChangeRows
 from ccm.meetings.graph_setup import build_graph_meetings
 from ccm.meetings.port import MeetingService
@@ -70,6 +74,7 @@ def build_backend(
     meeting_claims: MeetingClaims | None = None,
     delegations: DelegationStore | None = None,
     channel_poster: ChannelPoster | None = None,
+    ticket_follower: TicketFollower | None = None,
 ) -> Backend:
     """``meeting_service``: the calendar for Teams meetings; ``"config"`` builds the Graph client from config.json,
     ``None`` means no Teams (every customer gets invitations by email)."""
@@ -91,6 +96,7 @@ def build_backend(
         ),
         MessageBuilder(config),
     )
+    tickets = ticket_follower or _ticket_follower(config, settings.table, ledger, repository, principal)
     calendar = build_meetings(
         config,
         ses_config,
@@ -110,6 +116,7 @@ def build_backend(
         invites=CalendarInviteStep(calendar.invites, sender),
         requester=RequesterStep(renderer, sender),
         channels=channels,
+        tickets=TicketStep(tickets, ViewBuilder(config)) if tickets is not None else None,
     )
     notices = DelegationNotices(
         config, repository.archive, delegations or DynamoDelegations(settings.table), sender, clock
@@ -127,3 +134,22 @@ def build_backend(
         failures=TriggerFailures(settings.table),
     )
     return Backend(config=config, repository=repository, pipeline=pipeline, processor=processor, meetings=calendar)
+
+
+def _ticket_follower(
+    config: AppConfig, table: str, ledger: DeliveryLedger, repository: Repository, principal: BackendPrincipal
+) -> TicketFollower | None:
+    """ServiceNow and Jira, when config.json names them (the clients read their credentials on first use)."""
+    integrations = config.integrations
+    clients = build_clients(integrations)
+    if not clients.any:
+        return None
+    return TicketFollower(
+        ledger,
+        DynamoChannelLog(table),
+        repository,
+        servicenow=clients.servicenow,
+        jira=clients.jira,
+        create_change_requests=bool(integrations.servicenow and integrations.servicenow.create_change_requests),
+        user=lambda: principal.user_id,
+    )

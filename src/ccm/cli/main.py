@@ -18,6 +18,7 @@ from ccm.cli import (
     edge_config_cmd,
     feeds_cmd,
     identity_cmd,
+    integrations_cmd,
     local_cmd,
     s3_events_cmd,
     ses_cmd,
@@ -44,6 +45,7 @@ app.add_typer(s3_events_cmd.app, name="s3-events")
 app.add_typer(customers_cmd.app, name="customers")
 app.add_typer(alt_contact_cmd.app, name="alt-contact")
 app.add_typer(channels_cmd.app, name="channels")
+app.add_typer(integrations_cmd.app, name="integrations")
 app.add_typer(deliveries_cmd.deliveries_app, name="deliveries")
 app.add_typer(deliveries_cmd.deliverability_app, name="deliverability")
 app.add_typer(deliveries_cmd.triggers_app, name="triggers")

@@ -76,6 +76,10 @@ class ModificationType(StrEnum):
     """An emergency change's normal requirements were met after the fact."""
     CHANGED_AFTER_APPROVAL = "changed_after_approval"
     """An edit of an approved object that approvers or customers rely on: it is back in ``submitted``."""
+    TICKET_CREATED = "ticket_created"
+    """The backend created the change's ServiceNow change request (``detail``: its number)."""
+    TICKET_WARNING = "ticket_warning"
+    """A ticket named on submit could not be checked because ServiceNow or Jira was unreachable (``detail``)."""
 
 
 TITLE_LIMIT = 300
@@ -104,6 +108,7 @@ SYSTEM_ENTRIES = frozenset(
         ModificationType.MEETING_UPDATED,
         ModificationType.MEETING_CANCELLED,
         ModificationType.MEETING_SKIPPED,
+        ModificationType.TICKET_CREATED,
     }
 )
 """The backend's bookkeeping about an object (notifications sent, meetings): written by no person."""
@@ -432,6 +437,8 @@ class Change(ManagedObject):
     rollback_plan: str = Field(default="", alias="rollbackPlan")
     snow_ticket: str = Field(default="", alias="snowTicket")
     jira_ticket: str = Field(default="", alias="jiraTicket")
+    snow_sys_id: str | None = Field(default=None, alias="snowSysId")
+    """The ``sys_id`` of the ServiceNow change request ccm created for the change (its link in the portal)."""
     implementation_start: OptionalTimestamp = Field(default=None, alias="implementationStart")
     implementation_end: OptionalTimestamp = Field(default=None, alias="implementationEnd")
     timezone: str = DEFAULT_TIMEZONE

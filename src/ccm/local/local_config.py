@@ -2,8 +2,9 @@
 
 The shipped config.json stays untouched; the copy in the data folder differs only where a local run must: the
 portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, and,
-when config.json has none, the demo approval policies (:mod:`ccm.local.demo_policies`), the demo's reminder offsets
-and the demo freeze windows of the change calendar (:mod:`ccm.local.demo_calendar`).
+when config.json has none, the demo approval policies (:mod:`ccm.local.demo_policies`), the demo's reminder offsets,
+the demo freeze windows of the change calendar (:mod:`ccm.local.demo_calendar`) and the ServiceNow and Jira
+stand-ins (:mod:`ccm.local.ticket_systems`).
 Every function of the stack reads it through ``CCM_CONFIG``.
 """
 
@@ -22,6 +23,7 @@ from ccm.jsonfile import read_json
 from ccm.local.demo_calendar import demo_freeze_windows
 from ccm.local.demo_changes import DEMO_REMINDERS
 from ccm.local.demo_policies import demo_approval_policies
+from ccm.local.ticket_systems import local_integrations
 
 LOCAL_CONFIG_FILE = "config.json"
 
@@ -43,6 +45,9 @@ def local_config_document(
         document["change_calendar"] = {"freeze_windows": demo_freeze_windows(now or utc_now())}
     if "approval_policies" not in document:
         document["approval_policies"] = demo_approval_policies(document)
+    # The local ServiceNow and Jira stand-ins behind the local edge (ccm.local.ticket_systems): a local run never
+    # talks to a real instance, like it never talks to the real Graph.
+    document["integrations"] = local_integrations(document.get("integrations"), portal_base_url)
     # An hour's reminder besides the day's, so a demo change an hour ahead shows one on the first run.
     document.setdefault("reminders", list(DEMO_REMINDERS))
     if graph is not None:

@@ -30,6 +30,8 @@ MeetingSource = Callable[[], list[dict[str, Any]]]
 """Every meeting action of this run so far, oldest first, as JSON documents (``action``, ``subject``, ...)."""
 PostSource = Callable[[], list[dict[str, Any]]]
 """Every channel post the local catchers took in this run, oldest first (:mod:`ccm.local.hooks`)."""
+TicketSource = Callable[[], dict[str, Any]]
+"""The ServiceNow and Jira stand-ins' records and writes (:mod:`ccm.local.ticket_systems`), kept across runs."""
 
 
 @dataclass(frozen=True)
@@ -135,10 +137,12 @@ class Outbox:
         meetings: MeetingSource | None = None,
         posts: PostSource | None = None,
         on_email: Callable[[OutboxEmail], None] | None = None,
+        tickets: TicketSource | None = None,
     ) -> None:
         self.customers_by_account = dict(customers_by_account)
         self.meeting_source = meetings
         self.post_source = posts
+        self.ticket_source = tickets
         self.on_email = on_email
         """Told of each email SES accepted, once, as it is collected (the local SES's events)."""
         self._emails: list[OutboxEmail] = []
@@ -221,12 +225,17 @@ class Outbox:
         """What the channel catchers took in this run (not kept across restarts: /dev/hooks/ lists the same)."""
         return self.post_source() if self.post_source else []
 
+    def tickets(self) -> dict[str, Any]:
+        """What the ServiceNow and Jira stand-ins hold (they keep it in the data folder themselves)."""
+        return self.ticket_source() if self.ticket_source else {}
+
     def document(self) -> dict[str, Any]:
         return {
             "emails": [email.as_document() for email in self.emails()],
             "meetings": self.meetings(),
             "meetings_wired": self.meeting_source is not None,
             "posts": self.posts(),
+            "tickets": self.tickets(),
         }
 
     def restore(self, document: Mapping[str, Any]) -> None:

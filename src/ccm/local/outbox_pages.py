@@ -186,6 +186,8 @@ def render_page(outbox: Outbox, query: Mapping[str, str]) -> str:
                 for post in reversed(outbox.posts())
             ],
             posts_wired=outbox.post_source is not None,
+            tickets=outbox.tickets(),
+            tickets_wired=outbox.ticket_source is not None,
         )
     )
 

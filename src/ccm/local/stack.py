@@ -62,6 +62,7 @@ from ccm.local.snapshot import SNAPSHOT_FILE, Snapshot
 from ccm.local.static_site import StaticSite
 from ccm.local.stream_poller import StreamPoller
 from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
+from ccm.local.ticket_systems import JIRA_PATH, SERVICENOW_PATH, start_ticket_stand_ins
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
 from ccm.provision import AUDIT_QUEUE, SES_EVENTS_QUEUE, Provisioner
 from ccm.s3_events import queue_name
@@ -314,6 +315,7 @@ class LocalStack:
             graph.seed_parameters(config.graph_config, boto3.client("ssm", config=RETRY_CONFIG))
         catcher = HookCatcher()
         seed_channel_parameters(config, portal_url, boto3.client("ssm", config=RETRY_CONFIG), catcher)
+        tickets = start_ticket_stand_ins(config, data, portal_url, boto3.client("ssm", config=RETRY_CONFIG))
         logger.info("AWS emulator at %s provisioned for %d customers", endpoint, len(config.customer_mappings))
 
         ses_events = LocalSesEvents(
@@ -323,6 +325,7 @@ class LocalStack:
             {customer.account_id: code for code, customer in config.customer_mappings.items()},
             meetings=lambda: [asdict(action) for action in graph.actions()],
             posts=catcher.documents,
+            tickets=tickets.records.document,
             on_email=ses_events.publish,
         )
         snapshot = Snapshot(
@@ -357,6 +360,8 @@ class LocalStack:
             mounts={
                 "/idp": DevIdpApp(idp),
                 HOOKS_PATH: catcher,
+                SERVICENOW_PATH: tickets.servicenow,
+                JIRA_PATH: tickets.jira,
                 "/dev/subscriptions": SubscriptionPages(
                     links,
                     customer_contact_lists(config),

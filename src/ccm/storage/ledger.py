@@ -18,7 +18,9 @@ found through the ``SESMSG#<message id>`` pointer written when the send is recor
 
 A channel post (:mod:`ccm.channels.delivery`) has a row too, with ``channel:<name>`` as its recipient. It carries
 neither the group keys nor a pointer: SES never reports on it, and the object's Delivery section counts who was
-emailed; the posts have their own log (:mod:`ccm.storage.channel_log`).
+emailed; the posts have their own log (:mod:`ccm.storage.channel_log`). A ServiceNow or Jira update
+(:mod:`ccm.integrations.follow`) is keyed the same way, with ``ticket-<event>`` as its event, the change's first
+customer as its customer and ``channel:servicenow`` / ``channel:jira`` as its recipient.
 """
 
 from __future__ import annotations

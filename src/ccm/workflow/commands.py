@@ -84,6 +84,8 @@ SERVER_KEYS = frozenset(
         # set only by completing a change, with its own command
         "outcome",
         "outcomeNote",
+        # the ServiceNow change request ccm created (ccm.integrations), set with its number by the server only
+        "snowSysId",
     }
 )
 """Owned by the server or the backend; whatever a client sends under these keys is ignored."""

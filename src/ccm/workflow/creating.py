@@ -23,6 +23,7 @@ from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
 from ccm.workflow.templates import approve_by_template, check_submission, conform
+from ccm.workflow.ticket_checks import check_tickets, record_ticket_warnings
 from ccm.workflow.transitions import transition
 from ccm.workflow.triggers import write_triggers
 
@@ -99,8 +100,10 @@ def submit(services: Services, actor: Actor, command: ObjectCommand, *, expected
     check_schedule(obj, now, meeting_moved=True)
     template = check_submission(services, obj)
     overrides = freeze_overrides(services, obj, Status.SUBMITTED)
+    ticket_warnings = check_tickets(services.tickets, obj)
     obj.transition(Status.SUBMITTED, actor.email, now, request_id=actor.request_id)
     record_freeze_overrides(obj, overrides, actor, now)
+    record_ticket_warnings(obj, ticket_warnings, actor, now)
     if template is not None:
         approve_by_template(obj, template, now)
     refresh_approval(services.config, obj)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
     from ccm.workflow.audience import AudienceSource
+    from ccm.workflow.ticket_checks import TicketChecker
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Services:
     delegations: DelegationStore = field(default_factory=InMemoryDelegations)
     templates: TemplateStore = field(default_factory=InMemoryTemplates)
     audience: AudienceSource | None = None
+    tickets: TicketChecker | None = None
+    """Checks the ServiceNow number and Jira key a change names on submit; ``None``: not checked."""
 
     @classmethod
     def from_settings(

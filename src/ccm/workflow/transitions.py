@@ -20,6 +20,7 @@ from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule
 from ccm.workflow.services import Services
 from ccm.workflow.templates import approve_by_template, check_submission
+from ccm.workflow.ticket_checks import TicketVerdict, check_tickets, record_ticket_warnings
 from ccm.workflow.triggers import REQUEST_TYPES, request_type, write_triggers
 
 
@@ -61,10 +62,12 @@ def transition(
             # Fields sent along with an action are an edit: approving does not entitle anyone to rewrite content.
             require_owner(actor, obj, "edit")
         template = None
+        ticket_warnings: list[TicketVerdict] = []
         if target is Status.SUBMITTED:
             check_customers(obj, services.config, required=True)
             check_schedule(obj, now, meeting_moved=True)
             template = check_submission(services, obj)
+            ticket_warnings = check_tickets(services.tickets, obj)
         details = comment = None
         if target is Status.COMPLETED and isinstance(obj, Change):
             done = completion or Completion()
@@ -75,6 +78,7 @@ def transition(
         overrides = freeze_overrides(services, obj, target)
         obj.transition(target, actor.email, now, request_id=actor.request_id, comment=comment, details=details)
         record_freeze_overrides(obj, overrides, actor, now)
+        record_ticket_warnings(obj, ticket_warnings, actor, now)
         if template is not None:
             approve_by_template(obj, template, now)
         refresh_approval(services.config, obj)

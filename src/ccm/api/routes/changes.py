@@ -23,6 +23,7 @@ from ccm.api.routes.channel_posts import add_channel_post_routes
 from ccm.api.routes.common import expected, new_router
 from ccm.api.routes.meetings import add_meeting_routes
 from ccm.api.routes.objects import add_object_routes
+from ccm.api.routes.tickets import add_ticket_routes
 from ccm.workflow import edit, list_objects, submit
 from ccm.workflow.commands import ChangeFields, ChangeSubmission
 
@@ -82,3 +83,4 @@ add_object_routes(router, "change", "changes")
 add_meeting_routes(router, "change", "changes")
 add_channel_post_routes(router, "change", "changes")
 add_audience_routes(router, "change", "changes")
+add_ticket_routes(router)

@@ -133,6 +133,8 @@ export function systemEntryText(entry, customers) {
       return "Meeting updated";
     case "meeting_cancelled":
       return entry.detail ? `Meeting cancelled: ${entry.detail}` : "Meeting cancelled";
+    case "ticket_created":
+      return `Change request created: ${entry.detail || "ServiceNow"}`;
     case "meeting_skipped":
       return `No meeting: ${entry.detail || "nobody is invited"}${entry.topic ? ` (nobody subscribes to ${entry.topic})` : ""}`;
     default:

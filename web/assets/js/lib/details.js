@@ -12,6 +12,7 @@ import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
 import { OUTCOME_WORDS } from "./outcome.js";
 import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus, statusBadge } from "./status.js";
+import { ticketsSection } from "./tickets.js";
 import { formatInBothZones, formatInstant, formatWindow } from "./time.js";
 
 const STEPS = [
@@ -35,6 +36,8 @@ const HISTORY_LABELS = {
   freeze_override: "Emergency entered a freeze window",
   delivery_resent: "Notice resent to transient failures",
   changed_after_approval: "Changed after approval: back for approval",
+  ticket_created: "ServiceNow change request created",
+  ticket_warning: "Submitted with a ticket not checked (ServiceNow or Jira did not answer)",
 };
 
 function freezeNote(freeze) {
@@ -224,6 +227,7 @@ export function detailsBody(document, customers) {
       change && document.outcome ? field("Outcome", OUTCOME_WORDS[document.outcome] || document.outcome) : null,
       change && document.outcome ? field("Outcome note", document.outcomeNote) : null,
     ),
+    change ? ticketsSection(idOf(document)) : null,
     change && document.changeType === "emergency" ? textSection("Why this is an emergency", document.emergencyJustification) : null,
     checklist(document.approval),
     change ? textSection("Reason", document.changeReason) : textSection("Summary", document.summary),
