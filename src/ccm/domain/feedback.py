@@ -1,7 +1,8 @@
 """Customers' ratings of a completed change or announcement: the signed rating link and the sums of the answers.
 
 A rating link carries a token that names one recipient's answer to one object version for one customer:
-``<key id>.<payload>.<signature>``, the payload base64url of ``object id|version|customer|recipient hash|expiry``,
+``<key id>.<payload>.<signature>``, the payload base64url of ``object id|version|customer|recipient hash|expiry``
+(and ``|<the address, base64url>`` where configuration keeps addresses with answers),
 the signature a truncated HMAC-SHA256 over a purpose label, the key id and the payload. The current key signs; it and
 the previous one verify, so a key can be rotated without breaking the links of the last 30 days' emails. Every way a
 token can be wrong (shape, key, signature, expiry) ends in the same ``None``.
@@ -77,6 +78,8 @@ class FeedbackTicket:
     customer_code: str
     recipient_hash: str
     expires_at: datetime
+    recipient: str | None = None
+    """The address itself, only where configuration keeps addresses with answers (``feedback.store_recipient``)."""
 
     def __post_init__(self) -> None:
         for name in ("object_id", "customer_code", "recipient_hash"):
@@ -89,13 +92,16 @@ def recipient_hash(object_id: str, customer_code: str, address: str) -> str:
     return _b64(hashlib.sha256(material).digest()[:HASH_BYTES])
 
 
-def ticket_for(object_id: str, version: int, customer_code: str, address: str, sent_at: datetime) -> FeedbackTicket:
+def ticket_for(
+    object_id: str, version: int, customer_code: str, address: str, sent_at: datetime, *, with_address: bool = False
+) -> FeedbackTicket:
     return FeedbackTicket(
         object_id=object_id,
         version=version,
         customer_code=customer_code,
         recipient_hash=recipient_hash(object_id, customer_code, address),
         expires_at=(sent_at + LINK_LIFETIME).astimezone(UTC).replace(microsecond=0),
+        recipient=address.strip().lower() if with_address else None,
     )
 
 
@@ -121,6 +127,7 @@ def sign(ticket: FeedbackTicket, keys: FeedbackKeys) -> str:
         ticket.customer_code,
         ticket.recipient_hash,
         str(int(ticket.expires_at.timestamp())),
+        *((_b64(ticket.recipient.encode("utf-8")),) if ticket.recipient else ()),
     )
     signed = f"{keys.current.key_id}.{_b64('|'.join(fields).encode('ascii'))}"
     return f"{signed}.{_b64(_signature(keys.current, signed))}"
@@ -139,7 +146,7 @@ def verify(token: str, keys: FeedbackKeys, now: datetime) -> FeedbackTicket | No
         return None
     if key is None or not hmac.compare_digest(signature, _signature(key, f"{key_id}.{payload}")):
         return None
-    if len(fields) != 5 or not fields[1].isdigit() or not fields[4].isdigit():
+    if len(fields) not in (5, 6) or not fields[1].isdigit() or not fields[4].isdigit():
         return None
     try:
         ticket = FeedbackTicket(
@@ -148,8 +155,9 @@ def verify(token: str, keys: FeedbackKeys, now: datetime) -> FeedbackTicket | No
             customer_code=fields[2],
             recipient_hash=fields[3],
             expires_at=datetime.fromtimestamp(int(fields[4]), UTC),
+            recipient=_unb64(fields[5]).decode("utf-8") if len(fields) == 6 else None,
         )
-    except ValueError:
+    except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
     return ticket if now < ticket.expires_at else None
 

@@ -8,9 +8,10 @@ window); answers are kept in the table beside the object, never in the archive.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from ccm.domain.feedback import (
     RATINGS,
@@ -22,10 +23,12 @@ from ccm.domain.feedback import (
     summarise,
     verify,
 )
+from ccm.domain.ids import FEEDBACK_NOTICE_PREFIX
 from ccm.domain.objects import AnyObject
 from ccm.domain.status import Status
 from ccm.domain.windows import Window, object_window
 from ccm.errors import ObjectNotFound
+from ccm.storage.port import TriggerNotWritten
 from ccm.workflow.actor import Actor
 from ccm.workflow.commands import Kind
 from ccm.workflow.errors import FeedbackNotFound, Forbidden, InvalidInput, Problem
@@ -104,9 +107,32 @@ def submit_feedback(services: Services, token: str, rating: int, comment: str) -
             answered_at=services.clock(),
             first_answered_at=services.clock(),
             title=page.title,
+            recipient=ticket.recipient if services.config.feedback.store_recipient else None,
         )
     )
+    if 0 < stored.rating <= services.config.feedback.low_rating:
+        _tell_requester(services, stored)
     return page, stored
+
+
+def low_rating_notice_id(answer: Answer) -> str:
+    """One notice per answer given: sending again (a changed comment) tells the requester again."""
+    digest = hashlib.sha256(f"{answer.object_id}|{answer.customer_code}|{answer.recipient_hash}".encode()).hexdigest()
+    return f"{FEEDBACK_NOTICE_PREFIX}-{digest[:20]}-{answer.answered_at.astimezone(UTC):%Y%m%dT%H%M%S}"
+
+
+def _tell_requester(services: Services, answer: Answer) -> None:
+    """A notice trigger for the backend, which mails the requester; the answer is saved whether or not it is written."""
+    body = {
+        "kind": "feedback",
+        "objectId": answer.object_id,
+        "recipientHash": answer.recipient_hash,
+        "answeredAt": answer.answered_at.isoformat(),
+    }
+    try:
+        services.repository.put_notice(answer.customer_code, low_rating_notice_id(answer), body)
+    except TriggerNotWritten as error:
+        logger.error("the low rating of %s was saved but its notice was not written: %s", answer.object_id, error)
 
 
 def require_feedback_reader(actor: Actor, obj: AnyObject) -> None:
@@ -140,3 +166,71 @@ def recent_feedback(services: Services, actor: Actor, days: int = DASHBOARD_DAYS
     since = services.clock() - timedelta(days=days)
     answers = answers_between(services, since, None)
     return [summarise(code, answers, LATEST_COMMENTS) for code in sorted({a.customer_code for a in answers})]
+
+
+EXPORT_HEADER = (
+    "answered at",
+    "first answered at",
+    "object",
+    "kind",
+    "title",
+    "version",
+    "customer",
+    "rating",
+    "comment",
+    "recipient hash",
+    "recipient",
+)
+MAX_EXPORT_DAYS = 3660
+
+
+def _day(field: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise InvalidInput.one(field, f"{value!r} is not a day (YYYY-MM-DD)") from None
+
+
+def export_period(start: str | None, end: str | None, today: date) -> tuple[datetime, datetime]:
+    """``[from, to]`` as days, both included; by default the last 90 days."""
+    last = _day("to", end) if end else today
+    first = _day("from", start) if start else last - timedelta(days=DASHBOARD_DAYS - 1)
+    if first > last:
+        raise InvalidInput.one("to", f"{last} is before {first}")
+    if (last - first).days > MAX_EXPORT_DAYS:
+        raise InvalidInput.one("from", f"an export spans at most {MAX_EXPORT_DAYS} days")
+    since = datetime.combine(first, time.min, UTC)
+    return since, datetime.combine(last + timedelta(days=1), time.min, UTC)
+
+
+def export_rows(
+    services: Services, since: datetime, until: datetime, customer_code: str | None = None
+) -> list[list[object]]:
+    """Every answer given in ``[since, until)``, newest first, as the CSV's rows."""
+    if customer_code is not None and customer_code not in services.config.customer_mappings:
+        raise InvalidInput.one("customer", f"{customer_code!r} is not a customer of config.json")
+    return [
+        [
+            answer.answered_at.isoformat(),
+            answer.first_answered_at.isoformat(),
+            answer.object_id,
+            answer.kind,
+            answer.title,
+            answer.version,
+            answer.customer_code,
+            answer.rating,
+            answer.comment,
+            answer.recipient_hash,
+            answer.recipient or "",
+        ]
+        for answer in answers_between(services, since, until, customer_code)
+    ]
+
+
+def feedback_export(
+    services: Services, actor: Actor, start: str | None, end: str | None, customer_code: str | None
+) -> list[list[object]]:
+    if not actor.is_approver:
+        raise Forbidden("the customers' feedback is for approvers and admins")
+    since, until = export_period(start, end, services.clock().date())
+    return export_rows(services, since, until, customer_code)
