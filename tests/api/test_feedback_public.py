@@ -186,9 +186,12 @@ def test_bodies_over_the_limit_bad_ratings_and_other_types_are_refused_with_a_se
     assert services.feedback.for_object(object_id) == []
 
 
-def test_the_page_stylesheet_is_public(api: ApiClient) -> None:
-    response = api.as_(None).get("/feedback/feedback.css")
-    assert response.status == 200 and response.headers["Content-Type"].startswith("text/css")
+def test_the_page_stylesheet_and_script_are_public(api: ApiClient) -> None:
+    style = api.as_(None).get("/feedback/feedback.css")
+    script = api.as_(None).get("/feedback/feedback.js")
+    assert style.status == 200 and style.headers["Content-Type"].startswith("text/css")
+    assert script.status == 200 and script.headers["Content-Type"].startswith("text/javascript")
+    assert "x-amz-content-sha256" in script.text
 
 
 def test_no_private_route_answers_under_feedback_even_with_forged_identity_headers(

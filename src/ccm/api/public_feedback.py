@@ -1,5 +1,6 @@
 """``/feedback/<token>``: the page a completion email's rating link opens (GET, records nothing) and the form's
-answer (POST, records or replaces this recipient's answer); ``/feedback/feedback.css`` styles the page.
+answer (POST, records or replaces this recipient's answer); ``/feedback/feedback.css`` styles the page and
+``/feedback/feedback.js`` sends its form (with the body's hash that CloudFront's signing for the Function URL needs).
 
 Served by :mod:`ccm.api.public` without sign-in: the token is the only credential
 (:mod:`ccm.domain.feedback`), and every bad one gets the same 404 page. Nothing here is cached: the page shows
@@ -39,6 +40,7 @@ def add_feedback_routes(app: ApiGatewayResolver, provider: ServicesProvider, hea
         )
 
     stylesheet_route: Callable[[Route], Route] = app.route("/feedback/feedback.css", method=["GET", "HEAD"])
+    script_route: Callable[[Route], Route] = app.route("/feedback/feedback.js", method=["GET", "HEAD"])
     page_route: Callable[[Route], Route] = app.route("/feedback/<token>", method=["GET", "HEAD"])
     answer_route: Callable[[Route], Route] = app.route("/feedback/<token>", method="POST")
 
@@ -50,6 +52,17 @@ def add_feedback_routes(app: ApiGatewayResolver, provider: ServicesProvider, hea
             status_code=200,
             content_type="text/css; charset=utf-8",
             body=stylesheet(),
+            headers={**headers, "Cache-Control": "public, max-age=300"},
+        )
+
+    @script_route
+    def feedback_script() -> Response[Any]:
+        from ccm.feedback.page import script
+
+        return Response(
+            status_code=200,
+            content_type="text/javascript; charset=utf-8",
+            body=script(),
             headers={**headers, "Cache-Control": "public, max-age=300"},
         )
 

@@ -19,6 +19,7 @@ from ccm.web_assets import PAGE_CSP
 from ccm.workflow.feedback import FeedbackPage
 
 STYLESHEET_PATH = "/feedback/feedback.css"
+SCRIPT_PATH = "/feedback/feedback.js"
 
 
 @cache
@@ -32,6 +33,11 @@ def _template() -> Template:
 @cache
 def stylesheet() -> str:
     return files("ccm").joinpath("templates", "feedback_page.css").read_text(encoding="utf-8")
+
+
+@cache
+def script() -> str:
+    return files("ccm").joinpath("templates", "feedback_page.js").read_text(encoding="utf-8")
 
 
 def _window(window: Window | None) -> dict[str, str] | None:
@@ -67,6 +73,7 @@ def render_page(
         problem=problem,
         max_comment=MAX_COMMENT_CHARS,
         stylesheet_url=STYLESHEET_PATH,
+        script_url=SCRIPT_PATH,
         csp=PAGE_CSP,
     )
 
