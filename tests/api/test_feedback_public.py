@@ -219,3 +219,10 @@ def test_no_private_route_answers_under_feedback_even_with_forged_identity_heade
 
 def clock_start(services: Services) -> datetime:
     return services.clock() - timedelta(days=365)
+
+
+def test_without_any_key_every_link_is_invalid_and_nothing_is_written(api: ApiClient, services: Services) -> None:
+    response = api.as_(None).get("/feedback/k.cGF5bG9hZA.c2ln", query={"rating": "3"})
+
+    assert response.status == 404
+    assert services.feedback_keys.existing() is None, "a public GET made no key"

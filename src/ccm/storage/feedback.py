@@ -73,7 +73,11 @@ class FeedbackStore(Protocol):
 
 class FeedbackKeyStore(Protocol):
     def keys(self) -> FeedbackKeys:
-        """The keys, created now if there are none yet."""
+        """The keys, created now if there are none yet (what signs)."""
+        ...
+
+    def existing(self) -> FeedbackKeys | None:
+        """The keys if there are any (what verifies: a public GET never writes)."""
         ...
 
     def rotate(self) -> FeedbackKeys: ...
@@ -252,6 +256,9 @@ class DynamoFeedbackKeys:
         else:
             self.ddb.put_item(TableName=self.feedback.table_name, Item=item)
 
+    def existing(self) -> FeedbackKeys | None:
+        return self._read()
+
     def keys(self) -> FeedbackKeys:
         found = self._read()
         if found is not None:
@@ -279,6 +286,10 @@ class InMemoryFeedbackKeys:
     clock: Callable[[], datetime] = utc_now
     current: FeedbackKeys | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def existing(self) -> FeedbackKeys | None:
+        with self._lock:
+            return self.current
 
     def keys(self) -> FeedbackKeys:
         with self._lock:

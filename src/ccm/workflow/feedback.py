@@ -53,7 +53,8 @@ class FeedbackPage:
 
 
 def _ticket(services: Services, token: str) -> FeedbackTicket:
-    ticket = verify(token, services.feedback_keys.keys(), services.clock())
+    keys = services.feedback_keys.existing()
+    ticket = verify(token, keys, services.clock()) if keys is not None else None
     if ticket is None:
         raise FeedbackNotFound()
     return ticket

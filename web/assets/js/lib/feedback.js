@@ -44,11 +44,11 @@ function commentItem(comment, withTitle) {
   );
 }
 
-function customerBlock(summary, withTitles) {
+function customerBlock(summary, withTitles, heading = "h4") {
   return el(
     "div",
     { className: "feedback-customer", dataset: { customer: summary.customer } },
-    el("h4", {}, `${summary.customerName}: ${average(summary)} average of ${summary.count} answer${summary.count === 1 ? "" : "s"}`),
+    el(heading, {}, `${summary.customerName}: ${average(summary)} average of ${summary.count} answer${summary.count === 1 ? "" : "s"}`),
     distribution(summary),
     summary.comments.length
       ? el("ul", { className: "feedback-comments" }, summary.comments.map((comment) => commentItem(comment, withTitles)))
@@ -82,7 +82,7 @@ export async function fillFeedbackPanel(panel) {
   }
   const body = panel.querySelector(".feedback-panel-body");
   if (data.customers.length) {
-    body.replaceChildren(...data.customers.map((summary) => customerBlock(summary, true)));
+    body.replaceChildren(...data.customers.map((summary) => customerBlock(summary, true, "h3")));
   } else {
     body.replaceChildren(el("p", { className: "muted" }, `No ratings in the last ${data.days} days.`));
   }
