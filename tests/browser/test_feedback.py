@@ -101,6 +101,13 @@ def test_a_rating_from_the_completion_email_reaches_the_requester_and_the_dashbo
     assert panel.locator("b").count() == 0, "a comment is text, never markup"
     assert_accessible(dashboard, "the dashboard with its feedback panel")
 
+    mine = sign_in("requester@example.com", "/my-changes.html?status=all")
+    mine.locator(f".change-card[data-id='{object_id}'] .item-title").click()
+    section = mine.locator(f"dialog[data-object-id='{object_id}'] section.feedback")
+    expect(section.get_by_role("heading", name="Customer feedback")).to_be_visible()
+    expect(section).to_contain_text("Alpha Retail: 4.00 average of 1 answer")
+    expect(section.get_by_text(HOSTILE)).to_be_visible()
+
 
 def test_a_bad_link_gets_the_same_plain_page(
     stack: LocalStackProcess, recipient: Page, page_problems: PageProblems
