@@ -661,6 +661,24 @@ class NudgeConfig(_Model):
     limit: int = Field(default=3, ge=0, le=10, description="At most this many nudges per change; 0 sends none.")
 
 
+class FeedbackConfig(_Model):
+    """Customers' ratings of a change or an announcement, asked for in its completion email."""
+
+    enabled: bool = Field(
+        default=True, description='Whether completion emails carry the five rating links (docs, "Customer feedback").'
+    )
+    store_recipient: bool = Field(
+        default=False,
+        description="Keep each answer's email address next to its rating; by default only a hash of it is kept.",
+    )
+    low_rating: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Ratings at or below this one are emailed to the requester with the comment; 0 emails none.",
+    )
+
+
 class AppConfig(_Model):
     """config.json: the customers, the sender, the portal and who may do what."""
 
@@ -724,6 +742,10 @@ class AppConfig(_Model):
         default_factory=IntegrationsConfig,
         description="The ServiceNow instance and the Jira site a change's tickets live in "
         '(docs, "ServiceNow and Jira").',
+    )
+    feedback: FeedbackConfig = Field(
+        default_factory=FeedbackConfig,
+        description='Customers\' ratings after a change or announcement completes (docs, "Customer feedback").',
     )
 
     @field_validator("reminders")

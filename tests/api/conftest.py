@@ -22,6 +22,7 @@ from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
 from ccm.storage.delegations import DynamoDelegations
 from ccm.storage.delivery_records import DynamoDeliveryRecords
+from ccm.storage.feedback import DynamoFeedback, DynamoFeedbackKeys
 from ccm.storage.repository import Repository
 from ccm.storage.table import create_table_arguments
 from ccm.storage.templates import DynamoTemplates
@@ -70,6 +71,8 @@ def services(storage: Repository, app_config: AppConfig, clock: Clock, monkeypat
         audience=LazyAudience(Settings.from_env()),
         delegations=DynamoDelegations(TABLE, dynamodb),
         templates=DynamoTemplates(TABLE, dynamodb),
+        feedback=DynamoFeedback(TABLE, dynamodb),
+        feedback_keys=DynamoFeedbackKeys(TABLE, dynamodb, clock=clock),
     )
     monkeypatch.setattr(api_module, "_services", built)
     return built

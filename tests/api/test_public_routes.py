@@ -33,9 +33,11 @@ def test_the_public_router_is_the_only_one_for_feeds_and_the_private_one_never_s
         return real_resolve(event, context)
 
     monkeypatch.setattr(api_module.app, "resolve", watched)
-    assert PUBLIC_PREFIXES == ("/feeds/",)
+    assert PUBLIC_PREFIXES == ("/feeds/", "/feedback/")
 
     api.as_(None).get("/feeds/alpha/whatever.ics", headers=FORGED)
+    api.as_(None).get("/feedback/whatever", headers=FORGED)
+    api.as_(None).post("/feedback/whatever", headers=FORGED)
     api.get("/api/changes")
 
     assert private_calls == ["/api/changes"]

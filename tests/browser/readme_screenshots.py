@@ -8,7 +8,9 @@ in as the demo approver: the Delivery section of a change whose approval request
 addresses, and the reports page over the half year of finished changes the stack seeds on its first start;
 one change approved, moved to another day (back for approval) and approved again, and the "Rescheduled" email its
 customers got, as sent; and the approvals page of a CAB member, with the checklist of a high-risk change one CAB
-member has approved and whom each pending item reaches.
+member has approved and whom each pending item reaches. Customer feedback: the public rating page a link of the demo
+completion email opens (on a phone), and the approver's dashboard panel over the demo answers.
+``... readme_screenshots feedback`` makes only those two.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ ANNOUNCEMENT = announcement_input(
     meeting_timezone="Europe/Berlin",
 )
 """A pending announcement with a meeting: the approvals page shows whom it and its meeting reach."""
+FEEDBACK_DEMO = "Replace the VPN gateways"
+"""The change the local stack completes on its first start, with a few answers (``ccm.local.demo_feedback``)."""
 
 
 def call(page: Page, method: str, path: str, body: Any = None) -> Any:
@@ -201,13 +205,42 @@ def settled(page: Page, path: str) -> Page:
     return page
 
 
-def main() -> int:
+def feedback_screenshots(browser: Browser, approver: Page) -> None:
+    """The rating page of the demo completion email's "4" link on a phone, and the dashboard's feedback panel."""
+    deadline = time.monotonic() + 120
+    link = None
+    while link is None and time.monotonic() < deadline:
+        for email in call(approver, "GET", "/dev/outbox.json")["emails"]:
+            found = re.search(r"(https?://\S+/feedback/[A-Za-z0-9_.-]+\?rating=4)", email["text"])
+            if email["event"] == "completed" and FEEDBACK_DEMO in email["subject"] and found:
+                link = found.group(1)
+                break
+        else:
+            time.sleep(0.5)
+    if link is None:
+        raise RuntimeError(f"no completion email of {FEEDBACK_DEMO!r} in the outbox")
+    phone = browser.new_context(viewport={"width": 375, "height": 740}).new_page()
+    phone.goto(link)
+    phone.get_by_label("Comment (optional)").fill("All good on our side; the reconnect took a few seconds.")
+    phone.screenshot(path=str(SCREENSHOTS / "feedback-page.png"), full_page=True)
+    dashboard = settled(approver, "/index.html")
+    panel = dashboard.locator("#feedbackPanel")
+    panel.locator(".feedback-customer").first.wait_for()
+    panel.screenshot(path=str(SCREENSHOTS / "feedback-dashboard.png"))
+
+
+def main(only: list[str]) -> int:
     with tempfile.TemporaryDirectory() as data, sync_playwright() as playwright:
         stack = LocalStackProcess(Path(data) / "local-data").start("--snapshot-interval", "0")
         try:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             requester = signed_in(browser, stack.url, "requester@example.com", 1000)
             approver = signed_in(browser, stack.url, "approver@example.com", 1000)
+            feedback_screenshots(browser, approver)
+            if only == ["feedback"]:
+                browser.close()
+                print(f"screenshots written to {SCREENSHOTS.relative_to(ROOT)}/")
+                return 0
             ids = demo_changes(requester, approver)
             settled(requester, "/index.html").screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
             form = settled(requester, "/create-change.html")
@@ -247,4 +280,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

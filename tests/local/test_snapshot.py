@@ -173,6 +173,8 @@ def test_the_counts_name_what_they_count_and_a_sign_in_record_that_expires_meanw
         "SES message pointers": 0,
         "deliverability day counts": 0,
         "trigger failure reasons": 0,
+        "customers' ratings": 0,
+        "the rating links' signing keys": 0,
     }
     assert saved.objects_by_kind["archived changes and announcements"] == 1 and saved.triggers == 0
     assert (
@@ -199,6 +201,7 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
     from ccm.storage.delegations import DELEGATION_PREFIX
     from ccm.storage.delivery_records import COUNTER_PREFIX, POINTER_PREFIX
     from ccm.storage.feed_tokens import FEED_TOKEN_PREFIX
+    from ccm.storage.feedback import FEEDBACK_PREFIX, KEYS_PARTITION
     from ccm.storage.ledger import LEDGER_PREFIX
     from ccm.storage.meeting_claims import MEETING_PREFIX
     from ccm.storage.templates import TEMPLATE_PARTITION
@@ -215,4 +218,6 @@ def test_the_row_kinds_follow_the_prefixes_their_writers_use() -> None:
         POINTER_PREFIX,
         COUNTER_PREFIX,
         FAILURE_PREFIX,
+        FEEDBACK_PREFIX,
+        KEYS_PARTITION,
     ]

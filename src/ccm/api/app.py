@@ -25,6 +25,7 @@ from ccm.api.routes import (
     delegation,
     deliveries,
     drafts,
+    feedback,
     insights,
     notices,
     reports,
@@ -66,6 +67,7 @@ def create_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
         calendar,
         notices,
         deliveries,
+        feedback,
     ):
         app.include_router(module.router)
 

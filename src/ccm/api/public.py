@@ -4,10 +4,11 @@ CloudFront sends each public path prefix to the API function through a behaviour
 gatekeeper and forwards no identity headers. The function hands a request whose path starts with a public
 prefix to this resolver, which has no identity middleware and knows only the public routes: whatever such a path
 says, it can reach nothing else of the API (``tests/api/test_public_routes.py`` proves it). Every answer carries
-the portal's Content-Security-Policy. A public route is a GET (or HEAD) that never changes state; its bad
-tokens all get the same 404.
+the portal's Content-Security-Policy. A GET (or HEAD) never changes state; its bad tokens all get the same 404.
 
-Routes: ``/feeds/*`` (each customer's maintenance calendar, :mod:`ccm.api.public_feeds`).
+Routes: ``/feeds/*`` (each customer's maintenance calendar, :mod:`ccm.api.public_feeds`) and ``/feedback/*`` (a
+completion email's rating page and its form's POST, :mod:`ccm.api.public_feedback`), whose every bad token and
+unknown path gets the same "no longer valid" page.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from aws_lambda_powertools.event_handler.exceptions import ServiceError
 
 from ccm.api.context import ServicesProvider
 from ccm.api.errors import handles, logger
+from ccm.api.public_feedback import FEEDBACK_PREFIX, add_feedback_routes
 from ccm.api.public_feeds import FEEDS_PREFIX, add_feed_routes
 from ccm.web_assets import PORTAL_CSP
-from ccm.workflow.errors import FeedNotFound
+from ccm.workflow.errors import FeedbackNotFound, FeedNotFound
 
-PUBLIC_PREFIXES = (FEEDS_PREFIX,)
+PUBLIC_PREFIXES = (FEEDS_PREFIX, FEEDBACK_PREFIX)
 PUBLIC_HEADERS = {
     "Content-Security-Policy": PORTAL_CSP,
     "X-Content-Type-Options": "nosniff",
@@ -52,6 +54,17 @@ def not_found() -> Response[Any]:
     )
 
 
+def invalid_link() -> Response[Any]:
+    from ccm.feedback.page import render_invalid
+
+    return Response(
+        status_code=HTTPStatus.NOT_FOUND.value,
+        content_type="text/html; charset=utf-8",
+        body=render_invalid(),
+        headers={**PUBLIC_HEADERS, "Cache-Control": "no-store"},
+    )
+
+
 def create_public_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
     app = LambdaFunctionUrlResolver()
 
@@ -59,9 +72,15 @@ def create_public_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
     def no_feed(error: FeedNotFound) -> Response[Any]:
         return not_found()
 
+    @handles(app, FeedbackNotFound)
+    def no_feedback(error: FeedbackNotFound) -> Response[Any]:
+        return invalid_link()
+
     @handles(app, ServiceError)
     def no_route(error: ServiceError) -> Response[Any]:
         # An unknown public path or method gets exactly what a bad token gets.
+        if str(app.current_event.get("rawPath") or "").startswith(FEEDBACK_PREFIX):
+            return invalid_link()
         return not_found()
 
     @handles(app, Exception)
@@ -77,4 +96,5 @@ def create_public_app(provider: ServicesProvider) -> LambdaFunctionUrlResolver:
         )
 
     add_feed_routes(app, provider, PUBLIC_HEADERS)
+    add_feedback_routes(app, provider, PUBLIC_HEADERS)
     return app

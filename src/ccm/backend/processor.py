@@ -23,12 +23,13 @@ from datetime import datetime
 
 from ccm.backend.clock_work import ClockWork
 from ccm.backend.delegation_notices import DelegationNotices
+from ccm.backend.feedback_notices import FeedbackNotices
 from ccm.backend.principal import BackendPrincipal
 from ccm.backend.steps import Pipeline, TriggerContext
 from ccm.backend.trigger_events import MalformedEvent, ObjectEvent, S3TestEvent, parse_message, parse_trigger_key
 from ccm.config import AppConfig
 from ccm.domain.due_actions import NudgeAction, ReminderAction
-from ccm.domain.ids import is_notice_id
+from ccm.domain.ids import is_feedback_notice_id, is_notice_id
 from ccm.domain.objects import USER_TRANSITIONS, AnyObject, InvalidDocument, ModificationType
 from ccm.domain.times import utc_now
 from ccm.errors import CcmError, ObjectNotFound, VersionConflict
@@ -105,6 +106,7 @@ class TriggerProcessor:
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         notices: DelegationNotices | None = None,
+        feedback_notices: FeedbackNotices | None = None,
         clock_work: ClockWork | None = None,
         failures: TriggerFailures | None = None,
     ) -> None:
@@ -112,6 +114,7 @@ class TriggerProcessor:
         self.failures = failures
         self.config = config
         self.notices = notices
+        self.feedback_notices = feedback_notices
         self.repository = repository
         self.archive = repository.archive
         self.principal = principal
@@ -197,6 +200,11 @@ class TriggerProcessor:
             raise Rejected(f"unknown customer {code!r}: not in config.json")
         if event.principal_id and self.principal.wrote(event.principal_id):
             return TriggerOutcome("ignored", "written by the backend itself", code, object_id)
+        if is_feedback_notice_id(object_id):
+            if self.feedback_notices is None:
+                raise Rejected(f"{object_id} is a feedback notice and this backend sends none")
+            done = self.feedback_notices.process(customer, object_id, deadline, counts)
+            return TriggerOutcome(done.action, done.detail, code, object_id)
         if is_notice_id(object_id):
             if self.notices is None:
                 raise Rejected(f"{object_id} is a delegation notice and this backend sends none")

@@ -14,6 +14,7 @@ from ccm.aws.assume import RoleSessions
 from ccm.backend.channel_step import ChannelStep
 from ccm.backend.clock_work import ClockWork
 from ccm.backend.delegation_notices import DelegationNotices
+from ccm.backend.feedback_notices import FeedbackNotices
 from ccm.backend.meeting_steps import CalendarInviteStep, MeetingStep
 from ccm.backend.notices import NoticePlanner
 from ccm.backend.principal import BackendPrincipal
@@ -44,6 +45,7 @@ from ccm.storage.archive import ArchiveStore
 from ccm.storage.catalog import Catalog
 from ccm.storage.channel_log import DynamoChannelLog
 from ccm.storage.delegations import DelegationStore, DynamoDelegations
+from ccm.storage.feedback import DynamoFeedback, DynamoFeedbackKeys
 from ccm.storage.ledger import DeliveryLedger, DynamoLedger
 from ccm.storage.meeting_claims import DynamoMeetingClaims, MeetingClaims
 from ccm.storage.repository import Repository
@@ -109,7 +111,7 @@ def build_backend(
     )
     topics = Topics.from_ses_config(ses_config)
     planner = NoticePlanner(topics, repository, ChangeRows(config))
-    renderer = EmailRenderer(config, ses_config)
+    renderer = EmailRenderer(config, ses_config, feedback_keys=DynamoFeedbackKeys(settings.table).keys)
     pipeline = Pipeline(
         email=EmailStep(renderer, directory, sender, planner),
         meeting=MeetingStep(calendar.scheduler, calendar.recorder, repository),
@@ -130,6 +132,7 @@ def build_backend(
         topics,
         clock=clock,
         notices=notices,
+        feedback_notices=FeedbackNotices(config, repository.archive, DynamoFeedback(settings.table), sender, clock),
         clock_work=clock_work,
         failures=TriggerFailures(settings.table),
     )

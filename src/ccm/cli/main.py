@@ -16,6 +16,7 @@ from ccm.cli import (
     deliveries_cmd,
     domain_cmd,
     edge_config_cmd,
+    feedback_cmd,
     feeds_cmd,
     identity_cmd,
     integrations_cmd,
@@ -40,6 +41,7 @@ app.add_typer(ses_cmd.app, name="ses")
 calendar_cmd.register(ses_cmd.app)
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(feeds_cmd.app, name="feeds")
+app.add_typer(feedback_cmd.app, name="feedback")
 app.add_typer(domain_cmd.app, name="domain")
 app.add_typer(s3_events_cmd.app, name="s3-events")
 app.add_typer(customers_cmd.app, name="customers")

@@ -50,12 +50,18 @@ def validate_id(value: str) -> str:
 
 
 NOTICE_PREFIX = "DLG"
-_NOTICE_ID = re.compile(r"^DLG-[0-9a-f]{20}-[0-9]{8}T[0-9]{6}$")
+FEEDBACK_NOTICE_PREFIX = "FBK"
+_NOTICE_ID = re.compile(r"^(DLG|FBK)-[0-9a-f]{20}-[0-9]{8}T[0-9]{6}$")
 
 
 def is_notice_id(value: str) -> bool:
-    """A delegation notice (``DLG-...``): a trigger that names no change or announcement."""
+    """A notice: a trigger that names no change or announcement; a delegation notice (``DLG-...``) or a low
+    rating to tell the requester of (``FBK-...``)."""
     return bool(_NOTICE_ID.match(value))
+
+
+def is_feedback_notice_id(value: str) -> bool:
+    return is_notice_id(value) and value.startswith(f"{FEEDBACK_NOTICE_PREFIX}-")
 
 
 def is_change_id(value: str) -> bool:

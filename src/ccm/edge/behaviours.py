@@ -13,6 +13,9 @@ SAML_PATH_PATTERN = "/saml/*"
 FEEDS_PATH_PATTERN = "/feeds/*"
 """Customers' public calendars: no gatekeeper, the API's public router (``ccm.api.public``), cached 5 minutes."""
 FEEDS_CACHE_SECONDS = 300
+FEEDBACK_PATH_PATTERN = "/feedback/*"
+"""Completion emails' rating pages: no gatekeeper, the API's public router, never cached (a GET and the form's
+POST)."""
 
 LEGACY_API_PATHS = (
     "/upload",
@@ -44,3 +47,7 @@ def is_saml_path(path: str) -> bool:
 
 def is_feeds_path(path: str) -> bool:
     return matches(FEEDS_PATH_PATTERN, path)
+
+
+def is_feedback_path(path: str) -> bool:
+    return matches(FEEDBACK_PATH_PATTERN, path)

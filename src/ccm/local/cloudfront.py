@@ -58,6 +58,10 @@ API_POLICY = OriginRequestPolicy(
 )
 FEEDS_POLICY = OriginRequestPolicy(headers=frozenset(), cookies=False, query_strings=False)
 """Customers' public calendars: the path alone reaches the API (``FeedsOriginRequestPolicy``)."""
+FEEDBACK_POLICY = OriginRequestPolicy(
+    headers=frozenset({"content-type", "x-amz-content-sha256"}), cookies=False, query_strings=True
+)
+"""Rating pages: the path, the chosen rating and the form's body with its hash (``FeedbackOriginRequestPolicy``)."""
 SAML_POLICY = OriginRequestPolicy(headers=frozenset({"content-type", "origin", "referer", "user-agent"}), cookies=True)
 
 

@@ -7,6 +7,8 @@ Cache behaviours as in ``infra/template.yaml``, chosen by the viewer's path:
 - ``/saml/*``: the SAML handler as an origin-request function, with the body, cookies and query;
 - ``/feeds/*``: no gatekeeper (customers' public calendars); the API function with nothing but the path, its
   answers kept 5 minutes (``ccm.local.edge_cache``) and given the portal's headers;
+- ``/feedback/*``: no gatekeeper (completion emails' rating pages); the API function with the path, the query, the
+  form's body and its hash, never cached, given the portal's headers;
 - everything else: the gatekeeper, then the web bucket (``web/`` on disk).
 
 A 404 from the web bucket passes through the gatekeeper again, as the web behaviour's origin-response function,
@@ -28,9 +30,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from ccm.edge.behaviours import FEEDS_CACHE_SECONDS, is_api_path, is_feeds_path, is_saml_path
+from ccm.edge.behaviours import FEEDS_CACHE_SECONDS, is_api_path, is_feedback_path, is_feeds_path, is_saml_path
 from ccm.local.cloudfront import (
     API_POLICY,
+    FEEDBACK_POLICY,
     FEEDS_POLICY,
     SAML_POLICY,
     ForwardedRequest,
@@ -120,6 +123,10 @@ class LocalEdge:
             )
         if is_feeds_path(request.path):
             return self._feeds(request, request_id)
+        if is_feedback_path(request.path):
+            return self._public(
+                self._api(ForwardedRequest.of(request).for_origin(FEEDBACK_POLICY), request_id), request
+            )
         try:
             result = self.functions.gatekeeper.invoke(viewer_request_event(request, request_id), request_id)
         except FunctionError as error:
@@ -145,6 +152,10 @@ class LocalEdge:
         if response is None:
             response = self._api(ForwardedRequest.of(request).for_origin(FEEDS_POLICY), request_id)
             self.feeds_cache.keep(request.path, response)
+        return self._public(response, request)
+
+    def _public(self, response: HttpResponse, request: HttpRequest) -> HttpResponse:
+        """A public behaviour's answer as the viewer gets it: the portal's response headers policy applied."""
         viewer = self._to_viewer(request, response)
         present = {name.lower() for name, _ in viewer.headers}
         viewer.headers.extend((name, value) for name, value in PORTAL_HEADERS if name.lower() not in present)

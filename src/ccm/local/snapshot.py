@@ -108,11 +108,14 @@ ROW_KINDS: tuple[tuple[str, str], ...] = (
     ("SESMSG#", "SES message pointers"),
     ("DELIVERABILITY#", "deliverability day counts"),
     ("TRIGGERFAIL#", "trigger failure reasons"),
+    ("FEEDBACK#", "customers' ratings"),
+    ("FEEDBACKKEY", "the rating links' signing keys"),
 )
 """The table's rows that are kept, by partition key prefix (``ccm.storage.ledger``, ``ccm.storage.meeting_claims``,
 ``ccm.edge.replay``, ``ccm.storage.feed_tokens``: a customer's subscribed address survives a restart,
 ``ccm.storage.delegations``, ``ccm.storage.templates``, ``ccm.storage.clock_claims``, ``ccm.storage.delivery_records``,
-``ccm.storage.trigger_failures``). Sign-in replay records live only as long as the assertion they stop being replayed
+``ccm.storage.trigger_failures``, ``ccm.storage.feedback``: a rating link in the outbox still works after a restart).
+Sign-in replay records live only as long as the assertion they stop being replayed
 (five minutes for the development identity provider); like DynamoDB's TTL, the snapshot lets them go once expired."""
 
 

@@ -42,6 +42,7 @@ from ccm.local.cloudfront import s3_origin
 from ccm.local.demo import import_contacts, opt_in_by_choice, report_failures, seed_directories
 from ccm.local.demo_calendar import CONFLICT_CUSTOMER, demo_feed_page, seed_calendar_changes
 from ccm.local.demo_changes import seed_demo_changes
+from ccm.local.demo_feedback import seed_demo_feedback
 from ccm.local.demo_history import seed_change_history
 from ccm.local.demo_subscriptions import apply_subscriptions
 from ccm.local.demo_templates import seed_demo_template
@@ -478,6 +479,8 @@ class LocalStack:
         report_failures("the demo people's own choices", opt_in_by_choice(config, ses_config), logger.warning)
         people = sum(outcome.value.created for outcome in imported if outcome.value is not None)
         changes = seed_demo_changes(config, self.options.bucket, self.options.table, utc_now())
+        rated = seed_demo_feedback(config, self.options.bucket, self.options.table, utc_now())
+        logger.info("demo change %s completed: its completion email carries rating links", rated)
         services = Services.from_settings(Settings.from_env())
         demo = seed_calendar_changes(services.repository, utc_now())
         # Announced like any approved change: the clock's reminders of them wait until their customer was told.

@@ -9,6 +9,7 @@ not read as a placeholder, so their ``{{`` are broken up here (the bodies were m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import quoprimime
@@ -17,9 +18,19 @@ from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
+from functools import partial
 from io import BytesIO
+from typing import TYPE_CHECKING
 
-from ccm.mail.placeholders import SES_UNSUBSCRIBE_PLACEHOLDER, inert_calendar, inert_text
+from ccm.mail.placeholders import (
+    RECIPIENT_TOKEN_MARK,
+    SES_UNSUBSCRIBE_PLACEHOLDER,
+    inert_calendar,
+    inert_text,
+)
+
+if TYPE_CHECKING:
+    from ccm.mail.feedback_links import FeedbackSigner
 
 SENDER_NAME = "Customer Contact Manager"
 QP_LINE_LENGTH = 76
@@ -56,6 +67,8 @@ class RenderedEmail:
     html: str
     headers: tuple[tuple[str, str], ...] = ()
     calendar: CalendarPart | None = None
+    feedback: FeedbackSigner | None = None
+    """Signs each recipient's token for the rating links the body carries (completion emails)."""
     _prepared: dict[tuple[str, str], PreparedEmail] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
@@ -69,7 +82,8 @@ class RenderedEmail:
         key = (sender, sender_name)
         prepared = self._prepared.get(key)
         if prepared is None:
-            prepared = PreparedEmail(self._serialise(sender, sender_name, sent_at))
+            token = partial(self.feedback.token, sent_at=sent_at) if self.feedback is not None else None
+            prepared = PreparedEmail(self._serialise(sender, sender_name, sent_at), token)
             self._prepared[key] = prepared
         return prepared
 
@@ -102,20 +116,25 @@ class RenderedEmail:
         return buffer.getvalue()
 
 
-def _keep_placeholders_whole(part: MIMEPart) -> None:
-    """Re-encode a text part as quoted-printable with SES's placeholder on a line of its own.
+_KEPT_WHOLE = re.compile(f"({re.escape(SES_UNSUBSCRIBE_PLACEHOLDER)}|{RECIPIENT_TOKEN_MARK})")
 
-    SES finds ``{{amazonSESUnsubscribeUrl}}`` in the bytes it is given. The library's own choice of encoding hides
-    it: text with many non-ASCII characters (a title in Japanese) goes out as base64, and quoted-printable may put
-    a soft line break in the middle of the placeholder, so the recipient would get a dead link.
+
+def _keep_placeholders_whole(part: MIMEPart) -> None:
+    """Re-encode a text part as quoted-printable with SES's placeholder (and the recipient token's marker) on a
+    line of its own.
+
+    SES finds ``{{amazonSESUnsubscribeUrl}}`` in the bytes it is given, and the marker is replaced in those bytes per
+    recipient. The library's own choice of encoding hides them: text with many non-ASCII characters (a title in
+    Japanese) goes out as base64, and quoted-printable may put a soft line break in the middle of a placeholder, so
+    the recipient would get a dead link.
     """
-    pieces = part.get_content().split(SES_UNSUBSCRIBE_PLACEHOLDER)
+    pieces = _KEPT_WHOLE.split(part.get_content())
     encoded = _quoted_printable(pieces[0])
-    for piece in pieces[1:]:
+    for placeholder, piece in zip(pieces[1::2], pieces[2::2], strict=True):
         # Soft line breaks (a "=" ending a line) around the placeholder decode to nothing.
         if encoded and not encoded.endswith("\n"):
             encoded += "=\n"
-        encoded += SES_UNSUBSCRIBE_PLACEHOLDER
+        encoded += placeholder
         if piece:
             encoded += "=\n" + _quoted_printable(piece)
     del part["Content-Transfer-Encoding"]
@@ -127,13 +146,28 @@ def _quoted_printable(text: str) -> str:
     return quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), maxlinelen=QP_LINE_LENGTH)
 
 
+_MARK_BYTES = RECIPIENT_TOKEN_MARK.encode("ascii")
+
+
+def _folded(token: str) -> bytes:
+    """A token as quoted-printable lines of at most 76 characters: its characters need no escaping, so soft line
+    breaks between pieces are all it takes."""
+    width = QP_LINE_LENGTH - 1
+    return b"=\r\n".join(token[i : i + width].encode("ascii") for i in range(0, len(token), width))
+
+
 @dataclass(frozen=True)
 class PreparedEmail:
     """The serialised message without its ``To:`` header: one serialisation serves every recipient."""
 
     body: bytes
+    recipient_token: Callable[[str], str] | None = field(default=None, compare=False)
+    """The recipient's own token for the marker the body may carry (rating links)."""
 
     def for_recipient(self, address: str) -> bytes:
         if not valid_address(address):
             raise ValueError(f"{address!r} is not a deliverable address")
-        return b"To: " + address.encode("ascii") + b"\r\n" + self.body
+        body = self.body
+        if self.recipient_token is not None and _MARK_BYTES in body:
+            body = body.replace(_MARK_BYTES, _folded(self.recipient_token(address)))
+        return b"To: " + address.encode("ascii") + b"\r\n" + body

@@ -14,6 +14,7 @@ reader exactly what was typed:
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Final
 
 
@@ -24,6 +25,10 @@ class SesPlaceholder(str):
 
 
 SES_UNSUBSCRIBE_PLACEHOLDER: Final = SesPlaceholder("{{amazonSESUnsubscribeUrl}}")
+
+RECIPIENT_TOKEN_MARK: Final = f"ccmrecipienttoken{secrets.token_hex(16)}"
+"""Where a recipient's own token goes (a completion email's rating links): letters and digits only, random per
+process so that no text from a user can contain it, and replaced when the message is addressed to each recipient."""
 
 ZERO_WIDTH_SPACE = "\u200b"
 _PAIRED_BRACE = re.compile(r"\{(?=\{)")

@@ -13,7 +13,8 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -22,8 +23,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup, escape
 
 from ccm.config import AppConfig, SesConfig
+from ccm.domain.feedback import FeedbackKeys
 from ccm.domain.objects import AnyObject
 from ccm.mail.decisions import EmailEvent, Notice
+from ccm.mail.feedback_links import FeedbackSigner, asks_for_feedback, rating_links
 from ccm.mail.mime import RenderedEmail
 from ccm.mail.placeholders import SES_UNSUBSCRIBE_PLACEHOLDER, SesPlaceholder, inert_html, inert_text
 from ccm.mail.views import NO_EXTRAS, EmailView, Extras, ViewBuilder
@@ -116,9 +119,18 @@ class EmailRenderer:
     """Renders each (object version, notice, customer) once: every recipient, and every redelivery of the same
     trigger to this execution environment, gets the same email (the first rendering's, its time included)."""
 
-    def __init__(self, config: AppConfig, ses_config: SesConfig, cache_size: int = RENDER_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        config: AppConfig,
+        ses_config: SesConfig,
+        cache_size: int = RENDER_CACHE_SIZE,
+        feedback_keys: Callable[[], FeedbackKeys] | None = None,
+    ) -> None:
+        """``feedback_keys``: what signs the rating links of completion emails; without it they carry none."""
+        self.config = config
         self.views = ViewBuilder(config)
         self.ses_config = ses_config
+        self.feedback_keys = feedback_keys
         self.cache_size = cache_size
         self._cache: OrderedDict[Hashable, RenderedEmail] = OrderedDict()
         self._lock = threading.Lock()
@@ -151,15 +163,25 @@ class EmailRenderer:
     ) -> RenderedEmail:
         view = self.view(obj, notice, customer_code, now, extras)
         topic = self.ses_config.topic(notice.topic)
+        signer = None
+        if self.feedback_keys is not None and asks_for_feedback(self.config, obj, view.event):
+            signer = FeedbackSigner(
+                obj.id,
+                obj.version,
+                customer_code,
+                self.feedback_keys(),
+                with_address=self.config.feedback.store_recipient,
+            )
         context = {
             "view": view,
             "topic_label": topic.display_name if topic else notice.topic,
             "unsubscribe_url": SES_UNSUBSCRIBE_PLACEHOLDER,
+            "rating_links": rating_links(self.config.email_config.portal_base_url) if signer else [],
         }
         env = environment()
         html = env.get_template(template_name(view, "html")).render(context)
         text = env.get_template(template_name(view, "txt")).render(context)
-        return RenderedEmail(
+        email = RenderedEmail(
             subject=view.subject,
             text=tidy_text(text),
             html=html,
@@ -169,6 +191,7 @@ class EmailRenderer:
                 ("X-CCM-Customer", customer_code),
             ),
         )
+        return replace(email, feedback=signer) if signer else email
 
 
 def tidy_text(text: str) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import ClientError
 
 from ccm.aws.clients import is_not_found, is_precondition_failed, retry_config
-from ccm.domain.ids import is_notice_id, validate_id
+from ccm.domain.ids import is_feedback_notice_id, is_notice_id, validate_id
 from ccm.domain.objects import AnyObject, parse_document
 from ccm.domain.status import Status
 from ccm.domain.times import format_rfc3339
@@ -352,7 +352,8 @@ class ArchiveStore:
         if not is_notice_id(notice_id):
             raise ValueError(f"{notice_id!r} is not a notice id")
         key = trigger_key(customer_code, notice_id)
-        self._put(key, body, {"customer": customer_code, "request-type": "delegation_notice"})
+        request_type = "feedback_notice" if is_feedback_notice_id(notice_id) else "delegation_notice"
+        self._put(key, body, {"customer": customer_code, "request-type": request_type})
         return key
 
     def read_notice(self, customer_code: str, notice_id: str) -> dict[str, Any] | None:

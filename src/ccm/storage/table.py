@@ -31,6 +31,8 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
   (:mod:`ccm.storage.catalog`, summary rows only)
 * ``DELEGATE#<delegate>``: delegations naming that delegate, ``group_sk = <last day>#<approver>``
   (:mod:`ccm.storage.delegations`)
+* ``FEEDBACKBY#<customer>``: customers' ratings, ``group_sk = <answered at>#<object id>#<recipient hash>``
+  (:mod:`ccm.storage.feedback`), so a customer's last 90 days are one Query
 
 Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
 ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`),
@@ -38,7 +40,9 @@ ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`cc
 ``DELEGATION#`` (:mod:`ccm.storage.delegations`), ``TEMPLATE`` (the standard change templates and their counter,
 :mod:`ccm.storage.templates`), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers and daily deliverability
 counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
-:mod:`ccm.storage.trigger_failures`), ``CHANNELLOG#<customer>`` (channel post attempts, :mod:`ccm.storage.channel_log`).
+:mod:`ccm.storage.trigger_failures`), ``CHANNELLOG#<customer>`` (channel post attempts, :mod:`ccm.storage.channel_log`),
+``FEEDBACK#<object id>`` (one customer recipient's rating each) and ``FEEDBACKKEY`` (the rating links' signing keys,
+:mod:`ccm.storage.feedback`).
 """
 
 from __future__ import annotations

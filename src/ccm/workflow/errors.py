@@ -99,3 +99,10 @@ class FeedNotFound(CcmError):
 
     def __init__(self) -> None:
         super().__init__("no such feed")
+
+
+class FeedbackNotFound(CcmError):
+    """A rating link that is not (or no longer) valid: one answer for every reason, so a guess learns nothing."""
+
+    def __init__(self) -> None:
+        super().__init__("this link is no longer valid")

@@ -17,6 +17,14 @@ from ccm.storage.catalog import Catalog
 from ccm.storage.delegations import DelegationStore, DynamoDelegations, InMemoryDelegations
 from ccm.storage.delivery_records import DeliveryRecords, DynamoDeliveryRecords
 from ccm.storage.feed_tokens import DynamoFeedTokens, FeedTokens, InMemoryFeedTokens
+from ccm.storage.feedback import (
+    DynamoFeedback,
+    DynamoFeedbackKeys,
+    FeedbackKeyStore,
+    FeedbackStore,
+    InMemoryFeedback,
+    InMemoryFeedbackKeys,
+)
 from ccm.storage.port import ObjectRepository
 from ccm.storage.report_store import ReportStore
 from ccm.storage.repository import Repository
@@ -50,6 +58,9 @@ class Services:
     audience: AudienceSource | None = None
     tickets: TicketChecker | None = None
     """Checks the ServiceNow number and Jira key a change names on submit; ``None``: not checked."""
+    feedback: FeedbackStore = field(default_factory=InMemoryFeedback)
+    """Customers' answers to the rating links (:mod:`ccm.storage.feedback`)."""
+    feedback_keys: FeedbackKeyStore = field(default_factory=InMemoryFeedbackKeys)
 
     @classmethod
     def from_settings(
@@ -64,6 +75,8 @@ class Services:
             delegations=DynamoDelegations(settings.table, dynamodb),
             templates=DynamoTemplates(settings.table, dynamodb),
             feed_tokens=DynamoFeedTokens(settings.table, dynamodb),
+            feedback=DynamoFeedback(settings.table, dynamodb),
+            feedback_keys=DynamoFeedbackKeys(settings.table, dynamodb),
         )
 
     def report_store(self) -> ReportStore:

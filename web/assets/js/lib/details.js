@@ -7,6 +7,7 @@ import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryT
 import { channelPostsSection } from "./channel-posts.js";
 import { customerName, loadCustomers } from "./customers.js";
 import { deliverySection } from "./deliveries.js";
+import { feedbackSection } from "./feedback.js";
 import { joinLinkFor } from "./meeting.js";
 import { showError, showSuccess } from "./messages.js";
 import { openDialog } from "./modal.js";
@@ -240,6 +241,7 @@ export function detailsBody(document, customers) {
     meetingSection(document),
     history(document.modifications, customers),
     normalStatus(document.status) === "draft" ? null : channelPostsSection(idOf(document)),
+    normalStatus(document.status) === "completed" ? feedbackSection(idOf(document)) : null,
   );
 }
 

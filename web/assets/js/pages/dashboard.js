@@ -6,6 +6,7 @@ import { byId, clear, el, personName } from "../lib/dom.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
 import { showDeadLetters, showDeliverability } from "../lib/deliveries.js";
 import { openDetails } from "../lib/details.js";
+import { fillFeedbackPanel } from "../lib/feedback.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { allowedActions, statusBadge } from "../lib/status.js";
@@ -155,5 +156,10 @@ function deadLetters(user, status) {
 startPage(async ({ user, status }) => {
   byId("refreshRecent").addEventListener("click", () => refresh(user, status));
   byId("refreshOverdue").addEventListener("click", () => showOverdue(user, status));
-  await Promise.all([refresh(user, status), showDeliverability(byId("deliverability")), deadLetters(user, status)]);
+  await Promise.all([
+    refresh(user, status),
+    showDeliverability(byId("deliverability")),
+    deadLetters(user, status),
+    user.isApprover || user.isAdmin ? fillFeedbackPanel(byId("feedbackPanel")) : null,
+  ]);
 });
