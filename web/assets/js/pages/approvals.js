@@ -468,6 +468,8 @@ startPage(async ({ user, status }) => {
   byId("refresh").addEventListener("click", load);
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
   await load();
+  // Live: a new request, a decision or a withdrawal shows up without a refresh (a burst is one reload).
+  onLiveEvent(debounce(load, 300));
   if (user.mayApprove) await showAway();
   if (objectId && DECISIONS.has(decision)) {
     await confirmFromLink(objectId, decision);
