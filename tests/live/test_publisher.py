@@ -10,7 +10,8 @@ from ccm.live.gateway import InMemoryGateway
 from ccm.live.publisher import LivePublisher
 from ccm.storage.live_connections import InMemoryLiveConnections, LiveConnection
 
-NOW = 1_900_000_000
+NOW = 1_898_672_460
+"""2030-03-02T09:01:00Z, a minute after the events below."""
 ADMINS = "ccm-admins"
 
 
@@ -102,6 +103,16 @@ def test_an_event_is_published_once_and_a_write_without_history_not_at_all() -> 
 
     assert len(gateway.received["c"]) == 1
     assert again.counts["LiveEventsAlreadyPublished"] == 1
+
+
+def test_an_entry_recorded_long_ago_is_history_not_news() -> None:
+    live, _, gateway = publisher(connection("c", "a@example.com"))
+    later = LivePublisher(live.connections, gateway, ADMINS, clock=lambda: NOW + 3600)
+
+    published = later.publish([event("submitted", "submitted")], Visibility("submitted", ""))
+
+    assert gateway.received == {}
+    assert published.counts["LiveEventsTooOld"] == 1
 
 
 def test_an_unreadable_document_counts_as_a_draft_nobody_owns() -> None:

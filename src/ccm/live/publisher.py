@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ccm.domain.audit import AuditEvent
+from ccm.domain.times import parse_datetime
 from ccm.live.audience import Visibility
 from ccm.live.events import LiveEvent, live_event
 from ccm.live.gateway import Gateway
@@ -22,6 +23,9 @@ from ccm.storage.live_connections import LiveConnection, LiveConnections
 
 logger = logging.getLogger(__name__)
 SEND_THREADS = 16
+STALE_AFTER_SECONDS = 15 * 60
+"""An entry recorded longer ago than this is history, not news: a backlog the audit queue works off (the local
+stack's first start seeds months of demo history; a redriven dead letter) tells no open page."""
 
 
 @dataclass
@@ -44,6 +48,9 @@ class LivePublisher:
             if event is None:
                 continue
             now = int(self.clock())
+            if parse_datetime(event.at).timestamp() < now - STALE_AFTER_SECONDS:
+                published.counts["LiveEventsTooOld"] += 1
+                continue
             if not self.connections.claim_event(event.object_id, event.version, event.event, now):
                 published.counts["LiveEventsAlreadyPublished"] += 1
                 continue
