@@ -1,7 +1,7 @@
 // The live socket (/live): one per page. It only says that something changed ({type, objectId, version, status,
 // actor, at}); pages fetch what they show through the API. While it is down, callers poll as before: every watcher
 // asks `liveIsUp()` and listens to `onLiveState`, so nothing depends on the socket.
-import { get } from "./api.js";
+import { collectionOf, get } from "./api.js";
 import { showMessage } from "./messages.js";
 
 const RETRY_FIRST = 1000;
@@ -68,10 +68,6 @@ function connect() {
     setTimeout(connect, retry);
     retry = Math.min(retry * 2, RETRY_MOST);
   });
-}
-
-export function collectionOf(objectId) {
-  return objectId.startsWith("CHG-") ? "/changes" : "/announcements";
 }
 
 const WORDS = {

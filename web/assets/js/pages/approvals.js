@@ -7,10 +7,11 @@
 import { collectionOf, get, put, remove } from "../lib/api.js";
 import { approveExplained, checklist, classification, decide, decisionButtons } from "../lib/approval.js";
 import { audienceBox, meetingOutcomeText } from "../lib/audience.js";
-import { append, byId, clear, el, personName, query } from "../lib/dom.js";
+import { append, byId, clear, debounce, el, personName, query } from "../lib/dom.js";
 import { customerChips, customerName, customerNames, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
+import { onLiveEvent } from "../lib/live.js";
 import { emptyState, loading, showError, showInfo, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "../lib/status.js";
@@ -321,9 +322,10 @@ function render() {
   container.append(el("ul", { className: "item-list" }, items.map((item) => card(item, open))));
 }
 
-async function load() {
+async function load({ quiet = false } = {}) {
   const container = byId("items");
-  loading(container, "Loading items…");
+  // A live refresh replaces the list when the new one is there: no spinner in between, so nothing jumps.
+  if (!quiet) loading(container, "Loading items…");
   try {
     const { data } = await get("/approvals", { query: { scope: state.scope } });
     state.items = data.items || [];
@@ -469,7 +471,7 @@ startPage(async ({ user, status }) => {
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
   await load();
   // Live: a new request, a decision or a withdrawal shows up without a refresh (a burst is one reload).
-  onLiveEvent(debounce(load, 300));
+  onLiveEvent(debounce(() => load({ quiet: true }), 300));
   if (user.mayApprove) await showAway();
   if (objectId && DECISIONS.has(decision)) {
     await confirmFromLink(objectId, decision);

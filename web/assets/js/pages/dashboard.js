@@ -90,9 +90,10 @@ async function showOverdue(user, status) {
   }
 }
 
-async function showRecent(user, status) {
+async function showRecent(user, status, { quiet = false } = {}) {
   const container = byId("recentChanges");
-  loading(container, "Loading recent changes…");
+  // A live refresh replaces the list when the new one is there: no spinner in between, so nothing jumps.
+  if (!quiet) loading(container, "Loading recent changes…");
   try {
     const [{ data }, customers] = await Promise.all([get("/changes/recent", { query: { limit: 10 } }), loadCustomers()]);
     clear(container);
@@ -157,6 +158,6 @@ startPage(async ({ user, status }) => {
   byId("refreshRecent").addEventListener("click", () => refresh(user, status));
   byId("refreshOverdue").addEventListener("click", () => showOverdue(user, status));
   // Live: the counts and the recent changes follow every change anyone makes (a burst is asked for once).
-  onLiveEvent(debounce(() => Promise.all([showStatistics(status), showRecent(user, status)]), 300));
+  onLiveEvent(debounce(() => Promise.all([showStatistics(status), showRecent(user, status, { quiet: true })]), 300));
   await Promise.all([refresh(user, status), showDeliverability(byId("deliverability")), deadLetters(user, status)]);
 });

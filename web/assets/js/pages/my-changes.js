@@ -173,9 +173,10 @@ function watchMeetings() {
   }
 }
 
-async function reload() {
+async function reload({ quiet = false } = {}) {
   const list = byId("changeList");
-  loading(list, "Loading your changes…");
+  // A live refresh replaces the list when the new one is there: no spinner in between, so nothing jumps.
+  if (!quiet) loading(list, "Loading your changes…");
   try {
     const items = await listAll("/my-changes");
     state.items = items.filter((item) => item.kind === "change" || String(item.id).startsWith("CHG-"));
@@ -230,7 +231,7 @@ async function confirmFromLink(id, action) {
 
 /** Live: a change of the user's own list is shown again as it is now (a burst of events is one reload). */
 function followLive() {
-  const reloadSoon = debounce(reload, 300);
+  const reloadSoon = debounce(() => reload({ quiet: true }), 300);
   onLiveEvent((event) => {
     if (state.items.some((item) => item.id === event.objectId)) reloadSoon();
   });
