@@ -113,6 +113,9 @@ def main() -> None:
             approver.sign_in("approver@example.com")
             latencies = asyncio.run(transition_to_socket(stack, requester, approver))
             connect_seconds, delivered, spread = asyncio.run(fan_out(stack, requester))
+        except Exception:
+            print("".join(stack.output[-40:]), file=sys.stderr)
+            raise
         finally:
             stack.kill()
     events = 2 * CHANGES

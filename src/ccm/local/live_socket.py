@@ -130,8 +130,16 @@ class LiveSockets:
         self._connections: dict[str, ServerConnection] = {}
         self._ids: dict[int, str] = {}
         self._lock = threading.Lock()
+        # A handshake waits for the authoriser and $connect (each a function call); a burst of them queues.
         self._server: Server = serve(
-            self._handle, host, 0, process_request=self._open, ping_interval=None, compression=None
+            self._handle,
+            host,
+            0,
+            process_request=self._open,
+            ping_interval=None,
+            compression=None,
+            open_timeout=120,
+            backlog=1024,
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-sockets", daemon=True)
 

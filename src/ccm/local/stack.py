@@ -296,7 +296,8 @@ class LocalStack:
                 # everything else to waitress on a port of its own (ccm.local.live_socket).
                 front = PortalFront(self.options.host, self.options.port)
                 running.callback(front.stop)
-                server = create_server(deferred, host="127.0.0.1", port=0, threads=8)
+                # poll(), not select(): a thousand open sockets push descriptors past select()'s limit of 1024.
+                server = create_server(deferred, host="127.0.0.1", port=0, threads=8, asyncore_use_poll=True)
                 running.callback(server.close)
                 portal_url = f"http://localhost:{front.port}"
                 deferred.app, started = self._start(running, portal_url)

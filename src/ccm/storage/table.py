@@ -38,7 +38,9 @@ ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`cc
 ``DELEGATION#`` (:mod:`ccm.storage.delegations`), ``TEMPLATE`` (the standard change templates and their counter,
 :mod:`ccm.storage.templates`), ``SESMSG#`` and ``DELIVERABILITY#`` (SES message pointers and daily deliverability
 counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
-:mod:`ccm.storage.trigger_failures`), ``CHANNELLOG#<customer>`` (channel post attempts, :mod:`ccm.storage.channel_log`).
+:mod:`ccm.storage.trigger_failures`), ``CHANNELLOG#<customer>`` (channel post attempts, :mod:`ccm.storage.channel_log`),
+``LIVE#CONNECTIONS`` and ``LIVE#EVENT#<object id>`` (the live portal's open sockets and the claims that publish each
+event once, :mod:`ccm.storage.live_connections`).
 """
 
 from __future__ import annotations
