@@ -100,7 +100,8 @@ function dialogShows(objectId) {
   return [...document.querySelectorAll("dialog[open]")].some((dialog) => dialog.dataset.objectId === objectId);
 }
 
-/** A toast for each event about something the user cares about (told once per object and version). */
+/** A toast for each event about something on the page the user cares about, or a request awaiting their approval
+ * (told once per object, version and event). */
 function toastEvents(user, status) {
   const told = new Set();
   onLiveEvent(async (event) => {
@@ -108,6 +109,10 @@ function toastEvents(user, status) {
     const key = `${event.objectId}#${event.version}#${event.type}`;
     if (told.has(key) || !WORDS[event.type]) return;
     told.add(key);
+    // Asked only about what the page shows or what awaits the user: a thousand open pages must not all fetch
+    // every object anyone changes.
+    const shown = document.querySelector(`[data-id="${CSS.escape(event.objectId)}"]`) || dialogShows(event.objectId);
+    if (!shown && !(user.mayApprove && event.status === "submitted")) return;
     let data;
     try {
       ({ data } = await get(`${collectionOf(event.objectId)}/${encodeURIComponent(event.objectId)}`));

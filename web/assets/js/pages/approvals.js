@@ -7,11 +7,10 @@
 import { collectionOf, get, put, remove } from "../lib/api.js";
 import { approveExplained, checklist, classification, decide, decisionButtons } from "../lib/approval.js";
 import { audienceBox, meetingOutcomeText } from "../lib/audience.js";
-import { append, byId, clear, debounce, el, personName, query } from "../lib/dom.js";
+import { append, byId, clear, el, personName, query } from "../lib/dom.js";
 import { customerChips, customerName, customerNames, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
-import { onLiveEvent } from "../lib/live.js";
 import { emptyState, loading, showError, showInfo, showSuccess } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "../lib/status.js";
@@ -470,8 +469,6 @@ startPage(async ({ user, status }) => {
   byId("refresh").addEventListener("click", load);
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
   await load();
-  // Live: a new request, a decision or a withdrawal shows up without a refresh (a burst is one reload).
-  onLiveEvent(debounce(() => load({ quiet: true }), 300));
   if (user.mayApprove) await showAway();
   if (objectId && DECISIONS.has(decision)) {
     await confirmFromLink(objectId, decision);
