@@ -166,7 +166,7 @@ class FunctionPackage:
 
 
 def packages() -> dict[str, FunctionPackage]:
-    """The six functions, keyed by the package name the template's ``CodeUri`` uses."""
+    """The functions, keyed by the package name the template's ``CodeUri`` uses."""
     regional = regional_requirements()
     config_files = ("config.json", "SESConfig.json")
     compiled_regional = ("pydantic_core", "markupsafe", "cryptography.hazmat.bindings._rust", "boto3")
@@ -214,6 +214,15 @@ def packages() -> dict[str, FunctionPackage]:
         "ses-events": FunctionPackage(
             "ses-events",
             "functions.ses_events.app.handler",
+            Architecture.ARM64,
+            regional,
+            None,
+            bundles_sdk=True,
+            probe_imports=compiled_regional,
+        ),
+        "live": FunctionPackage(
+            "live",
+            "functions.live.app.handler",
             Architecture.ARM64,
             regional,
             None,

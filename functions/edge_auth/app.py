@@ -20,7 +20,9 @@ from typing import Any
 
 from ccm.edge.edge_config import EdgeConfig, load_edge_config
 from ccm.edge.gatekeeper import Gatekeeper
+from ccm.edge.live_authorizer import LiveAuthorizer
 from ccm.edge.not_found import is_origin_response, with_not_found_page
+from ccm.edge.session import SessionCookie
 
 CONFIG_PATH = Path(__file__).with_name("edge_config.json")
 NOT_FOUND_PAGES = (Path(__file__).with_name("not_found.html"), Path(__file__).resolve().parents[2] / "web" / "404.html")
@@ -35,13 +37,14 @@ _config: EdgeConfig | None = None
 _gatekeeper: Gatekeeper | None = None
 _saml_entry: Handler | None = None
 _not_found_page: str | None = None
+_live_authorizer: LiveAuthorizer | None = None
 
 
 def use_config(source: str | Path | EdgeConfig) -> None:
     """Read the edge configuration from ``source`` from now on instead of the file baked into the package."""
-    global _config_source, _config, _gatekeeper, _saml_entry
+    global _config_source, _config, _gatekeeper, _saml_entry, _live_authorizer
     _config_source = source if isinstance(source, EdgeConfig) else Path(source)
-    _config = _gatekeeper = _saml_entry = None
+    _config = _gatekeeper = _saml_entry = _live_authorizer = None
 
 
 def _edge_config() -> EdgeConfig:
@@ -75,6 +78,19 @@ def viewer_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 # DESIGN.md names the viewer-request entry point ``handler``; both names reach the same gatekeeper.
 handler = viewer_request
+
+
+def live_authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The live WebSocket API's ``$connect`` authoriser: a regional function from this same package, so it trusts
+    exactly the sessions the gatekeeper trusts (``ccm.edge.live_authorizer``)."""
+    global _live_authorizer
+    if _live_authorizer is None:
+        config = _edge_config()
+        _live_authorizer = LiveAuthorizer(SessionCookie(config.cookie_keys, config.session), config.public_origin)
+    decision = _live_authorizer.decide(event)
+    if not decision.allowed:
+        logging.getLogger("ccm.edge").warning("live connection refused: %s", decision.reason)
+    return decision.policy(str(event.get("methodArn") or "*"))
 
 
 def saml_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

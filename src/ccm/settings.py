@@ -34,6 +34,11 @@ class Settings(BaseModel):
     """The customers' trigger queues are named this plus the customer code (the deployed stack's
     ``<stack>-trigger-``); without it, as config.json's ``sqs_queue_arn`` or ``ccm-<code>`` name them."""
 
+    live_endpoint: str | None = None
+    """``CCM_LIVE_ENDPOINT``: the live WebSocket API's management endpoint (``https://<api>.execute-api.<region>.
+    amazonaws.com/<stage>``, the local edge's ``/dev/live`` locally); without it the audit function publishes no
+    live events."""
+
     channels_loopback_http: bool = False
     """``CCM_CHANNELS_LOOPBACK_HTTP=1``: channels may post plain http to the loopback interface (the local stack's
     catchers). No deployed function has it."""
@@ -49,6 +54,7 @@ class Settings(BaseModel):
             or _default_file("SubscriptionConfig.json"),
             audit_bucket=os.environ.get("CCM_AUDIT_BUCKET") or f"{os.environ.get('CCM_BUCKET', 'ccm-metadata')}-audit",
             trigger_queue_prefix=os.environ.get("CCM_TRIGGER_QUEUE_PREFIX") or None,
+            live_endpoint=os.environ.get("CCM_LIVE_ENDPOINT") or None,
             channels_loopback_http=os.environ.get("CCM_CHANNELS_LOOPBACK_HTTP", "") == "1",
         )
 

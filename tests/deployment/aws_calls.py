@@ -29,7 +29,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from tests.deployment.iam_requests import AuthorizationRequest, UnmappedCall, requests_for
+from tests.deployment.iam_requests import ENDPOINT_URL, AuthorizationRequest, UnmappedCall, requests_for
 
 ENTRY_POINTS: dict[tuple[str, str], str] = {
     # (module, function) on the stack -> component; each component's role is found in the rendered template.
@@ -40,6 +40,8 @@ ENTRY_POINTS: dict[tuple[str, str], str] = {
     ("functions.ses_events.app", "handler"): "ses-events",
     ("functions.edge_auth.app", "viewer_request"): "edge-viewer-request",
     ("functions.edge_auth.app", "saml_handler"): "edge-saml",
+    ("functions.edge_auth.app", "live_authorizer"): "live-authorizer",
+    ("functions.live.app", "handler"): "live",
     # The scheduled ECS task runs `ccm identity-center import --all`.
     ("ccm.cli.identity_cmd", "import_contacts"): "import",
 }
@@ -51,6 +53,7 @@ COMPONENT_TESTS = (
     "tests/audit/test_audit_events.py",
     "tests/audit/test_reports.py",
     "tests/audit/test_admin_events.py",
+    "tests/audit/test_live_events.py",
     "tests/integration/test_clock.py",
     "tests/integration/test_ses_events.py",
     "tests/meetings/test_meeting_handler.py",
@@ -208,7 +211,7 @@ def _watch(client: Any) -> None:
     def stash(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         component = current_component()
         if component is not None:
-            context["ccm_iam"] = (component, dict(params))
+            context["ccm_iam"] = (component, {**params, ENDPOINT_URL: client.meta.endpoint_url})
 
     def record(http_response: Any, model: Any, context: dict[str, Any], **_: Any) -> None:
         stashed = context.get("ccm_iam")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 PARTITION = "aws"
 ACCOUNT = "123456789012"
@@ -238,6 +239,22 @@ def _message_move(call: str, params: dict[str, Any], status: int, region: str) -
     return requests
 
 
+ENDPOINT_URL = "_endpoint_url"
+"""Where ``tests.deployment.aws_calls`` puts the client's endpoint among a call's parameters: the management API
+names its resource by the endpoint (API id and stage), not by a parameter."""
+
+
+def _manage_connection(method: str) -> Callable[[str, dict[str, Any], int, str], list[AuthorizationRequest]]:
+    def requests(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
+        endpoint = urlsplit(str(params.get(ENDPOINT_URL) or ""))
+        api_id = endpoint.hostname.split(".", 1)[0] if endpoint.hostname else "unknown"
+        stage = endpoint.path.strip("/")
+        resource = f"arn:{PARTITION}:execute-api:{region}:{ACCOUNT}:{api_id}/{stage}/{method}/@connections/"
+        return [AuthorizationRequest(call, "execute-api:ManageConnections", resource + str(params["ConnectionId"]))]
+
+    return requests
+
+
 def _always_allowed(call: str, params: dict[str, Any], status: int, region: str) -> list[AuthorizationRequest]:
     # AWS authorizes sts:GetCallerIdentity for every principal; no policy can deny it.
     return []
@@ -282,6 +299,8 @@ OPERATIONS: dict[tuple[str, str], Callable[[str, dict[str, Any], int, str], list
     ("sqs", "DeleteMessage"): _sqs("sqs:DeleteMessage"),
     ("sqs", "DeleteMessageBatch"): _sqs("sqs:DeleteMessage"),
     ("sqs", "StartMessageMoveTask"): _message_move,
+    ("apigatewaymanagementapi", "PostToConnection"): _manage_connection("POST"),
+    ("apigatewaymanagementapi", "DeleteConnection"): _manage_connection("DELETE"),
 }
 
 

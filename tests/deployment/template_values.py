@@ -16,6 +16,10 @@ from tests.deployment.iam_requests import ACCOUNT, PARTITION
 NO_VALUE = object()
 
 
+API_ID = "a1b2c3d4e5"
+"""The id of the live WebSocket API in the tests (``CCM_LIVE_ENDPOINT`` of tests/audit/test_live_events.py)."""
+
+
 @dataclass
 class Deployment:
     template: dict[str, Any]
@@ -59,6 +63,9 @@ class Deployment:
             return self.pseudo(name)
         if name in self.template.get("Parameters", {}):
             return self.parameter(name)
+        if self.template["Resources"][name]["Type"] == "AWS::ApiGatewayV2::Api":
+            # API Gateway names an API by an id of its own choosing: the one the tests' endpoints use.
+            return API_ID
         return self._named(name)
 
     def get_att(self, logical_id: str, attribute: str) -> Any:

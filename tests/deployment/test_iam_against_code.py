@@ -25,8 +25,8 @@ from tests.deployment.template_values import Deployment
 STACK = TABLE.removesuffix("-table")
 """The stack whose table is the tests' table: ``<stack>-table``."""
 
-CALLING_COMPONENTS = ("api", "backend", "audit", "clock", "ses-events", "edge-saml", "import")
-"""The components that call AWS (the viewer-request gatekeeper calls nothing)."""
+CALLING_COMPONENTS = ("api", "backend", "audit", "clock", "ses-events", "edge-saml", "import", "live")
+"""The components that call AWS (the viewer-request gatekeeper and the live authoriser call nothing)."""
 
 
 @pytest.fixture(scope="module")

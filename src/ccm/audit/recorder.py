@@ -16,6 +16,8 @@ from ccm.audit.archive_versions import ArchiveVersions, archive_key_of, is_audit
 from ccm.audit.reports import refresh_reports
 from ccm.audit.stream_records import RowWrite
 from ccm.domain.audit import AuditEvent, events_of_write
+from ccm.live.audience import Visibility
+from ccm.live.publisher import LivePublisher
 from ccm.storage.audit_index import AuditIndex
 from ccm.storage.audit_log import AuditLog
 from ccm.storage.report_store import ReportStore
@@ -35,6 +37,8 @@ class AuditRecorder:
     log: AuditLog
     index: AuditIndex
     reports: ReportStore
+    live: LivePublisher | None = None
+    """Tells the portal's open pages of each event (issue 26); ``None`` where no live API is deployed."""
 
     def record(self, key: str, version_id: str | None, etag: str | None = None) -> Recorded:
         """Audit the write of ``key`` at ``version_id`` (the notification's, else the version whose content has
@@ -52,7 +56,10 @@ class AuditRecorder:
             recorded.counts["WritesUnreadable"] += 1
             return recorded
         before = self.archive.previous(key, version_id)
-        self._store(events_of_write(before, after, source_version_id=version_id), recorded)
+        events = events_of_write(before, after, source_version_id=version_id)
+        self._store(events, recorded)
+        if self.live is not None:
+            recorded.counts.update(self.live.publish(events, Visibility.of(after)).counts)
         object_id = object_id_of(key)
         current = self.archive.document(archive_key_of(key))
         if object_id.startswith("CHG-"):

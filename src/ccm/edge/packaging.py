@@ -24,6 +24,7 @@ GATEKEEPER_MODULES = (
     "ccm/edge/cloudfront.py",
     "ccm/edge/edge_config.py",
     "ccm/edge/gatekeeper.py",
+    "ccm/edge/live_authorizer.py",
     "ccm/edge/next_url.py",
     "ccm/edge/not_found.py",
     "ccm/edge/session.py",

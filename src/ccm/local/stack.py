@@ -52,6 +52,7 @@ from ccm.local.hooks import HOOKS_PATH, HookCatcher, seed_channel_parameters
 from ccm.local.http import StartResponse, WsgiApp
 from ccm.local.lambdas import FunctionSpec, LocalFunction
 from ccm.local.list_management import LinkSigner, LocalListManagement, serve_list_management
+from ccm.local.live_socket import MANAGEMENT_PATH, LiveSockets, ManagementApi, PortalFront
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.outbox import Outbox
 from ccm.local.outbox_pages import OutboxApp
@@ -169,6 +170,20 @@ def function_specs(options: StackOptions, edge_config: Path) -> dict[str, Functi
             concurrency=3,
             log_file=str(logs / "backend.log"),
         ),
+        # The live WebSocket API's authoriser (from the gatekeeper's package and edge configuration) and routes.
+        "live-authorizer": FunctionSpec(
+            "ccm-live-authorizer",
+            "functions.edge_auth.app:live_authorizer",
+            timeout_seconds=5,
+            memory_mb=128,
+            concurrency=2,
+            setup=edge_setup,
+            setup_argument=str(edge_config),
+            log_file=str(logs / "live-authorizer.log"),
+        ),
+        "live": FunctionSpec(
+            "ccm-live", "functions.live.app:handler", 10, 256, concurrency=2, log_file=str(logs / "live.log")
+        ),
         "clock": FunctionSpec("ccm-clock", "functions.clock.app:handler", 120, 512, log_file=str(logs / "clock.log")),
         "ses-events": FunctionSpec(
             "ccm-ses-events", "functions.ses_events.app:handler", 30, 256, log_file=str(logs / "ses-events.log")
@@ -266,6 +281,7 @@ class LocalStack:
         self.options = options
         self.announce = announce
         self._restored = False
+        self._live: LiveSockets | None = None
 
     def run(self) -> None:
         """Start everything, serve until SIGINT/SIGTERM, stop everything."""
@@ -278,10 +294,17 @@ class LocalStack:
         with contextlib.ExitStack() as running:
             try:
                 deferred = Deferred()
-                server = create_server(deferred, host=self.options.host, port=self.options.port, threads=8)
+                # The portal's port belongs to the front, which hands /live upgrades to the socket server and
+                # everything else to waitress on a port of its own (ccm.local.live_socket).
+                front = PortalFront(self.options.host, self.options.port)
+                running.callback(front.stop)
+                # poll(), not select(): a thousand open sockets push descriptors past select()'s limit of 1024.
+                server = create_server(deferred, host="127.0.0.1", port=0, threads=8, asyncore_use_poll=True)
                 running.callback(server.close)
-                portal_url = f"http://localhost:{_bound_port(server)}"
+                portal_url = f"http://localhost:{front.port}"
                 deferred.app, started = self._start(running, portal_url)
+                live = ("127.0.0.1", self._live.port) if self._live is not None else None
+                front.start(web=("127.0.0.1", _bound_port(server)), live=live)
                 started.seconds = time.monotonic() - started_at
                 self.announce(started)
                 server.run()  # until SIGINT (KeyboardInterrupt) or SIGTERM (SystemExit), which it catches
@@ -352,6 +375,8 @@ class LocalStack:
         resumed = self._start_background(running, config, functions, outbox, snapshot)
         for function in functions.values():
             function.wait_ready()
+        self._live = LiveSockets(functions["live-authorizer"], functions["live"]).start()
+        running.callback(self._live.stop)
         logger.info("functions started: %s", ", ".join(function.spec.name for function in functions.values()))
         edge = LocalEdge(
             portal_url,
@@ -363,6 +388,7 @@ class LocalStack:
                 HOOKS_PATH: catcher,
                 SERVICENOW_PATH: tickets.servicenow,
                 JIRA_PATH: tickets.jira,
+                MANAGEMENT_PATH: ManagementApi(self._live),
                 "/dev/subscriptions": SubscriptionPages(
                     links,
                     customer_contact_lists(config),
@@ -405,6 +431,8 @@ class LocalStack:
             "CCM_BUCKET": options.bucket,
             "CCM_AUDIT_BUCKET": options.audit_bucket,
             "CCM_TABLE": options.table,
+            # The audit function tells the pages through the local management API, as through API Gateway's.
+            "CCM_LIVE_ENDPOINT": portal_url + MANAGEMENT_PATH,
             # The channels' catchers (/dev/hooks) are plain http on this machine; no deployed function has this.
             "CCM_CHANNELS_LOOPBACK_HTTP": "1",
         }

@@ -42,7 +42,9 @@ ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`cc
 counts, :mod:`ccm.storage.delivery_records`), ``TRIGGERFAIL#`` (why a trigger last failed,
 :mod:`ccm.storage.trigger_failures`), ``CHANNELLOG#<customer>`` (channel post attempts, :mod:`ccm.storage.channel_log`),
 ``FEEDBACK#<object id>`` (one customer recipient's rating each) and ``FEEDBACKKEY`` (the rating links' signing keys,
-:mod:`ccm.storage.feedback`).
+:mod:`ccm.storage.feedback`),
+``LIVE#CONNECTIONS`` and ``LIVE#EVENT#<object id>`` (the live portal's open sockets and the claims that publish each
+event once, :mod:`ccm.storage.live_connections`).
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 // The Join button, and waiting for it: after an approval the backend schedules the meeting on its own time and
 // writes meeting_metadata.join_url, or records that no meeting was made because nobody is invited; the page asks
-// with If-None-Match, so unchanged objects cost a 304.
+// with If-None-Match, so unchanged objects cost a 304. While the live socket is up the page asks only when the
+// socket says the object changed; while it is down, it polls.
 import { get } from "./api.js";
 import { meetingDecided } from "./audience.js";
 import { el } from "./dom.js";
+import { liveIsUp, onLiveEvent, onLiveState } from "./live.js";
 import { normalStatus } from "./status.js";
 
 export const FAST_INTERVAL = 2000;
@@ -33,9 +35,10 @@ export function joinLink(url) {
 }
 
 /**
- * Poll `collection/id` while the backend works on it, asking with If-None-Match (an unchanged object costs a 304):
- * every new version goes to `onChange(document)`, and once `isDone(document)` holds, to `onDone(document)`, then
- * polling stops; after GIVE_UP_AFTER it stops with `onGiveUp()`. One watcher per object and `name` however often a
+ * Watch `collection/id` while the backend works on it, asking with If-None-Match (an unchanged object costs a 304)
+ * whenever the live socket says it changed, or every few seconds while the socket is down: every new version goes
+ * to `onChange(document)`, and once `isDone(document)` holds, to `onDone(document)`, then
+ * watching stops; after GIVE_UP_AFTER it stops with `onGiveUp()`. One watcher per object and `name` however often a
  * list reloads: a second caller joins the running watcher. Returns a function that stops the watcher.
  */
 export function watchObject(collection, id, { name = "object", isDone, onChange, onDone, onGiveUp } = {}) {
@@ -50,16 +53,18 @@ export function watchObject(collection, id, { name = "object", isDone, onChange,
   let etag = null;
   let elapsed = 0;
   let timer = null;
+  let giveUp = null;
+  const unsubscribe = [];
   const stop = () => {
     clearTimeout(timer);
+    clearTimeout(giveUp);
+    for (const each of unsubscribe.splice(0)) each();
     watching.delete(key);
   };
   const tell = (what, ...args) => {
     for (const each of listeners) if (each[what]) each[what](...args);
   };
-  const tick = async () => {
-    const interval = elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL;
-    elapsed += interval;
+  const fetchOnce = async () => {
     try {
       const answer = await get(`${collection}/${encodeURIComponent(id)}`, { ifNoneMatch: etag });
       if (answer.status !== 304) {
@@ -68,20 +73,44 @@ export function watchObject(collection, id, { name = "object", isDone, onChange,
         if (isDone(answer.data)) {
           stop();
           tell("onDone", answer.data);
-          return;
+          return true;
         }
       }
     } catch {
-      // A failed poll is retried on the next tick; the watcher gives up only on time.
+      // A failed request is retried on the next tick or event; the watcher gives up only on time.
     }
-    if (elapsed >= GIVE_UP_AFTER) {
-      stop();
-      tell("onGiveUp");
-      return;
-    }
-    timer = setTimeout(tick, elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL);
+    return false;
   };
-  timer = setTimeout(tick, FAST_INTERVAL);
+  const schedule = () => {
+    clearTimeout(timer);
+    if (!liveIsUp()) timer = setTimeout(tick, elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL);
+  };
+  const tick = async () => {
+    elapsed += elapsed >= SLOW_AFTER ? SLOW_INTERVAL : FAST_INTERVAL;
+    if (await fetchOnce()) return;
+    schedule();
+  };
+  unsubscribe.push(
+    onLiveEvent((event) => {
+      if (event.objectId === id) fetchOnce();
+    }),
+    onLiveState((isUp) => {
+      // Back up after a drop: an event may have been missed, so look once; down: poll until it is back.
+      if (isUp) {
+        clearTimeout(timer);
+        fetchOnce();
+      } else {
+        schedule();
+      }
+    }),
+  );
+  giveUp = setTimeout(() => {
+    stop();
+    tell("onGiveUp");
+  }, GIVE_UP_AFTER);
+  // With the socket up, look once now (what it said before this watcher began is not said again), then on events.
+  if (liveIsUp()) fetchOnce();
+  else schedule();
   watching.set(key, { stop, listeners });
   return stop;
 }

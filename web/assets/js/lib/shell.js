@@ -2,6 +2,7 @@
 // The header itself is in each page's HTML, so it takes its final size before any script or data arrives.
 import { ApiError, get } from "./api.js";
 import { byId, el } from "./dom.js";
+import { startLive } from "./live.js";
 import { showError } from "./messages.js";
 
 const REFRESH_EVERY = 10 * 60 * 1000;
@@ -71,6 +72,7 @@ export async function startPage(run) {
   userInfo.title = `${user.email} (role: ${user.role})`;
   document.body.dataset.role = user.role;
   keepSessionAlive(status);
+  startLive(user, status);
   try {
     await run({ user, status });
   } catch (error) {

@@ -321,9 +321,10 @@ function render() {
   container.append(el("ul", { className: "item-list" }, items.map((item) => card(item, open))));
 }
 
-async function load() {
+async function load({ quiet = false } = {}) {
   const container = byId("items");
-  loading(container, "Loading items…");
+  // A live refresh replaces the list when the new one is there: no spinner in between, so nothing jumps.
+  if (!quiet) loading(container, "Loading items…");
   try {
     const { data } = await get("/approvals", { query: { scope: state.scope } });
     state.items = data.items || [];

@@ -2,11 +2,12 @@
 // recently modified changes, and the emergency changes whose retrospective review is due (overdue ones first).
 import { actionButtons } from "../lib/actions.js";
 import { get } from "../lib/api.js";
-import { byId, clear, el, personName } from "../lib/dom.js";
+import { byId, clear, debounce, el, personName } from "../lib/dom.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
 import { showDeadLetters, showDeliverability } from "../lib/deliveries.js";
 import { openDetails } from "../lib/details.js";
 import { fillFeedbackPanel } from "../lib/feedback.js";
+import { onLiveEvent } from "../lib/live.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { allowedActions, statusBadge } from "../lib/status.js";
@@ -90,9 +91,10 @@ async function showOverdue(user, status) {
   }
 }
 
-async function showRecent(user, status) {
+async function showRecent(user, status, { quiet = false } = {}) {
   const container = byId("recentChanges");
-  loading(container, "Loading recent changes…");
+  // A live refresh replaces the list when the new one is there: no spinner in between, so nothing jumps.
+  if (!quiet) loading(container, "Loading recent changes…");
   try {
     const [{ data }, customers] = await Promise.all([get("/changes/recent", { query: { limit: 10 } }), loadCustomers()]);
     clear(container);
@@ -156,6 +158,8 @@ function deadLetters(user, status) {
 startPage(async ({ user, status }) => {
   byId("refreshRecent").addEventListener("click", () => refresh(user, status));
   byId("refreshOverdue").addEventListener("click", () => showOverdue(user, status));
+  // Live: the counts and the recent changes follow every change anyone makes (a burst is asked for once).
+  onLiveEvent(debounce(() => Promise.all([showStatistics(status), showRecent(user, status, { quiet: true })]), 300));
   await Promise.all([
     refresh(user, status),
     showDeliverability(byId("deliverability")),

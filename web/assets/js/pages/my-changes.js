@@ -10,6 +10,7 @@ import { meetingNews } from "../lib/audience.js";
 import { customerChips, loadCustomers } from "../lib/customers.js";
 import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
+import { onLiveEvent } from "../lib/live.js";
 import { busy, emptyState, loading, showError, showInfo, showMessage } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
 import { STATUSES, allowedActions, normalStatus } from "../lib/status.js";
@@ -172,9 +173,10 @@ function watchMeetings() {
   }
 }
 
-async function reload() {
+async function reload({ quiet = false } = {}) {
   const list = byId("changeList");
-  loading(list, "Loading your changes…");
+  // A live refresh replaces the list when the new one is there: no spinner in between, so nothing jumps.
+  if (!quiet) loading(list, "Loading your changes…");
   try {
     const items = await listAll("/my-changes");
     state.items = items.filter((item) => item.kind === "change" || String(item.id).startsWith("CHG-"));
@@ -227,6 +229,14 @@ async function confirmFromLink(id, action) {
   window.history.replaceState(null, "", url);
 }
 
+/** Live: a change of the user's own list is shown again as it is now (a burst of events is one reload). */
+function followLive() {
+  const reloadSoon = debounce(() => reload({ quiet: true }), 300);
+  onLiveEvent((event) => {
+    if (state.items.some((item) => item.id === event.objectId)) reloadSoon();
+  });
+}
+
 startPage(async ({ user, status }) => {
   state.user = user;
   state.status = status;
@@ -243,6 +253,7 @@ startPage(async ({ user, status }) => {
   byId("refreshList").addEventListener("click", (event) => busy(event.currentTarget, "Refreshing…", reload));
   state.customers = await loadCustomers().catch(() => []);
   await reload();
+  followLive();
   const linked = query("objectId");
   const action = query("action");
   if (linked && CONFIRMABLE.includes(action)) await confirmFromLink(linked, action);
