@@ -6,7 +6,15 @@ import base64
 import gzip
 import json
 
-from ccm.local.cloudfront import ForwardedRequest, origin_request_event, s3_origin, viewer_request_event
+from ccm.local.cloudfront import (
+    API_POLICY,
+    FEEDBACK_POLICY,
+    FEEDS_POLICY,
+    ForwardedRequest,
+    origin_request_event,
+    s3_origin,
+    viewer_request_event,
+)
 from ccm.local.function_url import function_url_event, function_url_response
 from ccm.local.http import HttpRequest
 from ccm.storage.feed_tokens import DynamoFeedTokens
@@ -296,3 +304,11 @@ def test_a_customer_feed_reaches_the_api_without_sign_in_identity_or_query_and_i
     assert wrong.status == unknown.status == 404 and wrong.text == unknown.text, "the API's own 404, the same for both"
     assert wrong.header("Content-Security-Policy") == PORTAL_CSP
     assert call(local_edge.edge, "POST", path).status == 403
+
+
+def test_a_query_string_whitelist_passes_on_only_the_names_it_lists() -> None:
+    viewer = ForwardedRequest("GET", "/feedback/t", "rating=4&utm_source=mail&rating%20x=1&&", (), b"", "203.0.113.9")
+
+    assert viewer.for_origin(FEEDBACK_POLICY).querystring == "rating=4"
+    assert viewer.for_origin(FEEDS_POLICY).querystring == ""
+    assert viewer.for_origin(API_POLICY).querystring == viewer.querystring

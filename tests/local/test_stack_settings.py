@@ -10,10 +10,17 @@ import pytest
 
 from ccm.config import AppConfig
 from ccm.devidp.provider import demo_users
-from ccm.edge.behaviours import API_PATH_PATTERNS, FEEDS_PATH_PATTERN, LEGACY_API_PATHS, is_api_path, is_saml_path
+from ccm.edge.behaviours import (
+    API_PATH_PATTERNS,
+    FEEDBACK_PATH_PATTERN,
+    FEEDS_PATH_PATTERN,
+    LEGACY_API_PATHS,
+    is_api_path,
+    is_saml_path,
+)
 from ccm.errors import ConfigError
 from ccm.local.__main__ import banner, main, parse_options
-from ccm.local.cloudfront import API_POLICY, FEEDS_POLICY, SAML_POLICY
+from ccm.local.cloudfront import API_POLICY, FEEDBACK_POLICY, FEEDS_POLICY, SAML_POLICY
 from ccm.local.demo_policies import demo_approval_policies
 from ccm.local.local_config import GraphEndpoints, write_local_config
 from ccm.local.stack import Started
@@ -82,11 +89,16 @@ def test_cloudfront_is_played_with_the_behaviours_and_origin_policies_of_the_tem
     api = policy(next(b for b in behaviours if b["PathPattern"] == "/api/*")["OriginRequestPolicyId"])
     saml = policy(next(b for b in behaviours if b["PathPattern"] == "/saml/*")["OriginRequestPolicyId"])
     feeds = policy(next(b for b in behaviours if b["PathPattern"] == FEEDS_PATH_PATTERN)["OriginRequestPolicyId"])
-    assert sorted(api_patterns) == sorted([*API_PATH_PATTERNS, FEEDS_PATH_PATTERN])
-    for local, deployed in ((API_POLICY, api), (SAML_POLICY, saml), (FEEDS_POLICY, feeds)):
+    feedback = policy(next(b for b in behaviours if b["PathPattern"] == FEEDBACK_PATH_PATTERN)["OriginRequestPolicyId"])
+    assert sorted(api_patterns) == sorted([*API_PATH_PATTERNS, FEEDS_PATH_PATTERN, FEEDBACK_PATH_PATTERN])
+    for local, deployed in ((API_POLICY, api), (SAML_POLICY, saml), (FEEDS_POLICY, feeds), (FEEDBACK_POLICY, feedback)):
         assert {name.lower() for name in deployed["HeadersConfig"].get("Headers", [])} == local.headers
         assert (deployed["CookiesConfig"]["CookieBehavior"] == "all") is local.cookies
-        assert (deployed["QueryStringsConfig"]["QueryStringBehavior"] == "all") is local.query_strings
+        query = deployed["QueryStringsConfig"]
+        if query["QueryStringBehavior"] == "whitelist":
+            assert local.query_strings == frozenset(query["QueryStrings"])
+        else:
+            assert (query["QueryStringBehavior"] == "all") is local.query_strings
     # The local edge sends the web bucket's 404s, and only those, through the gatekeeper again, as the template's
     # origin-response association on the default behaviour does.
     default = resources["Distribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]

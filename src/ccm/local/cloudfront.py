@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote_plus
 
 from ccm.local.http import HttpRequest, HttpResponse
 
@@ -37,7 +38,8 @@ class OriginRequestPolicy:
     headers: frozenset[str]
     """Lower-case names of the viewer headers passed on."""
     cookies: bool
-    query_strings: bool = True
+    query_strings: bool | frozenset[str] = True
+    """``True``: all of them; ``False``: none; a set: only the names in it (CloudFront's whitelist)."""
 
 
 API_POLICY = OriginRequestPolicy(
@@ -59,7 +61,7 @@ API_POLICY = OriginRequestPolicy(
 FEEDS_POLICY = OriginRequestPolicy(headers=frozenset(), cookies=False, query_strings=False)
 """Customers' public calendars: the path alone reaches the API (``FeedsOriginRequestPolicy``)."""
 FEEDBACK_POLICY = OriginRequestPolicy(
-    headers=frozenset({"content-type", "x-amz-content-sha256"}), cookies=False, query_strings=True
+    headers=frozenset({"content-type", "x-amz-content-sha256"}), cookies=False, query_strings=frozenset({"rating"})
 )
 """Rating pages: the path, the chosen rating and the form's body with its hash (``FeedbackOriginRequestPolicy``)."""
 SAML_POLICY = OriginRequestPolicy(headers=frozenset({"content-type", "origin", "referer", "user-agent"}), cookies=True)
@@ -157,11 +159,18 @@ class ForwardedRequest:
         return ForwardedRequest(
             self.method,
             self.uri,
-            self.querystring if policy.query_strings else "",
+            _kept_query(self.querystring, policy.query_strings),
             kept,
             self.body,
             self.client_ip,
         )
+
+
+def _kept_query(querystring: str, allowed: bool | frozenset[str]) -> str:
+    if isinstance(allowed, bool):
+        return querystring if allowed else ""
+    pairs = (pair for pair in querystring.split("&") if pair)
+    return "&".join(pair for pair in pairs if unquote_plus(pair.partition("=")[0]) in allowed)
 
 
 def origin_request_event(
