@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
 from ccm.domain.audit import AuditEvent
 from ccm.errors import InvalidCursor
+from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -111,13 +112,7 @@ class AuditIndex:
         self.table_name = table_name
         self._ddb = dynamodb
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        if self._ddb is None:
-            import boto3  # deferred: the API's cold start loads the SDK only when a request needs it
-
-            self._ddb = boto3.client("dynamodb", config=retry_config())
-        return self._ddb
+    ddb = LazyDynamoDB()
 
     def add(self, event: AuditEvent) -> bool:
         """Index ``event``; ``False`` when its row was there already."""

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
 from ccm.domain.approval_state import ApprovalState
 from ccm.domain.objects import Announcement, Change
 from ccm.domain.status import Status
@@ -44,6 +44,7 @@ from ccm.errors import InvalidCursor
 from ccm.storage.archive import ArchiveStore, Stored
 from ccm.storage.attribute_values import from_item, to_item
 from ccm.storage.batch_writes import write_in_batches
+from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.search_index import TERM_PREFIX, SearchIndex, lookup_terms
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
 from ccm.storage.window_index import WindowIndex, feed_keys, window_months, window_rows
@@ -279,13 +280,7 @@ class Catalog:
         self._ddb = dynamodb
         self.search_index = SearchIndex(table_name, lambda: self.ddb)
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        if self._ddb is None:
-            import boto3
-
-            self._ddb = boto3.client("dynamodb", config=retry_config())
-        return self._ddb
+    ddb = LazyDynamoDB()
 
     # -- writing -----------------------------------------------------------------------------------------
 

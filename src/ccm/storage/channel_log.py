@@ -14,8 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ccm.aws.clients import retry_config
-from ccm.storage.dynamo import from_item, to_item
+from ccm.storage.dynamo import LazyDynamoDB, from_item, to_item
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -89,14 +88,7 @@ class DynamoChannelLog:
         self._ddb = dynamodb
         self._lock = threading.Lock()
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        with self._lock:
-            if self._ddb is None:
-                import boto3
-
-                self._ddb = boto3.client("dynamodb", config=retry_config())
-            return self._ddb
+    ddb = LazyDynamoDB()
 
     def record(self, attempt: ChannelAttempt) -> None:
         values = {name: value for name, value in attempt.as_document().items() if value is not None}

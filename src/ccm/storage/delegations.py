@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
 from ccm.domain.delegation import Delegation
 from ccm.domain.times import format_rfc3339
-from ccm.storage.dynamo import from_item, to_item
+from ccm.storage.dynamo import LazyDynamoDB, from_item, to_item
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -57,13 +57,7 @@ class DynamoDelegations:
         self.table_name = table_name
         self._ddb = dynamodb
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        if self._ddb is None:
-            import boto3  # on first use: a cold start that never reads this table does not load the SDK
-
-            self._ddb = boto3.client("dynamodb", config=retry_config())
-        return self._ddb
+    ddb = LazyDynamoDB()
 
     @staticmethod
     def _delegation(item: dict[str, Any]) -> Delegation:

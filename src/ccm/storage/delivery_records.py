@@ -17,7 +17,6 @@ DynamoDB's, so concurrent and repeated events cannot overtake each other.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -26,12 +25,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
 from ccm.domain.deliveries import (
     EVENT_STATUS_RANK,
     PERMANENT_BOUNCE,
     DeliveryStatus,
 )
+from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -201,16 +201,8 @@ class DynamoDeliveryRecords:
     def __init__(self, table_name: str, dynamodb: DynamoDBClient | None = None) -> None:
         self.table_name = table_name
         self._ddb = dynamodb
-        self._lock = threading.Lock()
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        with self._lock:
-            if self._ddb is None:
-                import boto3  # on first use: a cold start that never reaches the table does not load it
-
-                self._ddb = boto3.client("dynamodb", config=retry_config())
-            return self._ddb
+    ddb = LazyDynamoDB()
 
     # -- the events ---------------------------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
 from ccm.domain.times import format_rfc3339, utc_now
+from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -67,14 +68,7 @@ class DynamoFeedTokens:
         self._ddb = dynamodb
         self.clock = clock
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        if self._ddb is None:
-            # boto3 loads on the first feed request, never on the API's cold start.
-            import boto3
-
-            self._ddb = boto3.client("dynamodb", config=retry_config())
-        return self._ddb
+    ddb = LazyDynamoDB()
 
     def current(self, code: str) -> str | None:
         item = self.ddb.get_item(TableName=self.table_name, Key=_key(code), ConsistentRead=True).get("Item")

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
 from ccm.domain.feedback import Answer, FeedbackKey, FeedbackKeys
 from ccm.domain.times import utc_now
-from ccm.storage.dynamo import from_item, to_item
+from ccm.storage.dynamo import LazyDynamoDB, from_item, to_item
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -89,14 +89,7 @@ class DynamoFeedback:
         self._ddb = dynamodb
         self._lock = threading.Lock()
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        with self._lock:
-            if self._ddb is None:
-                import boto3
-
-                self._ddb = boto3.client("dynamodb", config=retry_config())
-            return self._ddb
+    ddb = LazyDynamoDB()
 
     def record(self, answer: Answer) -> Answer:
         answered = _iso(answer.answered_at)

@@ -10,7 +10,6 @@ stand on this; each decides what a row that could not be taken means.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -19,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
+from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -60,19 +60,11 @@ class Leases:
     ) -> None:
         self.table_name = table_name
         self._ddb = dynamodb
-        self._lock = threading.Lock()
         self.lease_seconds = lease_seconds
         self.retention_seconds = retention_seconds
         self.clock = clock
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        with self._lock:
-            if self._ddb is None:
-                import boto3
-
-                self._ddb = boto3.client("dynamodb", config=retry_config())
-            return self._ddb
+    ddb = LazyDynamoDB()
 
     def take(self, partition: str, sort: str, attributes: Item) -> Lease | None:
         """Claim the row (with ``attributes`` beside the claim); ``None`` when it is finished or held by a live

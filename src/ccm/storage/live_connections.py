@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
+from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -60,13 +61,7 @@ class DynamoLiveConnections:
         self.table_name = table_name
         self._ddb = dynamodb
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        if self._ddb is None:
-            import boto3
-
-            self._ddb = boto3.client("dynamodb", config=retry_config())
-        return self._ddb
+    ddb = LazyDynamoDB()
 
     def add(self, connection: LiveConnection) -> None:
         self.ddb.put_item(

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
 from ccm.domain.operator_audit import OperatorAction, version_of
-from ccm.storage.dynamo import to_item
+from ccm.storage.dynamo import LazyDynamoDB, to_item
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -88,13 +88,7 @@ class OperatorActionLog:
         self.table_name = table_name
         self._ddb = dynamodb
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        if self._ddb is None:
-            import boto3
-
-            self._ddb = boto3.client("dynamodb", config=retry_config())
-        return self._ddb
+    ddb = LazyDynamoDB()
 
     def record(self, record: OperatorRecord) -> None:
         """Write the row once; a retried write of the same record (same id) finds it there and changes nothing."""

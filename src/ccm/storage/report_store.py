@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ccm.aws.clients import error_code, retry_config
+from ccm.aws.clients import error_code
 from ccm.domain.reports import ChangeFacts, month_deltas
 from ccm.errors import CcmError
+from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -81,13 +82,7 @@ class ReportStore:
         self.table_name = table_name
         self._ddb = dynamodb
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        if self._ddb is None:
-            import boto3  # deferred: the API's cold start loads the SDK only when a request needs it
-
-            self._ddb = boto3.client("dynamodb", config=retry_config())
-        return self._ddb
+    ddb = LazyDynamoDB()
 
     # -- keeping the sums ---------------------------------------------------------------------------------
 

@@ -7,12 +7,11 @@ overwritten by each later failure and left to expire after the dead-letter queue
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ccm.aws.clients import retry_config
+from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -35,16 +34,8 @@ class TriggerFailures:
     def __init__(self, table_name: str, dynamodb: DynamoDBClient | None = None) -> None:
         self.table_name = table_name
         self._ddb = dynamodb
-        self._lock = threading.Lock()
 
-    @property
-    def ddb(self) -> DynamoDBClient:
-        with self._lock:
-            if self._ddb is None:
-                import boto3  # on first use: a cold start that never reaches the table does not load it
-
-                self._ddb = boto3.client("dynamodb", config=retry_config())
-            return self._ddb
+    ddb = LazyDynamoDB()
 
     def record(self, customer: str, object_id: str, error: str, at: float | None = None) -> None:
         when = time.time() if at is None else at
