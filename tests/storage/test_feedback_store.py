@@ -79,14 +79,32 @@ def test_a_customers_answers_of_a_period_newest_first(store: FeedbackStore) -> N
         at = NOW - timedelta(days=day)
         store.record(answer(object_id, customer, answered_at=at, first_answered_at=at))
 
-    alpha = store.for_customer("alpha", NOW - timedelta(days=10))
-    recent = store.for_customer("alpha", NOW - timedelta(days=3))
-    bounded = store.for_customer("alpha", NOW - timedelta(days=10), NOW - timedelta(days=2))
+    alpha = store.between(NOW - timedelta(days=10), NOW, "alpha")
+    recent = store.between(NOW - timedelta(days=3), NOW, "alpha")
+    bounded = store.between(NOW - timedelta(days=10), NOW - timedelta(days=2), "alpha")
 
     assert [a.object_id for a in alpha] == ["CHG-a", "CHG-b"]
     assert [a.object_id for a in recent] == ["CHG-a"]
     assert [a.object_id for a in bounded] == ["CHG-b"]
-    assert [a.object_id for a in store.for_customer("bravo", NOW - timedelta(days=10))] == ["CHG-c"]
+    assert [a.object_id for a in store.between(NOW - timedelta(days=10), NOW, "bravo")] == ["CHG-c"]
+
+
+def test_every_customers_answers_across_month_ends_newest_first(store: FeedbackStore) -> None:
+    for days, object_id, customer in ((2, "CHG-a", "alpha"), (25, "CHG-b", "bravo"), (70, "CHG-c", "alpha")):
+        at = NOW - timedelta(days=days)
+        store.record(answer(object_id, customer, answered_at=at, first_answered_at=at))
+    store.record(answer("CHG-old", "bravo", answered_at=NOW - timedelta(days=95)))
+
+    everyone = store.between(NOW - timedelta(days=90), NOW)
+    november = store.between(datetime(2029, 11, 1, tzinfo=UTC), datetime(2029, 12, 1, tzinfo=UTC))
+
+    assert [(a.object_id, a.customer_code) for a in everyone] == [
+        ("CHG-a", "alpha"),
+        ("CHG-b", "bravo"),
+        ("CHG-c", "alpha"),
+    ]
+    assert [a.object_id for a in store.between(NOW - timedelta(days=90), NOW, "alpha")] == ["CHG-a", "CHG-c"]
+    assert [a.object_id for a in november] == ["CHG-c"]
 
 
 def test_keys_are_made_once_and_a_rotation_keeps_the_one_before(keys: FeedbackKeyStore) -> None:

@@ -3,8 +3,10 @@
 Answers live in the one table, never in the archive object (an answer must not bump the object's version or ETag):
 ``pk = FEEDBACK#<object id>``, ``sk = <customer>#<recipient hash>``, one item per recipient, overwritten when the
 recipient sends again. The same item sits in the shared ``by_group`` index under ``group_pk =
-FEEDBACKBY#<customer>``, ``group_sk = <answered at>#<object id>#<recipient hash>``: a customer's answers of the last
-90 days (the dashboard, the export) are one Query. The address is kept only when configuration asks for it.
+FEEDBACKMONTH#<yyyy-mm>`` (the month it was answered, UTC), ``group_sk = <answered at>#<customer>#<object
+id>#<recipient hash>``: the answers of the last 90 days, of every customer or of one, are four Queries whatever the
+number of customers (a partition per customer would cost the dashboard one Query per customer, a thousand in a large
+deployment). The address is kept only when configuration asks for it.
 
 The signing keys: ``pk = FEEDBACKKEY``, ``sk = CURRENT``, the current key and the one before it. The first reader
 creates them (the first writer wins); ``ccm feedback rotate-key`` makes a new current key and keeps the old one as
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 FEEDBACK_PREFIX = "FEEDBACK#"
-BY_CUSTOMER_PREFIX = "FEEDBACKBY#"
+BY_MONTH_PREFIX = "FEEDBACKMONTH#"
 KEYS_PARTITION = "FEEDBACKKEY"
 QUERY_PAGE_SIZE = 500
 
@@ -66,8 +68,8 @@ class FeedbackStore(Protocol):
 
     def for_object(self, object_id: str) -> list[Answer]: ...
 
-    def for_customer(self, customer_code: str, since: datetime, until: datetime | None = None) -> list[Answer]:
-        """The customer's answers given in ``[since, until)``, newest first."""
+    def between(self, since: datetime, until: datetime, customer_code: str | None = None) -> list[Answer]:
+        """The answers given in ``[since, until)``, of one customer or of all, newest first."""
         ...
 
 
@@ -103,8 +105,8 @@ class DynamoFeedback:
             "comment": answer.comment,
             "title": answer.title,
             "answered_at": answered,
-            "group_pk": f"{BY_CUSTOMER_PREFIX}{answer.customer_code}",
-            "group_sk": f"{answered}#{answer.object_id}#{answer.recipient_hash}",
+            "group_pk": f"{BY_MONTH_PREFIX}{answered[:7]}",
+            "group_sk": f"{answered}#{answer.customer_code}#{answer.object_id}#{answer.recipient_hash}",
         }
         if answer.recipient is not None:
             values["recipient"] = answer.recipient
@@ -152,25 +154,39 @@ class DynamoFeedback:
             )
         )
 
-    def for_customer(self, customer_code: str, since: datetime, until: datetime | None = None) -> list[Answer]:
-        # "~" sorts after every character of an ISO time: the upper bound includes the whole last second.
-        upper = _iso(until) if until is not None else "~"
-        return list(
-            self._query(
-                IndexName="by_group",
-                ScanIndexForward=False,
-                KeyConditionExpression="group_pk = :pk AND group_sk BETWEEN :since AND :until",
-                ExpressionAttributeValues={
-                    ":pk": {"S": f"{BY_CUSTOMER_PREFIX}{customer_code}"},
+    def between(self, since: datetime, until: datetime, customer_code: str | None = None) -> list[Answer]:
+        found: list[Answer] = []
+        for month in reversed(_months(since, until)):
+            arguments: dict[str, Any] = {
+                "IndexName": "by_group",
+                "ScanIndexForward": False,
+                "KeyConditionExpression": "group_pk = :pk AND group_sk BETWEEN :since AND :until",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": f"{BY_MONTH_PREFIX}{month}"},
                     ":since": {"S": _iso(since)},
-                    ":until": {"S": upper},
+                    ":until": {"S": _iso(until)},
                 },
-            )
-        )
+            }
+            if customer_code is not None:
+                arguments["FilterExpression"] = "customer_code = :customer"
+                arguments["ExpressionAttributeValues"][":customer"] = {"S": customer_code}
+            found.extend(answer for answer in self._query(**arguments) if _in_range(answer, since, until))
+        return found
 
 
-def _in_range(answer: Answer, since: datetime, until: datetime | None) -> bool:
-    return answer.answered_at >= since and (until is None or answer.answered_at < until)
+def _months(since: datetime, until: datetime) -> list[str]:
+    """``YYYY-MM`` of every month from ``since``'s to ``until``'s (UTC), oldest first."""
+    first, last = since.astimezone(UTC), until.astimezone(UTC)
+    year, month = first.year, first.month
+    months: list[str] = []
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _in_range(answer: Answer, since: datetime, until: datetime) -> bool:
+    return since <= answer.answered_at < until
 
 
 @dataclass
@@ -198,10 +214,16 @@ class InMemoryFeedback:
                 key=lambda a: (a.customer_code, a.recipient_hash),
             )
 
-    def for_customer(self, customer_code: str, since: datetime, until: datetime | None = None) -> list[Answer]:
+    def between(self, since: datetime, until: datetime, customer_code: str | None = None) -> list[Answer]:
         with self._lock:
-            mine = [a for a in self.answers.values() if a.customer_code == customer_code and _in_range(a, since, until)]
-        return sorted(mine, key=lambda a: (a.answered_at, a.object_id, a.recipient_hash), reverse=True)
+            found = [
+                a
+                for a in self.answers.values()
+                if customer_code in (None, a.customer_code) and _in_range(a, since, until)
+            ]
+        return sorted(
+            found, key=lambda a: (a.answered_at, a.customer_code, a.object_id, a.recipient_hash), reverse=True
+        )
 
 
 def _key_document(key: FeedbackKey) -> dict[str, str]:

@@ -31,8 +31,8 @@ orders itself by ``group_sk``. Rows that use it, by ``group_pk`` prefix:
   (:mod:`ccm.storage.catalog`, summary rows only)
 * ``DELEGATE#<delegate>``: delegations naming that delegate, ``group_sk = <last day>#<approver>``
   (:mod:`ccm.storage.delegations`)
-* ``FEEDBACKBY#<customer>``: customers' ratings, ``group_sk = <answered at>#<object id>#<recipient hash>``
-  (:mod:`ccm.storage.feedback`), so a customer's last 90 days are one Query
+* ``FEEDBACKMONTH#<yyyy-mm>``: customers' ratings by the month answered, ``group_sk = <answered at>#<customer>#<object
+  id>#<recipient hash>`` (:mod:`ccm.storage.feedback`), so the last 90 days of all customers are four Queries
 
 Rows kept on the table itself (``pk``/``sk``), besides the catalog's ``OBJ#`` and ``STATS#``: ``LEDGER#`` (the delivery
 ledger), ``MEETING#`` (meeting claims), ``CLOCK#`` (the clock's claims, :mod:`ccm.storage.clock_claims`),

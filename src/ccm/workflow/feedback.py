@@ -150,14 +150,10 @@ def object_feedback(services: Services, actor: Actor, object_id: str, *, kind: K
 
 
 def answers_between(
-    services: Services, since: datetime, until: datetime | None, customer_code: str | None = None
+    services: Services, since: datetime, until: datetime, customer_code: str | None = None
 ) -> list[Answer]:
-    """Every answer given in ``[since, until)``, one Query per customer, newest first."""
-    codes = [customer_code] if customer_code else sorted(services.config.customer_mappings)
-    found: list[Answer] = []
-    for code in codes:
-        found.extend(services.feedback.for_customer(code, since, until))
-    return sorted(found, key=lambda answer: answer.answered_at, reverse=True)
+    """Every answer given in ``[since, until)``, newest first."""
+    return services.feedback.between(since, until, customer_code)
 
 
 def recent_feedback(services: Services, actor: Actor, days: int = DASHBOARD_DAYS) -> list[CustomerFeedback]:
@@ -165,7 +161,8 @@ def recent_feedback(services: Services, actor: Actor, days: int = DASHBOARD_DAYS
     if not actor.is_approver:
         raise Forbidden("the customers' feedback is for approvers and admins")
     since = services.clock() - timedelta(days=days)
-    answers = answers_between(services, since, None)
+    # Answers are kept to the second: the next second includes everything answered up to now.
+    answers = answers_between(services, since, services.clock() + timedelta(seconds=1))
     return [summarise(code, answers, LATEST_COMMENTS) for code in sorted({a.customer_code for a in answers})]
 
 
