@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import boto3
@@ -161,31 +159,28 @@ def test_deliverability_compares_each_account_with_the_review_thresholds(api: Ap
     assert body["thresholds"]["bounce"]["review"] == 0.05
 
 
-def test_deliverability_reads_customers_a_few_at_a_time_and_answers_in_config_order(
+def test_deliverability_reads_every_customer_in_one_query_per_month_and_answers_in_config_order(
     api: ApiClient, services: Services, app_config: AppConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert services.deliveries is not None
-    reading, most, lock = 0, 0, threading.Lock()
-    daily = services.deliveries.daily
+    records = services.deliveries
+    asked: list[tuple[date, date]] = []
+    daily_all = records.daily_all
 
-    def counted(customer: str, first: Any, last: Any) -> Any:
-        nonlocal reading, most
-        with lock:
-            reading += 1
-            most = max(most, reading)
-        time.sleep(0.1)  # long enough for the other readers to start meanwhile
-        try:
-            return daily(customer, first, last)
-        finally:
-            with lock:
-                reading -= 1
+    def counted(first: date, last: date) -> Any:
+        asked.append((first, last))
+        return daily_all(first, last)
 
-    monkeypatch.setattr(services.deliveries, "daily", counted)
+    def per_customer(*_: Any) -> Any:
+        raise AssertionError("the dashboard must not read customer by customer")
+
+    monkeypatch.setattr(records, "daily_all", counted)
+    monkeypatch.setattr(records, "daily", per_customer)
 
     body = api.get("/api/deliverability", query={"days": "30"}).json
 
     assert [account["customer"] for account in body["accounts"]] == app_config.customer_codes
-    assert 1 < most <= 8
+    assert len(asked) == 1
 
 
 @pytest.fixture

@@ -97,3 +97,21 @@ def test_rows_are_read_per_object_and_per_customer_in_order(subject: Subject) ->
         ("bravo", "a@example.com"),
     ]
     assert [row.recipient for row in alpha] == ["a@example.com", "b@example.com"]
+
+
+def test_every_customers_days_are_read_together_across_a_month_end(subject: Subject) -> None:
+    subject.sent(KEY, "a@example.com", "m-1")
+    subject.sent(DeliveryKey(KEY.object_id, 2, "approved", "bravo"), "b@example.com", "m-2")
+    january = AT + 20 * 86400  # 2030-01-04
+    subject.records.record(SesEvent("m-1", "test", None, AT))
+    subject.records.record(SesEvent("m-2", "test", DeliveryStatus.DELIVERED, january))
+    subject.records.record(SesEvent("m-2", "test", DeliveryStatus.DELIVERED, january))  # repeated: counts once
+
+    both = subject.records.daily_all(date(2029, 12, 1), date(2030, 1, 10))
+    later = subject.records.daily_all(date(2029, 12, 16), date(2030, 1, 4))
+
+    assert [(day.customer_code, day.day, day.counts) for day in both] == [
+        ("alpha", "2029-12-15", {"sends": 1}),
+        ("bravo", "2030-01-04", {"delivered": 1}),
+    ]
+    assert [day.customer_code for day in later] == ["bravo"]

@@ -82,3 +82,12 @@ class InMemoryDeliveryRecords:
                 for (code, day), counts in sorted(self._days.items())
                 if code == customer and first <= day <= last
             ]
+
+    def daily_all(self, first_day: date, last_day: date) -> list[DailyCounts]:
+        first, last = first_day.isoformat(), last_day.isoformat()
+        with self._lock:
+            return [
+                DailyCounts(code, day, dict(counts))
+                for (code, day), counts in sorted(self._days.items(), key=lambda item: (item[0][1], item[0][0]))
+                if first <= day <= last
+            ]
