@@ -16,10 +16,9 @@ from ccm.api import create_app
 from ccm.api.audience_source import LazyAudience
 from ccm.api.public import create_public_app, is_public
 from ccm.aws.lambda_entry import traced
-from ccm.integrations.checks import api_tickets
-from ccm.integrations.wiring import build_clients
 from ccm.settings import Settings
 from ccm.workflow import Services
+from ccm.workflow.ticket_checks import TicketChecker
 
 SERVICE = "ccm-api"
 logger = Logger(service=SERVICE)
@@ -38,9 +37,20 @@ def services() -> Services:
         _services = replace(
             Services.from_settings(settings),
             audience=LazyAudience(settings),
-            tickets=api_tickets(build_clients(settings.config.integrations)),
+            tickets=_tickets(settings),
         )
     return _services
+
+
+def _tickets(settings: Settings) -> TicketChecker | None:
+    integrations = settings.config.integrations
+    if integrations.servicenow is None and integrations.jira is None:
+        return None
+    # Only a deployment linked to ServiceNow or Jira loads their clients (and requests) on its first request.
+    from ccm.integrations.checks import api_tickets
+    from ccm.integrations.wiring import build_clients
+
+    return api_tickets(build_clients(integrations))
 
 
 app = create_app(services)
