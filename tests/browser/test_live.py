@@ -82,7 +82,7 @@ def test_the_approval_and_the_join_button_reach_the_requesters_open_page_within_
     expect(card.locator(".badge")).to_have_text("Approved", timeout=WITHIN)
     wait_for_frame(requester, log, object_id, "meeting_scheduled", MEETING_TIMEOUT)
     expect(card.get_by_role("link", name="Join meeting")).to_be_visible(timeout=WITHIN)
-    expect(requester.locator("#statusContainer")).to_contain_text(object_id)  # the toast
+    expect(requester.locator("#liveToasts")).to_contain_text(object_id)  # the toast, floating over the page
     # Every fetch of the object answered an event about it: none came on a timer.
     heard = [moment for moment, payload in log.frames if object_id in payload]
     for asked in log.gets_of(object_id):

@@ -2,6 +2,7 @@
 // actor, at}); pages fetch what they show through the API. While it is down, callers poll as before: every watcher
 // asks `liveIsUp()` and listens to `onLiveState`, so nothing depends on the socket.
 import { collectionOf, get } from "./api.js";
+import { el } from "./dom.js";
 import { showMessage } from "./messages.js";
 
 const RETRY_FIRST = 1000;
@@ -100,9 +101,19 @@ function dialogShows(objectId) {
   return [...document.querySelectorAll("dialog[open]")].some((dialog) => dialog.dataset.objectId === objectId);
 }
 
+/** Toasts float over the page (bottom right): news must not push what the user is reading down the page. */
+function toastRegion() {
+  let region = document.getElementById("liveToasts");
+  if (!region) {
+    region = el("div", { id: "liveToasts", className: "toast-region", role: "status", "aria-live": "polite" });
+    document.body.append(region);
+  }
+  return region;
+}
+
 /** A toast for each event about something on the page the user cares about, or a request awaiting their approval
  * (told once per object, version and event). */
-function toastEvents(user, status) {
+function toastEvents(user) {
   const told = new Set();
   onLiveEvent(async (event) => {
     if (event.actor === user.email) return;
@@ -122,7 +133,7 @@ function toastEvents(user, status) {
     // The item open in a dialog counts too, whoever owns it.
     if (!cares(user, event, data) && !dialogShows(event.objectId)) return;
     const who = event.actor && event.actor !== "backend" ? ` by ${event.actor}` : "";
-    showMessage(status, "info", `${titleOf(data)} (${event.objectId}) ${WORDS[event.type]}${who}.`, {
+    showMessage(toastRegion(), "info", `${titleOf(data)} (${event.objectId}) ${WORDS[event.type]}${who}.`, {
       replace: false,
       sticky: false,
     });
@@ -130,10 +141,10 @@ function toastEvents(user, status) {
 }
 
 /** Open the socket for this page and toast what the user cares about; called once by `startPage`. */
-export function startLive(user, status) {
+export function startLive(user) {
   if (started) return;
   started = true;
   document.body.dataset.live = "down";
-  toastEvents(user, status);
+  toastEvents(user);
   connect();
 }

@@ -72,7 +72,7 @@ export async function startPage(run) {
   userInfo.title = `${user.email} (role: ${user.role})`;
   document.body.dataset.role = user.role;
   keepSessionAlive(status);
-  startLive(user, status);
+  startLive(user);
   try {
     await run({ user, status });
   } catch (error) {
