@@ -58,6 +58,9 @@ FEED_TEXT_LIMIT = 2000
 """Characters of a change's reason and customer impact kept for the customers' feeds (their emails show them)."""
 MAX_PAGE = 200
 REVIEW_GROUP = "REVIEW#change"
+TRANSACTION_ITEMS = 100
+"""DynamoDB's limit of items in one TransactWriteItems."""
+SETTLE_ATTEMPTS = 5
 CATALOG_PREFIXES = ("OBJ#", "STATS#", TERM_PREFIX)
 """Partition key prefixes of the rows the catalog owns; every other row of the table belongs to someone else."""
 
@@ -217,6 +220,12 @@ _item = to_item
 _plain = from_item
 
 
+def _as_transaction_item(table_name: str, request: dict[str, Any]) -> TransactWriteItemTypeDef:
+    if "PutRequest" in request:
+        return cast("TransactWriteItemTypeDef", {"Put": {"TableName": table_name, **request["PutRequest"]}})
+    return cast("TransactWriteItemTypeDef", {"Delete": {"TableName": table_name, **request["DeleteRequest"]}})
+
+
 def _summary_key(object_id: str) -> dict[str, Any]:
     return _item({PARTITION_KEY: f"OBJ#{object_id}", SORT_KEY: "SUMMARY"})
 
@@ -345,6 +354,31 @@ class Catalog:
             )
         return updates
 
+    def _customer_row_writes(
+        self, object_id: str, before: Summary | None, after: Summary | None
+    ) -> list[dict[str, Any]]:
+        """BatchWriteItem requests that make the object's per-customer rows those of ``after``."""
+        new_customers = set(after.customers) if after else set()
+        old_customers = set(before.customers) if before else set()
+        writes: list[dict[str, Any]] = []
+        if after is not None:
+            writes.extend({"PutRequest": {"Item": self._customer_row(after, code)}} for code in sorted(new_customers))
+        for code in sorted(old_customers - new_customers):
+            key = _item({PARTITION_KEY: f"OBJ#{object_id}", SORT_KEY: f"CUST#{code}"})
+            writes.append({"DeleteRequest": {"Key": key}})
+        return writes
+
+    def _settle_customer_rows(self, object_id: str, written: Summary | None) -> None:
+        """After customer rows written outside the transaction: if a later writer's summary landed meanwhile, its
+        rows may have been overwritten by ours, so the rows are written again from the summary now stored. Each
+        writer checks after its own batches; whichever finishes last leaves the rows of the last summary."""
+        for _ in range(SETTLE_ATTEMPTS):
+            stored = self.get(object_id)
+            if stored is None or (written is not None and stored.etag == written.etag):
+                return
+            write_in_batches(self.ddb, self.table_name, self._customer_row_writes(object_id, written, stored))
+            written = stored
+
     def apply(self, before: Summary | None, after: Summary | None) -> None:
         """Replace the row built from ``before`` (``None``: no row yet) with one built from ``after``.
 
@@ -372,14 +406,7 @@ class Catalog:
         else:
             delete = {"TableName": self.table_name, "Key": _summary_key(subject.id), **condition}
             items.append(cast("TransactWriteItemTypeDef", {"Delete": delete}))
-        new_customers = set(after.customers) if after else set()
-        old_customers = set(before.customers) if before else set()
-        if after is not None:
-            for code in sorted(new_customers):
-                items.append({"Put": {"TableName": self.table_name, "Item": self._customer_row(after, code)}})
-        for code in sorted(old_customers - new_customers):
-            key = _item({PARTITION_KEY: f"OBJ#{subject.id}", SORT_KEY: f"CUST#{code}"})
-            items.append({"Delete": {"TableName": self.table_name, "Key": key}})
+        customer_rows = self._customer_row_writes(subject.id, before, after)
         if after is not None:
             for row in self._window_items(after):
                 items.append({"Put": {"TableName": self.table_name, "Item": row}})
@@ -388,6 +415,11 @@ class Catalog:
             key = _item({PARTITION_KEY: f"OBJ#{subject.id}", SORT_KEY: f"WINDOW#{month}"})
             items.append({"Delete": {"TableName": self.table_name, "Key": key}})
         items.extend(self._counter_updates(before, after))
+        # A change for a handful of customers stays one transaction; one for hundreds has more customer rows than
+        # a transaction holds (100 items), so those follow the summary row in batches.
+        together = len(items) + len(customer_rows) <= TRANSACTION_ITEMS
+        if together:
+            items.extend(_as_transaction_item(self.table_name, request) for request in customer_rows)
         try:
             self.ddb.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -396,6 +428,9 @@ class Catalog:
                 if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
                     raise CatalogDrift(subject.id) from None
             raise
+        if not together:
+            write_in_batches(self.ddb, self.table_name, customer_rows)
+            self._settle_customer_rows(subject.id, after)
         # Up to a few hundred postings: more than a transaction holds. The row written above is what a search
         # returns, so a posting missed here (a crash in between) costs a missed hit until the next write of the
         # object or a rebuild, never a wrong one.
