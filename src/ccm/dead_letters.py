@@ -1,8 +1,8 @@
 """Triggers that failed every retry, per customer queue: listed without consuming them, and moved back (redriven).
 
 The customer's queue names come from one place, :func:`queues_of`: the trigger queue is
-:func:`ccm.s3_events.trigger_queue_name` and its dead-letter queue is whatever the trigger queue's redrive policy names, so
-this keeps working however the queues are named or laid out.
+:func:`ccm.s3_events.trigger_queue_name` and its dead-letter queue is whatever the trigger queue's redrive
+policy names, so this keeps working however the queues are named or laid out.
 
 Listing *peeks*: it receives with a visibility timeout of zero, so every message stays where it is, visible.
 SQS does not promise that a peek sees every message, so the listing says how many the queue holds beside the
