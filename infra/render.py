@@ -242,7 +242,10 @@ def _child_template(shard: int, customers: list[tuple[CustomerIds, CustomerMappi
             f"nested stack {shard} of at most {CUSTOMER_SHARDS}"
         ),
         "Parameters": {
-            "ParentStackName": {"Type": "String", "Description": "The parent stack's name, which queues are named after"},
+            "ParentStackName": {
+                "Type": "String",
+                "Description": "The parent stack's name, which queues are named after",
+            },
             "BackendFunctionArn": {"Type": "String", "Description": "The backend function every queue invokes"},
             "AlarmTopicArn": {"Type": "String", "Description": "Where the dead-letter alarms go"},
             "BackendConcurrencyPerCustomer": {
@@ -465,9 +468,7 @@ def _render_dead_letter_access(template: dict[str, Any], customers: list[Custome
     if _inline_policy_characters(template["Resources"]["ApiRole"]) > MAX_INLINE_POLICY_CHARACTERS:
         # The deployed API names the queues by the stack's prefix (CCM_TRIGGER_QUEUE_PREFIX); the per-customer
         # names serve a stack whose customers' queues were made outside it, which a thousand customers are not.
-        _set_statement_resources(
-            template, "ApiRole", "ReadAndRedriveDeadLetters", [_sqs_arn(n) for n in sorted(stack)]
-        )
+        _set_statement_resources(template, "ApiRole", "ReadAndRedriveDeadLetters", [_sqs_arn(n) for n in sorted(stack)])
 
 
 def _inline_policy_characters(role: dict[str, Any]) -> int:

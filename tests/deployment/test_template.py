@@ -596,7 +596,10 @@ def test_a_customers_nested_stack_depends_on_its_code_alone(demo_config: AppConf
     """Adding a customer must never move another's queues (a move deletes and recreates them, dead letters too)."""
     alpha = config_with().model_dump(mode="json")["customer_mappings"]["alpha"]
     before = render_children(demo_config, source_template)
-    grown = {**demo_config.model_dump(mode="json")["customer_mappings"], "aaa-first": {**alpha, "customer_code": "aaa-first"}}
+    grown = {
+        **demo_config.model_dump(mode="json")["customer_mappings"],
+        "aaa-first": {**alpha, "customer_code": "aaa-first"},
+    }
     after = render_children(config_with(customer_mappings=grown), source_template)
 
     for name, child in before.items():
