@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from bench._scale_config import scale_config, write_scale_config
+
 from ccm.config import AppConfig
 from infra import cfn_yaml
 from infra.lint import cfn_lint
