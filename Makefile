@@ -10,6 +10,8 @@ PACKAGES ?=
 SAM ?= sam
 SAM_CONFIG_ENV ?= default
 DEPLOY_ARGS ?=
+# The config.json that `make render` and `make check-template` read (e.g. a generated one: docs/scale.md).
+CONFIG ?= config.json
 
 .PHONY: install browser-deps lint fmt typecheck test unit bench docs schemas vendor dev dev-reset clean render check-template package deploy deploy-web deploy-image verify-deployment
 
@@ -93,11 +95,13 @@ dev-reset:
 	rm -rf "$${CCM_LOCAL_DATA:-.local-data}"
 
 render: install
-	$(BIN)/python -m infra.render --config config.json
+	$(BIN)/python -m infra.render --config "$(CONFIG)"
 
+# The parent template, its SAM translation and every customers' nested stack (plain CloudFormation).
 check-template: install
-	$(BIN)/python -m infra.render --config config.json --translated infra/build/template.translated.json
-	$(BIN)/cfn-lint --regions us-east-1 -- infra/build/template.yaml infra/build/template.translated.json
+	$(BIN)/python -m infra.render --config "$(CONFIG)" --translated infra/build/template.translated.json
+	$(BIN)/cfn-lint --regions us-east-1 -- infra/build/template.yaml infra/build/template.translated.json \
+		infra/build/customers-*.yaml
 
 package: install
 	$(BIN)/python -m infra.package --edge-config "$(EDGE_CONFIG)" $(if $(PACKAGES),--only "$(PACKAGES)")

@@ -46,8 +46,9 @@ def prepare(stack_name: str, config: Path, edge_config: Path | None, output: Pat
     template = output / "template.yaml"
     translated = output / "template.translated.json"
     rendered = render_files(config, template, translated, stack_name=stack_name)
-    print(f"rendered {template}: {rendered.customers} customers", flush=True)
-    lint = cfn_lint([template, translated])
+    print(f"rendered {template}: {rendered.describe()}", flush=True)
+    # The customers' nested stacks are written beside the parent; `sam deploy` uploads each TemplateURL path.
+    lint = cfn_lint([template, translated, *(output / name for name in rendered.children)])
     if not lint.clean:
         raise DeploymentError(f"cfn-lint found problems in the rendered template:\n{lint.output}")
     cache = WheelCache()

@@ -220,6 +220,16 @@ def packages() -> dict[str, FunctionPackage]:
             bundles_sdk=True,
             probe_imports=compiled_regional,
         ),
+        "router": FunctionPackage(
+            "router",
+            "functions.router.app.handler",
+            Architecture.ARM64,
+            regional,
+            None,
+            config_files,
+            bundles_sdk=True,
+            probe_imports=compiled_regional,
+        ),
         "live": FunctionPackage(
             "live",
             "functions.live.app.handler",

@@ -17,6 +17,7 @@ import copy
 import json
 import re
 import sys
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 from ccm.config import AppConfig, CustomerMapping, load_config
 from ccm.edge.behaviours import LEGACY_API_PATHS
 from ccm.errors import ConfigError
-from ccm.provision import DEAD_LETTER_AFTER, trigger_prefix
+from ccm.provision import DEAD_LETTER_AFTER
 from ccm.s3_events import queue_name
 from infra import cfn_yaml
 from infra.translate import translate
@@ -39,10 +40,26 @@ MAX_RESOURCES = 500
 """CloudFormation's limit on resources in one stack (after the SAM transform)."""
 
 MAX_TEMPLATE_BYTES = 1_000_000
-"""CloudFormation's limit on a template body uploaded through S3."""
+"""CloudFormation's limit on a template body uploaded through S3 (``sam deploy`` uploads every template: the
+parent with ``resolve_s3``/``s3_bucket``, each nested stack's ``TemplateURL`` by ``sam package``'s rules)."""
 
 MAX_INLINE_POLICY_CHARACTERS = 10_240
 """IAM's limit on the inline policies of one role (the customer role ARNs grow with config.json)."""
+
+MAX_MANAGED_POLICY_CHARACTERS = 6_144
+"""IAM's limit on one customer managed policy document (whitespace not counted)."""
+
+MAX_MANAGED_POLICIES_PER_ROLE = 10
+"""IAM's default quota of managed policies attached to one role (raisable, but not assumed)."""
+
+CUSTOMER_SHARDS = 20
+"""How many nested stacks the customers' queues are spread over, at most. A customer's stack is a function of its
+code alone (:func:`shard_of`), so adding or removing a customer never moves another's queues between stacks (a
+move would delete and recreate its queues, dead letters included). Changing this number moves most customers:
+it is a constant, not a setting. 20 stacks of at most 124 customers (4 resources each) hold about 2,000."""
+
+RESOURCES_PER_CUSTOMER = 4
+"""Trigger queue, dead-letter queue, event source mapping, dead-letter alarm (in the customer's nested stack)."""
 
 VISIBILITY_PER_TIMEOUT = 6
 """AWS's guidance for SQS event sources: a queue's visibility timeout of six times the function timeout."""
@@ -124,15 +141,38 @@ def _ssm_parameter_arn(name: str) -> dict[str, Any]:
     return {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/" + name.lstrip("/")}
 
 
+def shard_of(code: str) -> int:
+    """The nested stack (1-based) that holds ``code``'s queues: a stable hash of the code, nothing else."""
+    return zlib.crc32(code.encode("utf-8")) % CUSTOMER_SHARDS + 1
+
+
+def child_file(shard: int) -> str:
+    return f"customers-{shard:02d}.yaml"
+
+
+def child_logical_id(shard: int) -> str:
+    return f"Customers{shard:02d}"
+
+
+CHILD_PARAMETERS = {
+    # parameter -> its value in the parent
+    "ParentStackName": {"Ref": "AWS::StackName"},
+    "BackendFunctionArn": {"Fn::GetAtt": ["BackendFunction", "Arn"]},
+    "AlarmTopicArn": {"Ref": "AlarmTopic"},
+    "BackendConcurrencyPerCustomer": {"Ref": "BackendConcurrencyPerCustomer"},
+}
+
+
 def _customer_resources(
     ids: CustomerIds, customer: CustomerMapping, visibility_timeout: int
 ) -> dict[str, dict[str, Any]]:
+    """One customer's resources in its nested stack; names come from the parent stack's name (a parameter)."""
     tags = [{"Key": "ccm:customer", "Value": ids.code}]
     return {
         ids.dead_letter_queue: {
             "Type": "AWS::SQS::Queue",
             "Properties": {
-                "QueueName": {"Fn::Sub": "${AWS::StackName}-dead-letters-" + ids.code},
+                "QueueName": {"Fn::Sub": "${ParentStackName}-dead-letters-" + ids.code},
                 "SqsManagedSseEnabled": True,
                 "MessageRetentionPeriod": DEAD_LETTER_RETENTION_SECONDS,
                 "Tags": tags,
@@ -141,8 +181,9 @@ def _customer_resources(
         ids.queue: {
             "Type": "AWS::SQS::Queue",
             "Properties": {
-                # The backend's role may consume <stack>-trigger-*: keep this name in step with that statement.
-                "QueueName": {"Fn::Sub": "${AWS::StackName}-trigger-" + ids.code},
+                # The backend's role consumes, and the router and the clock send to, <stack>-trigger-*: keep this
+                # name in step with those statements and with ccm.s3_events.trigger_queue_name.
+                "QueueName": {"Fn::Sub": "${ParentStackName}-trigger-" + ids.code},
                 "SqsManagedSseEnabled": True,
                 "VisibilityTimeout": visibility_timeout,
                 "MessageRetentionPeriod": MESSAGE_RETENTION_SECONDS,
@@ -153,33 +194,22 @@ def _customer_resources(
                 "Tags": tags,
             },
         },
-        ids.queue_policy: {
-            "Type": "AWS::SQS::QueuePolicy",
+        ids.event: {
+            "Type": "AWS::Lambda::EventSourceMapping",
             "Properties": {
-                "Queues": [{"Ref": ids.queue}],
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "TriggersFromTheDataBucket",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "s3.amazonaws.com"},
-                            "Action": "sqs:SendMessage",
-                            "Resource": _get_att(ids.queue, "Arn"),
-                            "Condition": {
-                                # A string, not GetAtt: the bucket waits for this policy before it notifies.
-                                "ArnEquals": {"aws:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}"}},
-                                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
-                            },
-                        }
-                    ],
-                },
+                "EventSourceArn": _get_att(ids.queue, "Arn"),
+                "FunctionName": {"Ref": "BackendFunctionArn"},
+                # One trigger per invocation: a long send never holds up another object's trigger.
+                "BatchSize": 1,
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                # Each customer's own ceiling: one customer's slow or failing sends never take another's turns.
+                "ScalingConfig": {"MaximumConcurrency": {"Ref": "BackendConcurrencyPerCustomer"}},
             },
         },
         ids.dead_letter_alarm: {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {
-                "AlarmName": {"Fn::Sub": "${AWS::StackName}-dead-letters-" + ids.code},
+                "AlarmName": {"Fn::Sub": "${ParentStackName}-dead-letters-" + ids.code},
                 "AlarmDescription": (
                     f"Triggers of {customer.customer_name} ({ids.code}) failed {DEAD_LETTER_AFTER} times and wait "
                     "in the dead-letter queue; fix the cause, then redrive them"
@@ -193,37 +223,57 @@ def _customer_resources(
                 "Threshold": 0,
                 "ComparisonOperator": "GreaterThanThreshold",
                 "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopic"}],
-                "OKActions": [{"Ref": "AlarmTopic"}],
+                "AlarmActions": [{"Ref": "AlarmTopicArn"}],
+                "OKActions": [{"Ref": "AlarmTopicArn"}],
             },
         },
     }
 
 
-def _notification(ids: CustomerIds) -> dict[str, Any]:
+def _child_template(shard: int, customers: list[tuple[CustomerIds, CustomerMapping]], timeout: int) -> dict[str, Any]:
+    codes = [ids.code for ids, _ in customers]
+    resources: dict[str, Any] = {}
+    for ids, customer in customers:
+        resources.update(_customer_resources(ids, customer, timeout))
     return {
-        "Event": "s3:ObjectCreated:*",
-        "Queue": _get_att(ids.queue, "Arn"),
-        "Filter": {
-            "S3Key": {
-                "Rules": [
-                    {"Name": "prefix", "Value": trigger_prefix(ids.code)},
-                    {"Name": "suffix", "Value": ".json"},
-                ]
-            }
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": (
+            f"Customer Contact Manager - trigger queues of {len(codes)} customers ({codes[0]} ... {codes[-1]}), "
+            f"nested stack {shard} of at most {CUSTOMER_SHARDS}"
+        ),
+        "Parameters": {
+            "ParentStackName": {
+                "Type": "String",
+                "Description": "The parent stack's name, which queues are named after",
+            },
+            "BackendFunctionArn": {"Type": "String", "Description": "The backend function every queue invokes"},
+            "AlarmTopicArn": {"Type": "String", "Description": "Where the dead-letter alarms go"},
+            "BackendConcurrencyPerCustomer": {
+                "Type": "Number",
+                "MinValue": 2,
+                "Description": "Most backend invocations one customer's queue may run at once",
+            },
         },
+        "Resources": resources,
     }
 
 
-def _sqs_event(ids: CustomerIds) -> dict[str, Any]:
+def render_children(config: AppConfig, source: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The customers' nested stacks: file name -> template, each holding the customers :func:`shard_of` puts there."""
+    timeout = VISIBILITY_PER_TIMEOUT * int(source["Resources"]["BackendFunction"]["Properties"]["Timeout"])
+    shards: dict[int, list[tuple[CustomerIds, CustomerMapping]]] = {}
+    for ids in customer_ids(config.customer_mappings):
+        shards.setdefault(shard_of(ids.code), []).append((ids, config.customer(ids.code)))
+    return {child_file(shard): _child_template(shard, members, timeout) for shard, members in sorted(shards.items())}
+
+
+def _child_stack(shard: int) -> dict[str, Any]:
     return {
-        "Type": "SQS",
+        "Type": "AWS::CloudFormation::Stack",
         "Properties": {
-            "Queue": _get_att(ids.queue, "Arn"),
-            # One trigger per invocation: a long send never holds up another object's trigger.
-            "BatchSize": 1,
-            "FunctionResponseTypes": ["ReportBatchItemFailures"],
-            "ScalingConfig": {"MaximumConcurrency": {"Ref": "BackendConcurrencyPerCustomer"}},
+            # A local path: `sam deploy` (as `sam package`) uploads it and writes its S3 URL here.
+            "TemplateURL": child_file(shard),
+            "Parameters": dict(CHILD_PARAMETERS),
         },
     }
 
@@ -239,37 +289,20 @@ def _add_legacy_api_behaviours(template: dict[str, Any]) -> None:
 
 
 def render(source: dict[str, Any], config: AppConfig) -> dict[str, Any]:
-    """The deployable template: ``source`` with every customer's queues, notifications and permissions."""
+    """The deployable parent template: ``source`` with a nested stack per shard of customers (:func:`render_children`
+    are their templates) and every customer's permissions."""
     template = copy.deepcopy(source)
     resources: dict[str, Any] = template["Resources"]
-    backend = resources["BackendFunction"]["Properties"]
-    visibility_timeout = VISIBILITY_PER_TIMEOUT * int(backend["Timeout"])
-    events: dict[str, Any] = backend.setdefault("Events", {})
     ids = customer_ids(config.customer_mappings)
-
-    for customer_id in ids:
-        customer = config.customer(customer_id.code)
-        for logical_id, resource in _customer_resources(customer_id, customer, visibility_timeout).items():
-            if logical_id in resources:
-                raise RenderError(f"infra/template.yaml already defines {logical_id}, which a customer needs")
-            resources[logical_id] = resource
-        events[customer_id.event] = _sqs_event(customer_id)
-
-    bucket = resources["DataBucket"]
-    notifications = bucket["Properties"].setdefault("NotificationConfiguration", {})
-    # The template's own entries (the audit queue) stay; each customer's trigger prefix is added.
-    notifications["QueueConfigurations"] = [
-        *notifications.get("QueueConfigurations", []),
-        *(_notification(i) for i in ids),
-    ]
-    bucket["DependsOn"] = sorted({*bucket.get("DependsOn", []), *(i.queue_policy for i in ids)})
+    for name in render_children(config, source):
+        shard = int(name.removeprefix("customers-").removesuffix(".yaml"))
+        logical_id = child_logical_id(shard)
+        if logical_id in resources:
+            raise RenderError(f"infra/template.yaml already defines {logical_id}, which the customers' stacks need")
+        resources[logical_id] = _child_stack(shard)
 
     customers = [config.customer(i.code) for i in ids]
-    ses_roles = sorted({c.ses_role_arn for c in customers})
-    import_roles = sorted({*ses_roles, *(c.identity_center_role_arn for c in customers if c.identity_center_role_arn)})
-    _set_statement_resources(template, "BackendRole", "AssumeCustomerSesRoles", list(ses_roles))
-    _set_statement_resources(template, "ApiRole", "AssumeCustomerSesRoles", list(ses_roles))
-    _set_statement_resources(template, "ImportTaskRole", "AssumeCustomerRoles", list(import_roles))
+    _render_customer_roles(template, customers)
     graph = config.graph_config
     secrets = [graph.tenant_id_parameter, graph.client_id_parameter, graph.client_secret_parameter] if graph else []
     _set_statement_resources(
@@ -297,11 +330,127 @@ def render(source: dict[str, Any], config: AppConfig) -> dict[str, Any]:
     return template
 
 
+MAX_QUEUE_POLICY_BYTES = 8_192
+"""SQS's limit on one queue's access policy."""
+
+
 def _render_ses_events(template: dict[str, Any], customers: list[CustomerMapping]) -> None:
-    """Only the customers' own SES events topics may send to the events queue."""
-    statement = template["Resources"]["SesEventsQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    """Only the customers' own SES events topics may send to the events queue: by exact ARN while the queue policy
+    holds them; past SQS's policy size (a few hundred customers), by topic name and region in any account. That
+    wider door lets in nothing that counts: the SES events function records an event only for a message id the
+    backend sent and put on the ledger, so a stranger's topic of the same name can only add "unknown" events."""
+    policy = template["Resources"]["SesEventsQueuePolicy"]["Properties"]["PolicyDocument"]
+    statement = policy["Statement"][0]
     topics = sorted({customer.ses_events_topic_arn for customer in customers})
     statement["Condition"] = {"ArnEquals": {"aws:SourceArn": topics}}
+    if len(json.dumps(policy, separators=(",", ":"))) > MAX_QUEUE_POLICY_BYTES - 512:
+        patterns = sorted({_any_account(topic) for topic in topics})
+        statement["Condition"] = {"ArnLike": {"aws:SourceArn": patterns}}
+
+
+def _any_account(arn: str) -> str:
+    scheme, partition, service, region, _, resource = arn.split(":", 5)
+    return ":".join((scheme, partition, service, region, "*", resource))
+
+
+def _role_arn_statements(sid: str, arns: Iterable[str]) -> list[dict[str, Any]]:
+    """sts:AssumeRole on exactly ``arns``, written compactly: the ARNs of one role name (the same role in many
+    customer accounts) become that name in any account with ``aws:ResourceAccount`` listing exactly theirs, which
+    grants the same set of roles in about a third of the characters; a name in one account stays its exact ARN."""
+    by_name: dict[tuple[str, str], list[str]] = {}
+    for arn in sorted(set(arns)):
+        # arn:<partition>:iam::<account>:role/<path/name>
+        scheme, partition, service, _, account, resource = arn.split(":", 5)
+        by_name.setdefault((f"{scheme}:{partition}:{service}", resource), []).append(account)
+    statements: list[dict[str, Any]] = []
+    exact = sorted(
+        f"{prefix}::{accounts[0]}:{resource}" for (prefix, resource), accounts in by_name.items() if len(accounts) == 1
+    )
+    if exact:
+        statements.append({"Sid": sid, "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": exact})
+    for (prefix, resource), accounts in sorted(by_name.items()):
+        if len(accounts) == 1:
+            continue
+        for start in range(0, len(accounts), ACCOUNTS_PER_STATEMENT):
+            statements.append(
+                {
+                    "Sid": sid,
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Resource": f"{prefix}::*:{resource}",
+                    "Condition": {
+                        "StringEquals": {"aws:ResourceAccount": accounts[start : start + ACCOUNTS_PER_STATEMENT]}
+                    },
+                }
+            )
+    return statements
+
+
+ACCOUNTS_PER_STATEMENT = 300
+"""Accounts in one compact AssumeRole statement: 300 of 15 characters fill most of a managed policy."""
+
+ROLES_OF_SES_ROLES = ("BackendRole", "ApiRole", "ImportTaskRole")
+"""The roles that assume the customers' SES roles (the import task too, for contact lists)."""
+
+
+def _render_customer_roles(template: dict[str, Any], customers: list[CustomerMapping]) -> None:
+    """Exact role ARNs in each role's inline statement while IAM's inline limit allows; past it (a few hundred
+    customers), the same grants move into customer managed policies, compact (:func:`_role_arn_statements`) and
+    packed to IAM's managed policy size, shared by the roles that need them."""
+    ses_roles = sorted({c.ses_role_arn for c in customers})
+    identity_roles = sorted({c.identity_center_role_arn for c in customers if c.identity_center_role_arn})
+    import_roles = sorted({*ses_roles, *identity_roles})
+    _set_statement_resources(template, "BackendRole", "AssumeCustomerSesRoles", list(ses_roles))
+    _set_statement_resources(template, "ApiRole", "AssumeCustomerSesRoles", list(ses_roles))
+    _set_statement_resources(template, "ImportTaskRole", "AssumeCustomerRoles", list(import_roles))
+    resources = template["Resources"]
+    if all(_inline_policy_characters(resources[r]) <= MAX_INLINE_POLICY_CHARACTERS for r in ROLES_OF_SES_ROLES):
+        return
+    _set_statement_resources(template, "BackendRole", "AssumeCustomerSesRoles", [])
+    _set_statement_resources(template, "ApiRole", "AssumeCustomerSesRoles", [])
+    _set_statement_resources(template, "ImportTaskRole", "AssumeCustomerRoles", [])
+    only_identity = sorted(set(identity_roles) - set(ses_roles))
+    groups = [
+        ("CustomerSesRolesPolicy", "AssumeCustomerSesRoles", ses_roles, ROLES_OF_SES_ROLES),
+        ("CustomerImportRolesPolicy", "AssumeCustomerRoles", only_identity, ("ImportTaskRole",)),
+    ]
+    for prefix, sid, arns, roles in groups:
+        for index, document in enumerate(_pack(_role_arn_statements(sid, arns)), start=1):
+            logical_id = f"{prefix}{index:02d}"
+            if logical_id in resources:
+                raise RenderError(f"infra/template.yaml already defines {logical_id}, which the role grants need")
+            resources[logical_id] = {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "Description": f"sts:AssumeRole on the customers' roles ({sid}, part {index}); rendered",
+                    "Roles": [{"Ref": role} for role in roles],
+                    "PolicyDocument": document,
+                },
+            }
+
+
+def _pack(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Statements into as few policy documents as IAM's managed policy size allows; Sids made unique in each."""
+    documents: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
+
+    def document(members: list[dict[str, Any]]) -> dict[str, Any]:
+        numbered = [{**m, "Sid": f"{m['Sid']}{i}" if i else m["Sid"]} for i, m in enumerate(members)]
+        return {"Version": "2012-10-17", "Statement": numbered}
+
+    for statement in statements:
+        candidate = [*current, statement]
+        if current and _characters(document(candidate)) > MAX_MANAGED_POLICY_CHARACTERS:
+            documents.append(document(current))
+            candidate = [statement]
+        current = candidate
+    if current:
+        documents.append(document(current))
+    return documents
+
+
+def _characters(document: dict[str, Any]) -> int:
+    return len(json.dumps(document, separators=(",", ":")))
 
 
 def _sqs_arn(name: str) -> dict[str, Any]:
@@ -311,10 +460,15 @@ def _sqs_arn(name: str) -> dict[str, Any]:
 def _render_dead_letter_access(template: dict[str, Any], customers: list[CustomerMapping]) -> None:
     """The API's administrators reach each customer's trigger queue and its dead-letter queue: as this stack names
     them, and as ccm.s3_events.queue_name (the name the code looks up) and the provisioner's ``-dlq`` name them."""
-    names = {"${AWS::StackName}-trigger-*", "${AWS::StackName}-dead-letters-*"}
+    stack = {"${AWS::StackName}-trigger-*", "${AWS::StackName}-dead-letters-*"}
+    names = set(stack)
     for customer in customers:
         names.update({queue_name(customer), f"{queue_name(customer)}-dlq"})
     _set_statement_resources(template, "ApiRole", "ReadAndRedriveDeadLetters", [_sqs_arn(n) for n in sorted(names)])
+    if _inline_policy_characters(template["Resources"]["ApiRole"]) > MAX_INLINE_POLICY_CHARACTERS:
+        # The deployed API names the queues by the stack's prefix (CCM_TRIGGER_QUEUE_PREFIX); the per-customer
+        # names serve a stack whose customers' queues were made outside it, which a thousand customers are not.
+        _set_statement_resources(template, "ApiRole", "ReadAndRedriveDeadLetters", [_sqs_arn(n) for n in sorted(stack)])
 
 
 def _inline_policy_characters(role: dict[str, Any]) -> int:
@@ -323,24 +477,49 @@ def _inline_policy_characters(role: dict[str, Any]) -> int:
     return sum(len(json.dumps(document, separators=(",", ":"))) for document in documents)
 
 
-def check_limits(rendered: dict[str, Any], translated: dict[str, Any]) -> None:
-    count = len(translated["Resources"])
-    if count > MAX_RESOURCES:
-        raise RenderError(
-            f"the stack would have {count} resources; CloudFormation allows {MAX_RESOURCES}. "
-            "Split the customers across stacks (one config.json each)"
-        )
-    size = len(cfn_yaml.dumps(rendered).encode())
-    if size > MAX_TEMPLATE_BYTES:
-        raise RenderError(f"the rendered template is {size} bytes; CloudFormation accepts {MAX_TEMPLATE_BYTES}")
+def check_limits(
+    rendered: dict[str, Any], translated: dict[str, Any], children: dict[str, dict[str, Any]] | None = None
+) -> None:
+    """CloudFormation's and IAM's limits, for the parent stack and each customers' stack."""
+    stacks = {"the stack": (rendered, translated)}
+    stacks.update({f"the customers' stack {name}": (child, child) for name, child in (children or {}).items()})
+    for what, (template, resources_of) in stacks.items():
+        count = len(resources_of["Resources"])
+        if count > MAX_RESOURCES:
+            raise RenderError(
+                f"{what} would have {count} resources; CloudFormation allows {MAX_RESOURCES}. "
+                f"Too many customers for {CUSTOMER_SHARDS} nested stacks of customers (infra/render.py)"
+            )
+        size = len(cfn_yaml.dumps(template).encode())
+        if size > MAX_TEMPLATE_BYTES:
+            raise RenderError(f"{what} is {size} bytes; CloudFormation accepts {MAX_TEMPLATE_BYTES}")
+    attached: dict[str, int] = {}
     for logical_id, resource in rendered["Resources"].items():
         if resource.get("Type") == "AWS::IAM::Role":
             characters = _inline_policy_characters(resource)
             if characters > MAX_INLINE_POLICY_CHARACTERS:
                 raise RenderError(
                     f"the inline policies of {logical_id} would hold {characters} characters; IAM allows "
-                    f"{MAX_INLINE_POLICY_CHARACTERS} per role. Split the customers across stacks"
+                    f"{MAX_INLINE_POLICY_CHARACTERS} per role"
                 )
+            managed = resource["Properties"].get("ManagedPolicyArns")
+            # AWS managed policies (X-Ray's, when tracing is on): counted at their most.
+            attached[logical_id] = attached.get(logical_id, 0) + (1 if managed else 0)
+        if resource.get("Type") == "AWS::IAM::ManagedPolicy":
+            characters = _characters(resource["Properties"]["PolicyDocument"])
+            if characters > MAX_MANAGED_POLICY_CHARACTERS:
+                raise RenderError(
+                    f"the managed policy {logical_id} would hold {characters} characters; IAM allows "
+                    f"{MAX_MANAGED_POLICY_CHARACTERS}"
+                )
+            for role in resource["Properties"]["Roles"]:
+                attached[role["Ref"]] = attached.get(role["Ref"], 0) + 1
+    for role, count in sorted(attached.items()):
+        if count > MAX_MANAGED_POLICIES_PER_ROLE:
+            raise RenderError(
+                f"{role} would have {count} managed policies attached; IAM's default quota is "
+                f"{MAX_MANAGED_POLICIES_PER_ROLE} per role"
+            )
 
 
 NAMES_FROM_STACK = (
@@ -375,6 +554,16 @@ class Rendered:
     template: dict[str, Any]
     translated: dict[str, Any]
     customers: int
+    children: dict[str, dict[str, Any]]
+    """The customers' nested stacks, by file name (written next to the parent template)."""
+
+    def describe(self) -> str:
+        sizes = [len(child["Resources"]) for child in self.children.values()]
+        return (
+            f"{self.customers} customers, {len(self.translated['Resources'])} resources after the SAM transform "
+            f"and {len(sizes)} customers' stacks of {min(sizes, default=0)}-{max(sizes, default=0)} resources "
+            f"(limit {MAX_RESOURCES} each)"
+        )
 
 
 def render_files(
@@ -383,13 +572,21 @@ def render_files(
     config = load_config(config_path)
     if stack_name is not None:
         check_stack_name(stack_name, config)
-    rendered = render(cfn_yaml.load(SOURCE), config)
+    source = cfn_yaml.load(SOURCE)
+    rendered = render(source, config)
+    children = render_children(config, source)
     translated = translate(rendered)
-    check_limits(rendered, translated)
+    check_limits(rendered, translated, children)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # A customers' stack left from an earlier render (more customers then) must not be deployed or linted.
+    for stale in output.parent.glob(child_file(0).replace("00", "*")):
+        stale.unlink()
     cfn_yaml.write(rendered, output)
+    for name, child in children.items():
+        cfn_yaml.write(child, output.parent / name)
     if translated_output is not None:
         cfn_yaml.write(translated, translated_output)
-    return Rendered(rendered, translated, len(config.customer_mappings))
+    return Rendered(rendered, translated, len(config.customer_mappings), children)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,10 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, RenderError) as error:
         print(f"cannot render the template: {error}", file=sys.stderr)
         return 2
-    print(
-        f"rendered {args.output}: {result.customers} customers, "
-        f"{len(result.translated['Resources'])} resources after the SAM transform (limit {MAX_RESOURCES})"
-    )
+    print(f"rendered {args.output}: {result.describe()}")
     return 0
 
 

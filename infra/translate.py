@@ -2,7 +2,8 @@
 
 cfn-lint checks SAM resources against SAM's own schema only; the translation is what CloudFormation really
 receives (the functions, their versions, Function URL, event source mappings), so it is linted and tested too.
-Local ``CodeUri`` paths are replaced by S3 locations, as ``sam deploy`` does after uploading the packages.
+Local ``CodeUri`` paths, and the customers' nested stacks' local ``TemplateURL`` paths, are replaced by S3
+locations, as ``sam deploy`` does after uploading them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def _with_uploaded_code(template: dict[str, Any]) -> dict[str, Any]:
         is_function = resource.get("Type") == "AWS::Serverless::Function"
         if is_function and isinstance(code_uri, str) and not code_uri.startswith("s3://"):
             properties["CodeUri"] = f"s3://{ARTIFACT_BUCKET}/{PurePosixPath(code_uri).name}"
+        url = properties.get("TemplateURL")
+        if resource.get("Type") == "AWS::CloudFormation::Stack" and isinstance(url, str) and "://" not in url:
+            properties["TemplateURL"] = f"https://{ARTIFACT_BUCKET}.s3.amazonaws.com/{PurePosixPath(url).name}"
     return sam
 
 

@@ -1,8 +1,8 @@
 """Triggers that failed every retry, per customer queue: listed without consuming them, and moved back (redriven).
 
 The customer's queue names come from one place, :func:`queues_of`: the trigger queue is
-:func:`ccm.s3_events.queue_name` and its dead-letter queue is whatever the trigger queue's redrive policy names, so
-this keeps working however the queues are named or laid out.
+:func:`ccm.s3_events.trigger_queue_name` and its dead-letter queue is whatever the trigger queue's redrive
+policy names, so this keeps working however the queues are named or laid out.
 
 Listing *peeks*: it receives with a visibility timeout of zero, so every message stays where it is, visible.
 SQS does not promise that a peek sees every message, so the listing says how many the queue holds beside the
@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 from ccm.aws.clients import error_code, http_status
 from ccm.config import AppConfig, CustomerMapping
 from ccm.errors import CcmError
-from ccm.s3_events import queue_name
+from ccm.s3_events import trigger_queue_name
 from ccm.storage.trigger_failures import TriggerFailures
 
 if TYPE_CHECKING:
@@ -115,15 +115,14 @@ def _arn_name(arn: str) -> str:
     return arn.rsplit(":", 1)[-1]
 
 
-def queues_of(sqs: SQSClient, customer: CustomerMapping) -> CustomerQueues:
+def queues_of(sqs: SQSClient, customer: CustomerMapping, prefix: str | None = None) -> CustomerQueues:
     """The customer's trigger queue and, from its redrive policy, its dead-letter queue."""
+    name = trigger_queue_name(customer, prefix)
     try:
-        url = sqs.get_queue_url(QueueName=queue_name(customer))["QueueUrl"]
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     except ClientError as error:
         if error_code(error) in MISSING_CODES:
-            raise RedriveRefused(
-                f"the queue {queue_name(customer)} of {customer.customer_code} does not exist"
-            ) from None
+            raise RedriveRefused(f"the queue {name} of {customer.customer_code} does not exist") from None
         raise
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn", "RedrivePolicy"])["Attributes"]
     policy = json.loads(attributes.get("RedrivePolicy") or "{}")
@@ -150,8 +149,10 @@ class DeadLetters:
         s3: S3Client,
         bucket: str,
         failures: TriggerFailures,
+        queue_prefix: str | None = None,
     ) -> None:
         self.config = config
+        self.queue_prefix = queue_prefix
         self.sqs = sqs
         self.s3 = s3
         self.bucket = bucket
@@ -162,11 +163,10 @@ class DeadLetters:
 
     def of_customer(self, customer: CustomerMapping) -> QueueDeadLetters:
         try:
-            queues = queues_of(self.sqs, customer)
+            queues = queues_of(self.sqs, customer, self.queue_prefix)
         except RedriveRefused as missing:
-            return QueueDeadLetters(
-                customer.customer_code, customer.customer_name, queue_name(customer), None, problem=str(missing)
-            )
+            name = trigger_queue_name(customer, self.queue_prefix)
+            return QueueDeadLetters(customer.customer_code, customer.customer_name, name, None, problem=str(missing))
         found = QueueDeadLetters(
             customer.customer_code,
             customer.customer_name,
@@ -231,7 +231,7 @@ class DeadLetters:
         return head.get("Metadata", {}).get("request-type")
 
     def redrive(self, code: str) -> Redrive:
-        queues = queues_of(self.sqs, self.config.customer(code))
+        queues = queues_of(self.sqs, self.config.customer(code), self.queue_prefix)
         if queues.dead_letter_arn is None or queues.dead_letter_url is None:
             raise RedriveRefused(f"the queue of {code} has no dead-letter queue")
         try:

@@ -18,7 +18,7 @@ from ccm.aws.assume import RoleSessions
 from ccm.aws.clients import RETRY_CONFIG, error_code
 from ccm.aws.ses_lists import ensure_contact_list
 from ccm.config import AppConfig, CustomerMapping, SesConfig
-from ccm.s3_events import apply_routing, audit_configurations, queue_name, trigger_prefix
+from ccm.s3_events import apply_router_routing, apply_routing, audit_configurations, queue_name, trigger_prefix
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ __all__ = ["DEAD_LETTER_AFTER", "ProvisionReport", "Provisioner", "queue_name", 
 DEAD_LETTER_AFTER = 5
 SES_EVENTS_QUEUE = "ccm-ses-events"
 """The queue of SES events that ``ccm local provision`` makes (the deployed stack names its own after itself)."""
+ROUTER_QUEUE = "ccm-router"
+"""The queue of every customer's triggers when the provisioner routes as the deployment does (``router=True``)."""
+ROUTER_DEAD_LETTER_QUEUE = "ccm-router-dead-letters"
+"""What the router cannot forward (Settings' default ``CCM_ROUTER_DEAD_LETTER_QUEUE``)."""
 AUDIT_QUEUE = "ccm-audit"
 """The queue every archive write's notification reaches; the audit function consumes it."""
 AUDIT_VISIBILITY_TIMEOUT = 360
@@ -66,8 +70,13 @@ class Provisioner:
         sessions: RoleSessions | None = None,
         progress: Callable[[str], None] | None = None,
         audit_bucket: str | None = None,
+        router: bool = False,
     ) -> None:
+        """``router``: the bucket sends every customer's triggers to one router queue, as the deployment does
+        (docs/scale.md); without it, one notification per customer straight to its queue, as far as S3's limit
+        on a bucket's notification configurations allows (the tests that drive the backend from S3 use that)."""
         self.config = config
+        self.router = router
         self.ses_config = ses_config
         self.bucket = bucket
         self.table = table
@@ -140,8 +149,25 @@ class Provisioner:
 
     def _notifications(self, queue_arns: dict[str, str], audit_queue: str | None) -> None:
         extra = audit_configurations(audit_queue) if audit_queue else []
-        outcome = apply_routing(self.s3, self.bucket, queue_arns, extra=extra)
+        if self.router:
+            outcome = apply_router_routing(self.s3, self.bucket, self._router_queue(), extra=extra)
+        else:
+            outcome = apply_routing(self.s3, self.bucket, queue_arns, extra=extra)
         self.report.add("notifications", self.bucket, outcome)
+
+    def _router_queue(self) -> str:
+        dead_url, dead_arn = self._queue(ROUTER_DEAD_LETTER_QUEUE, {"MessageRetentionPeriod": str(14 * 24 * 3600)})
+        url, arn = self._queue(
+            ROUTER_QUEUE,
+            {
+                "VisibilityTimeout": "180",
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": DEAD_LETTER_AFTER}),
+                "Policy": json.dumps(self._s3_may_send()),
+            },
+        )
+        self.report.queue_urls[ROUTER_QUEUE] = url
+        self.report.queue_urls[ROUTER_DEAD_LETTER_QUEUE] = dead_url
+        return arn
 
     def _audit_bucket(self, name: str) -> None:
         """Object Lock (governance, as the template's default) and versioning, like the deployed audit bucket."""

@@ -30,14 +30,65 @@ NOTIFICATION_KEYS = (
 PROBE_REQUEST_TYPE = "s3_event_test"
 
 
+TRIGGER_ROOT = "customers"
+ROUTER_NOTIFICATION_ID = "trigger-router"
+"""The one notification of every customer's triggers, to the router queue (:mod:`ccm.routing`)."""
+
+
 def queue_name(customer: CustomerMapping) -> str:
     if customer.sqs_queue_arn:
         return customer.sqs_queue_arn.rsplit(":", 1)[-1]
     return f"ccm-{customer.customer_code}"
 
 
+def trigger_queue_name(customer: CustomerMapping, prefix: str | None) -> str:
+    """The one rule of how a customer's trigger queue is named: ``<prefix><code>`` where the deployment names its
+    queues after the stack (``CCM_TRIGGER_QUEUE_PREFIX``, ``<stack>-trigger-``), else :func:`queue_name`. The
+    router, the clock's handover and the dead letters all reach a customer's queue through this."""
+    if prefix:
+        return f"{prefix}{customer.customer_code}"
+    return queue_name(customer)
+
+
 def trigger_prefix(code: str) -> str:
-    return f"customers/{code}/"
+    return f"{TRIGGER_ROOT}/{code}/"
+
+
+def router_configuration(queue_arn: str) -> dict[str, Any]:
+    """Every customer's triggers (``customers/*.json``) to the router queue: one entry, whatever the customers."""
+    return {
+        "Id": ROUTER_NOTIFICATION_ID,
+        "QueueArn": queue_arn,
+        "Events": ["s3:ObjectCreated:*"],
+        "Filter": {
+            "Key": {
+                "FilterRules": [
+                    {"Name": "prefix", "Value": f"{TRIGGER_ROOT}/"},
+                    {"Name": "suffix", "Value": ".json"},
+                ]
+            }
+        },
+    }
+
+
+def apply_router_routing(
+    s3: S3Client, bucket: str, router_queue_arn: str, extra: Sequence[Mapping[str, Any]] = ()
+) -> str:
+    """Route every customer's triggers to the router queue, dropping the per-customer ``trigger-<code>`` entries of
+    the earlier layout (S3 refuses overlapping prefixes); everything else is kept. ``unchanged`` or ``updated``."""
+    current = current_configuration(s3, bucket)
+    ours = {ROUTER_NOTIFICATION_ID} | {str(entry["Id"]) for entry in extra}
+    kept = [
+        c
+        for c in current.get("QueueConfigurations", [])
+        if c.get("Id") not in ours and not str(c.get("Id", "")).startswith("trigger-")
+    ]
+    merged = {key: value for key, value in current.items() if key != "QueueConfigurations"}
+    merged["QueueConfigurations"] = [*kept, router_configuration(router_queue_arn), *(dict(e) for e in extra)]
+    if same_configuration(current, merged):
+        return "unchanged"
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=merged)  # type: ignore[arg-type]
+    return "updated"
 
 
 def notification_id(code: str) -> str:

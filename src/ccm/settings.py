@@ -34,6 +34,10 @@ class Settings(BaseModel):
     """The customers' trigger queues are named this plus the customer code (the deployed stack's
     ``<stack>-trigger-``); without it, as config.json's ``sqs_queue_arn`` or ``ccm-<code>`` name them."""
 
+    router_dead_letter_queue: str = "ccm-router-dead-letters"
+    """``CCM_ROUTER_DEAD_LETTER_QUEUE``: the queue (by name) where the trigger router puts what it cannot forward:
+    keys of customers config.json does not name, bodies that are no S3 event."""
+
     live_endpoint: str | None = None
     """``CCM_LIVE_ENDPOINT``: the live WebSocket API's management endpoint (``https://<api>.execute-api.<region>.
     amazonaws.com/<stage>``, the local edge's ``/dev/live`` locally); without it the audit function publishes no
@@ -54,6 +58,7 @@ class Settings(BaseModel):
             or _default_file("SubscriptionConfig.json"),
             audit_bucket=os.environ.get("CCM_AUDIT_BUCKET") or f"{os.environ.get('CCM_BUCKET', 'ccm-metadata')}-audit",
             trigger_queue_prefix=os.environ.get("CCM_TRIGGER_QUEUE_PREFIX") or None,
+            router_dead_letter_queue=os.environ.get("CCM_ROUTER_DEAD_LETTER_QUEUE") or "ccm-router-dead-letters",
             live_endpoint=os.environ.get("CCM_LIVE_ENDPOINT") or None,
             channels_loopback_http=os.environ.get("CCM_CHANNELS_LOOPBACK_HTTP", "") == "1",
         )

@@ -11,7 +11,7 @@ import pytest
 
 from ccm.config import AppConfig, load_config
 from infra import cfn_yaml
-from infra.render import SOURCE, render
+from infra.render import SOURCE, render, render_children
 from infra.translate import translate
 from tests.conftest import CONFIG_PATH
 
@@ -31,6 +31,12 @@ def source_template() -> Template:
 @pytest.fixture(scope="session")
 def rendered(source_template: Template, demo_config: AppConfig) -> Template:
     return render(source_template, demo_config)
+
+
+@pytest.fixture(scope="session")
+def children(source_template: Template, demo_config: AppConfig) -> dict[str, Template]:
+    """The customers' nested stacks, by file name."""
+    return render_children(demo_config, source_template)
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from tests.deployment.template_values import Deployment
 STACK = TABLE.removesuffix("-table")
 """The stack whose table is the tests' table: ``<stack>-table``."""
 
-CALLING_COMPONENTS = ("api", "backend", "audit", "clock", "ses-events", "edge-saml", "import", "live")
+CALLING_COMPONENTS = ("api", "backend", "audit", "clock", "ses-events", "router", "edge-saml", "import", "live")
 """The components that call AWS (the viewer-request gatekeeper and the live authoriser call nothing)."""
 
 

@@ -340,6 +340,7 @@ def test_make_package_builds_each_function_for_its_lambda_architecture_and_pytho
         "audit": "manylinux_2_28_aarch64",
         "clock": "manylinux_2_28_aarch64",
         "ses-events": "manylinux_2_28_aarch64",
+        "router": "manylinux_2_28_aarch64",
         "live": "manylinux_2_28_aarch64",
         "edge-viewer-request": "manylinux_2_28_x86_64",
         "edge-saml": "manylinux_2_28_x86_64",

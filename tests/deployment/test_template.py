@@ -22,7 +22,17 @@ from ccm.web_assets import PAGE_CSP, PORTAL_CSP
 from infra import cfn_yaml
 from infra.lint import cfn_lint
 from infra.package import packages
-from infra.render import RenderError, check_limits, check_stack_name, main, render
+from infra.render import (
+    CUSTOMER_SHARDS,
+    RenderError,
+    check_limits,
+    check_stack_name,
+    child_file,
+    main,
+    render,
+    render_children,
+    shard_of,
+)
 from infra.translate import translate
 from tests.conftest import CONFIG_PATH, ROOT
 from tests.deployment.conftest import (
@@ -48,6 +58,7 @@ FIXED_HANDLERS = {
     "functions.audit.app.handler",
     "functions.clock.app.handler",
     "functions.ses_events.app.handler",
+    "functions.router.app.handler",
     "functions.edge_auth.app.viewer_request",
     "functions.edge_auth.app.saml_handler",
     "functions.live.app.handler",
@@ -84,20 +95,24 @@ def behaviour(template: Template, pattern: str) -> dict[str, Any]:
 # -- lint -------------------------------------------------------------------------------------------------
 
 
-def test_the_rendered_template_and_its_translation_pass_cfn_lint(
-    rendered: Template, translated: Template, tmp_path: Path
+def test_the_rendered_template_its_translation_and_the_customers_stacks_pass_cfn_lint(
+    rendered: Template, translated: Template, children: dict[str, Template], tmp_path: Path
 ) -> None:
     cfn_yaml.write(rendered, tmp_path / "template.yaml")
     cfn_yaml.write(translated, tmp_path / "template.translated.json")
+    for name, child in children.items():
+        cfn_yaml.write(child, tmp_path / name)
 
-    result = cfn_lint([tmp_path / "template.yaml", tmp_path / "template.translated.json"])
+    result = cfn_lint(
+        [tmp_path / "template.yaml", tmp_path / "template.translated.json", *(tmp_path / n for n in children)]
+    )
 
     assert result.clean, result.output
 
 
 def test_linting_the_translation_catches_a_bad_setting_inside_a_sam_event(rendered: Template, tmp_path: Path) -> None:
     broken = copy.deepcopy(rendered)
-    broken["Resources"]["BackendFunction"]["Properties"]["Events"]["TriggersAlpha"]["Properties"]["BatchSize"] = 20000
+    broken["Resources"]["RouterFunction"]["Properties"]["Events"]["Triggers"]["Properties"]["BatchSize"] = 20000
     cfn_yaml.write(broken, tmp_path / "sam.yaml")
     cfn_yaml.write(translate(broken), tmp_path / "translated.json")
 
@@ -191,63 +206,81 @@ def test_the_function_url_takes_only_requests_signed_by_the_distribution(transla
 # -- customers --------------------------------------------------------------------------------------------
 
 
-def test_every_customer_has_a_queue_dead_letter_queue_notification_permission_and_event_source(
-    translated: Template, demo_config: AppConfig
+def test_every_customer_has_a_queue_dead_letter_queue_event_source_and_alarm_in_its_nested_stack(
+    rendered: Template, translated: Template, children: dict[str, Template], demo_config: AppConfig
 ) -> None:
-    resources = translated["Resources"]
-    notifications = resources["DataBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
-    mappings = resources_of_type(translated, "AWS::Lambda::EventSourceMapping")
-    policies = resources_of_type(translated, "AWS::SQS::QueuePolicy")
-    backend_timeout = resources["BackendFunction"]["Properties"]["Timeout"]
+    backend_timeout = translated["Resources"]["BackendFunction"]["Properties"]["Timeout"]
     for code in demo_config.customer_codes:
+        child = children[child_file(shard_of(code))]
+        resources = child["Resources"]
         queue_id, queue = next(
             (k, q)
-            for k, q in resources_of_type(translated, "AWS::SQS::Queue").items()
-            if q["Properties"]["QueueName"] == {"Fn::Sub": "${AWS::StackName}-trigger-" + code}
+            for k, q in resources_of_type(child, "AWS::SQS::Queue").items()
+            if q["Properties"]["QueueName"] == {"Fn::Sub": "${ParentStackName}-trigger-" + code}
         )
         properties = queue["Properties"]
         assert properties["VisibilityTimeout"] >= 6 * backend_timeout
         redrive = properties["RedrivePolicy"]
         assert redrive["maxReceiveCount"] == DEAD_LETTER_AFTER
-        dead_letters = resources[redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]]
-        assert dead_letters["Properties"]["QueueName"] == {"Fn::Sub": "${AWS::StackName}-dead-letters-" + code}
+        dead_letters_id = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        dead_letters = resources[dead_letters_id]
+        assert dead_letters["Properties"]["QueueName"] == {"Fn::Sub": "${ParentStackName}-dead-letters-" + code}
+        assert dead_letters["Properties"]["MessageRetentionPeriod"] > properties["MessageRetentionPeriod"]
 
         queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
-        [notification] = [n for n in notifications if n["Queue"] == queue_arn]
-        assert notification["Event"] == "s3:ObjectCreated:*"
-        assert {"Name": "prefix", "Value": f"customers/{code}/"} in notification["Filter"]["S3Key"]["Rules"]
-
-        [policy] = [p for p in policies.values() if p["Properties"]["Queues"] == [{"Ref": queue_id}]]
-        [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
-        assert statement["Principal"] == {"Service": "s3.amazonaws.com"} and statement["Action"] == "sqs:SendMessage"
-        assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {
-            "Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}"
-        }
-        assert policy_id(policies, queue_id) in resources["DataBucket"]["DependsOn"]
-
-        [mapping] = [m["Properties"] for m in mappings.values() if m["Properties"]["EventSourceArn"] == queue_arn]
-        assert mapping["FunctionName"] == {"Ref": "BackendFunction"}
+        mappings = resources_of_type(child, "AWS::Lambda::EventSourceMapping").values()
+        [mapping] = [m["Properties"] for m in mappings if m["Properties"]["EventSourceArn"] == queue_arn]
+        assert mapping["FunctionName"] == {"Ref": "BackendFunctionArn"}
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert mapping["BatchSize"] == 1
+        assert mapping["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "BackendConcurrencyPerCustomer"}}
 
-        alarms = resources_of_type(translated, "AWS::CloudWatch::Alarm").values()
-        watched = [a for a in alarms if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"]
-        assert any(
-            a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] == dead_letters_id(resources, code)
-            for a in watched
-        )
-
-
-def policy_id(policies: dict[str, Any], queue_id: str) -> str:
-    return next(k for k, p in policies.items() if p["Properties"]["Queues"] == [{"Ref": queue_id}])
+        alarms = resources_of_type(child, "AWS::CloudWatch::Alarm").values()
+        [alarm] = [a for a in alarms if a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] == dead_letters_id]
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopicArn"}]
 
 
-def dead_letters_id(resources: dict[str, Any], code: str) -> str:
-    return next(
-        k
-        for k, r in resources.items()
-        if r["Type"] == "AWS::SQS::Queue"
-        and r["Properties"]["QueueName"] == {"Fn::Sub": "${AWS::StackName}-dead-letters-" + code}
-    )
+def test_each_nested_stack_gets_the_parents_name_backend_alarm_topic_and_concurrency(
+    rendered: Template, children: dict[str, Template]
+) -> None:
+    stacks = resources_of_type(rendered, "AWS::CloudFormation::Stack")
+    assert sorted(s["Properties"]["TemplateURL"] for s in stacks.values()) == sorted(children)
+    for stack in stacks.values():
+        child = children[stack["Properties"]["TemplateURL"]]
+        assert set(stack["Properties"]["Parameters"]) == set(child["Parameters"])
+        assert stack["Properties"]["Parameters"]["ParentStackName"] == {"Ref": "AWS::StackName"}
+        assert stack["Properties"]["Parameters"]["BackendFunctionArn"] == {"Fn::GetAtt": ["BackendFunction", "Arn"]}
+
+
+def test_the_bucket_sends_every_customers_triggers_to_the_router_queue_in_one_entry(
+    translated: Template,
+) -> None:
+    resources = translated["Resources"]
+    notifications = resources["DataBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    [router] = [n for n in notifications if n["Queue"] == {"Fn::GetAtt": ["RouterQueue", "Arn"]}]
+    assert router["Event"] == "s3:ObjectCreated:*"
+    assert router["Filter"]["S3Key"]["Rules"] == [
+        {"Name": "prefix", "Value": "customers/"},
+        {"Name": "suffix", "Value": ".json"},
+    ]
+    assert len(notifications) == 3, "the audit queue's two entries and the router's, whatever the customers"
+    assert "RouterQueuePolicy" in resources["DataBucket"]["DependsOn"]
+    [statement] = resources["RouterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"} and statement["Action"] == "sqs:SendMessage"
+    mappings = resources_of_type(translated, "AWS::Lambda::EventSourceMapping").values()
+    [mapping] = [m["Properties"] for m in mappings if m["Properties"]["EventSourceArn"] == router["Queue"]]
+    assert mapping["FunctionName"] == {"Ref": "RouterFunction"}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_the_router_may_send_only_to_the_stacks_trigger_queues_and_its_own_dead_letters(
+    translated: Template,
+) -> None:
+    [forward, aside] = statements_allowing(translated["Resources"]["RouterRole"], "sqs:SendMessage")
+    assert resolve(forward["Resource"]["Fn::Sub"]).endswith(":ccm-prod-trigger-*")
+    assert aside["Resource"] == {"Fn::GetAtt": ["RouterDeadLetterQueue", "Arn"]}
+    variables = function_of_package(translated, "router.zip")["Environment"]["Variables"]
+    assert variables["CCM_TRIGGER_QUEUE_PREFIX"] == {"Fn::Sub": "${AWS::StackName}-trigger-"}
 
 
 def test_the_backend_consumes_every_trigger_queue_and_no_dead_letter_queue(
@@ -546,13 +579,31 @@ def test_customer_codes_that_would_share_resource_names_are_refused(source_templ
         render(source_template, config_with(customer_mappings=mappings))
 
 
-def test_more_customers_than_one_stack_holds_are_refused_before_deploying(source_template: Template) -> None:
+def test_more_customers_than_the_nested_stacks_hold_are_refused_before_deploying(
+    source_template: Template,
+) -> None:
     alpha = config_with().model_dump(mode="json")["customer_mappings"]["alpha"]
-    mappings = {f"c{n:03d}": {**alpha, "customer_code": f"c{n:03d}"} for n in range(120)}
-    template = render(source_template, config_with(customer_mappings=mappings))
+    crowded = CUSTOMER_SHARDS * 130
+    mappings = {f"c{n:04d}": {**alpha, "customer_code": f"c{n:04d}"} for n in range(crowded)}
+    config = config_with(customer_mappings=mappings)
+    template = render(source_template, config)
 
     with pytest.raises(RenderError, match="resources; CloudFormation allows 500"):
-        check_limits(template, translate(template))
+        check_limits(template, translate(template), render_children(config, source_template))
+
+
+def test_a_customers_nested_stack_depends_on_its_code_alone(demo_config: AppConfig, source_template: Template) -> None:
+    """Adding a customer must never move another's queues (a move deletes and recreates them, dead letters too)."""
+    alpha = config_with().model_dump(mode="json")["customer_mappings"]["alpha"]
+    before = render_children(demo_config, source_template)
+    grown = {
+        **demo_config.model_dump(mode="json")["customer_mappings"],
+        "aaa-first": {**alpha, "customer_code": "aaa-first"},
+    }
+    after = render_children(config_with(customer_mappings=grown), source_template)
+
+    for name, child in before.items():
+        assert set(child["Resources"]) <= set(after[name]["Resources"])
 
 
 def test_the_roles_customers_trust_have_names_that_do_not_change(translated: Template) -> None:
@@ -577,10 +628,13 @@ def test_render_writes_the_deployable_template(tmp_path: Path, capsys: pytest.Ca
     assert main(["--config", str(CONFIG_PATH), "--output", str(output)]) == 0
 
     template = cfn_yaml.load(output)
-    assert "TriggerQueueZulu" in template["Resources"]
+    zulu = output.parent / child_file(shard_of("zulu"))
+    assert "TriggerQueueZulu" in cfn_yaml.load(zulu)["Resources"]
+    assert template["Resources"][f"Customers{shard_of('zulu'):02d}"]["Properties"]["TemplateURL"] == zulu.name
     text = output.read_text(encoding="utf-8")
     assert "&id" not in text and "*id" not in text and "!" not in text.replace("!=", "")
     assert "26 customers" in capsys.readouterr().out
+    assert not (output.parent / child_file(0).replace("00", "99")).exists()
 
 
 def test_render_explains_a_broken_config_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,10 +4,14 @@ import json
 from urllib.parse import unquote_plus
 
 import boto3
+import pytest
+from functions.router import app as router_app
 
 from ccm.aws.ses_lists import find_contact_list
 from ccm.config import AppConfig, SesConfig
-from ccm.provision import Provisioner
+from ccm.provision import ROUTER_QUEUE, Provisioner
+from ccm.s3_events import ROUTER_NOTIFICATION_ID
+from tests.backend_support import LambdaContext
 
 
 def provision(app_config: AppConfig, ses_config: SesConfig) -> Provisioner:
@@ -69,3 +73,37 @@ def test_each_customer_has_one_contact_list_in_its_own_account(
         assert topics == set(ses_config.topic_names())
     # the orchestration account itself holds no customer list: the audiences are apart
     assert find_contact_list(boto3.client("sesv2")) is None
+
+
+def test_routed_as_deployed_a_trigger_goes_through_the_router_queue_to_only_its_customers_queue(
+    aws: None, app_config: AppConfig, ses_config: SesConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local stack's routing: the bucket's one notification for customers/ reaches the router queue, and the
+    router function forwards the event to the customer's own queue; the per-customer entries of an earlier
+    provisioning are dropped (S3 refuses overlapping prefixes)."""
+    provision(app_config, ses_config)
+    routed = Provisioner(app_config, ses_config, "ccm-provision-test", "ccm-provision-table", router=True)
+    report = routed.run(with_ses=False)
+    entries = boto3.client("s3").get_bucket_notification_configuration(Bucket="ccm-provision-test")
+    assert [c["Id"] for c in entries["QueueConfigurations"]] == [ROUTER_NOTIFICATION_ID]
+    for url in report.queue_urls.values():
+        receive_all(url)  # drain the s3:TestEvent
+
+    boto3.client("s3").put_object(Bucket="ccm-provision-test", Key="customers/bravo/CHG-x y.json", Body=b"{}")
+    sqs = boto3.client("sqs")
+    [message] = sqs.receive_message(QueueUrl=report.queue_urls[ROUTER_QUEUE]).get("Messages", [])
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setattr(router_app, "_router", None)
+    monkeypatch.setattr(router_app, "_entry", None)
+    event = {"Records": [{"messageId": message["MessageId"], "body": message["Body"]}]}
+    assert router_app.handler(event, LambdaContext()) == {"batchItemFailures": []}  # type: ignore[arg-type]
+
+    [bravo] = receive_all(report.queue_urls["bravo"])
+    assert unquote_plus(bravo["Records"][0]["s3"]["object"]["key"]) == "customers/bravo/CHG-x y.json"  # type: ignore[index]
+    assert receive_all(report.queue_urls["alpha"]) == []
+    assert (
+        Provisioner(app_config, ses_config, "ccm-provision-test", "ccm-provision-table", router=True)
+        .run(with_ses=False)
+        .created
+        == []
+    )

@@ -144,6 +144,7 @@ def dead_letters() -> DeadLetters:
         boto3.client("s3", config=RETRY_CONFIG),
         current.bucket,
         TriggerFailures(current.table),
+        current.trigger_queue_prefix,
     )
 
 

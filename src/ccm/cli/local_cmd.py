@@ -26,6 +26,7 @@ def provision(
         current.table,
         visibility_timeout=visibility_timeout,
         audit_bucket=current.audit_bucket,
+        router=True,
         progress=(lambda message: None) if as_json else (lambda message: console.print(f"[dim]{message}[/]")),
     ).run(with_ses=with_ses)
     if as_json:

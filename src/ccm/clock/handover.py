@@ -10,7 +10,7 @@ import boto3
 from ccm.aws.clients import RETRY_CONFIG
 from ccm.config import AppConfig
 from ccm.domain.due_actions import NudgeAction, ReminderAction
-from ccm.s3_events import queue_name
+from ccm.s3_events import trigger_queue_name
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -38,9 +38,7 @@ class QueueHandover:
             return self._sqs
 
     def queue_name(self, code: str) -> str:
-        if self.queue_prefix:
-            return f"{self.queue_prefix}{code}"
-        return queue_name(self.config.customer(code))
+        return trigger_queue_name(self.config.customer(code), self.queue_prefix)
 
     def queue_url(self, code: str) -> str:
         url = self._urls.get(code)

@@ -66,7 +66,7 @@ from ccm.local.stream_poller import StreamPoller
 from ccm.local.subscription_pages import SubscriptionPages, customer_contact_lists
 from ccm.local.ticket_systems import JIRA_PATH, SERVICENOW_PATH, start_ticket_stand_ins
 from ccm.local.worker import BatchOutcome, QueueWorker, QueueWorkers
-from ccm.provision import AUDIT_QUEUE, SES_EVENTS_QUEUE, Provisioner
+from ccm.provision import AUDIT_QUEUE, ROUTER_QUEUE, SES_EVENTS_QUEUE, Provisioner
 from ccm.s3_events import queue_name
 from ccm.settings import Settings
 from ccm.storage.archive import ArchiveStore
@@ -187,6 +187,10 @@ def function_specs(options: StackOptions, edge_config: Path) -> dict[str, Functi
         "clock": FunctionSpec("ccm-clock", "functions.clock.app:handler", 120, 512, log_file=str(logs / "clock.log")),
         "ses-events": FunctionSpec(
             "ccm-ses-events", "functions.ses_events.app:handler", 30, 256, log_file=str(logs / "ses-events.log")
+        ),
+        # Every customer's S3 triggers reach the router queue, as in the deployment, and go on to its own queue.
+        "router": FunctionSpec(
+            "ccm-router", "functions.router.app:handler", 30, 256, log_file=str(logs / "router.log")
         ),
     }
 
@@ -332,6 +336,7 @@ class LocalStack:
             options.table,
             visibility_timeout=options.visibility_timeout,
             audit_bucket=options.audit_bucket,
+            router=True,
         ).run()
         assert provisioned.events_queue_url is not None
         report_failures("the demo directory", seed_directories(config), logger.warning)
@@ -470,6 +475,7 @@ class LocalStack:
         workers = QueueWorkers(
             [
                 *self._workers(config, backend),
+                self._router_worker(config, functions["router"]),
                 self._events_worker(config, functions),
                 self._audit_worker(config, audit),
                 self._stream_poller(config, audit),
@@ -548,6 +554,13 @@ class LocalStack:
         return QueueWorker(
             sqs, url, arn, functions["ses-events"], batch_size=10, wait_seconds=self.options.poll_wait_seconds
         )
+
+    def _router_worker(self, config: AppConfig, router: LocalFunction) -> QueueWorker:
+        """The router queue's event source mapping: batches of ten, as the deployment's."""
+        sqs = boto3.client("sqs", region_name=config.aws_region, config=RETRY_CONFIG)
+        url = sqs.get_queue_url(QueueName=ROUTER_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return QueueWorker(sqs, url, arn, router, batch_size=10, wait_seconds=self.options.poll_wait_seconds)
 
     def _audit_worker(self, config: AppConfig, audit: LocalFunction) -> QueueWorker:
         """The audit queue's consumer. What it holds before the worker starts came from restoring the snapshot,

@@ -109,6 +109,7 @@ def _dead_letters(services: Services) -> DeadLetters:
             boto3.client("s3", config=retry_config()),
             settings.bucket,
             TriggerFailures(settings.table),
+            settings.trigger_queue_prefix,
         )
     return found
 
