@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
-from playwright.sync_api import APIResponse, Page
+from playwright.sync_api import APIResponse, Locator, Page, expect
 
 from tests.conftest import ROOT
 
@@ -73,3 +73,27 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.evaluate("window.innerWidth")
     assert width <= viewport, f"the page is {width} px wide in a {viewport} px window"
+
+
+def pick_customers(page: Page, *codes: str) -> None:
+    """Choose customers in a form's customer picker as a person does: type the code, pick the match."""
+    search = page.locator("#customers-filter")
+    for code in codes:
+        search.fill(code)
+        option = page.locator(f"#customer-{code}")
+        if option.get_attribute("aria-selected") != "true":
+            option.click()
+        expect(option).to_have_attribute("aria-selected", "true")
+    search.fill("")
+
+
+def drop_customers(page: Page, *codes: str) -> None:
+    """Take customers out of the picker's selection with their chips' remove buttons."""
+    for code in codes:
+        page.locator(f'#customers-chips .chip-remove[data-code="{code}"]').click()
+        expect(chosen_customer(page, code)).to_have_count(0)
+
+
+def chosen_customer(page: Page, code: str) -> Locator:
+    """The chip of a chosen customer (none when it is not chosen)."""
+    return page.locator(f'#customers-chips .chip-remove[data-code="{code}"]')

@@ -17,9 +17,12 @@ import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "../lib/status.js";
 import { formatInstant } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
 import { fetchWarnings, warningList } from "../lib/calendar-warnings.js";
+import { pagedList } from "../lib/paged-list.js";
 
 const DEFAULTS = { type: "all", customer: "", days: "" };
 const OPEN_WHEN_AT_MOST = 5;
+/** Up to this many requirements an approval card lists them all. */
+const FOCUS_AT_MOST = 6;
 const DECISIONS = new Set(["approve", "reject"]);
 
 const state = { user: null, status: null, customers: [], items: [], scope: "mine", warnings: new Map() };
@@ -197,15 +200,37 @@ function changedNote(item) {
   return [box];
 }
 
-function approvalDetails(item, open) {
+/**
+ * The approval as this approver needs it: with many requirements (one per customer with its own approvers), only
+ * those their decision counts towards (or the first open ones), and a count of the rest.
+ */
+function focusedApproval(item) {
   const approval = item.approval;
-  if (!approval) return null;
+  const requirements = approval.requirements || [];
+  if (requirements.length <= FOCUS_AT_MOST) return { approval, others: null };
+  const mine = new Set(openingsOf(item).flatMap((opening) => opening.countsTowards.map((state) => state.id)));
+  const shown = mine.size
+    ? requirements.filter((state) => mine.has(state.id))
+    : requirements.filter((state) => !state.met).slice(0, FOCUS_AT_MOST);
+  const rest = requirements.filter((state) => !shown.includes(state));
+  const met = rest.filter((state) => state.met).length;
+  return {
+    approval: { ...approval, requirements: shown },
+    others: `and ${rest.length.toLocaleString("en-US")} other requirement${rest.length === 1 ? "" : "s"}, ${met.toLocaleString("en-US")} of them met`,
+  };
+}
+
+function approvalDetails(item, open) {
+  if (!item.approval) return null;
+  const { approval, others } = focusedApproval(item);
   const list = checklist(approval, { heading: "What it needs" });
+  const line = [progressLine(approval), others].filter(Boolean).join(" · ");
   return el(
     "details",
     { className: "approval-details", open },
-    el("summary", {}, `Approval: ${progressLine(approval) || "no approver needed"}`),
+    el("summary", {}, `Approval: ${line || "no approver needed"}`),
     list,
+    others ? el("p", { className: "muted" }, others.replace(/^and/, "And")) : null,
   );
 }
 
@@ -223,7 +248,7 @@ function card(item, open) {
       el(
         "div",
         { className: "item-customers" },
-        el("span", { className: "muted" }, `${count} customer${count === 1 ? "" : "s"}: ${customerNames(state.customers, item.customers)}`),
+        el("span", { className: "muted" }, `${count} customer${count === 1 ? "" : "s"}: ${customerNames(state.customers, item.customers, 3)}`),
         customerChips(state.customers, item.customers),
       ),
       whatYouCanDo(item),
@@ -318,7 +343,7 @@ function render() {
     return;
   }
   const open = items.length <= OPEN_WHEN_AT_MOST;
-  container.append(el("ul", { className: "item-list" }, items.map((item) => card(item, open))));
+  container.append(pagedList(items, (item) => card(item, open), { noun: "items" }));
 }
 
 async function load({ quiet = false } = {}) {

@@ -17,6 +17,7 @@ import { STATUSES, allowedActions, normalStatus } from "../lib/status.js";
 import { formatInstant, formatWindow } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
 import { arrivalNews, newsOfTheList } from "../lib/form/outcome.js";
+import { pagedList } from "../lib/paged-list.js";
 
 const EMPTY = {
   all: ["No changes found", "You have no changes in this period."],
@@ -153,7 +154,7 @@ function render() {
     );
     return;
   }
-  list.append(el("ul", { className: "item-list" }, visible.map(card)));
+  list.append(pagedList(visible, card, { noun: "changes" }));
 }
 
 function meetingFound(id, document) {
