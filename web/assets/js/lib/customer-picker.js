@@ -3,7 +3,7 @@
 // never holds a thousand rows), "Select all matching", a select of tags and environments, and the chosen
 // customers as removable chips. Focus stays in the filter box; the arrow keys move through the matches
 // (aria-activedescendant) and Enter picks or drops the active one, as the ARIA combobox pattern has it.
-import { clear, el } from "./dom.js";
+import { append, clear, el } from "./dom.js";
 import { countText, customerGroups, matchCustomers, searchText } from "./customer-search.js";
 
 const SHOWN = 50;
@@ -77,7 +77,7 @@ export function customerChooser({ legend = "Customers", required = true, extra =
   function setActive(index) {
     const options = list.querySelectorAll('[role="option"]');
     for (const option of options) option.classList.remove("active");
-    active = options.length ? Math.max(0, Math.min(index, options.length - 1)) : -1;
+    active = index < 0 || !options.length ? -1 : Math.min(index, options.length - 1);
     if (active < 0) {
       filter.removeAttribute("aria-activedescendant");
       return;
@@ -127,8 +127,8 @@ export function customerChooser({ legend = "Customers", required = true, extra =
     for (const node of list.querySelectorAll('[role="option"]')) {
       node.setAttribute("aria-selected", chosen.has(node.dataset.code) ? "true" : "false");
     }
-    clear(chips).append(
-      ...codes.slice(0, CHIPS).map((code) => {
+    append(clear(chips), [
+      codes.slice(0, CHIPS).map((code) => {
         const name = byCode.get(code)?.name || code;
         return el(
           "li",
@@ -142,7 +142,7 @@ export function customerChooser({ legend = "Customers", required = true, extra =
         );
       }),
       codes.length > CHIPS ? el("li", { className: "chip chip-more" }, `+${(codes.length - CHIPS).toLocaleString("en-US")} more`) : null,
-    );
+    ]);
     count.textContent = customers.length ? countText(codes.length, matches.length, customers.length) : count.textContent;
   }
 
@@ -239,11 +239,11 @@ export function customerChooser({ legend = "Customers", required = true, extra =
       for (const code of [...chosen]) if (!byCode.has(code)) chosen.delete(code);
       const { environments, tags } = customerGroups(customers);
       const optionsOf = (list) => list.map((group) => el("option", { value: group.key, dataset: { codes: group.codes.join(" ") } }, group.label));
-      clear(groups).append(
+      append(clear(groups), [
         el("option", { value: "" }, "Add a tag or environment…"),
         environments.length ? el("optgroup", { label: "Environments" }, optionsOf(environments)) : null,
         tags.length ? el("optgroup", { label: "Tags" }, optionsOf(tags)) : null,
-      );
+      ]);
       renderList();
       renderSelection();
     },
