@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { countText, customerGroups, matchCustomers } from "../../../web/assets/js/lib/customer-search.js";
+import { codesText, countText, customerGroups, matchCustomers } from "../../../web/assets/js/lib/customer-search.js";
 
 const CUSTOMERS = [
   { code: "alpha", name: "Alpha Retail", environment: "prod", tags: ["retail", "tier-1"] },
@@ -41,4 +41,11 @@ test("the groups are the environments, then the tags, each with its customers", 
 test("the count says how many are chosen and how many match", () => {
   assert.equal(countText(3, 1000, 1000), "3 selected · 1,000 customers");
   assert.equal(countText(0, 12, 1000), "0 selected · 12 of 1,000 customers match");
+});
+
+test("codes in a sentence are counted past the limit", () => {
+  assert.equal(codesText(["alpha", "bravo"]), "alpha, bravo");
+  const many = Array.from({ length: 1000 }, (_, index) => `c${index}`);
+  assert.equal(codesText(many), "c0, c1, c2, c3, c4 and 995 more");
+  assert.equal(codesText(undefined), "");
 });

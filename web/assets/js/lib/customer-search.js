@@ -51,3 +51,10 @@ export function countText(selected, matching, total) {
   const matches = matching === total ? `${total.toLocaleString("en-US")} customers` : `${matching.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} customers match`;
   return `${selected.toLocaleString("en-US")} selected · ${matches}`;
 }
+
+/** Customer codes in a sentence: "alpha, bravo, charlie", or past `limit` "alpha, …, echo and 995 more". */
+export function codesText(codes, limit = 5) {
+  const all = codes || [];
+  if (all.length <= limit) return all.join(", ");
+  return `${all.slice(0, limit).join(", ")} and ${(all.length - limit).toLocaleString("en-US")} more`;
+}
