@@ -18,11 +18,10 @@ import { formatInstant } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
 import { fetchWarnings, warningList } from "../lib/calendar-warnings.js";
 import { pagedList } from "../lib/paged-list.js";
+import { focusRequirements } from "../lib/requirement-focus.js";
 
 const DEFAULTS = { type: "all", customer: "", days: "" };
 const OPEN_WHEN_AT_MOST = 5;
-/** Up to this many requirements an approval card lists them all. */
-const FOCUS_AT_MOST = 6;
 const DECISIONS = new Set(["approve", "reject"]);
 
 const state = { user: null, status: null, customers: [], items: [], scope: "mine", warnings: new Map() };
@@ -205,19 +204,9 @@ function changedNote(item) {
  * those their decision counts towards (or the first open ones), and a count of the rest.
  */
 function focusedApproval(item) {
-  const approval = item.approval;
-  const requirements = approval.requirements || [];
-  if (requirements.length <= FOCUS_AT_MOST) return { approval, others: null };
-  const mine = new Set(openingsOf(item).flatMap((opening) => opening.countsTowards.map((state) => state.id)));
-  const shown = mine.size
-    ? requirements.filter((state) => mine.has(state.id))
-    : requirements.filter((state) => !state.met).slice(0, FOCUS_AT_MOST);
-  const rest = requirements.filter((state) => !shown.includes(state));
-  const met = rest.filter((state) => state.met).length;
-  return {
-    approval: { ...approval, requirements: shown },
-    others: `and ${rest.length.toLocaleString("en-US")} other requirement${rest.length === 1 ? "" : "s"}, ${met.toLocaleString("en-US")} of them met`,
-  };
+  const mine = openingsOf(item).flatMap((opening) => opening.countsTowards.map((state) => state.id));
+  const { shown, others } = focusRequirements(item.approval.requirements, mine);
+  return { approval: { ...item.approval, requirements: shown }, others };
 }
 
 function approvalDetails(item, open) {
