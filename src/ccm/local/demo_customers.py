@@ -46,8 +46,11 @@ _TIERS = ("tier-1", "tier-2", "tier-2", "tier-3", "tier-3", "tier-3")
 
 def _companies() -> Iterator[tuple[str, str, list[str]]]:
     """(code, name, tags) of every generated company, in a fixed order that mixes sectors and environments."""
-    pairs = [(company, sector) for sector in _SECTORS for company in _COMPANIES]
-    for index, (company, (sector, sector_tag)) in enumerate(pairs):
+    for index in range(len(_COMPANIES) * len(_SECTORS)):
+        # Each company in turn, its sector shifted by one every round: any first N mix every sector, and since
+        # 41 is prime to 25 no (company, sector) pair comes twice.
+        company = _COMPANIES[index % len(_COMPANIES)]
+        sector, sector_tag = _SECTORS[(index + index // len(_COMPANIES)) % len(_SECTORS)]
         code = f"{company}-{sector}".lower()
         tags = [sector_tag, _REGION_GROUPS[index % len(_REGION_GROUPS)], _TIERS[index % len(_TIERS)]]
         yield code, f"{company} {sector}", tags

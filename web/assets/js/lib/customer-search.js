@@ -58,3 +58,46 @@ export function codesText(codes, limit = 5) {
   if (all.length <= limit) return all.join(", ");
   return `${all.slice(0, limit).join(", ")} and ${(all.length - limit).toLocaleString("en-US")} more`;
 }
+
+/** Customer codes in batches whose comma-joined text stays within `limit` characters (one address each). */
+export function codeBatches(codes, limit = 6000) {
+  const batches = [];
+  let batch = [];
+  let length = 0;
+  for (const code of codes) {
+    if (batch.length && length + code.length + 1 > limit) {
+      batches.push(batch);
+      batch = [];
+      length = 0;
+    }
+    batch.push(code);
+    length += code.length + 1;
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
+}
+
+/** The planning warnings of several batches of customers as one: each conflict and freeze once, its customers joined. */
+export function mergeWarnings(parts) {
+  if (parts.length === 1) return parts[0];
+  const merged = { ...parts[0], customers: [], conflicts: [], freezes: [] };
+  const conflicts = new Map();
+  const freezes = new Map();
+  for (const part of parts) {
+    merged.customers.push(...(part.customers || []));
+    for (const conflict of part.conflicts || []) {
+      const key = `${conflict.id} ${conflict.overlapStart} ${conflict.overlapEnd}`;
+      if (conflicts.has(key)) conflicts.get(key).customers.push(...conflict.customers);
+      else conflicts.set(key, { ...conflict, customers: [...conflict.customers] });
+    }
+    for (const freeze of part.freezes || []) {
+      const { affectedCustomers, ...rest } = freeze;
+      const key = JSON.stringify(rest);
+      if (freezes.has(key)) freezes.get(key).affectedCustomers.push(...(affectedCustomers || []));
+      else freezes.set(key, { ...freeze, affectedCustomers: [...(affectedCustomers || [])] });
+    }
+  }
+  merged.conflicts = [...conflicts.values()];
+  merged.freezes = [...freezes.values()];
+  return merged;
+}

@@ -56,7 +56,7 @@ export function conflictSentence(conflict) {
 export function warningSentences(data) {
   const freezes = (data.freezes || []).map(
     (freeze) =>
-      `inside the freeze window '${freeze.name}' for ${(freeze.affectedCustomers || []).join(", ")} (${freezeWindow(freeze)})` +
+      `inside the freeze window '${freeze.name}' for ${codesText(freeze.affectedCustomers)} (${freezeWindow(freeze)})` +
       (freeze.reason ? `: ${freeze.reason}` : ""),
   );
   const overlaps = (data.conflicts || []).map(
