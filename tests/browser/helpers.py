@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
-from playwright.sync_api import APIResponse, Locator, Page, expect
+from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from tests.conftest import ROOT
 
@@ -97,3 +97,32 @@ def drop_customers(page: Page, *codes: str) -> None:
 def chosen_customer(page: Page, code: str) -> Locator:
     """The chip of a chosen customer (none when it is not chosen)."""
     return page.locator(f'#customers-chips .chip-remove[data-code="{code}"]')
+
+
+def with_many_customers(page: Page, path: str, mappings: dict[str, dict[str, object]]) -> Page:
+    """``path`` again, its ``GET /api/customers`` answered by the stack and extended to every customer of
+    ``mappings`` (a generated config's, :mod:`ccm.local.demo_customers`): the page gets a thousand customers from
+    a stack that runs the demo's 26."""
+
+    def extend(route: Route) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        known = {customer["code"] for customer in body["customers"]}
+        assert len(known) == 26, "the shared stack runs the demo's 26 customers"
+        body["customers"] += [
+            {
+                "code": code,
+                "name": entry["customer_name"],
+                "environment": entry["environment"],
+                "tags": entry["tags"],
+                "usesTeams": entry["uses_teams"],
+            }
+            for code, entry in mappings.items()
+            if code not in known
+        ]
+        route.fulfill(response=answer, json=body)
+
+    page.context.route("**/api/customers", extend)
+    page.goto(path)
+    expect(page.locator("#customer-alpha")).to_be_visible()
+    return page

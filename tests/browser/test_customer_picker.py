@@ -15,7 +15,7 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import expect
 
 from ccm.local.demo_customers import with_customers
 from tests.browser.conftest import PHONE, PageProblems, SignIn
@@ -26,6 +26,7 @@ from tests.browser.helpers import (
     drop_customers,
     pick_customers,
     portal_api,
+    with_many_customers,
 )
 from tests.browser.workflow import CHANGE_TEXTS
 from tests.conftest import ROOT
@@ -63,44 +64,13 @@ def codes_where(mappings: dict[str, dict[str, object]], *words: str) -> list[str
     return sorted(code for code, entry in mappings.items() if all(word in text(entry) for word in words))
 
 
-def count_line(page: Page) -> str:
-    return page.locator("#customers-count").inner_text()
-
-
-def with_a_thousand_customers(page: Page, path: str, mappings: dict[str, dict[str, object]]) -> Page:
-    """``path`` again, its ``GET /api/customers`` answered by the stack and extended to the thousand."""
-
-    def extend(route: Route) -> None:
-        answer = route.fetch()
-        body = answer.json()
-        known = {customer["code"] for customer in body["customers"]}
-        assert len(known) == 26, "the shared stack runs the demo's 26 customers"
-        body["customers"] += [
-            {
-                "code": code,
-                "name": entry["customer_name"],
-                "environment": entry["environment"],
-                "tags": entry["tags"],
-                "usesTeams": entry["uses_teams"],
-            }
-            for code, entry in mappings.items()
-            if code not in known
-        ]
-        route.fulfill(response=answer, json=body)
-
-    page.context.route("**/api/customers", extend)
-    page.goto(path)
-    expect(page.locator("#customer-alpha")).to_be_visible()
-    return page
-
-
 def test_the_picker_filters_selects_and_submits_among_a_thousand(
     sign_in: SignIn, mappings: dict[str, dict[str, object]], page_problems: PageProblems
 ) -> None:
     # The form asks the stack for the planning warnings of the customers being picked; the stack does not know
     # the 974 that only the page was given, and says so (422).
     page_problems.expected(r"422 .*/api/calendar/conflicts\?customers=")
-    page = with_a_thousand_customers(sign_in(REQUESTER, "/create-change.html"), "/create-change.html", mappings)
+    page = with_many_customers(sign_in(REQUESTER, "/create-change.html"), "/create-change.html", mappings)
     options = page.locator("#customers-listbox [role='option']")
     count = page.locator("#customers-count")
     expect(options).to_have_count(SHOWN)
@@ -167,7 +137,7 @@ def test_the_picker_on_a_phone_selects_by_tag_without_scrolling_sideways(
     sign_in: SignIn, mappings: dict[str, dict[str, object]]
 ) -> None:
     page = sign_in(REQUESTER, "/create-announcement.html", viewport=PHONE)
-    page = with_a_thousand_customers(page, "/create-announcement.html", mappings)
+    page = with_many_customers(page, "/create-announcement.html", mappings)
     tier_one = codes_where(mappings, "tier-1")
     page.locator("#customers-group").select_option("tag:tier-1")
     expect(page.locator("#customers-count")).to_have_text(f"{len(tier_one)} selected · 1,000 customers")
