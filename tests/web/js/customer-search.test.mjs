@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { codeBatches, codesText, countText, customerGroups, matchCustomers, mergeWarnings } from "../../../web/assets/js/lib/customer-search.js";
+import { codesText, countText, customerGroups, matchCustomers } from "../../../web/assets/js/lib/customer-search.js";
 
 const CUSTOMERS = [
   { code: "alpha", name: "Alpha Retail", environment: "prod", tags: ["retail", "tier-1"] },
@@ -48,25 +48,4 @@ test("codes in a sentence are counted past the limit", () => {
   const many = Array.from({ length: 1000 }, (_, index) => `c${index}`);
   assert.equal(codesText(many), "c0, c1, c2, c3, c4 and 995 more");
   assert.equal(codesText(undefined), "");
-});
-
-test("a thousand codes are asked for in batches that each fit in an address", () => {
-  const codes = Array.from({ length: 1000 }, (_, index) => `northwind-manufacturing-${index}`);
-  const batches = codeBatches(codes);
-  assert.ok(batches.length > 1);
-  assert.deepEqual(batches.flat(), codes);
-  for (const batch of batches) assert.ok(batch.join(",").length <= 6000);
-  assert.deepEqual(codeBatches(["alpha", "bravo"]), [["alpha", "bravo"]]);
-});
-
-test("the batches' warnings are one answer: each conflict and freeze once, with every customer", () => {
-  const freeze = { name: "Year end", start: "2030-12-20T00:00:00Z", end: "2031-01-02T00:00:00Z" };
-  const conflict = { id: "CHG-1", title: "Patch", overlapStart: "a", overlapEnd: "b" };
-  const merged = mergeWarnings([
-    { start: "s", end: "e", customers: ["alpha"], conflicts: [{ ...conflict, customers: ["alpha"] }], freezes: [{ ...freeze, affectedCustomers: ["alpha"] }] },
-    { start: "s", end: "e", customers: ["zulu"], conflicts: [{ ...conflict, customers: ["zulu"] }], freezes: [{ ...freeze, affectedCustomers: ["zulu"] }] },
-  ]);
-  assert.deepEqual(merged.customers, ["alpha", "zulu"]);
-  assert.deepEqual(merged.conflicts, [{ ...conflict, customers: ["alpha", "zulu"] }]);
-  assert.deepEqual(merged.freezes, [{ ...freeze, affectedCustomers: ["alpha", "zulu"] }]);
 });

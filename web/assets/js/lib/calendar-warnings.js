@@ -3,19 +3,14 @@
 import { get } from "./api.js";
 import { clear, debounce, el } from "./dom.js";
 import { warningSentences } from "./calendar/entries.js";
-import { codeBatches, mergeWarnings } from "./customer-search.js";
 
 /** The API's answer for `customers` between `start` and `end` (ISO), or null when there is nothing to ask. */
 export async function fetchWarnings({ customers, start, end, exclude }) {
   if (!customers || customers.length === 0 || !start || !end || end <= start) return null;
-  // An address holds a few hundred customer codes (the API takes 7,000 characters of them): a thousand are asked
-  // for in parts, and the parts' answers are one answer again.
-  const answers = await Promise.all(
-    codeBatches(customers).map((batch) =>
-      get("/calendar/conflicts", { query: { customers: batch.join(","), start, end, exclude: exclude || undefined } }),
-    ),
-  );
-  return mergeWarnings(answers.map(({ data }) => data));
+  const { data } = await get("/calendar/conflicts", {
+    query: { customers: customers.join(","), start, end, exclude: exclude || undefined },
+  });
+  return data;
 }
 
 /** The warnings as a list (null when there are none). */

@@ -17,7 +17,6 @@ import { STATUSES, allowedActions, normalStatus } from "../lib/status.js";
 import { formatInstant, formatWindow } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
 import { arrivalNews, newsOfTheList } from "../lib/form/outcome.js";
-import { pagedList } from "../lib/paged-list.js";
 
 const EMPTY = {
   all: ["No changes found", "You have no changes in this period."],
@@ -154,7 +153,7 @@ function render() {
     );
     return;
   }
-  list.append(pagedList(visible, card, { noun: "changes" }));
+  list.append(el("ul", { className: "item-list" }, visible.map(card)));
 }
 
 function meetingFound(id, document) {
