@@ -87,8 +87,9 @@ vendor:
 	npm ci --prefix vendor --no-audit --no-fund --loglevel=error
 	$(PYTHON) -m infra.vendor_assets
 
+# `make dev CUSTOMERS=200`: config.json's customers and generated demo ones, 200 in all (ccm.local.demo_customers).
 dev: install
-	$(BIN)/python -m ccm.local
+	$(BIN)/python -m ccm.local $(if $(CUSTOMERS),--customers $(CUSTOMERS))
 
 # The local stack keeps its state in CCM_LOCAL_DATA (default .local-data) between runs; this forgets it.
 dev-reset:

@@ -92,6 +92,7 @@ class _Model(BaseModel):
 CHANNEL_EVENTS = ("approval_request", "approved", "updated", "rescheduled", "reminder", "completed", "cancelled")
 """The customer notices a channel may carry (the email events customers receive; never a requester's own mail)."""
 ChannelEvent = Literal["approval_request", "approved", "updated", "rescheduled", "reminder", "completed", "cancelled"]
+_TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 _SSM_NAME = re.compile(r"^/?[a-zA-Z0-9_.\-/]{1,1011}$")
 
@@ -163,6 +164,12 @@ class CustomerMapping(_Model):
     )
     customer_name: str = Field(description="Display name shown in the portal and in emails.")
     environment: str = Field(default="prod", description="Label of the customer's environment (prod, nonprod, ...).")
+    tags: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description='Labels the portal\'s customer picker filters and selects by (e.g. "retail", "eu", '
+        "\"tier-1\"): 1-32 lower-case letters, digits or '-' each.",
+    )
     region: Region = Field(default="us-east-1", description="AWS region of the customer's SES.")
     ses_role_arn: RoleArn = Field(
         description="IAM role in the customer's own account that ccm assumes to send email and manage the "
@@ -235,6 +242,14 @@ class CustomerMapping(_Model):
     @classmethod
     def _own_reminders(cls, values: list[str] | None) -> list[str] | None:
         return None if values is None else _offsets(values)
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_shapes(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _TAG.match(value):
+                raise ValueError(f"tag {value!r} must be 1-32 lower-case letters, digits or '-'")
+        return list(dict.fromkeys(values))
 
     @field_validator("customer_code")
     @classmethod

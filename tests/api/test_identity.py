@@ -84,7 +84,13 @@ def test_customers_lists_every_configured_code_with_its_display_name(api: ApiCli
     customers = api.get("/api/customers").json["customers"]
 
     assert len(customers) == 26
-    assert customers[0] == {"code": "alpha", "name": "Alpha Retail", "environment": "prod", "usesTeams": True}
+    assert customers[0] == {
+        "code": "alpha",
+        "name": "Alpha Retail",
+        "environment": "prod",
+        "tags": ["retail", "tier-1"],
+        "usesTeams": True,
+    }
 
 
 @pytest.mark.parametrize("path", ["/changes/statistics", "/changes/recent", "/user", "/changes", "/my-changes"])

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
-from playwright.sync_api import APIResponse, Page
+from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from tests.conftest import ROOT
 
@@ -73,3 +73,56 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.evaluate("window.innerWidth")
     assert width <= viewport, f"the page is {width} px wide in a {viewport} px window"
+
+
+def pick_customers(page: Page, *codes: str) -> None:
+    """Choose customers in a form's customer picker as a person does: type the code, pick the match."""
+    search = page.locator("#customers-filter")
+    for code in codes:
+        search.fill(code)
+        option = page.locator(f"#customer-{code}")
+        if option.get_attribute("aria-selected") != "true":
+            option.click()
+        expect(option).to_have_attribute("aria-selected", "true")
+    search.fill("")
+
+
+def drop_customers(page: Page, *codes: str) -> None:
+    """Take customers out of the picker's selection with their chips' remove buttons."""
+    for code in codes:
+        page.locator(f'#customers-chips .chip-remove[data-code="{code}"]').click()
+        expect(chosen_customer(page, code)).to_have_count(0)
+
+
+def chosen_customer(page: Page, code: str) -> Locator:
+    """The chip of a chosen customer (none when it is not chosen)."""
+    return page.locator(f'#customers-chips .chip-remove[data-code="{code}"]')
+
+
+def with_many_customers(page: Page, path: str, mappings: dict[str, dict[str, object]]) -> Page:
+    """``path`` again, its ``GET /api/customers`` answered by the stack and extended to every customer of
+    ``mappings`` (a generated config's, :mod:`ccm.local.demo_customers`): the page gets a thousand customers from
+    a stack that runs the demo's 26."""
+
+    def extend(route: Route) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        known = {customer["code"] for customer in body["customers"]}
+        assert len(known) == 26, "the shared stack runs the demo's 26 customers"
+        body["customers"] += [
+            {
+                "code": code,
+                "name": entry["customer_name"],
+                "environment": entry["environment"],
+                "tags": entry["tags"],
+                "usesTeams": entry["uses_teams"],
+            }
+            for code, entry in mappings.items()
+            if code not in known
+        ]
+        route.fulfill(response=answer, json=body)
+
+    page.context.route("**/api/customers", extend)
+    page.goto(path)
+    expect(page.locator("#customer-alpha")).to_be_visible()
+    return page

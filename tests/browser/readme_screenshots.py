@@ -10,7 +10,10 @@ one change approved, moved to another day (back for approval) and approved again
 customers got, as sent; and the approvals page of a CAB member, with the checklist of a high-risk change one CAB
 member has approved and whom each pending item reaches. Customer feedback: the public rating page a link of the demo
 completion email opens (on a phone), and the approver's dashboard panel over the demo answers.
-``... readme_screenshots feedback`` makes only those two.
+``... readme_screenshots feedback`` makes only those two. ``... readme_screenshots picker`` makes only the customer
+picker's at 1,000 customers (the demo stack's 26 and the generated ones of ``--customers 1000``, given to the page
+as the picker's browser tests give them): the health customers of APAC and the tier-1 customers chosen, "finance
+eu" typed.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from typing import Any
 from playwright.sync_api import APIResponse, Browser, Locator, Page, sync_playwright
 
 from ccm.domain.ids import AnnouncementType
+from ccm.local.demo_customers import with_customers
 from tests.api.helpers import announcement_input, change_input
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.helpers import with_many_customers
 from tests.conftest import ROOT
 from tests.local.stack_process import LocalStackProcess
 
@@ -229,7 +234,30 @@ def feedback_screenshots(browser: Browser, approver: Page) -> None:
     panel.screenshot(path=str(SCREENSHOTS / "feedback-dashboard.png"))
 
 
+def picker_screenshot() -> None:
+    generated = with_customers(json.loads((ROOT / "config.json").read_text(encoding="utf-8")), 1000)
+    with tempfile.TemporaryDirectory() as data, sync_playwright() as playwright:
+        stack = LocalStackProcess(Path(data) / "local-data").start("--snapshot-interval", "0")
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            page = signed_in(browser, stack.url, "requester@example.com", 900)
+            form = with_many_customers(page, "/create-change.html", generated["customer_mappings"])
+            form.locator("#customers-filter").fill("health apac")
+            form.locator("#customers-select-matching").click()
+            form.locator("#customers-group").select_option("tag:tier-1")
+            form.locator("#customers-filter").fill("finance eu")
+            form.locator("#customers-filter").press("ArrowDown")
+            form.locator("#customers-fieldset").screenshot(path=str(SCREENSHOTS / "customer-picker.png"))
+            browser.close()
+        finally:
+            stack.kill()
+
+
 def main(only: list[str]) -> int:
+    if only == ["picker"]:
+        picker_screenshot()
+        print(f"screenshots written to {SCREENSHOTS.relative_to(ROOT)}/")
+        return 0
     with tempfile.TemporaryDirectory() as data, sync_playwright() as playwright:
         stack = LocalStackProcess(Path(data) / "local-data").start("--snapshot-interval", "0")
         try:

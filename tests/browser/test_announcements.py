@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from ccm.domain.ids import AnnouncementType
 from tests.api.helpers import announcement_input
 from tests.browser.conftest import SignIn
-from tests.browser.helpers import assert_accessible, emails_about, portal_api, wait_for_outbox
+from tests.browser.helpers import assert_accessible, emails_about, pick_customers, portal_api, wait_for_outbox
 from tests.browser.workflow import wait_until_processed
 from tests.local.stack_process import LocalStackProcess
 
@@ -22,7 +22,7 @@ HOSTILE_TITLE = "<img src=x onerror=alert(1)> FinOps savings plan review"
 
 def fill_in_an_announcement(page: Page) -> None:
     page.get_by_role("radio", name="FinOps", exact=True).check()
-    page.locator("#customer-delta").check()
+    pick_customers(page, "delta")
     page.get_by_role("textbox", name="Title", exact=True).fill(HOSTILE_TITLE)
     page.get_by_role("textbox", name="Summary", exact=True).fill("Savings plans renew next quarter")
     page.get_by_role("textbox", name="Content", exact=True).fill("We review the commitments customer by customer.")

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from ccm.local.demo_calendar import CONFLICT_CUSTOMER, DEMO_IDS, WEEKLY_FREEZE_CUSTOMERS
 from tests.browser.conftest import PHONE, SignIn
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, portal_api
+from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, pick_customers, portal_api
 from tests.browser.workflow import submit_change
 from tests.local.stack_process import LocalStackProcess
 
@@ -125,7 +125,7 @@ def test_the_form_warns_of_overlaps_and_freezes_and_the_approval_card_repeats_th
     requester.locator("#implementationEndDate").fill(end[:10])
     requester.locator("#implementationEndTime").fill(end[11:16])
     requester.locator("#implementationEndTime").dispatch_event("change")
-    requester.locator(f"#customer-{CONFLICT_CUSTOMER}").check()
+    pick_customers(requester, CONFLICT_CUSTOMER)
 
     warnings = requester.locator("#planningWarnings")
     expect(warnings).to_contain_text(f"overlaps {DEMO_IDS[0]}")

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SignIn
-from tests.browser.helpers import Outbox, emails_about, portal_api, wait_for_outbox
+from tests.browser.helpers import Outbox, emails_about, pick_customers, portal_api, wait_for_outbox
 from tests.browser.workflow import CHANGE_TEXTS
 from tests.local.stack_process import LocalStackProcess
 
@@ -36,8 +36,7 @@ def test_a_change_is_written_drafted_submitted_approved_announced_met_and_comple
     day = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=2)).date().isoformat()
     requester = sign_in("requester@example.com", "/create-change.html")
     requester.locator("#changeTitle").fill(title)
-    for code in CUSTOMERS:
-        requester.check(f"#customer-{code}")
+    pick_customers(requester, *CUSTOMERS)
     for field, text in CHANGE_TEXTS.items():
         requester.fill(f"#{field}", text)
     requester.select_option("#timezone", ZONE)

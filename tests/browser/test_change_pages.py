@@ -12,7 +12,13 @@ import pytest
 from playwright.sync_api import Dialog, Page, Request, expect
 
 from tests.browser.conftest import PHONE, SignIn
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, portal_api
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    chosen_customer,
+    pick_customers,
+    portal_api,
+)
 from tests.browser.workflow import CHANGE_TEXTS
 
 pytestmark = pytest.mark.browser
@@ -68,8 +74,7 @@ def test_a_change_written_in_tokyo_time_is_drafted_edited_and_submitted_with_its
     title = f"Rotate the certificates {uuid.uuid4().hex[:8]}"
     day = tomorrow_in("Asia/Tokyo").isoformat()
     page.locator("#changeTitle").fill(title)
-    page.check("#customer-alpha")
-    page.check("#customer-bravo")
+    pick_customers(page, "alpha", "bravo")
     for field, text in CHANGE_TEXTS.items():
         page.fill(f"#{field}", text)
     page.select_option("#timezone", "Asia/Tokyo")
@@ -190,7 +195,7 @@ def test_copying_an_existing_change_fills_the_form_with_a_copy_under_a_new_id(si
 
     expect(page.locator("#changeTitle")).to_have_value(f"Copy of Upgrade the databases {token}")
     expect(page.locator("#implementationPlan")).to_have_value(CHANGE_TEXTS["implementationPlan"])
-    expect(page.locator("#customer-charlie")).to_be_checked()
+    expect(chosen_customer(page, "charlie")).to_be_visible()
     expect(page.locator("#meetingRequired")).to_have_value("no")
     expect(page.locator("#timezone")).to_have_value("America/New_York")
     expect(page.locator("#implementationBeginTime")).to_have_value("10:00")
@@ -236,7 +241,7 @@ def test_on_a_phone_the_form_fits_the_screen_and_saves_a_draft(sign_in: SignIn) 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     title = f"Drafted on a phone {uuid.uuid4().hex[:8]}"
     page.locator("#changeTitle").fill(title)
-    page.check("#customer-delta")
+    pick_customers(page, "delta")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r"/my-changes\.html\?status=draft"))
     expect(page.locator(".change-card", has_text=title)).to_be_visible()

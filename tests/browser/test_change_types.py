@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import SignIn
-from tests.browser.helpers import assert_accessible, portal_api
+from tests.browser.helpers import assert_accessible, pick_customers, portal_api
 from tests.browser.workflow import CHANGE_TEXTS
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def fill_change(page: Page, title: str) -> str:
     """The form filled for Alpha Retail; the change's id."""
     page.locator("#customer-alpha").wait_for()
     page.locator("#changeTitle").fill(title)
-    page.check("#customer-alpha")
+    pick_customers(page, "alpha")
     for field, text in CHANGE_TEXTS.items():
         page.fill(f"#{field}", text)
     return page.locator("#changeIdDisplay").inner_text()

@@ -15,7 +15,14 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.conftest import PHONE, SignIn
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, portal_api
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    chosen_customer,
+    drop_customers,
+    pick_customers,
+    portal_api,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -179,13 +186,11 @@ def test_each_filter_narrows_the_results_and_the_sort_orders_them(everything: tu
     page.locator("#createdBy").fill("")
 
     page.locator("#advanced > summary").click()
-    page.locator("#customer-alpha").check()
-    page.locator("#customer-echo").check()
+    pick_customers(page, "alpha", "echo")
     search(page)
     expect_titles(page, seeded, "aurora", "delta", "ember")
     assert "customers=alpha%2Cecho" in page.url
-    page.locator("#customer-alpha").uncheck()
-    page.locator("#customer-echo").uncheck()
+    drop_customers(page, "alpha", "echo")
 
     page.locator("#dateRange").select_option("custom")
     page.locator("#startDate").fill("2001-01-01")
@@ -269,7 +274,7 @@ def test_a_link_with_q_searches_exports_the_results_and_shows_hostile_text_as_te
     page.set_viewport_size(PHONE)
     page.goto(f"/search-changes.html?q={seeded.token}&customers=bravo&range=custom&start=2020-01-01")
     expect(page.locator("#advanced")).to_have_attribute("open", "")
-    expect(page.locator("#customer-bravo")).to_be_checked()
+    expect(chosen_customer(page, "bravo")).to_be_visible()
     expect(page.locator("#startDate")).to_have_value("2020-01-01")
     expect_titles(page, seeded, "finops")
     assert_accessible(page, "search page with a result, a custom range and the customers open")

@@ -85,6 +85,15 @@ def test_a_customer_code_must_equal_its_key(tmp_path: Path) -> None:
         load_config(_write(tmp_path, "config.json", data))
 
 
+def test_a_customer_tag_is_a_lower_case_label(tmp_path: Path) -> None:
+    data = json.loads(CONFIG_PATH.read_text())
+    data["customer_mappings"]["alpha"]["tags"] = ["retail", "EU West"]
+    with pytest.raises(ConfigError, match=r"customer_mappings\.alpha\.tags: .*'EU West' must be 1-32 lower-case"):
+        load_config(_write(tmp_path, "config.json", data))
+    data["customer_mappings"]["alpha"]["tags"] = ["eu", "retail", "eu"]
+    assert load_config(_write(tmp_path, "config.json", data)).customer("alpha").tags == ["eu", "retail"]
+
+
 def test_broken_json_names_the_line(tmp_path: Path) -> None:
     path = _write(tmp_path, "config.json", '{\n  "aws_region": "us-east-1",\n  oops\n}')
     with pytest.raises(ConfigError, match=r"config.json: line 3 column 3: not valid JSON"):

@@ -7,7 +7,9 @@ local Graph and token endpoint over HTTPS), ``--data`` (``CCM_LOCAL_DATA``,
 (``CCM_SES_CONFIG``, ``SESConfig.json``), ``--subscription-config`` (``CCM_SUBSCRIPTION_CONFIG``,
 ``SubscriptionConfig.json`` when it exists; applied at the first start), ``--snapshot-interval`` (seconds, 0 = only
 on shutdown), ``--visibility-timeout`` (of the customer queues, which is also the backend's timeout),
-``--clock-interval`` (``CCM_CLOCK_INTERVAL``, seconds between two runs of the clock, 15; 0 = never).
+``--clock-interval`` (``CCM_CLOCK_INTERVAL``, seconds between two runs of the clock, 15; 0 = never),
+``--customers`` (``CCM_CUSTOMERS``: that many customers in all, config.json's own and generated demo ones;
+:mod:`ccm.local.demo_customers`).
 """
 
 from __future__ import annotations
@@ -56,6 +58,12 @@ def parse_options(argv: list[str] | None = None) -> StackOptions:
     parser.add_argument(
         "--clock-interval", type=float, default=float(_environment("CCM_CLOCK_INTERVAL", str(DEFAULT_CLOCK_INTERVAL)))
     )
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=int(os.environ["CCM_CUSTOMERS"]) if os.environ.get("CCM_CUSTOMERS") else None,
+        help="run with this many customers: config.json's own, then generated demo customers",
+    )
     args = parser.parse_args(argv)
     return StackOptions(
         config_path=args.config,
@@ -72,6 +80,7 @@ def parse_options(argv: list[str] | None = None) -> StackOptions:
         clock_interval=args.clock_interval,
         bucket=_environment("CCM_BUCKET", "ccm-metadata"),
         table=_environment("CCM_TABLE", "ccm-catalog"),
+        customers=args.customers,
     )
 
 

@@ -4,7 +4,8 @@ The shipped config.json stays untouched; the copy in the data folder differs onl
 portal address the emails link to, when a local Graph endpoint runs, where msal and the Graph client go, and,
 when config.json has none, the demo approval policies (:mod:`ccm.local.demo_policies`), the demo's reminder offsets,
 the demo freeze windows of the change calendar (:mod:`ccm.local.demo_calendar`) and the ServiceNow and Jira
-stand-ins (:mod:`ccm.local.ticket_systems`).
+stand-ins (:mod:`ccm.local.ticket_systems`); with ``--customers N``, generated customers after the config's own
+(:mod:`ccm.local.demo_customers`).
 Every function of the stack reads it through ``CCM_CONFIG``.
 """
 
@@ -22,6 +23,7 @@ from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
 from ccm.local.demo_calendar import demo_freeze_windows
 from ccm.local.demo_changes import DEMO_REMINDERS
+from ccm.local.demo_customers import with_customers
 from ccm.local.demo_policies import demo_approval_policies
 from ccm.local.ticket_systems import local_integrations
 
@@ -62,12 +64,21 @@ def local_config_document(
 
 
 def write_local_config(
-    source_path: Path, data_dir: Path, portal_base_url: str, graph: GraphEndpoints | None = None
+    source_path: Path,
+    data_dir: Path,
+    portal_base_url: str,
+    graph: GraphEndpoints | None = None,
+    *,
+    customers: int | None = None,
 ) -> tuple[Path, AppConfig]:
-    """Write ``data_dir/config.json`` for this run and return it with its validated model."""
+    """Write ``data_dir/config.json`` for this run and return it with its validated model.
+
+    ``customers``: that many customers in all, the config's own and generated ones (``--customers``)."""
     source = read_json(source_path)
     if not isinstance(source, dict):
         raise ConfigError(f"{source_path}: must be a JSON object")
+    if customers is not None:
+        source = with_customers(source, customers)
     document = local_config_document(source, portal_base_url, graph)
     data_dir.mkdir(parents=True, exist_ok=True)
     target = data_dir / LOCAL_CONFIG_FILE

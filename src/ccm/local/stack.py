@@ -112,6 +112,8 @@ class StackOptions:
     poll_wait_seconds: int = 2
     bucket: str = "ccm-metadata"
     table: str = "ccm-catalog"
+    customers: int | None = None
+    """``--customers N``: the config's customers plus generated ones, N in all (:mod:`ccm.local.demo_customers`)."""
 
     @property
     def audit_bucket(self) -> str:
@@ -420,7 +422,9 @@ class LocalStack:
         """The local config.json, and the environment every client of this process tree starts with."""
         options = self.options
         endpoints = GraphEndpoints(graph.authority_host, graph.graph_base_url)
-        config_path, config = write_local_config(options.config_path, data, portal_url, endpoints)
+        config_path, config = write_local_config(
+            options.config_path, data, portal_url, endpoints, customers=options.customers
+        )
         for name in _FOREIGN_AWS_VARIABLES:
             os.environ.pop(name, None)
         environment = {

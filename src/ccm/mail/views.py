@@ -7,6 +7,7 @@ lost the way the original lost them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -49,6 +50,8 @@ SUBJECT_WORDS: dict[EmailEvent, str] = {
 }
 """What a subject starts with: the event in words, so every reader (and every font) tells the emails apart."""
 CHANGE_COLOUR = "#6c757d"
+NAMED_CUSTOMERS = 3
+"""An object of up to this many customers names them all in every email; a larger one names the recipient's own."""
 ANNOUNCEMENT_COLOURS: dict[AnnouncementType, str] = {
     AnnouncementType.CIC: "#0066cc",
     AnnouncementType.FINOPS: "#28a745",
@@ -221,6 +224,8 @@ class EmailView:
     rejection: RejectionNote | None = None
     review_note: str | None = None
     extras: Extras = NO_EXTRAS
+    other_customers: int = 0
+    """How many of the object's customers ``customers`` leaves unnamed ("and 997 other customers")."""
 
 
 def _format(value: datetime, zone_name: str) -> str:
@@ -369,6 +374,17 @@ class ViewBuilder:
         self.config = config
         self.portal = config.email_config.portal_base_url
 
+    def named_customers(self, codes: Sequence[str], own: str | None) -> tuple[list[Customer], int]:
+        """The customers an email names, and how many it only counts.
+
+        A customer's recipients learn of their own customer, not of the thousand others the object may have: up to
+        NAMED_CUSTOMERS are all named, beyond that only ``own`` (or, for what every customer shares, such as a
+        meeting's body, the first NAMED_CUSTOMERS)."""
+        if len(codes) <= NAMED_CUSTOMERS:
+            return [self._customer(code) for code in codes], 0
+        named = [own] if own is not None and own in codes else list(codes[:NAMED_CUSTOMERS])
+        return [self._customer(code) for code in named], len(codes) - len(named)
+
     def _customer(self, code: str) -> Customer:
         mapping = self.config.customer_mappings.get(code)
         return Customer(code=code, name=mapping.customer_name if mapping else code)
@@ -403,10 +419,20 @@ class ViewBuilder:
         return event_subject(SUBJECT_WORDS[event], title)
 
     def build(
-        self, obj: AnyObject, notice: Notice, customer_code: str, now: datetime, extras: Extras = NO_EXTRAS
+        self,
+        obj: AnyObject,
+        notice: Notice,
+        customer_code: str,
+        now: datetime,
+        extras: Extras = NO_EXTRAS,
+        *,
+        shown_customer: bool = True,
     ) -> EmailView:
+        """The view of the email to ``customer_code``'s recipients; ``shown_customer=False`` for what every customer
+        shares (a meeting's body), which names no customer of its own."""
         event = notice.event
         customer = self._customer(customer_code)
+        named, unnamed = self.named_customers(obj.customers, customer_code if shown_customer else None)
         zone_name = _zone(obj)
         meeting = None
         if obj.meeting_metadata is not None and _safe_url(obj.meeting_metadata.join_url):
@@ -468,7 +494,8 @@ class ViewBuilder:
             category=category,
             intro=_intro(obj, event, customer, extras),
             customer=customer,
-            customers=[self._customer(code) for code in obj.customers],
+            customers=named,
+            other_customers=unnamed,
             window=window,
             sections=sections,
             tickets=tickets,

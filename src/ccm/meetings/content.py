@@ -35,9 +35,10 @@ class MeetingContent:
         self.ses_config = ses_config
 
     def _view(self, obj: AnyObject, topic: str, customer_code: str | None, now: datetime) -> EmailView:
+        """The view for ``customer_code``'s recipients, or, without one, what every customer's calendar shares."""
         event = EmailEvent.CANCELLED if obj.status is Status.CANCELLED else EmailEvent.APPROVED
         code = customer_code or (obj.customers[0] if obj.customers else "")
-        return self.views.build(obj, Notice(event, topic), code, now)
+        return self.views.build(obj, Notice(event, topic), code, now, shown_customer=customer_code is not None)
 
     @staticmethod
     def heading(view: EmailView) -> str:
@@ -45,8 +46,17 @@ class MeetingContent:
             return "🔄 Change Implementation Meeting"
         return f"📢 {view.category} Event"
 
-    def _body(self, obj: AnyObject, start: datetime, end: datetime, zone: str, now: datetime, extension: str) -> str:
-        view = self._view(obj, "", None, now)
+    def _body(
+        self,
+        obj: AnyObject,
+        start: datetime,
+        end: datetime,
+        zone: str,
+        now: datetime,
+        extension: str,
+        customer_code: str | None = None,
+    ) -> str:
+        view = self._view(obj, "", customer_code, now)
         context = {"view": view, "heading": self.heading(view), "when": format_window(start, end, zone)}
         return environment().get_template(f"meeting_body.{extension}").render(context)
 
@@ -54,9 +64,12 @@ class MeetingContent:
         """The calendar event's body."""
         return self._body(obj, start, end, zone, now, "html")
 
-    def description(self, obj: AnyObject, start: datetime, end: datetime, zone: str, now: datetime) -> str:
-        """The invitation's plain-text DESCRIPTION."""
-        return _tidy(self._body(obj, start, end, zone, now, "txt"))
+    def description(
+        self, obj: AnyObject, start: datetime, end: datetime, zone: str, now: datetime, customer_code: str | None = None
+    ) -> str:
+        """The invitation's plain-text DESCRIPTION: for one customer's invitees when ``customer_code`` is given
+        (naming that customer among many), else the one every calendar shares."""
+        return _tidy(self._body(obj, start, end, zone, now, "txt", customer_code))
 
     def invitation_email(
         self,

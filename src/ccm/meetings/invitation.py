@@ -19,7 +19,9 @@ def invite_for(
     organizer: str,
     attendees: tuple[str, ...],
     now: datetime,
+    customer_code: str | None = None,
 ) -> Invite:
+    """The invitation; ``customer_code``: the customer whose invitees get it, which its description names."""
     zone = meeting_zone(obj)
     start, end = meeting.start_time, meeting.end_time
     return Invite(
@@ -30,7 +32,7 @@ def invite_for(
         end=end,
         timezone=zone,
         organizer=meeting.organizer or organizer,
-        description=content.description(obj, start, end, zone, now),
+        description=content.description(obj, start, end, zone, now, customer_code),
         location=(obj.meeting_location or "").strip() or None,
         join_url=meeting.join_url or None,
         url=content.views.view_url(obj),

@@ -110,6 +110,7 @@ class CalendarInvites:
             organizer=self.organizer,
             attendees=tuple(recipients),
             now=now,
+            customer_code=customer.customer_code,
         )
         email = self.content.invitation_email(
             obj, invite, method, customer.customer_code, topic, now, rescheduled=rescheduled(obj, meeting)

@@ -75,6 +75,7 @@ def customers(services: CurrentServices, actor: CurrentActor) -> dict[str, Any]:
                 "code": code,
                 "name": mappings[code].customer_name,
                 "environment": mappings[code].environment,
+                "tags": mappings[code].tags,
                 "usesTeams": mappings[code].uses_teams,
             }
             for code in sorted(mappings)

@@ -8,6 +8,9 @@ import { showError, showSuccess, showWarning } from "./messages.js";
 import { openDialog } from "./modal.js";
 import { formatInstant } from "./time.js";
 
+/** How many customers a sentence names before it counts the rest. */
+const NAMED = 3;
+
 export const CHANGE_TYPE_LABELS = { standard: "Standard", normal: "Normal", emergency: "Emergency" };
 export const RISK_LABELS = { low: "Low risk", medium: "Medium risk", high: "High risk" };
 
@@ -150,11 +153,14 @@ export function mayReject(document, user, standingIn = []) {
   return String(document.status) === "submitted" && openingsFor(document, user, standingIn).length > 0;
 }
 
+/** The customers' names, the first NAMED of them past that many ("A, B, C and 997 more"). */
 function customerList(customers, codes) {
-  const names = (codes || []).map((code) => {
+  const all = codes || [];
+  const names = all.slice(0, all.length > NAMED ? NAMED : all.length).map((code) => {
     const found = customers.find((customer) => customer.code === code);
     return found ? found.name : code;
   });
+  if (names.length < all.length) return `${names.join(", ")} and ${(all.length - names.length).toLocaleString("en-US")} more`;
   if (names.length <= 2) return names.join(" and ");
   return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }

@@ -6,6 +6,7 @@ import { CHANGE_TYPE_LABELS, approveExplained, checklist, decider, decisionButto
 import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
 import { channelPostsSection } from "./channel-posts.js";
 import { customerName, loadCustomers } from "./customers.js";
+import { codesText } from "./customer-search.js";
 import { deliverySection } from "./deliveries.js";
 import { feedbackSection } from "./feedback.js";
 import { joinLinkFor } from "./meeting.js";
@@ -44,7 +45,7 @@ const HISTORY_LABELS = {
 function freezeNote(freeze) {
   if (!freeze) return "";
   const when = formatWindow(freeze.start, freeze.end, freeze.timezone);
-  return `: '${freeze.name}' for ${(freeze.customers || []).join(", ")}, ${when}, when ${freeze.action}`;
+  return `: '${freeze.name}' for ${codesText(freeze.customers)}, ${when}, when ${freeze.action}`;
 }
 
 export function isChange(document) {

@@ -11,6 +11,7 @@ import { ANNOUNCEMENT_TYPES, allowedActions, announcementTypeOf, normalStatus } 
 import { formatDate } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
 import { arrivalNews, newsOfTheList } from "../lib/form/outcome.js";
+import { pagedList } from "../lib/paged-list.js";
 
 const EMPTY = {
   all: ["No announcements", "Nothing matches these filters yet."],
@@ -130,7 +131,7 @@ function render() {
     list.append(emptyState(title, text, { href: "create-announcement.html", label: "Create an announcement" }));
     return;
   }
-  list.append(el("ul", { className: "item-list" }, shown.map(card)));
+  list.append(pagedList(shown, card, { noun: "announcements" }));
 }
 
 async function load() {

@@ -17,6 +17,8 @@ import { ANNOUNCEMENT_TYPES, announcementTypeOf } from "../lib/status.js";
 import { formatInstant } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
 import { fetchWarnings, warningList } from "../lib/calendar-warnings.js";
+import { pagedList } from "../lib/paged-list.js";
+import { focusRequirements } from "../lib/requirement-focus.js";
 
 const DEFAULTS = { type: "all", customer: "", days: "" };
 const OPEN_WHEN_AT_MOST = 5;
@@ -197,15 +199,27 @@ function changedNote(item) {
   return [box];
 }
 
+/**
+ * The approval as this approver needs it: with many requirements (one per customer with its own approvers), only
+ * those their decision counts towards (or the first open ones), and a count of the rest.
+ */
+function focusedApproval(item) {
+  const mine = openingsOf(item).flatMap((opening) => opening.countsTowards.map((state) => state.id));
+  const { shown, others } = focusRequirements(item.approval.requirements, mine);
+  return { approval: { ...item.approval, requirements: shown }, others };
+}
+
 function approvalDetails(item, open) {
-  const approval = item.approval;
-  if (!approval) return null;
+  if (!item.approval) return null;
+  const { approval, others } = focusedApproval(item);
   const list = checklist(approval, { heading: "What it needs" });
+  const line = [progressLine(approval), others].filter(Boolean).join(" · ");
   return el(
     "details",
     { className: "approval-details", open },
-    el("summary", {}, `Approval: ${progressLine(approval) || "no approver needed"}`),
+    el("summary", {}, `Approval: ${line || "no approver needed"}`),
     list,
+    others ? el("p", { className: "muted" }, others.replace(/^and/, "And")) : null,
   );
 }
 
@@ -223,7 +237,7 @@ function card(item, open) {
       el(
         "div",
         { className: "item-customers" },
-        el("span", { className: "muted" }, `${count} customer${count === 1 ? "" : "s"}: ${customerNames(state.customers, item.customers)}`),
+        el("span", { className: "muted" }, `${count} customer${count === 1 ? "" : "s"}: ${customerNames(state.customers, item.customers, 3)}`),
         customerChips(state.customers, item.customers),
       ),
       whatYouCanDo(item),
@@ -318,7 +332,7 @@ function render() {
     return;
   }
   const open = items.length <= OPEN_WHEN_AT_MOST;
-  container.append(el("ul", { className: "item-list" }, items.map((item) => card(item, open))));
+  container.append(pagedList(items, (item) => card(item, open), { noun: "items" }));
 }
 
 async function load({ quiet = false } = {}) {

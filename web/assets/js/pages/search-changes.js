@@ -75,6 +75,9 @@ function criteriaFromAddress(form) {
   };
 }
 
+/** The customer picker of the search form, once the customers have come (null before, or when they did not). */
+let picker = null;
+
 function fillForm(form, criteria) {
   form.elements.query.value = criteria.query;
   form.elements.status.value = criteria.status;
@@ -86,16 +89,17 @@ function fillForm(form, criteria) {
   form.elements.dateRange.value = criteria.dateRange;
   form.elements.startDate.value = criteria.startDate;
   form.elements.endDate.value = criteria.endDate;
-  const chosen = new Set(criteria.customers);
-  for (const box of form.querySelectorAll('input[name="customers"]')) box.checked = chosen.has(box.value);
-  form.querySelector('input[name="customers"]')?.dispatchEvent(new Event("change", { bubbles: true }));
+  if (picker) {
+    picker.choose(criteria.customers);
+    picker.fieldset.dispatchEvent(new Event("change", { bubbles: true }));
+  }
   byId("sortBy").value = criteria.sortBy;
   showCustomRange(form);
 }
 
 function criteriaFromForm(form) {
   const values = formValues(form);
-  const customers = [...form.querySelectorAll('input[name="customers"]:checked')].map((box) => box.value);
+  const customers = picker ? picker.selected() : [];
   const custom = values.dateRange === "custom";
   return {
     query: values.query.trim(),
@@ -322,7 +326,8 @@ startPage(async ({ user, status }) => {
   let customers = [];
   try {
     customers = await loadCustomers();
-    byId("customerPicker").append(customerPicker(customers, [], { legend: "Customers", required: false }));
+    picker = customerPicker(customers, [], { legend: "Customers", required: false });
+    byId("customerPicker").append(picker.fieldset);
   } catch (error) {
     showError(byId("customerPicker"), `Could not load the customers, so they cannot be chosen: ${error.message}`);
   }

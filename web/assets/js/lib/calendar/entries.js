@@ -2,6 +2,7 @@
 // and sentences for conflicts and planning warnings ("overlaps CHG-… for alpha (10:00–11:00)").
 import { formatWindow, parseInstant, viewerZone } from "../time.js";
 import { daysTouched } from "./days.js";
+import { codesText } from "../customer-search.js";
 
 function clock(value, zone) {
   const instant = parseInstant(value);
@@ -41,26 +42,26 @@ export function freezeWindow(freeze) {
 }
 
 export function freezeCustomers(freeze) {
-  return freeze.allCustomers ? "every customer" : (freeze.customers || []).join(", ");
+  return freeze.allCustomers ? "every customer" : codesText(freeze.customers);
 }
 
 /** "CHG-a and CHG-b both touch alpha, 10:00–11:00 (…)" */
 export function conflictSentence(conflict) {
   const [first, second] = conflict.changes;
   const when = formatWindow(conflict.start, conflict.end, null);
-  return `${first.id} “${first.title}” and ${second.id} “${second.title}” both touch ${conflict.customers.join(", ")}: ${when}`;
+  return `${first.id} “${first.title}” and ${second.id} “${second.title}” both touch ${codesText(conflict.customers)}: ${when}`;
 }
 
 /** The warnings of `GET /calendar/conflicts` as sentences, the freezes first (they block, overlaps only warn). */
 export function warningSentences(data) {
   const freezes = (data.freezes || []).map(
     (freeze) =>
-      `inside the freeze window '${freeze.name}' for ${(freeze.affectedCustomers || []).join(", ")} (${freezeWindow(freeze)})` +
+      `inside the freeze window '${freeze.name}' for ${codesText(freeze.affectedCustomers)} (${freezeWindow(freeze)})` +
       (freeze.reason ? `: ${freeze.reason}` : ""),
   );
   const overlaps = (data.conflicts || []).map(
     (conflict) =>
-      `overlaps ${conflict.id} “${conflict.title}” for ${conflict.customers.join(", ")} (${timeRange(conflict.overlapStart, conflict.overlapEnd)})`,
+      `overlaps ${conflict.id} “${conflict.title}” for ${codesText(conflict.customers)} (${timeRange(conflict.overlapStart, conflict.overlapEnd)})`,
   );
   return { freezes, overlaps };
 }

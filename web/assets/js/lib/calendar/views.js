@@ -4,6 +4,7 @@ import { el } from "../dom.js";
 import { statusLabel, normalStatus } from "../status.js";
 import { addDays, dayLabel, daysFrom, sameMonth, startOfMonth, startOfWeek } from "./days.js";
 import { byDay, eventWindow, freezeCustomers, freezeWindow, startTime, timeRange } from "./entries.js";
+import { codesText } from "../customer-search.js";
 
 const WEEKDAYS = daysFrom("2024-01-01", 7); // a Monday
 
@@ -169,7 +170,7 @@ function agendaEntry(event, context) {
         "p",
         { className: "agenda-meta" },
         el("span", { className: `badge status-${status}` }, statusWords(event, status)),
-        ` ${event.id} · ${(event.customers || []).join(", ")} · ${eventWindow(event)}`,
+        ` ${event.id} · ${codesText(event.customers)} · ${eventWindow(event)}`,
       ),
       others.length ? el("p", { className: "agenda-conflict" }, `⚠ Conflicts with ${others.join(", ")}`) : null,
     ),

@@ -64,7 +64,7 @@ export async function arrivalNews(items) {
   const name = item.title ? `“${item.title}”` : id;
   if (saved) return `Draft ${name} saved. Nobody is told about it until you submit it for approval.`;
   const customers = await loadCustomers().catch(() => []);
-  const whom = item.customers.length ? `the approvers of ${customerNames(customers, item.customers)}` : "the approvers";
+  const whom = item.customers.length ? `the approvers of ${customerNames(customers, item.customers, 3)}` : "the approvers";
   return `${name} was submitted for approval: ${whom} are being asked by email.`;
 }
 
