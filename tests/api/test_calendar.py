@@ -186,6 +186,31 @@ def test_the_form_hears_of_overlapping_changes_and_freezes_for_the_customers_it_
         assert api.get("/api/calendar/conflicts", query=bad).status == 422, bad
 
 
+def test_a_window_for_more_customers_than_an_address_holds_is_asked_with_a_body(
+    api: ApiClient, app_config: AppConfig
+) -> None:
+    other = submit_change(
+        api,
+        changeTitle="Patch databases",
+        customers=["alpha", "charlie"],
+        changeType="emergency",
+        emergencyJustification="A vendor fix",
+        **window(10, 10, 12),
+    )
+    planned = {"start": "2030-01-10T11:00", "end": "2030-01-10T13:00", "timezone": "UTC"}
+    every = app_config.customer_codes
+
+    body = api.post("/api/calendar/conflicts", {**planned, "customers": every}).json
+    asked = api.get("/api/calendar/conflicts", query={**planned, "customers": ",".join(every)}).json
+
+    assert body == asked
+    [conflict] = body["conflicts"]
+    assert (conflict["id"], conflict["customers"]) == (other["changeId"], ["alpha", "charlie"])
+    assert api.post("/api/calendar/conflicts", {**planned, "customers": [*every, "nobody"]}).status == 422
+    assert api.post("/api/calendar/conflicts", {**planned, "customers": ["alpha"] * 5001}).status == 422
+    assert api.post("/api/calendar/conflicts", {**planned, "customers": ["alpha"], "extra": 1}).status == 422
+
+
 def test_submitting_and_approving_into_a_freeze_is_409_with_its_name_customers_and_interval(api: ApiClient) -> None:
     before = bucket_state()
     refused = api.post(

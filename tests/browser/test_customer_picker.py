@@ -69,7 +69,7 @@ def test_the_picker_filters_selects_and_submits_among_a_thousand(
 ) -> None:
     # The form asks the stack for the planning warnings of the customers being picked; the stack does not know
     # the 974 that only the page was given, and says so (422).
-    page_problems.expected(r"422 .*/api/calendar/conflicts\?customers=")
+    page_problems.expected(r"422 .*/api/calendar/conflicts")
     page = with_many_customers(sign_in(REQUESTER, "/create-change.html"), "/create-change.html", mappings)
     options = page.locator("#customers-listbox [role='option']")
     count = page.locator("#customers-count")

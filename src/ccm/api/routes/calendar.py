@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from ccm.api.context import CurrentActor, CurrentServices
 from ccm.api.docs import documented
@@ -15,9 +15,17 @@ from ccm.domain.conflicts import Conflict, Scheduled
 from ccm.domain.freezes import FreezeHit
 from ccm.domain.times import format_rfc3339
 from ccm.storage.catalog import Summary
-from ccm.workflow.calendar import MAX_RANGE_DAYS, calendar, day_range, planning_warnings, status_names
+from ccm.workflow.calendar import (
+    MAX_RANGE_DAYS,
+    PlanningWarnings,
+    calendar,
+    day_range,
+    planning_warnings,
+    status_names,
+)
 
 router = new_router()
+MAX_PLANNED_CUSTOMERS = 5000
 TAGS = ["calendar"]
 
 
@@ -133,6 +141,38 @@ def get_conflicts(
     warnings = planning_warnings(
         services, actor, customers.split(","), start, end, timezone=timezone, exclude=exclude or None
     )
+    return _warnings_body(warnings)
+
+
+class PlannedWindow(BaseModel):
+    """A window planned for more customers than an address holds (a thousand codes pass CloudFront's 8 KB URLs)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    customers: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=MAX_PLANNED_CUSTOMERS, description="customer codes"
+    )
+    start: str = Field(max_length=64, description="RFC 3339; without offset, wall-clock in timezone")
+    end: str = Field(max_length=64, description="RFC 3339; without offset, wall-clock in timezone")
+    timezone: str | None = Field(default=None, max_length=64, description="IANA zone of offset-less times")
+    exclude: str | None = Field(default=None, max_length=120, description="the change being edited")
+
+
+@router.post(
+    "/calendar/conflicts",
+    tags=TAGS,
+    summary="The same warnings for a window planned for many customers, the codes in the body",
+    operation_id="calendar_conflicts_for_many",
+    responses=documented(200, WarningsBody),
+)
+def post_conflicts(services: CurrentServices, actor: CurrentActor, body: PlannedWindow) -> dict[str, Any]:
+    warnings = planning_warnings(
+        services, actor, body.customers, body.start, body.end, timezone=body.timezone, exclude=body.exclude or None
+    )
+    return _warnings_body(warnings)
+
+
+def _warnings_body(warnings: PlanningWarnings) -> dict[str, Any]:
     return {
         "start": format_rfc3339(warnings.window.start),
         "end": format_rfc3339(warnings.window.end),

@@ -1,15 +1,20 @@
 // What a planned window runs into (GET /api/calendar/conflicts): the freeze windows it meets and the changes it
 // overlaps for the same customers. The change form shows them while the user picks; approval cards show them too.
-import { get } from "./api.js";
+import { get, post } from "./api.js";
 import { clear, debounce, el } from "./dom.js";
 import { warningSentences } from "./calendar/entries.js";
+
+const LONGEST_QUERY = 6000;
 
 /** The API's answer for `customers` between `start` and `end` (ISO), or null when there is nothing to ask. */
 export async function fetchWarnings({ customers, start, end, exclude }) {
   if (!customers || customers.length === 0 || !start || !end || end <= start) return null;
-  const { data } = await get("/calendar/conflicts", {
-    query: { customers: customers.join(","), start, end, exclude: exclude || undefined },
-  });
+  const codes = customers.join(",");
+  // Hundreds of codes pass what an address may hold: then the same question goes in a body.
+  const { data } =
+    codes.length > LONGEST_QUERY
+      ? await post("/calendar/conflicts", { customers, start, end, exclude: exclude || undefined })
+      : await get("/calendar/conflicts", { query: { customers: codes, start, end, exclude: exclude || undefined } });
   return data;
 }
 
