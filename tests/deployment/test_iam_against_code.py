@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from ccm.config import AppConfig
+from ccm.local.ticket_systems import demo_integrations
+from infra.render import render
 from tests.conftest import BUCKET, ROOT, TABLE
 from tests.deployment.aws_calls import COMPONENT_TESTS, COVERAGE, ENTRY_POINTS, RECORDING, Recording
-from tests.deployment.conftest import Template
+from tests.deployment.conftest import Template, config_with
 from tests.deployment.iam_check import refusals, role_of, role_statements
 from tests.deployment.iam_requests import TABLE_PARTITION_KEY
 from tests.deployment.template_values import Deployment
@@ -52,7 +54,10 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
 
 
 @pytest.fixture(scope="module")
-def deployment(rendered: Template) -> Deployment:
+def deployment(source_template: Template) -> Deployment:
+    # The tickets tests run the API and the backend against ServiceNow and Jira stand-ins, so their calls are judged
+    # under the template rendered with those integrations (which adds the roles' grant to read their credentials).
+    rendered = render(source_template, config_with(integrations=demo_integrations("https://ccm.example.com")))
     return Deployment(rendered, STACK, parameters={"BucketName": BUCKET, "EnableTracing": "false"})
 
 

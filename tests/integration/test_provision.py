@@ -5,13 +5,12 @@ from urllib.parse import unquote_plus
 
 import boto3
 import pytest
-from functions.router import app as router_app
 
 from ccm.aws.ses_lists import find_contact_list
 from ccm.config import AppConfig, SesConfig
-from ccm.provision import ROUTER_QUEUE, Provisioner
+from ccm.provision import ROUTER_DEAD_LETTER_QUEUE, ROUTER_QUEUE, Provisioner
+from ccm.routing.router import Incoming, TriggerRouter
 from ccm.s3_events import ROUTER_NOTIFICATION_ID
-from tests.backend_support import LambdaContext
 
 
 def provision(app_config: AppConfig, ses_config: SesConfig) -> Provisioner:
@@ -92,11 +91,11 @@ def test_routed_as_deployed_a_trigger_goes_through_the_router_queue_to_only_its_
     boto3.client("s3").put_object(Bucket="ccm-provision-test", Key="customers/bravo/CHG-x y.json", Body=b"{}")
     sqs = boto3.client("sqs")
     [message] = sqs.receive_message(QueueUrl=report.queue_urls[ROUTER_QUEUE]).get("Messages", [])
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-    monkeypatch.setattr(router_app, "_router", None)
-    monkeypatch.setattr(router_app, "_entry", None)
-    event = {"Records": [{"messageId": message["MessageId"], "body": message["Body"]}]}
-    assert router_app.handler(event, LambdaContext()) == {"batchItemFailures": []}  # type: ignore[arg-type]
+    # The router under the local stack's queue names (``ccm-<code>``); the deployed function, with the stack's
+    # names and its role, is tests/integration/test_router.py's.
+    dead_letters = report.queue_urls[ROUTER_DEAD_LETTER_QUEUE]
+    router = TriggerRouter(app_config, sqs, queue_prefix=None, dead_letter_queue_url=dead_letters)
+    assert router.route([Incoming(message["MessageId"], message["Body"])]).failed == []
 
     [bravo] = receive_all(report.queue_urls["bravo"])
     assert unquote_plus(bravo["Records"][0]["s3"]["object"]["key"]) == "customers/bravo/CHG-x y.json"  # type: ignore[index]
