@@ -1,4 +1,5 @@
-"""One HTTP POST of a channel, bounded: 5-second timeouts, no redirects followed, at most 1 KB of the answer kept.
+"""One bounded HTTP request (5-second timeouts, no redirects followed, a capped read of the answer): a channel's POST,
+and through :func:`bounded_request` every ServiceNow and Jira call too.
 
 The outcome never carries the URL: error texts are written here from the kind of failure, not taken from the
 HTTP library's exception (whose message names the URL).
@@ -10,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 
@@ -56,32 +57,53 @@ class RequestsTransport:
         self.session.trust_env = False
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpOutcome:
-        started = self.clock()
-        try:
-            response = self.session.post(
-                url,
-                data=body,
-                headers={"User-Agent": USER_AGENT, **headers},
-                timeout=(self.timeout, self.timeout),
-                allow_redirects=False,
-                stream=True,
-            )
-        except requests.Timeout:
-            return HttpOutcome(None, self._ms(started), error=f"no answer within {self.timeout:g} s")
-        except requests.RequestException as error:
-            return HttpOutcome(None, self._ms(started), error=f"connection failed ({type(error).__name__})")
-        try:
-            kept = response.raw.read(KEPT_BODY_BYTES, decode_content=True) or b""
-        except Exception as error:  # the answer broke off: its status still counts
-            kept = f"(body unreadable: {type(error).__name__})".encode()
-        finally:
-            response.close()
-        return HttpOutcome(
-            response.status_code,
-            self._ms(started),
-            body=kept[:KEPT_BODY_BYTES].decode("utf-8", errors="replace"),
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        return bounded_request(
+            self.session,
+            "POST",
+            url,
+            timeout=self.timeout,
+            clock=self.clock,
+            kept_bytes=KEPT_BODY_BYTES,
+            data=body,
+            headers={"User-Agent": USER_AGENT, **headers},
         )
 
-    def _ms(self, started: float) -> int:
-        return int((self.clock() - started) * 1000)
+
+def bounded_request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout: float,
+    clock: Callable[[], float],
+    kept_bytes: int,
+    **arguments: Any,
+) -> HttpOutcome:
+    """One request with ``timeout`` for connecting and for each read, no redirect followed and at most
+    ``kept_bytes`` of the answer read; a failure is described by its kind, never by the exception's text (which
+    names the URL). The channels' posts and the ServiceNow and Jira clients all send through it."""
+    started = clock()
+
+    def elapsed_ms() -> int:
+        return int((clock() - started) * 1000)
+
+    try:
+        response = session.request(
+            method, url, timeout=(timeout, timeout), allow_redirects=False, stream=True, **arguments
+        )
+    except requests.Timeout:
+        return HttpOutcome(None, elapsed_ms(), error=f"no answer within {timeout:g} s")
+    except requests.RequestException as error:
+        return HttpOutcome(None, elapsed_ms(), error=f"connection failed ({type(error).__name__})")
+    try:
+        kept = response.raw.read(kept_bytes, decode_content=True) or b""
+    except Exception as error:  # the answer broke off: its status still counts
+        kept = f"(body unreadable: {type(error).__name__})".encode()
+    finally:
+        response.close()
+    return HttpOutcome(
+        response.status_code,
+        elapsed_ms(),
+        body=kept[:kept_bytes].decode("utf-8", errors="replace"),
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+    )

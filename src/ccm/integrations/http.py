@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import requests
 
-from ccm.channels.poster import parse_retry_after
+from ccm.channels.poster import bounded_request
 from ccm.errors import CcmError
 
 TIMEOUT_SECONDS = 5.0
@@ -107,36 +107,16 @@ class RequestsHttp:
         body: Any = None,
         form: Mapping[str, str] | None = None,
     ) -> Answer:
-        started = self.clock()
-        sent_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **headers}
-        try:
-            response = self.session.request(
-                method,
-                url,
-                params=dict(params) if params else None,
-                json=body,
-                data=dict(form) if form is not None else None,
-                headers=sent_headers,
-                timeout=(self.timeout, self.timeout),
-                allow_redirects=False,
-                stream=True,
-            )
-        except requests.Timeout:
-            return Answer(None, self._ms(started), error=f"no answer within {self.timeout:g} s")
-        except requests.RequestException as error:
-            return Answer(None, self._ms(started), error=f"connection failed ({type(error).__name__})")
-        try:
-            kept = response.raw.read(KEPT_BODY_BYTES, decode_content=True) or b""
-        except Exception as error:  # the answer broke off: its status still counts
-            kept = f"(body unreadable: {type(error).__name__})".encode()
-        finally:
-            response.close()
-        return Answer(
-            response.status_code,
-            self._ms(started),
-            body=kept.decode("utf-8", errors="replace"),
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        outcome = bounded_request(
+            self.session,
+            method,
+            url,
+            timeout=self.timeout,
+            clock=self.clock,
+            kept_bytes=KEPT_BODY_BYTES,
+            params=dict(params) if params else None,
+            json=body,
+            data=dict(form) if form is not None else None,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **headers},
         )
-
-    def _ms(self, started: float) -> int:
-        return int((self.clock() - started) * 1000)
+        return Answer(outcome.status, outcome.latency_ms, outcome.body, outcome.retry_after, outcome.error)
