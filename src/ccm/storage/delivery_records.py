@@ -33,6 +33,7 @@ from ccm.domain.deliveries import (
     PERMANENT_BOUNCE,
     DeliveryStatus,
 )
+from ccm.storage.audit_index import months_between
 from ccm.storage.dynamo import LazyDynamoDB
 from ccm.storage.table import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
@@ -331,7 +332,7 @@ class DynamoDeliveryRecords:
     def daily_all(self, first_day: date, last_day: date) -> list[DailyCounts]:
         days: list[DailyCounts] = []
         paginator = self.ddb.get_paginator("query")
-        for month in _months(first_day, last_day):
+        for month in months_between(first_day, last_day):
             pages = paginator.paginate(
                 TableName=self.table_name,
                 IndexName=INDEX,
@@ -354,15 +355,6 @@ class DynamoDeliveryRecords:
 
 def _counts(item: dict[str, Any]) -> dict[str, int]:
     return {name: int(float(item[name]["N"])) for name in COUNTERS if name in item}
-
-
-def _months(first_day: date, last_day: date) -> list[str]:
-    months: list[str] = []
-    year, month = first_day.year, first_day.month
-    while (year, month) <= (last_day.year, last_day.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 def _condition_failed(error: ClientError) -> bool:

@@ -29,6 +29,7 @@ from ccm.domain.feedback import Answer, FeedbackKey, FeedbackKeys
 from ccm.domain.times import utc_now
 from ccm.storage.dynamo import LazyDynamoDB, from_item, to_item
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
+from ccm.storage.window_index import months_touched
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -156,7 +157,7 @@ class DynamoFeedback:
 
     def between(self, since: datetime, until: datetime, customer_code: str | None = None) -> list[Answer]:
         found: list[Answer] = []
-        for month in reversed(_months(since, until)):
+        for month in reversed(months_touched(since, until)):
             arguments: dict[str, Any] = {
                 "IndexName": "by_group",
                 "ScanIndexForward": False,
@@ -172,17 +173,6 @@ class DynamoFeedback:
                 arguments["ExpressionAttributeValues"][":customer"] = {"S": customer_code}
             found.extend(answer for answer in self._query(**arguments) if _in_range(answer, since, until))
         return found
-
-
-def _months(since: datetime, until: datetime) -> list[str]:
-    """``YYYY-MM`` of every month from ``since``'s to ``until``'s (UTC), oldest first."""
-    first, last = since.astimezone(UTC), until.astimezone(UTC)
-    year, month = first.year, first.month
-    months: list[str] = []
-    while (year, month) <= (last.year, last.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 def _in_range(answer: Answer, since: datetime, until: datetime) -> bool:
