@@ -136,6 +136,28 @@ def test_listings_are_newest_first_and_filtered_and_others_drafts_are_hidden(rep
     assert len(ids(kind="announcement", viewer=viewer)) == 1
 
 
+def test_a_customers_listing_also_filtered_by_text_or_other_customers_reads_the_summaries(
+    repository: ObjectRepository,
+) -> None:
+    both = repository.create(
+        make_change(status="submitted", customers=["alpha", "bravo"], changeTitle="Move the DNS zone -- phase 2")
+    )
+    newer = repository.create(make_change(status="submitted", customers=["alpha"], modifiedAt="2030-01-05T10:00:00Z"))
+
+    def ids(**criteria: Any) -> list[str]:
+        return [summary.id for summary in repository.query(Query(viewer="requester@example.com", **criteria)).items]
+
+    assert ids(customer="alpha", customers_any=("bravo", "zulu")) == [both.obj.id]
+    assert ids(customer="alpha", text="--") == [both.obj.id]
+    assert ids(customer="charlie", customers_any=("alpha",)) == []
+    first = repository.query(Query(customer="alpha", customers_any=("alpha",), limit=1))
+    second = repository.query(Query(customer="alpha", customers_any=("alpha",), limit=1, cursor=first.cursor))
+    assert [s.id for s in first.items + second.items] == [newer.obj.id, both.obj.id]
+    assert second.cursor is None
+    with pytest.raises(InvalidCursor):
+        repository.query(Query(customer="alpha", limit=1, cursor=first.cursor))
+
+
 def test_a_listing_pages_with_its_own_cursor_only(repository: ObjectRepository) -> None:
     created = [
         repository.create(make_change(status="submitted", modifiedAt=f"2030-01-0{day}T10:00:00Z")).obj.id

@@ -3,7 +3,10 @@
 Rows (all in the one table of :mod:`ccm.storage.table`):
 
 * ``OBJ#<id>`` / ``SUMMARY``: the summary, indexed by kind, by kind+status and by kind+creator
-* ``OBJ#<id>`` / ``CUST#<code>``: a copy per affected customer, indexed by kind+customer
+* ``OBJ#<id>`` / ``CUST#<code>``: one per affected customer, indexed by kind+customer; it carries only what the
+  customer-filtered listing and the customer's feed filter and order by (:data:`CUSTOMER_ROW_FIELDS`), and those
+  read the summaries of what they return (``BatchGetItem``). So a write that changes none of that (the backend's
+  ``processed`` entry, a meeting's link, an ETag) writes no customer row: each write puts only the rows that change.
 * ``STATS#<kind>`` / ``ALL`` and ``USER#<email>``: counts by status, updated in the same transaction
 * ``OBJ#<id>`` / ``WINDOW#<YYYY-MM>``: the window index, one lean copy per month the object's window touches
   (:mod:`ccm.storage.window_index`); the ``CUST#`` copies of what a customer's feed shows are in that customer's
@@ -16,7 +19,11 @@ A summary row of an approved emergency change whose retrospective review is stil
 the overdue ones with one Query.
 
 Each write is conditional on the archive ETag the row was built from, so a catalog that missed a write is
-detected and re-synchronised from the archive (the source of truth) rather than silently overwritten.
+detected and re-synchronised from the archive (the source of truth) rather than silently overwritten. Customer rows
+that do not fit in the transaction (over 100 items) follow it in batches; until they are all written the summary row
+carries ``customer_rows_pending``, which makes other writers wait (:meth:`Catalog.resync`), since they write only
+the rows that differ from those of the summary they replace. A writer that stopped half-way leaves the flag, and the
+next writer then reads which customer rows exist and rewrites them all.
 """
 
 from __future__ import annotations
@@ -45,9 +52,10 @@ from ccm.storage.archive import ArchiveStore, Stored
 from ccm.storage.attribute_values import from_item, to_item
 from ccm.storage.batch_writes import write_in_batches
 from ccm.storage.dynamo import LazyDynamoDB
-from ccm.storage.search_index import TERM_PREFIX, SearchIndex, lookup_terms
+from ccm.storage.search_index import TERM_PREFIX, SearchIndex, lookup_terms, matches
+from ccm.storage.summary_reads import summary_items
 from ccm.storage.table import INDEXES, PARTITION_KEY, SORT_KEY
-from ccm.storage.window_index import WindowIndex, feed_keys, window_months, window_rows
+from ccm.storage.window_index import WindowIndex, feed_keys, feed_visible, window_months, window_rows
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -61,6 +69,27 @@ REVIEW_GROUP = "REVIEW#change"
 TRANSACTION_ITEMS = 100
 """DynamoDB's limit of items in one TransactWriteItems."""
 SETTLE_ATTEMPTS = 5
+RESYNC_ATTEMPTS = 10
+ROWS_PENDING = "customer_rows_pending"
+"""Set on a summary row while its customer rows are written in batches after its transaction."""
+PENDING_WAIT = 10.0
+"""Seconds a writer waits for another's customer rows (a thousand take a few seconds) before it rewrites them all."""
+CUSTOMER_ROW_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "created_by",
+    "object_type",
+    "outcome",
+    "change_type",
+    "risk",
+    "window_end",
+)
+"""What an object's per-customer rows carry besides their keys: what the customer-filtered listing and the customer's
+feed filter on. What they show is read from the summary rows, so what changes on every annotation (the ETag, a
+delivery summary's history entry, a meeting's link), an edit of the text, and the other customers of the object
+never make a customer row change (a listing by customer that also filters by text or by other customers reads the
+summary rows instead: :func:`customer_rows_serve`)."""
 CATALOG_PREFIXES = ("OBJ#", "STATS#", TERM_PREFIX)
 """Partition key prefixes of the rows the catalog owns; every other row of the table belongs to someone else."""
 
@@ -200,6 +229,13 @@ PRIVATE_SUMMARY_FIELDS = frozenset({"search_text", "etag", "reason_excerpt", "im
 """Kept for the catalog's own use (search, concurrency, the customers' feeds); lists never show them."""
 
 
+def _same_customer_rows(
+    shared_before: dict[str, Any], shared_after: dict[str, Any], before: Summary, after: Summary
+) -> bool:
+    """Whether every customer both summaries name has the same row in both."""
+    return shared_before == shared_after and feed_keys(before, "") == feed_keys(after, "")
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Summary]
@@ -283,9 +319,17 @@ class Query:
     risk: str | None = None
 
 
+def customer_rows_serve(query: Query) -> bool:
+    """Whether the customer rows hold what ``query``'s filters read (they have no text and no customer list)."""
+    return bool(query.customer) and not query.text and not query.customers_any
+
+
 class Catalog:
-    def __init__(self, table_name: str, dynamodb: DynamoDBClient | None = None) -> None:
+    def __init__(
+        self, table_name: str, dynamodb: DynamoDBClient | None = None, *, pending_wait: float = PENDING_WAIT
+    ) -> None:
         self.table_name = table_name
+        self.pending_wait = pending_wait
         self._ddb = dynamodb
         self.search_index = SearchIndex(table_name, lambda: self.ddb)
 
@@ -309,18 +353,21 @@ class Catalog:
             values.update(group_pk=REVIEW_GROUP, group_sk=f"{summary.review_due_by}#{summary.id}")
         return _item(values)
 
-    def _customer_row(self, summary: Summary, code: str) -> dict[str, Any]:
-        values = summary.model_dump(mode="json")
-        values.update(
-            {
-                PARTITION_KEY: f"OBJ#{summary.id}",
-                SORT_KEY: f"CUST#{code}",
-                "customer_pk": f"{summary.kind}#{code}",
-                "order_sk": summary.order,
-                **feed_keys(summary, code),
-            }
-        )
+    def _customer_values(self, summary: Summary) -> dict[str, Any]:
+        """The attribute values every customer's row of ``summary`` shares: the fields the customer-filtered listing
+        filters on, and its order."""
+        values = summary.model_dump(mode="json", include=set(CUSTOMER_ROW_FIELDS))
+        values["order_sk"] = summary.order
         return _item(values)
+
+    def _customer_row(self, summary: Summary, code: str, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+        keys = {
+            PARTITION_KEY: f"OBJ#{summary.id}",
+            SORT_KEY: f"CUST#{code}",
+            "customer_pk": f"{summary.kind}#{code}",
+            **feed_keys(summary, code),
+        }
+        return {**(shared if shared is not None else self._customer_values(summary)), **_item(keys)}
 
     def _window_items(self, summary: Summary) -> list[dict[str, Any]]:
         return [_item(row) for row in window_rows(summary)]
@@ -355,23 +402,42 @@ class Catalog:
         return updates
 
     def _customer_row_writes(
-        self, object_id: str, before: Summary | None, after: Summary | None
+        self,
+        object_id: str,
+        before: Summary | None,
+        after: Summary | None,
+        *,
+        existing: Iterable[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """BatchWriteItem requests that make the object's per-customer rows those of ``after``."""
-        new_customers = set(after.customers) if after else set()
-        old_customers = set(before.customers) if before else set()
+        """BatchWriteItem requests that make the object's per-customer rows, now those of ``before``, those of
+        ``after``: a row that would be written as it is is not written. ``existing``: the customers whose rows are
+        in the table whatever ``before`` says (read by a repair), every one of them then put or deleted."""
+        new_customers = sorted(set(after.customers)) if after else []
         writes: list[dict[str, Any]] = []
         if after is not None:
-            writes.extend({"PutRequest": {"Item": self._customer_row(after, code)}} for code in sorted(new_customers))
-        for code in sorted(old_customers - new_customers):
+            shared = self._customer_values(after)
+            if existing is not None:
+                unchanged: set[str] = set()
+            elif before is not None and _same_customer_rows(self._customer_values(before), shared, before, after):
+                unchanged = set(before.customers)
+            else:
+                unchanged = set()
+            writes.extend(
+                {"PutRequest": {"Item": self._customer_row(after, code, shared)}}
+                for code in new_customers
+                if code not in unchanged
+            )
+        old_customers = set(existing) if existing is not None else set(before.customers) if before else set()
+        for code in sorted(old_customers - set(new_customers)):
             key = _item({PARTITION_KEY: f"OBJ#{object_id}", SORT_KEY: f"CUST#{code}"})
             writes.append({"DeleteRequest": {"Key": key}})
         return writes
 
     def _settle_customer_rows(self, object_id: str, written: Summary | None) -> None:
-        """After customer rows written outside the transaction: if a later writer's summary landed meanwhile, its
-        rows may have been overwritten by ours, so the rows are written again from the summary now stored. Each
-        writer checks after its own batches; whichever finishes last leaves the rows of the last summary."""
+        """After customer rows written outside the transaction: if a later writer's summary landed meanwhile (a
+        repair, :meth:`resync`), its rows may have been overwritten by ours, so the rows that differ are written again
+        from the summary now stored. Each writer checks after its own batches; whichever finishes last leaves the
+        rows of the last summary."""
         for _ in range(SETTLE_ATTEMPTS):
             stored = self.get(object_id)
             if stored is None or (written is not None and stored.etag == written.etag):
@@ -379,11 +445,30 @@ class Catalog:
             write_in_batches(self.ddb, self.table_name, self._customer_row_writes(object_id, written, stored))
             written = stored
 
+    def _release(self, written: Summary) -> None:
+        """The customer rows of ``written`` are all in the table: writers may rely on them again."""
+        try:
+            self.ddb.update_item(
+                TableName=self.table_name,
+                Key=_summary_key(written.id),
+                UpdateExpression=f"REMOVE {ROWS_PENDING}",
+                ConditionExpression="etag = :etag",
+                ExpressionAttributeValues={":etag": {"S": written.etag}},
+            )
+        except ClientError as error:
+            # Another summary was stored since, by a repair that rewrites (and then releases) every row itself.
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+
     def apply(self, before: Summary | None, after: Summary | None) -> None:
         """Replace the row built from ``before`` (``None``: no row yet) with one built from ``after``.
 
-        Raises :class:`CatalogDrift` if the stored row was not built from ``before``.
+        Raises :class:`CatalogDrift` if the stored row was not built from ``before``, or if another writer's customer
+        rows are still being written (the object's customer rows are then not known to be those of ``before``).
         """
+        self._write(before, after, existing=None)
+
+    def _write(self, before: Summary | None, after: Summary | None, *, existing: Iterable[str] | None) -> None:
         subject = after or before
         if subject is None:
             return
@@ -392,21 +477,12 @@ class Catalog:
         if before is None:
             condition = {"ConditionExpression": f"attribute_not_exists({PARTITION_KEY})"}
         else:
-            condition = {
-                "ConditionExpression": "etag = :etag",
-                "ExpressionAttributeValues": {":etag": {"S": before.etag}},
-            }
-        if after is not None:
-            items.append(
-                cast(
-                    "TransactWriteItemTypeDef",
-                    {"Put": {"TableName": self.table_name, "Item": self._row(after), **condition}},
-                )
+            # A repair rewrites every customer row, so it need not wait for another writer's rows.
+            expression = (
+                "etag = :etag" if existing is not None else f"etag = :etag AND attribute_not_exists({ROWS_PENDING})"
             )
-        else:
-            delete = {"TableName": self.table_name, "Key": _summary_key(subject.id), **condition}
-            items.append(cast("TransactWriteItemTypeDef", {"Delete": delete}))
-        customer_rows = self._customer_row_writes(subject.id, before, after)
+            condition = {"ConditionExpression": expression, "ExpressionAttributeValues": {":etag": {"S": before.etag}}}
+        customer_rows = self._customer_row_writes(subject.id, before, after, existing=existing)
         if after is not None:
             for row in self._window_items(after):
                 items.append({"Put": {"TableName": self.table_name, "Item": row}})
@@ -415,9 +491,20 @@ class Catalog:
             key = _item({PARTITION_KEY: f"OBJ#{subject.id}", SORT_KEY: f"WINDOW#{month}"})
             items.append({"Delete": {"TableName": self.table_name, "Key": key}})
         items.extend(self._counter_updates(before, after))
-        # A change for a handful of customers stays one transaction; one for hundreds has more customer rows than
-        # a transaction holds (100 items), so those follow the summary row in batches.
-        together = len(items) + len(customer_rows) <= TRANSACTION_ITEMS
+        # A change for a handful of customers stays one transaction; one whose customer rows change for hundreds of
+        # customers has more than a transaction holds (100 items), so those follow the summary row in batches, and
+        # the summary says so until they are all written.
+        together = len(items) + 1 + len(customer_rows) <= TRANSACTION_ITEMS
+        if after is not None:
+            row = self._row(after)
+            if not together:
+                row[ROWS_PENDING] = {"BOOL": True}
+            items.insert(
+                0, cast("TransactWriteItemTypeDef", {"Put": {"TableName": self.table_name, "Item": row, **condition}})
+            )
+        else:
+            delete = {"TableName": self.table_name, "Key": _summary_key(subject.id), **condition}
+            items.insert(0, cast("TransactWriteItemTypeDef", {"Delete": delete}))
         if together:
             items.extend(_as_transaction_item(self.table_name, request) for request in customer_rows)
         try:
@@ -431,26 +518,62 @@ class Catalog:
         if not together:
             write_in_batches(self.ddb, self.table_name, customer_rows)
             self._settle_customer_rows(subject.id, after)
+            if after is not None:
+                self._release(after)
         # Up to a few hundred postings: more than a transaction holds. The row written above is what a search
         # returns, so a posting missed here (a crash in between) costs a missed hit until the next write of the
         # object or a rebuild, never a wrong one.
         self.search_index.replace(before, after)
 
+    def _stored_row(self, object_id: str) -> tuple[Summary | None, bool]:
+        """The summary row, and whether its customer rows are still being written."""
+        response = self.ddb.get_item(TableName=self.table_name, Key=_summary_key(object_id), ConsistentRead=True)
+        item = response.get("Item")
+        if not item:
+            return None, False
+        return Summary.model_validate(_plain(item)), ROWS_PENDING in item
+
+    def _row_when_settled(self, object_id: str) -> tuple[Summary | None, bool]:
+        """The summary row once no writer is writing its customer rows, or after :attr:`pending_wait` seconds
+        (then still pending: its writer stopped half-way)."""
+        waited, pause = 0.0, 0.05
+        while True:
+            row, pending = self._stored_row(object_id)
+            if not pending or waited >= self.pending_wait:
+                return row, pending
+            time.sleep(min(pause, self.pending_wait - waited))
+            waited, pause = waited + pause, min(pause * 2, 1.0)
+
+    def _customer_codes(self, object_id: str) -> list[str]:
+        """The customers whose rows the object has in the table (one Query, paged to its end)."""
+        paginator = self.ddb.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :cust)",
+            ExpressionAttributeNames={"#pk": PARTITION_KEY, "#sk": SORT_KEY},
+            ExpressionAttributeValues={":pk": {"S": f"OBJ#{object_id}"}, ":cust": {"S": "CUST#"}},
+            ProjectionExpression="#sk",
+        )
+        return [item[SORT_KEY]["S"].removeprefix("CUST#") for page in pages for item in page.get("Items", [])]
+
     def resync(self, object_id: str, load_current: Callable[[], Summary | None]) -> None:
         """Make the row match the archive as it is now, whatever the row says (it is only an index).
 
         The row is read before the archive on every attempt: a writer that lands in between then either
-        makes our conditional write fail (and we retry) or left the row already equal to what we read.
+        makes our conditional write fail (and we retry) or left the row already equal to what we read. While
+        another writer's customer rows are being written, this waits for them (up to :attr:`pending_wait` seconds);
+        a writer that never finished (it crashed between its transaction and its batches) left rows nobody knows,
+        so they are read and every one rewritten.
         """
-        for attempt in range(10):
-            row = self.get(object_id)
+        for attempt in range(RESYNC_ATTEMPTS):
+            row, pending = self._row_when_settled(object_id)
             current = load_current()
             if row is None and current is None:
                 return
-            if row is not None and current is not None and row.etag == current.etag:
+            if row is not None and current is not None and row.etag == current.etag and not pending:
                 return
             try:
-                self.apply(row, current)
+                self._write(row, current, existing=self._customer_codes(object_id) if pending else None)
                 return
             except CatalogDrift:
                 # Another writer moved the row meanwhile; back off with jitter so the two stop colliding.
@@ -501,7 +624,7 @@ class Catalog:
             index, partition = "by_creator", f"{query.kind}#{query.creator.lower()}"
         elif query.status:
             index, partition = "by_status", f"{query.kind}#{query.status.value}"
-        elif query.customer:
+        elif customer_rows_serve(query):
             index, partition = "by_customer", f"{query.kind}#{query.customer}"
         else:
             index, partition = "by_kind", query.kind
@@ -605,7 +728,22 @@ class Catalog:
         if len(found) > limit or (last and items):
             tail = items[-1]
             cursor = _encode_cursor(index, {name: tail[name] for name in (PARTITION_KEY, SORT_KEY, pk_name, sk_name)})
+        if index == "by_customer":
+            return Page(self._current(items, lambda summary: matches(summary, query)), cursor)
         return Page([Summary.model_validate(_plain(item)) for item in items], cursor)
+
+    def _current(self, rows: Sequence[dict[str, Any]], still: Callable[[Summary], bool]) -> list[Summary]:
+        """The summaries of the objects of customer rows, in the rows' order: the rows only say which objects a list
+        holds. A row left over from an older summary (written late, or of a customer since taken off the object) is
+        shown only while its object still belongs in the list."""
+        items = summary_items(self.ddb, self.table_name, [row["id"]["S"] for row in rows], consistent=True)
+        found: list[Summary] = []
+        for object_id in dict.fromkeys(row["id"]["S"] for row in rows):
+            item = items.get(object_id)
+            summary = Summary.model_validate(_plain(item)) if item is not None else None
+            if summary is not None and still(summary):
+                found.append(summary)
+        return found
 
     @property
     def windows(self) -> WindowIndex:
@@ -617,8 +755,16 @@ class Catalog:
         return [Summary.model_validate(_plain(item)) for item in self.windows.meeting(start, end)]
 
     def feed(self, code: str, since: datetime) -> list[Summary]:
-        """What customer ``code``'s feed lists, whose window ends after ``since``: one Query."""
-        return [Summary.model_validate(_plain(item)) for item in self.windows.feed(code, since)]
+        """What customer ``code``'s feed lists, whose window ends after ``since``: one Query, and one BatchGetItem per
+        100 objects it finds."""
+        after = format_rfc3339(since)
+
+        def listed(summary: Summary) -> bool:
+            ends = summary.window_end
+            return code in summary.customers and feed_visible(summary) and ends is not None and ends > after
+
+        found = self._current(self.windows.feed(code, since), listed)
+        return sorted(found, key=lambda summary: (summary.window_start or "", summary.id))
 
     def starting(self, start: datetime, end: datetime) -> list[Summary]:
         """Every object whose window starts in [start, end): one Query per month touched."""
@@ -663,8 +809,9 @@ class Catalog:
             for summary in summaries:
                 yield {"PutRequest": {"Item": self._row(summary)}}
                 yield from self.search_index.put_requests(summary)
-                for code in summary.customers:
-                    yield {"PutRequest": {"Item": self._customer_row(summary, code)}}
+                shared = self._customer_values(summary)
+                for code in sorted(set(summary.customers)):
+                    yield {"PutRequest": {"Item": self._customer_row(summary, code, shared)}}
                 for row in self._window_items(summary):
                     yield {"PutRequest": {"Item": row}}
                 for sort_key in ("ALL", f"USER#{summary.created_by}"):

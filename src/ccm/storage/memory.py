@@ -33,7 +33,7 @@ from ccm.storage.archive import (
     snapshot_key,
     trigger_key,
 )
-from ccm.storage.catalog import MAX_PAGE, Page, Query, Summary
+from ccm.storage.catalog import MAX_PAGE, Page, Query, Summary, customer_rows_serve
 from ccm.storage.port import TriggerNotWritten
 from ccm.storage.window_index import feed_visible
 
@@ -253,7 +253,7 @@ def _listing(query: Query) -> str:
         return f"creator:{query.kind}#{query.creator.lower()}"
     if query.status:
         return f"status:{query.kind}#{query.status.value}"
-    if query.customer:
+    if customer_rows_serve(query):
         return f"customer:{query.kind}#{query.customer}"
     return f"kind:{query.kind}"
 

@@ -26,7 +26,6 @@ import base64
 import binascii
 import json
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,8 +35,9 @@ from botocore.exceptions import ClientError
 from ccm.aws.clients import error_code
 from ccm.domain.status import Status
 from ccm.errors import InvalidCursor
-from ccm.storage.attribute_values import from_item, to_item
+from ccm.storage.attribute_values import from_item
 from ccm.storage.batch_writes import write_in_batches
+from ccm.storage.summary_reads import BATCH_GET, summary_items
 from ccm.storage.table import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ MAX_PREFIX = 24
 """Longer prefixes of a long word are not indexed: a longer query word is looked up by its first 24 characters."""
 MAX_LOOKUP_TERMS = 4
 """The longest (so the most selective) words of a query are looked up; the text rule checks the rest."""
-BATCH_GET = 100
 FIRST_PAGE = 250
 MAX_UNDECIDED = 2 * BATCH_GET
 """Postings of a complete list that the other lists do not reach yet, checked row by row at most this many."""
@@ -397,23 +396,8 @@ class SearchIndex:
     def summaries(self, ids: Sequence[str]) -> dict[str, Summary]:
         from ccm.storage.catalog import Summary
 
-        keys: Any = {
-            self.table_name: {
-                "Keys": [to_item({PARTITION_KEY: f"OBJ#{object_id}", SORT_KEY: "SUMMARY"}) for object_id in ids]
-            }
-        }
-        found: dict[str, Summary] = {}
-        delay = 0.05
-        while keys:
-            response = self.ddb.batch_get_item(RequestItems=keys)
-            for item in response.get("Responses", {}).get(self.table_name, []):
-                summary = Summary.model_validate(from_item(item))
-                found[summary.id] = summary
-            keys = response.get("UnprocessedKeys") or None
-            if keys:
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
-        return found
+        items = summary_items(self.ddb, self.table_name, ids)
+        return {object_id: Summary.model_validate(from_item(item)) for object_id, item in items.items()}
 
 
 def _threshold(streams: Sequence[_Stream]) -> str | None:
