@@ -1,7 +1,8 @@
 """A thousand customers in one deployment: for 26 / 200 / 1,000 customers, what the stacks hold, how long
 `make render` and the provisioner take, and how long one change takes from its triggers to the customers' mail.
 
-- render: ``infra.render.render_files`` on config.json (26) or a generated config (bench/_scale_config.py), with the
+- render: ``infra.render.render_files`` on config.json (26) or a generated config (:mod:`ccm.local.demo_customers`: its
+  26 customers and generated ones, each in an account of its own), with the
   SAM translation; the resources of the parent and of the largest and smallest customers' nested stack.
 - provision: what ``ccm local provision`` runs (the Provisioner, routed as deployed, SES contact lists included)
   against an in-process emulator (moto), so the number is the provisioner's own cost, not a server's.
@@ -31,7 +32,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import _support  # noqa: F401  (fake credentials, no endpoint: before boto3 is used)
-from bench._scale_config import write_scale_config
 from bench._support import emulated_aws
 
 SIZES = (26, 200, 1000)
@@ -46,7 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def config_for(customers: int, folder: Path) -> Path:
     if customers == 26:
         return ROOT / "config.json"
-    return write_scale_config(customers, folder / f"config-{customers}.json")
+    from ccm.local.demo_customers import write_demo_config
+
+    return write_demo_config(customers, folder / f"config-{customers}.json", ROOT / "config.json")
 
 
 def render_numbers(config: Path, folder: Path) -> dict[str, Any]:

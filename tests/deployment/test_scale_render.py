@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench._scale_config import scale_config, write_scale_config
 
 from ccm.config import AppConfig
+from ccm.local.demo_customers import demo_config, write_demo_config
 from infra import cfn_yaml
 from infra.lint import cfn_lint
 from infra.render import (
@@ -25,6 +25,7 @@ from infra.render import (
     main,
     render_files,
 )
+from tests.conftest import CONFIG_PATH
 from tests.deployment.conftest import resources_of_type, statements_allowing
 from tests.deployment.iam_policy import evaluate, statements_of
 from tests.deployment.iam_requests import AuthorizationRequest
@@ -35,7 +36,7 @@ CUSTOMERS = 1000
 @pytest.fixture(scope="module")
 def thousand(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Rendered]:
     folder = tmp_path_factory.mktemp("scale")
-    config = write_scale_config(CUSTOMERS, folder / "config.json")
+    config = write_demo_config(CUSTOMERS, folder / "config.json", CONFIG_PATH)
     rendered = render_files(config, folder / "build" / "template.yaml", folder / "build" / "template.translated.json")
     return folder / "build", rendered
 
@@ -83,7 +84,7 @@ def test_the_roles_may_assume_exactly_the_customers_roles_through_managed_polici
     thousand: tuple[Path, Rendered], role: str
 ) -> None:
     _, rendered = thousand
-    config = AppConfig.model_validate(scale_config(CUSTOMERS))
+    config = AppConfig.model_validate(demo_config(CUSTOMERS, CONFIG_PATH))
     customers = list(config.customer_mappings.values())
     wanted = {c.ses_role_arn for c in customers}
     if role == "ImportTaskRole":
@@ -111,7 +112,7 @@ def test_the_roles_may_assume_exactly_the_customers_roles_through_managed_polici
 def test_make_render_takes_a_generated_config_and_names_the_nested_stacks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = write_scale_config(200, tmp_path / "config.json")
+    config = write_demo_config(200, tmp_path / "config.json", CONFIG_PATH)
     output = tmp_path / "build" / "template.yaml"
 
     assert main(["--config", str(config), "--output", str(output)]) == 0

@@ -62,6 +62,16 @@ def test_the_script_writes_a_config_the_loader_reads(tmp_path: Path, capsys: pyt
     assert "fewer than the 26 customers" in capsys.readouterr().err
 
 
+def test_the_script_makes_the_output_folder_as_the_docs_use_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # `--config` defaults to the working directory's config.json
+    target = tmp_path / "build" / "config-1000.json"
+
+    assert main(["--customers", "1000", "--output", str(target)]) == 0
+
+    config = load_config(target)
+    assert len({mapping.account_id for mapping in config.customer_mappings.values()}) == 1000
+
+
 def test_the_local_stack_option_writes_the_generated_config(tmp_path: Path) -> None:
     options = parse_options(["--customers", "200", "--data", str(tmp_path)])
     assert options.customers == 200

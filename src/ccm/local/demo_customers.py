@@ -1,12 +1,12 @@
-"""A config.json with N customers, for the local stack at scale and for the scale benchmark.
+"""A config.json with N customers: the one generator of many-customer configs.
 
 ``python -m ccm.local --customers 200`` (``make dev CUSTOMERS=200``) runs on it, and
-``python -m ccm.local.demo_customers --customers 1000 --output big.json`` writes it for anything else that reads a
-config file (``make render CONFIG=...``, the benchmark). The config's own customers come first, unchanged, so the
-demo data that names them still applies; the rest are generated from fixed word lists, so the same N always gives
-the same customers: names like "Northwind Logistics", codes like ``northwind-logistics`` (a ``-dev``/``-stg``
-suffix for the non-production twin of a company), a sector, region group and tier as tags, and every customer in
-its own AWS account.
+``python -m ccm.local.demo_customers --customers 1000 --output build/config-1000.json`` writes it for anything else
+that reads a config file (``make render CONFIG=...``, ``bench/scale.py``, the 1,000-customer render test). The
+config's own customers come first, unchanged, so the demo data that names them still applies; the rest are generated
+from fixed word lists, so the same N always gives the same customers: names like "Northwind Logistics", codes like
+``northwind-logistics`` (a ``-dev``/``-stg`` suffix for the non-production twin of a company), a sector, region group
+and tier as tags, and every customer in its own AWS account (the IAM grants a render writes name each account).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ccm.errors import ConfigError
 from ccm.jsonfile import read_json
 
 MAX_CUSTOMERS = 1250
+DEFAULT_CONFIG = Path("config.json")
 
 _COMPANIES = (
     "Northwind", "Bluebird", "Cedar", "Summit", "Harbor", "Granite", "Meadow", "Ironwood", "Silverline", "Redwood",
@@ -102,24 +103,36 @@ def with_customers(document: dict[str, Any], count: int) -> dict[str, Any]:
     return result
 
 
+def demo_config(count: int, base: Path = DEFAULT_CONFIG) -> dict[str, Any]:
+    """The config.json at ``base`` with generated customers after its own, ``count`` in all."""
+    source = read_json(base)
+    if not isinstance(source, dict):
+        raise ConfigError(f"{base}: must be a JSON object")
+    return with_customers(source, count)
+
+
+def write_demo_config(count: int, output: Path, base: Path = DEFAULT_CONFIG) -> Path:
+    """:func:`demo_config` written to ``output`` (its folder made if missing)."""
+    document = demo_config(count, base)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return output
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m ccm.local.demo_customers", description="Write a config.json with N demo customers."
     )
     parser.add_argument("--customers", type=int, required=True, help="how many customers in all")
-    parser.add_argument("--config", type=Path, default=Path("config.json"), help="the config to start from")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="the config to start from")
     parser.add_argument("--output", type=Path, required=True, help="where to write the generated config")
     args = parser.parse_args(argv)
     try:
-        source = read_json(args.config)
-        if not isinstance(source, dict):
-            raise ConfigError(f"{args.config}: must be a JSON object")
-        document = with_customers(source, args.customers)
+        write_demo_config(args.customers, args.output, args.config)
     except ConfigError as error:
         print(f"demo customers: {error}", file=sys.stderr)
         return 2
-    args.output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(f"{args.output}: {len(document['customer_mappings'])} customers")
+    print(f"{args.output}: {args.customers} customers")
     return 0
 
 
