@@ -190,8 +190,10 @@ class CustomerMapping(_Model):
     )
     sqs_queue_arn: str | None = Field(
         default=None,
-        description="The customer's trigger queue; `ccm s3-events` wires the bucket to it. Default: the queue "
-        "named ccm-<customer_code> that the deployment creates.",
+        description="The customer's trigger queue, where the stack does not name its queues after itself "
+        "(CCM_TRIGGER_QUEUE_PREFIX, <stack>-trigger-<customer_code> in a deployment): the router forwards the "
+        "customer's triggers to it and `ccm s3-events validate` checks it. Default: the queue named "
+        "ccm-<customer_code>, as the local stack creates it.",
         json_schema_extra={"pattern": _SQS_ARN.pattern},
     )
     deliverability_sns_topic_arn: str | None = Field(

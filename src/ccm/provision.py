@@ -18,7 +18,14 @@ from ccm.aws.assume import RoleSessions
 from ccm.aws.clients import RETRY_CONFIG, error_code
 from ccm.aws.ses_lists import ensure_contact_list
 from ccm.config import AppConfig, CustomerMapping, SesConfig
-from ccm.s3_events import apply_router_routing, apply_routing, audit_configurations, queue_name, trigger_prefix
+from ccm.s3_events import (
+    LOCAL_ROUTER_QUEUE,
+    apply_router_routing,
+    apply_routing,
+    audit_configurations,
+    queue_name,
+    trigger_prefix,
+)
 from ccm.storage.table import TTL_ATTRIBUTE, create_table_arguments
 
 if TYPE_CHECKING:
@@ -32,7 +39,7 @@ __all__ = ["DEAD_LETTER_AFTER", "ProvisionReport", "Provisioner", "queue_name", 
 DEAD_LETTER_AFTER = 5
 SES_EVENTS_QUEUE = "ccm-ses-events"
 """The queue of SES events that ``ccm local provision`` makes (the deployed stack names its own after itself)."""
-ROUTER_QUEUE = "ccm-router"
+ROUTER_QUEUE = LOCAL_ROUTER_QUEUE
 """The queue of every customer's triggers when the provisioner routes as the deployment does (``router=True``)."""
 ROUTER_DEAD_LETTER_QUEUE = "ccm-router-dead-letters"
 """What the router cannot forward (Settings' default ``CCM_ROUTER_DEAD_LETTER_QUEUE``)."""

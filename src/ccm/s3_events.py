@@ -1,8 +1,12 @@
 """S3 -> SQS routing of triggers: ``customers/{code}/*.json`` created in the bucket reaches that customer's queue.
 
-The bucket's notification configuration is one document, replaced as a whole by each put; these functions
-change only the ``trigger-<code>`` entries they own and keep every other entry (other queues, topics, Lambda
-functions, EventBridge) exactly as found. Used by the provisioner and by ``ccm s3-events``.
+A deployment routes every customer's triggers with one notification to the router queue, whose function forwards
+each to the customer's own trigger queue (:mod:`ccm.routing`, docs/scale-deployment.md); the provisioner can still
+give each customer an entry of its own (``trigger-<code>``) for the tests that drive the backend from S3 directly.
+
+The bucket's notification configuration is one document, replaced as a whole by each put; these functions change
+only the entries they own and keep every other entry (other queues, topics, Lambda functions, EventBridge) exactly
+as found. Used by the provisioner and by ``ccm s3-events``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ PROBE_REQUEST_TYPE = "s3_event_test"
 TRIGGER_ROOT = "customers"
 ROUTER_NOTIFICATION_ID = "trigger-router"
 """The one notification of every customer's triggers, to the router queue (:mod:`ccm.routing`)."""
+LOCAL_ROUTER_QUEUE = "ccm-router"
+"""The router queue of a stack that does not name its queues after itself (the local stack)."""
 
 
 def queue_name(customer: CustomerMapping) -> str:
@@ -48,6 +54,14 @@ def trigger_queue_name(customer: CustomerMapping, prefix: str | None) -> str:
     if prefix:
         return f"{prefix}{customer.customer_code}"
     return queue_name(customer)
+
+
+def router_queue_name(prefix: str | None) -> str:
+    """The router queue beside the customers' trigger queues: ``<stack>-router`` where they are
+    ``<stack>-trigger-<code>`` (the template names both after the stack), else :data:`LOCAL_ROUTER_QUEUE`."""
+    if prefix and prefix.endswith("-trigger-"):
+        return prefix.removesuffix("trigger-") + "router"
+    return LOCAL_ROUTER_QUEUE
 
 
 def trigger_prefix(code: str) -> str:
@@ -72,21 +86,35 @@ def router_configuration(queue_arn: str) -> dict[str, Any]:
 
 
 def apply_router_routing(
-    s3: S3Client, bucket: str, router_queue_arn: str, extra: Sequence[Mapping[str, Any]] = ()
+    s3: S3Client,
+    bucket: str,
+    router_queue_arn: str,
+    extra: Sequence[Mapping[str, Any]] = (),
+    *,
+    dry_run: bool = False,
 ) -> str:
     """Route every customer's triggers to the router queue, dropping the per-customer ``trigger-<code>`` entries of
-    the earlier layout (S3 refuses overlapping prefixes); everything else is kept. ``unchanged`` or ``updated``."""
+    the earlier layout (S3 refuses overlapping prefixes); an entry that already does it (CloudFormation's, under an
+    id of its own) is kept, and so is everything else. ``unchanged``, ``updated`` or ``would-update``."""
     current = current_configuration(s3, bucket)
-    ours = {ROUTER_NOTIFICATION_ID} | {str(entry["Id"]) for entry in extra}
-    kept = [
-        c
-        for c in current.get("QueueConfigurations", [])
-        if c.get("Id") not in ours and not str(c.get("Id", "")).startswith("trigger-")
-    ]
+    queues = current.get("QueueConfigurations", [])
+    routed = any(c["QueueArn"] == router_queue_arn and catches_every_trigger(c) for c in queues)
+    extra_ids = {str(entry["Id"]) for entry in extra}
+
+    def ours(entry: Mapping[str, Any]) -> bool:
+        entry_id = str(entry.get("Id", ""))
+        if entry_id == ROUTER_NOTIFICATION_ID:
+            return not routed
+        return entry_id in extra_ids or entry_id.startswith("trigger-")
+
+    kept = [c for c in queues if not ours(c)]
     merged = {key: value for key, value in current.items() if key != "QueueConfigurations"}
-    merged["QueueConfigurations"] = [*kept, router_configuration(router_queue_arn), *(dict(e) for e in extra)]
+    router = [] if routed else [router_configuration(router_queue_arn)]
+    merged["QueueConfigurations"] = [*kept, *router, *(dict(e) for e in extra)]
     if same_configuration(current, merged):
         return "unchanged"
+    if dry_run:
+        return "would-update"
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=merged)  # type: ignore[arg-type]
     return "updated"
 
@@ -114,6 +142,36 @@ def queue_configuration(code: str, queue_arn: str) -> dict[str, Any]:
 def _rules(configuration: Mapping[str, Any]) -> dict[str, str]:
     rules = configuration.get("Filter", {}).get("Key", {}).get("FilterRules", [])
     return {str(rule["Name"]).lower(): str(rule["Value"]) for rule in rules}
+
+
+def _on_creation(configuration: Mapping[str, Any]) -> bool:
+    """Whether the entry fires for a trigger, which is written with PutObject."""
+    events = set(configuration.get("Events", []))
+    return bool(events & {"s3:ObjectCreated:*", "s3:ObjectCreated:Put"})
+
+
+def catches_every_trigger(configuration: Mapping[str, Any]) -> bool:
+    """Whether the entry fires for every ``customers/<code>/<id>.json``, whatever the customer."""
+    rules = _rules(configuration)
+    return (
+        _on_creation(configuration)
+        and f"{TRIGGER_ROOT}/".startswith(rules.get("prefix", ""))
+        and ".json".endswith(rules.get("suffix", ""))
+    )
+
+
+def destinations(configuration: Mapping[str, Any], code: str) -> list[str]:
+    """The queues (ARNs) a trigger of customer ``code`` is sent to."""
+    sample = f"{trigger_prefix(code)}CHG-00000000-0000-0000-0000-000000000000.json"
+    return sorted(
+        {
+            str(c["QueueArn"])
+            for c in configuration.get("QueueConfigurations", [])
+            if _on_creation(c)
+            and sample.startswith(_rules(c).get("prefix", ""))
+            and sample.endswith(_rules(c).get("suffix", ""))
+        }
+    )
 
 
 def _shape(configuration: Mapping[str, Any]) -> tuple[str, str, tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -189,36 +247,79 @@ def apply_routing(
     return "updated"
 
 
-def queue_arn(sqs: SQSClient, customer: CustomerMapping) -> str:
-    """The customer's queue: ``sqs_queue_arn`` from config.json, else the queue named ``ccm-<code>``."""
-    if customer.sqs_queue_arn:
-        return customer.sqs_queue_arn
-    url = sqs.get_queue_url(QueueName=queue_name(customer))["QueueUrl"]
-    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-
-
 def queue_url(sqs: SQSClient, arn: str) -> str:
     _, _, _, _, account, name = arn.split(":", 5)
     return sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
 
 
-def routing_problems(configuration: Mapping[str, Any], code: str, arn: str) -> list[str]:
-    """Why a ``customers/<code>/<id>.json`` object would not reach exactly the customer's queue, if it would not."""
-    sample = f"{trigger_prefix(code)}CHG-00000000-0000-0000-0000-000000000000.json"
-    routes = [
-        c
-        for c in configuration.get("QueueConfigurations", [])
-        if sample.startswith(_rules(c).get("prefix", ""))
-        and sample.endswith(_rules(c).get("suffix", ""))
-        and any(event.startswith("s3:ObjectCreated:") for event in c.get("Events", []))
-    ]
+def queue_arn_of(sqs: SQSClient, name: str) -> str | None:
+    """The ARN of the queue of that name in this account, ``None`` if there is none."""
+    try:
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except sqs.exceptions.QueueDoesNotExist:
+        return None
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+@dataclass(frozen=True)
+class RouterCheck:
+    queue: str
+    arn: str | None
+    problems: list[str]
+
+
+def router_problems(sqs: SQSClient, configuration: Mapping[str, Any], bucket: str, router_queue: str) -> RouterCheck:
+    """What stops the bucket's triggers reaching the router queue: the queue, its policy and dead letters, and the
+    one notification of every customer's triggers."""
+    arn = queue_arn_of(sqs, router_queue)
+    if arn is None:
+        return RouterCheck(router_queue, None, [f"the router queue {router_queue} does not exist"])
     problems = []
-    if not any(c["QueueArn"] == arn for c in routes):
-        problems.append(f"{trigger_prefix(code)} objects are not routed to {arn}")
-    strays = sorted({c["QueueArn"] for c in routes if c["QueueArn"] != arn})
+    if not any(c["QueueArn"] == arn and catches_every_trigger(c) for c in configuration.get("QueueConfigurations", [])):
+        problems.append(
+            f"bucket {bucket} does not send every {TRIGGER_ROOT}/*.json trigger to the router queue {arn}, so "
+            "triggers reach no customer's queue (run `ccm s3-events configure`, or deploy the stack again)"
+        )
+    return RouterCheck(router_queue, arn, problems + queue_problems(sqs, arn, bucket))
+
+
+@dataclass(frozen=True)
+class TriggerQueueCheck:
+    queue: str
+    problems: list[str]
+
+
+def trigger_queue_problems(
+    sqs: SQSClient,
+    configuration: Mapping[str, Any],
+    customer: CustomerMapping,
+    prefix: str | None,
+    router_arn: str | None,
+) -> TriggerQueueCheck:
+    """What stops the router forwarding a customer's triggers: its trigger queue (:func:`trigger_queue_name`) must
+    exist and have a dead-letter queue, and the bucket must send its triggers to nothing but the router queue."""
+    code = customer.customer_code
+    name = trigger_queue_name(customer, prefix)
+    problems = []
+    strays = [arn for arn in destinations(configuration, code) if router_arn is not None and arn != router_arn]
     if strays:
-        problems.append(f"{trigger_prefix(code)} objects also go to {', '.join(strays)}")
-    return problems
+        problems.append(
+            f"{trigger_prefix(code)} triggers also go to {', '.join(strays)}, not only to the router queue "
+            "(`ccm s3-events configure` removes the per-customer entries)"
+        )
+    try:
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except sqs.exceptions.QueueDoesNotExist:
+        problems.append(
+            f"trigger queue {name} does not exist, so the router cannot forward {trigger_prefix(code)} triggers "
+            "(deploy with the customer in config.json)"
+        )
+        return TriggerQueueCheck(name, problems)
+    # SQS leaves "Attributes" out when the queue has none of those asked for.
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"]).get("Attributes", {})
+    if not attributes.get("RedrivePolicy"):
+        problems.append(f"trigger queue {name} has no dead-letter queue")
+    return TriggerQueueCheck(name, problems)
 
 
 def queue_problems(sqs: SQSClient, arn: str, bucket: str) -> list[str]:
@@ -227,7 +328,9 @@ def queue_problems(sqs: SQSClient, arn: str, bucket: str) -> list[str]:
         url = queue_url(sqs, arn)
     except sqs.exceptions.QueueDoesNotExist:
         return [f"queue {arn} does not exist"]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy", "RedrivePolicy"])["Attributes"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy", "RedrivePolicy"]).get(
+        "Attributes", {}
+    )
     problems = []
     if not _allows_bucket(attributes.get("Policy"), bucket):
         problems.append(f"the policy of {arn} does not let s3.amazonaws.com send from bucket {bucket}")
@@ -289,14 +392,14 @@ def _waiting(sqs: SQSClient, url: str) -> int:
     return visible + int(attributes.get("ApproximateNumberOfMessagesNotVisible", "0"))
 
 
-def probe(s3: S3Client, sqs: SQSClient, bucket: str, code: str, arn: str, *, timeout: float = 20.0) -> ProbeResult:
-    """Create a probe object under the customer's prefix and wait for its event on the customer's queue.
+def probe(s3: S3Client, sqs: SQSClient, bucket: str, code: str, url: str, *, timeout: float = 20.0) -> ProbeResult:
+    """Create a probe object under the customer's prefix and wait for its event on the customer's queue (``url``),
+    where the router forwards it.
 
     Receiving a message raises its receive count, and enough receives send it to the dead-letter queue; so the
     probe runs only on an idle queue, hands back at most one batch of foreign messages, and then stops.
     """
     key = f"{trigger_prefix(code)}s3-event-test-{uuid.uuid4().hex}.json"
-    url = queue_url(sqs, arn)
     started = time.monotonic()
     if _waiting(sqs, url):
         return ProbeResult(key, "busy", 0.0)
