@@ -126,17 +126,17 @@ def codes_where(mappings: dict[str, dict[str, object]], *words: str) -> list[str
     return sorted(code for code, entry in mappings.items() if all(word in text(entry) for word in words))
 
 
-def filter_by_customer(page: Page, code: str) -> None:
-    """Choose one customer in a page's customer filter (approvals, calendar) as a person does: type the code, pick
-    the match."""
-    page.locator("#customerFilter[role='combobox']").fill(code)
-    page.locator(f"#customerFilter-option-{code}").click()
-    expect(filtered_customer(page)).to_have_value(code)
+def filter_by_customer(page: Page, code: str, box: str = "customerFilter") -> None:
+    """Choose one customer in a page's customer filter (``box``: its id; approvals, calendar, reports) as a person
+    does: type the code, pick the match."""
+    page.locator(f"#{box}[role='combobox']").fill(code)
+    page.locator(f"#{box}-option-{code}").click()
+    expect(filtered_customer(page, box)).to_have_value(code)
 
 
-def filtered_customer(page: Page) -> Locator:
-    """The code the page's customer filter holds ("" for all customers), as the form field the filter keeps."""
-    return page.locator("#customerFilterValue")
+def filtered_customer(page: Page, box: str = "customerFilter") -> Locator:
+    """The code a page's customer filter holds ("" for all customers), as the form field the filter keeps."""
+    return page.locator(f"#{box}Value")
 
 
 def with_many_customers(
