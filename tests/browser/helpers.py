@@ -11,6 +11,7 @@ from typing import Any
 import requests
 from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
+from ccm.local.demo_customers import with_customers
 from tests.conftest import ROOT
 
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -99,10 +100,51 @@ def chosen_customer(page: Page, code: str) -> Locator:
     return page.locator(f'#customers-chips .chip-remove[data-code="{code}"]')
 
 
-def with_many_customers(page: Page, path: str, mappings: dict[str, dict[str, object]]) -> Page:
+def generated_customers(count: int) -> dict[str, dict[str, object]]:
+    """The customer mappings of a generated config of ``count`` customers (:mod:`ccm.local.demo_customers`):
+    config.json's 26 followed by generated ones, as ``--customers count`` runs them."""
+    document = with_customers(json.loads((ROOT / "config.json").read_text(encoding="utf-8")), count)
+    customers: dict[str, dict[str, object]] = document["customer_mappings"]
+    return customers
+
+
+def codes_where(mappings: dict[str, dict[str, object]], *words: str) -> list[str]:
+    """The customers whose code, name, environment or tags hold every word, as the portal matches them."""
+
+    def text(entry: dict[str, object]) -> str:
+        tags = entry.get("tags") or []
+        assert isinstance(tags, list)
+        return " ".join(
+            [
+                str(entry["customer_code"]),
+                str(entry["customer_name"]),
+                str(entry.get("environment", "prod")),
+                *map(str, tags),
+            ]
+        ).lower()
+
+    return sorted(code for code, entry in mappings.items() if all(word in text(entry) for word in words))
+
+
+def filter_by_customer(page: Page, code: str, box: str = "customerFilter") -> None:
+    """Choose one customer in a page's customer filter (``box``: its id; approvals, calendar, reports) as a person
+    does: type the code, pick the match."""
+    page.locator(f"#{box}[role='combobox']").fill(code)
+    page.locator(f"#{box}-option-{code}").click()
+    expect(filtered_customer(page, box)).to_have_value(code)
+
+
+def filtered_customer(page: Page, box: str = "customerFilter") -> Locator:
+    """The code a page's customer filter holds ("" for all customers), as the form field the filter keeps."""
+    return page.locator(f"#{box}Value")
+
+
+def with_many_customers(
+    page: Page, path: str, mappings: dict[str, dict[str, object]], shown: str = "#customer-alpha"
+) -> Page:
     """``path`` again, its ``GET /api/customers`` answered by the stack and extended to every customer of
     ``mappings`` (a generated config's, :mod:`ccm.local.demo_customers`): the page gets a thousand customers from
-    a stack that runs the demo's 26."""
+    a stack that runs the demo's 26. Returns once ``shown`` (a selector) is visible: the customers are there."""
 
     def extend(route: Route) -> None:
         answer = route.fetch()
@@ -124,5 +166,5 @@ def with_many_customers(page: Page, path: str, mappings: dict[str, dict[str, obj
 
     page.context.route("**/api/customers", extend)
     page.goto(path)
-    expect(page.locator("#customer-alpha")).to_be_visible()
+    expect(page.locator(shown)).to_be_visible()
     return page

@@ -11,7 +11,14 @@ from playwright.sync_api import Page, expect
 from ccm.domain.ids import AnnouncementType
 from tests.api.helpers import announcement_input
 from tests.browser.conftest import SignIn
-from tests.browser.helpers import assert_accessible, emails_about, pick_customers, portal_api, wait_for_outbox
+from tests.browser.helpers import (
+    assert_accessible,
+    emails_about,
+    filter_by_customer,
+    pick_customers,
+    portal_api,
+    wait_for_outbox,
+)
 from tests.browser.workflow import wait_until_processed
 from tests.local.stack_process import LocalStackProcess
 
@@ -60,7 +67,7 @@ def test_an_announcement_written_in_the_form_is_approved_and_listed_as_approved(
 
     approver = sign_in("approver@example.com", "/approvals.html")
     approver.locator("#typeFilter").select_option("announcement")
-    approver.locator("#customerFilter").select_option("delta")
+    filter_by_customer(approver, "delta")
     approvable = approver.locator(f"#items li.item[data-id='{announcement_id}']")
     expect(approvable).to_contain_text("Announcement · FinOps")
     approvable.get_by_role("button", name="Approve").click()

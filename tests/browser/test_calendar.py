@@ -11,7 +11,13 @@ from playwright.sync_api import Page, expect
 
 from ccm.local.demo_calendar import CONFLICT_CUSTOMER, DEMO_IDS, WEEKLY_FREEZE_CUSTOMERS
 from tests.browser.conftest import PHONE, SignIn
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, pick_customers, portal_api
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    filter_by_customer,
+    pick_customers,
+    portal_api,
+)
 from tests.browser.workflow import submit_change
 from tests.local.stack_process import LocalStackProcess
 
@@ -80,10 +86,10 @@ def test_week_and_agenda_views_and_the_filters_choose_what_is_shown(sign_in: Sig
     page.locator("#kindFilter").select_option("announcement")
     expect(page.locator(f"button.event[data-id='{DEMO_IDS[0]}']")).to_have_count(0)
     page.locator("#kindFilter").select_option("")
-    page.locator("#customerFilter").select_option(WEEKLY_FREEZE_CUSTOMERS[0])
+    filter_by_customer(page, WEEKLY_FREEZE_CUSTOMERS[0])
     expect(page.locator(f"button.event[data-id='{DEMO_IDS[0]}']")).to_have_count(0)
     expect(page).to_have_url(re.compile(f"customer={WEEKLY_FREEZE_CUSTOMERS[0]}"))
-    page.locator("#customerFilter").select_option(CONFLICT_CUSTOMER)
+    filter_by_customer(page, CONFLICT_CUSTOMER)
     page.locator("#statusFilter").select_option("approved")
     expect(page.locator(f"button.event[data-id='{DEMO_IDS[0]}']")).to_be_visible()
 

@@ -10,26 +10,25 @@ is the stack's: the change submitted at the end names customers the stack has.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from ccm.local.demo_customers import with_customers
 from tests.browser.conftest import PHONE, PageProblems, SignIn
 from tests.browser.helpers import (
     assert_accessible,
     assert_no_horizontal_scroll,
     chosen_customer,
+    codes_where,
     drop_customers,
+    generated_customers,
     pick_customers,
     portal_api,
     with_many_customers,
 )
 from tests.browser.workflow import CHANGE_TEXTS
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -41,27 +40,7 @@ SHOWN = 50
 
 @pytest.fixture(scope="module")
 def mappings() -> dict[str, dict[str, object]]:
-    document = with_customers(json.loads((ROOT / "config.json").read_text(encoding="utf-8")), CUSTOMERS)
-    customers: dict[str, dict[str, object]] = document["customer_mappings"]
-    return customers
-
-
-def codes_where(mappings: dict[str, dict[str, object]], *words: str) -> list[str]:
-    """The customers whose code, name, environment or tags hold every word, as the picker matches them."""
-
-    def text(entry: dict[str, object]) -> str:
-        tags = entry.get("tags") or []
-        assert isinstance(tags, list)
-        return " ".join(
-            [
-                str(entry["customer_code"]),
-                str(entry["customer_name"]),
-                str(entry.get("environment", "prod")),
-                *map(str, tags),
-            ]
-        ).lower()
-
-    return sorted(code for code, entry in mappings.items() if all(word in text(entry) for word in words))
+    return generated_customers(CUSTOMERS)
 
 
 def test_the_picker_filters_selects_and_submits_among_a_thousand(

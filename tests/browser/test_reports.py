@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, SignIn
-from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, portal_api
+from tests.browser.helpers import assert_accessible, assert_no_horizontal_scroll, filter_by_customer, portal_api
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +111,7 @@ def test_a_customer_filter_narrows_the_numbers_and_stays_in_the_address(sign_in:
     code = everyone["outcomesByCustomer"][0]["customer"]
     expect(page.locator(".report-headline")).to_be_visible()
 
-    page.locator("#reportCustomer").select_option(code)
+    filter_by_customer(page, code, box="reportCustomer")
     page.get_by_role("button", name="Show").click()
 
     one = portal_api(page, "GET", f"/api/reports/summary?from={first}&to={last}&customer={code}").json()

@@ -5,7 +5,8 @@ import { actionButtons } from "./actions.js";
 import { CHANGE_TYPE_LABELS, approveExplained, checklist, decider, decisionButtons, openingsFor, standingInToday } from "./approval.js";
 import { audienceBox, humanized, isSystemEntry, sinceLastUserEntry, systemEntryText } from "./audience.js";
 import { channelPostsSection } from "./channel-posts.js";
-import { customerName, loadCustomers } from "./customers.js";
+import { loadCustomers } from "./customers.js";
+import { customerRoll } from "./customer-roll.js";
 import { codesText } from "./customer-search.js";
 import { deliverySection } from "./deliveries.js";
 import { feedbackSection } from "./feedback.js";
@@ -225,7 +226,7 @@ export function detailsBody(document, customers) {
       change ? field("Change type", CHANGE_TYPE_LABELS[document.changeType] || document.changeType) : null,
       change ? field("Risk", document.risk ? document.risk[0].toUpperCase() + document.risk.slice(1) : null) : null,
       change && document.templateId ? field("Standard template", document.templateId) : null,
-      field("Customers", (document.customers || []).map((code) => customerName(customers, code)).join(", ")),
+      field("Customers", (document.customers || []).length ? customerRoll(customers, document.customers) : null),
       change && document.outcome ? field("Outcome", OUTCOME_WORDS[document.outcome] || document.outcome) : null,
       change && document.outcome ? field("Outcome note", document.outcomeNote) : null,
     ),

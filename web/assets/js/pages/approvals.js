@@ -8,7 +8,8 @@ import { collectionOf, get, put, remove } from "../lib/api.js";
 import { approveExplained, checklist, classification, decide, decisionButtons } from "../lib/approval.js";
 import { audienceBox, meetingOutcomeText } from "../lib/audience.js";
 import { append, byId, clear, el, personName, query } from "../lib/dom.js";
-import { customerChips, customerName, customerNames, loadCustomers } from "../lib/customers.js";
+import { customerChips, customerNames, loadCustomers } from "../lib/customers.js";
+import { customerFilter } from "../lib/customer-filter.js";
 import { openDetails } from "../lib/details.js";
 import { joinLinkFor, joinUrlOf, watchForMeeting } from "../lib/meeting.js";
 import { emptyState, loading, showError, showInfo, showSuccess } from "../lib/messages.js";
@@ -24,7 +25,7 @@ const DEFAULTS = { type: "all", customer: "", days: "" };
 const OPEN_WHEN_AT_MOST = 5;
 const DECISIONS = new Set(["approve", "reject"]);
 
-const state = { user: null, status: null, customers: [], items: [], scope: "mine", warnings: new Map() };
+const state = { user: null, status: null, customers: [], items: [], scope: "mine", warnings: new Map(), customer: null };
 const WARNING_REQUESTS_AT_ONCE = 4;
 const WARNINGS_WAIT_MS = 1500;
 
@@ -71,13 +72,12 @@ function showLateWarnings(id) {
 }
 
 function filters() {
-  return { type: byId("typeFilter").value, customer: byId("customerFilter").value, days: byId("dateFilter").value };
+  return { type: byId("typeFilter").value, customer: state.customer.value(), days: byId("dateFilter").value };
 }
 
 function setFilters(values) {
   byId("typeFilter").value = values.type;
-  ensureCustomerOption(values.customer);
-  byId("customerFilter").value = values.customer;
+  state.customer.set(values.customer);
   byId("dateFilter").value = values.days;
 }
 
@@ -94,23 +94,14 @@ function whenOf(item) {
   return item.submitted_at || item.created_at || "";
 }
 
-function ensureCustomerOption(code) {
-  const select = byId("customerFilter");
-  if (!code || [...select.options].some((option) => option.value === code)) return;
-  select.append(el("option", { value: code }, `${customerName(state.customers, code)} (${code})`));
-}
-
+/** The filter offers the customers the listed items name (and the chosen one), by name. */
 function fillCustomerOptions() {
-  const select = byId("customerFilter");
-  const chosen = select.value;
+  const known = new Map(state.customers.map((customer) => [customer.code, customer]));
   const codes = new Set(state.items.flatMap((item) => item.customers || []));
+  const chosen = state.customer.value();
   if (chosen) codes.add(chosen);
-  const sorted = [...codes].sort((a, b) => customerName(state.customers, a).localeCompare(customerName(state.customers, b)));
-  append(clear(select), [
-    el("option", { value: "" }, "All customers"),
-    sorted.map((code) => el("option", { value: code }, `${customerName(state.customers, code)} (${code})`)),
-  ]);
-  select.value = chosen;
+  const named = [...codes].map((code) => known.get(code) || { code, name: code.toUpperCase() });
+  state.customer.fill(named.sort((a, b) => a.name.localeCompare(b.name)));
 }
 
 function visibleItems(current) {
@@ -237,7 +228,7 @@ function card(item, open) {
       el(
         "div",
         { className: "item-customers" },
-        el("span", { className: "muted" }, `${count} customer${count === 1 ? "" : "s"}: ${customerNames(state.customers, item.customers, 3)}`),
+        el("span", { className: "muted" }, `${count.toLocaleString("en-US")} customer${count === 1 ? "" : "s"}: ${customerNames(state.customers, item.customers, 3)}`),
         customerChips(state.customers, item.customers),
       ),
       whatYouCanDo(item),
@@ -472,13 +463,14 @@ startPage(async ({ user, status }) => {
   state.status = status;
   state.scope = user.mayApprove ? "mine" : "all";
   byId("scopeFilter").value = state.scope;
+  state.customer = customerFilter(byId("customerFilter"), byId("customerFilterValue"), { onChange: render });
   state.customers = await loadCustomers().catch(() => []);
   const customerCode = query("customerCode");
   const objectId = query("objectId");
   const decision = query("decision");
   if (customerCode) setFilters({ ...DEFAULTS, customer: customerCode });
   byId("scopeFilter").addEventListener("change", () => setScope(byId("scopeFilter").value));
-  for (const id of ["typeFilter", "customerFilter", "dateFilter"]) byId(id).addEventListener("change", render);
+  for (const id of ["typeFilter", "dateFilter"]) byId(id).addEventListener("change", render);
   byId("clearFilters").addEventListener("click", clearFilters);
   byId("refresh").addEventListener("click", load);
   byId("filters").addEventListener("submit", (event) => event.preventDefault());

@@ -2,7 +2,8 @@
 // with filters by customer, kind and status kept in the address. A click opens the details dialog.
 import { get } from "../lib/api.js";
 import { append, byId, clear, el, query } from "../lib/dom.js";
-import { customerName, loadCustomers } from "../lib/customers.js";
+import { loadCustomers } from "../lib/customers.js";
+import { customerFilter } from "../lib/customer-filter.js";
 import { openDetails } from "../lib/details.js";
 import { loading, showError } from "../lib/messages.js";
 import { startPage } from "../lib/shell.js";
@@ -22,10 +23,11 @@ const state = {
   focusDay: null,
   keyboard: false,
   request: 0,
+  customer: null,
 };
 
 function filters() {
-  return { customer: byId("customerFilter").value, kind: byId("kindFilter").value, status: byId("statusFilter").value };
+  return { customer: state.customer.value(), kind: byId("kindFilter").value, status: byId("statusFilter").value };
 }
 
 function remember() {
@@ -169,14 +171,12 @@ function setView(view) {
 }
 
 async function fillCustomers(chosen) {
+  state.customer = customerFilter(byId("customerFilter"), byId("customerFilterValue"), { onChange: () => load() });
+  state.customer.set(chosen);
   const customers = await loadCustomers().catch(() => []);
-  const select = byId("customerFilter");
-  const sorted = [...customers].sort((a, b) => a.name.localeCompare(b.name));
-  append(clear(select), [
-    el("option", { value: "" }, "All customers"),
-    sorted.map((customer) => el("option", { value: customer.code }, `${customerName(customers, customer.code)} (${customer.code})`)),
-  ]);
-  select.value = chosen || "";
+  state.customer.fill([...customers].sort((a, b) => a.name.localeCompare(b.name)));
+  // An address naming no configured customer shows every customer, as the select it replaces did.
+  if (!customers.some((customer) => customer.code === chosen)) state.customer.set("");
 }
 
 startPage(async ({ user, status }) => {
@@ -198,7 +198,7 @@ startPage(async ({ user, status }) => {
     state.focusDay = state.cursor;
     load();
   });
-  for (const id of ["customerFilter", "kindFilter", "statusFilter"]) byId(id).addEventListener("change", () => load());
+  for (const id of ["kindFilter", "statusFilter"]) byId(id).addEventListener("change", () => load());
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
   byId("calendar").addEventListener("keydown", onKey);
   state.focusDay = state.view === "week" ? startOfWeek(state.cursor) : state.cursor;

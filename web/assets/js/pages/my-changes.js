@@ -17,6 +17,7 @@ import { STATUSES, allowedActions, normalStatus } from "../lib/status.js";
 import { formatInstant, formatWindow } from "../lib/time.js";
 import { itemCard } from "../lib/item-card.js";
 import { arrivalNews, newsOfTheList } from "../lib/form/outcome.js";
+import { pagedList } from "../lib/paged-list.js";
 
 const EMPTY = {
   all: ["No changes found", "You have no changes in this period."],
@@ -31,7 +32,8 @@ const DEFAULT_RANGE = "14days";
 const CONFIRMABLE = ["complete", "cancel"];
 const DAY = 86400000;
 
-const state = { items: [], tab: "all", user: null, status: null, customers: [], tabs: {} };
+// `drawn`: how many cards the reader has opened with Show more; a live refresh draws as many again.
+const state = { items: [], tab: "all", user: null, status: null, customers: [], tabs: {}, drawn: 0 };
 const news = newsOfTheList(byId("listNews"));
 
 function tabFromQuery() {
@@ -117,7 +119,7 @@ function card(item) {
       el("span", { className: "change-window" }, `Window ${formatWindow(item.implementation_start, item.implementation_end, item.timezone)}`),
       `Modified ${formatInstant(modifiedOf(item))}`,
       `by ${personName(item.modified_by || item.created_by)}`,
-      `${count} customer${count === 1 ? "" : "s"}`,
+      `${count.toLocaleString("en-US")} customer${count === 1 ? "" : "s"}`,
       `version ${item.version || 1}`,
     ],
     extra: [customerChips(state.customers, item.customers), rejectionNote(item)],
@@ -153,7 +155,13 @@ function render() {
     );
     return;
   }
-  list.append(el("ul", { className: "item-list" }, visible.map(card)));
+  list.append(pagedList(visible, card, { noun: "changes", atLeast: state.drawn, onDrawn: (count) => (state.drawn = count) }));
+}
+
+/** Another tab or filter is another list: it starts again at its first page. */
+function renderAnew() {
+  state.drawn = 0;
+  render();
 }
 
 function meetingFound(id, document) {
@@ -180,7 +188,9 @@ async function reload({ quiet = false } = {}) {
   try {
     const items = await listAll("/my-changes");
     state.items = items.filter((item) => item.kind === "change" || String(item.id).startsWith("CHG-"));
-    news.set(await arrivalNews(state.items));
+    // The news of the item just saved stays until the reader dismisses it: a live refresh does not take it away.
+    const arrived = await arrivalNews(state.items);
+    if (arrived) news.set(arrived);
   } catch (error) {
     clear(list);
     showError(state.status, `Could not load your changes: ${error.message}`);
@@ -195,7 +205,7 @@ function selectTab(value) {
   const url = new URL(window.location.href);
   url.searchParams.set("status", value);
   window.history.replaceState(null, "", url);
-  render();
+  renderAnew();
 }
 
 /** The tabs are in the page's HTML (they take their place before the list arrives); here they learn to switch. */
@@ -242,13 +252,13 @@ startPage(async ({ user, status }) => {
   state.status = status;
   state.tab = tabFromQuery();
   wireTabs();
-  byId("dateFilter").addEventListener("change", render);
-  byId("textFilter").addEventListener("input", debounce(render, 150));
+  byId("dateFilter").addEventListener("change", renderAnew);
+  byId("textFilter").addEventListener("input", debounce(renderAnew, 150));
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
   byId("clearFilters").addEventListener("click", () => {
     byId("dateFilter").value = DEFAULT_RANGE;
     byId("textFilter").value = "";
-    render();
+    renderAnew();
   });
   byId("refreshList").addEventListener("click", (event) => busy(event.currentTarget, "Refreshing…", reload));
   state.customers = await loadCustomers().catch(() => []);

@@ -4,6 +4,7 @@ import { ApiError, get } from "../lib/api.js";
 import { barChart, legend } from "../lib/chart.js";
 import { download, toCsv } from "../lib/csv.js";
 import { loadCustomers } from "../lib/customers.js";
+import { customerFilter } from "../lib/customer-filter.js";
 import { byId, clear, el } from "../lib/dom.js";
 import { emptyState, loading, showError } from "../lib/messages.js";
 import { OUTCOME_WORDS } from "../lib/outcome.js";
@@ -260,15 +261,15 @@ startPage(async ({ user, status }) => {
     return;
   }
   const criteria = periodFromAddress();
+  const customer = customerFilter(byId("reportCustomer"), byId("reportCustomerValue"));
   const customers = await loadCustomers();
-  const select = form.elements.customer;
-  for (const customer of customers) select.append(el("option", { value: customer.code }, `${customer.name} (${customer.code})`));
+  customer.fill([...customers].sort((a, b) => a.name.localeCompare(b.name)));
   form.elements.from.value = criteria.from;
   form.elements.to.value = criteria.to;
-  select.value = customers.some((c) => c.code === criteria.customer) ? criteria.customer : "";
+  customer.set(customers.some((c) => c.code === criteria.customer) ? criteria.customer : "");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const chosen = { from: form.elements.from.value, to: form.elements.to.value, customer: select.value };
+    const chosen = { from: form.elements.from.value, to: form.elements.to.value, customer: customer.value() };
     if (!MONTH.test(chosen.from) || !MONTH.test(chosen.to)) {
       showError(status, "Choose a first and a last month.");
       return;
@@ -279,5 +280,5 @@ startPage(async ({ user, status }) => {
     }
     show(chosen, status);
   });
-  await show({ ...criteria, customer: select.value }, status);
+  await show({ ...criteria, customer: customer.value() }, status);
 });
