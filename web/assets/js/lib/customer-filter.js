@@ -25,6 +25,7 @@ export function customerLabel(customer) {
  */
 export function customerFilter(box, hiddenValue, { onChange = () => {} } = {}) {
   let customers = [];
+  let filled = false;
   let byCode = new Map();
   let chosen = ALL;
   let shown = [];
@@ -89,6 +90,16 @@ export function customerFilter(box, hiddenValue, { onChange = () => {} } = {}) {
     options[active].scrollIntoView({ block: "nearest" });
   }
 
+  /** What the list says under its options: how many match, or why there are none. */
+  function noteText(matches, typed) {
+    const total = customers.length.toLocaleString("en-US");
+    const count = matches.length.toLocaleString("en-US");
+    if (!filled) return "Loading the customers…";
+    if (matches.length === 0) return typed ? "No customer matches. Try part of a code, a name or a tag." : "";
+    if (matches.length > SHOWN) return `Showing ${SHOWN} of ${count} customers: type more to narrow them.`;
+    return matches.length === customers.length ? `${total} customers.` : `${count} of ${total} customers match.`;
+  }
+
   function render() {
     const typed = filtering();
     const matches = typed ? matchCustomers(customers, box.value) : customers;
@@ -98,16 +109,7 @@ export function customerFilter(box, hiddenValue, { onChange = () => {} } = {}) {
       ...shown.map((customer) => option(customer.code, customer.name, el("span", { className: "muted" }, ` (${customer.code})`))),
     );
     list.hidden = list.children.length === 0; // an empty listbox is no list; the note says why
-    const total = customers.length.toLocaleString("en-US");
-    const count = matches.length.toLocaleString("en-US");
-    note.textContent =
-      matches.length === 0
-        ? "No customer matches. Try part of a code, a name or a tag."
-        : matches.length > SHOWN
-          ? `Showing ${SHOWN} of ${count} customers: type more to narrow them.`
-          : matches.length === customers.length
-            ? `${total} customers.`
-            : `${count} of ${total} customers match.`;
+    note.textContent = noteText(matches, typed);
     heard.textContent = note.textContent;
     setActive(active);
   }
@@ -192,6 +194,7 @@ export function customerFilter(box, hiddenValue, { onChange = () => {} } = {}) {
     },
     fill(loaded) {
       customers = loaded.map((customer) => ({ ...customer, search: searchText(customer) }));
+      filled = true;
       byCode = new Map(customers.map((customer) => [customer.code, customer]));
       showChoice();
       if (!popup.hidden) render();
