@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from ccm.config import AppConfig
+from ccm.config import AppConfig, ChangeCalendarConfig, FreezeWindow
 from tests.api.client import ADMIN, APPROVER, REQUESTER, ApiClient
 from tests.api.conftest import Clock
-from tests.api.helpers import change_input, submit_change, trigger
+from tests.api.helpers import change_input, clear_triggers, keys, submit_change, trigger
 from tests.api.policies import CAB_ONE, CAB_TWO, config_with
 
 TEMPLATE = {
@@ -165,3 +165,38 @@ def test_a_standard_change_moved_after_approval_is_approved_again_by_its_templat
     assert entries[-3:] == ["updated", "changed_after_approval", "approved"]
     # Its customers hear of the new window, as for any change approved again.
     assert trigger("alpha", change["changeId"])[1]["request-type"] == "approved_announcement"
+
+
+FREEZE_ON_THE_8TH = FreezeWindow(
+    name="Trading peak",
+    reason="No changes during the sale",
+    customers=["alpha"],
+    timezone="UTC",
+    start="2030-01-08T00:00",
+    end="2030-01-09T00:00",
+)
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [config_with().model_copy(update={"change_calendar": ChangeCalendarConfig(freeze_windows=[FREEZE_ON_THE_8TH])})],
+)
+def test_a_standard_change_moved_into_a_freeze_is_refused_not_approved_again_by_its_template(
+    api: ApiClient,
+) -> None:
+    template = api.as_(ADMIN).post("/api/templates", TEMPLATE).json
+    change = api.post("/api/changes", from_template(template)).json["object"]
+    path = f"/api/changes/{change['changeId']}"
+    clear_triggers()
+
+    moved = api.put(path, {"implementationStart": "2030-01-08T10:00:00Z", "implementationEnd": "2030-01-08T12:00:00Z"})
+
+    assert moved.status == 409, moved.text
+    assert moved.json["type"] == "FREEZE_WINDOW" and "Trading peak" in moved.json["error"]
+    stored = api.get(path).json
+    assert (stored["status"], stored["version"], stored["implementationStart"]) == (
+        "approved",
+        change["version"],
+        change["implementationStart"],
+    )
+    assert keys("customers/") == []

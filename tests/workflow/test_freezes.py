@@ -11,8 +11,8 @@ from ccm.domain.approval import ChangeType, Risk
 from ccm.domain.objects import Change, ModificationType
 from ccm.domain.status import Status
 from ccm.storage.memory import InMemoryRepository
-from ccm.workflow import Actor, InvalidInput, Services, get_object, save_draft, submit, transition
-from ccm.workflow.commands import ChangeDraft, ChangeSubmission
+from ccm.workflow import Actor, InvalidInput, Services, edit, get_object, save_draft, submit, transition
+from ccm.workflow.commands import ChangeDraft, ChangeFields, ChangeSubmission
 from ccm.workflow.errors import FrozenWindow
 from tests.workflow.conftest import NOW
 
@@ -112,6 +112,61 @@ def test_a_justified_emergency_enters_the_freeze_and_each_override_is_in_its_his
     assert overrides[0].freeze is not None and overrides[0].freeze.name == "Year-end freeze"
     assert overrides[0].freeze.justification == "Certificates expire tonight"
     assert obj.to_document()["modifications"][2]["freeze"]["customers"] == ["alpha"]
+
+
+INTO_THE_FREEZE = {"implementationStart": "2030-01-07T15:00:00Z", "implementationEnd": "2030-01-07T17:00:00Z"}
+AFTER_THE_FREEZE = change(implementationStart="2030-01-08T09:00:00Z", implementationEnd="2030-01-08T11:00:00Z")
+
+
+def test_a_change_waiting_for_approval_cannot_be_moved_into_a_freeze(frozen: Services, requester: Actor) -> None:
+    submitted = read(
+        frozen, requester, submit(frozen, requester, ChangeSubmission.model_validate(AFTER_THE_FREEZE)).stored.obj.id
+    )
+
+    with pytest.raises(FrozenWindow) as refused:
+        edit(frozen, requester, submitted.id, ChangeFields.model_validate(INTO_THE_FREEZE))
+
+    assert refused.value.action == "submitted"
+    kept = read(frozen, requester, submitted.id)
+    assert (kept.status, kept.version, kept.implementation_start) == (
+        Status.SUBMITTED,
+        submitted.version,
+        submitted.implementation_start,
+    )
+    # Whom it is for counts as much as when: the freeze is alpha's.
+    bravo_only = submit(frozen, requester, ChangeSubmission.model_validate(change(customers=["bravo"]))).stored
+    with pytest.raises(FrozenWindow):
+        edit(frozen, requester, bravo_only.obj.id, ChangeFields.model_validate({"customers": ["alpha", "bravo"]}))
+
+
+def test_an_approved_change_moved_into_a_freeze_is_refused_and_stays_approved(
+    frozen: Services, requester: Actor, approver: Actor
+) -> None:
+    submitted = submit(frozen, requester, ChangeSubmission.model_validate(AFTER_THE_FREEZE)).stored.obj
+    transition(frozen, approver, submitted.id, Status.APPROVED, kind="change")
+    approved = read(frozen, requester, submitted.id)
+
+    with pytest.raises(FrozenWindow):
+        edit(frozen, requester, submitted.id, ChangeFields.model_validate(INTO_THE_FREEZE))
+
+    kept = read(frozen, requester, submitted.id)
+    assert (kept.status, kept.version) == (Status.APPROVED, approved.version)
+    assert kept.modifications == approved.modifications
+
+
+def test_a_justified_emergency_moved_into_a_freeze_goes_back_to_its_approvers_with_the_override_recorded(
+    frozen: Services, requester: Actor, approver: Actor
+) -> None:
+    emergency = {**AFTER_THE_FREEZE, "changeType": "emergency", "emergencyJustification": "Certificates expire"}
+    submitted = submit(frozen, requester, ChangeSubmission.model_validate(emergency)).stored.obj
+    transition(frozen, approver, submitted.id, Status.APPROVED, kind="change")
+
+    moved = edit(frozen, requester, submitted.id, ChangeFields.model_validate(INTO_THE_FREEZE)).stored.obj
+
+    assert moved.status is Status.SUBMITTED
+    last = moved.modifications[-1]
+    assert last.modification_type is ModificationType.FREEZE_OVERRIDE
+    assert last.freeze is not None and (last.freeze.action, last.freeze.name) == ("submitted", "Year-end freeze")
 
 
 def test_an_emergency_needs_a_justification_to_be_submitted_at_all(frozen: Services, requester: Actor) -> None:

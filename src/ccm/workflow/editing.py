@@ -9,6 +9,7 @@ from typing import Any
 from ccm.domain.objects import AnyObject, ModificationType
 from ccm.domain.status import DELETABLE, EDITABLE, Status
 from ccm.domain.what_changed import needs_approval_again
+from ccm.domain.windows import Window, object_window
 from ccm.errors import AnnouncementNotFound, ChangeNotFound, ObjectNotFound, VersionConflict
 from ccm.storage.archive import Location, Stored, normalize_etag
 from ccm.workflow.actor import Actor
@@ -16,6 +17,7 @@ from ccm.workflow.approval_plan import refresh_approval
 from ccm.workflow.commands import ID_KEYS, Kind, ObjectCommand
 from ccm.workflow.errors import ActionNotAllowed, InvalidInput
 from ccm.workflow.fields import assign, check_customers, merge, require_id
+from ccm.workflow.freeze_rules import freeze_overrides, record_freeze_overrides
 from ccm.workflow.permissions import require_owner
 from ccm.workflow.results import Mutation
 from ccm.workflow.schedule import check_formats, check_schedule, meeting_time
@@ -26,6 +28,11 @@ from ccm.workflow.triggers import write_triggers
 
 class _Unchanged(Exception):
     """Raised inside a storage update to skip a write that would change nothing."""
+
+
+def _placement(obj: AnyObject) -> tuple[Window | None, frozenset[str]]:
+    """What a freeze is judged on: when the object happens and for whom."""
+    return object_window(obj), frozenset(obj.customers)
 
 
 def not_found(object_id: str, kind: Kind) -> ObjectNotFound:
@@ -100,11 +107,16 @@ def edit(
                 "status", f"is {obj.status.value}; change it with the submit, approve, complete or cancel actions"
             )
         reopened, was_approved = obj.status is Status.REJECTED, obj.status is Status.APPROVED
+        placed = _placement(obj)
         if reopened:
             obj.transition(Status.DRAFT, actor.email, now, request_id=actor.request_id)
         if not apply_edits(services, obj, cleaned, actor, now) and not reopened:
             raise _Unchanged()
         sent_back = was_approved and obj.status is Status.SUBMITTED
+        if obj.status is Status.SUBMITTED and (sent_back or _placement(obj) != placed):
+            # Back before its approvers, or moved while it waits for them: the freeze rule of a submission holds,
+            # before a standard template may approve it again below.
+            record_freeze_overrides(obj, freeze_overrides(services, obj, Status.SUBMITTED), actor, now)
         if sent_back:
             # A standard change whose plans still match its template needs no approver, as on submission.
             reapprove_by_template(services, obj, now)
