@@ -49,6 +49,7 @@ OWNER = "admin@example.com"
 """Whose My changes get more than a page of drafts: nobody else's lists grow by them."""
 LIVE_TIMEOUT = 180_000
 """A first start works off the demo history's archive writes before it gets to the events of a test."""
+DECISION_TIMEOUT = 60_000
 UNTHROTTLED = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 
 
@@ -273,3 +274,51 @@ def test_the_details_of_a_change_to_a_few_customers_name_them_all(sign_in: SignI
     facts = page.locator(f"dialog[data-object-id='{change_id}'] .facts")
     expect(facts).to_contain_text("Alpha Retail and Bravo Media")
     expect(facts.locator(".customer-roll-box")).to_have_count(0)
+
+
+def test_an_approval_keeps_the_cards_the_approver_opened_and_a_new_filter_starts_at_fifty(
+    sign_in: SignIn, page_problems: PageProblems
+) -> None:
+    # The look-alikes exist only in the page: the stack knows no audience of theirs.
+    page_problems.expected(r"404 .*/api/changes/CHG-00000000-0000-0000-0000-[0-9a-f]{12}/audience")
+    requester = sign_in(REQUESTER)
+    token = uuid.uuid4().hex[:8]
+    real = submit_change(requester, changeTitle=f"Opened {token}", customers=["alpha"])
+    approver = sign_in(APPROVER)
+    clones = PAGE + 4
+
+    def more_pending(route: Route) -> None:
+        # The stack's own answer and more than a page of look-alikes after it: only the real item is decided on.
+        answer = route.fetch()
+        body = answer.json()
+        mine = [item for item in body["items"] if item["id"] == real["changeId"]]
+        copies = [
+            {**item, "id": f"CHG-{uuid.UUID(int=number)}", "title": f"Look-alike {token} {number:02d}"}
+            for item in mine
+            for number in range(clones)
+        ]
+        route.fulfill(response=answer, json={**body, "items": [*copies, *body["items"]]})
+
+    approver.context.route(re.compile(r"/api/approvals(\?|$)"), more_pending)
+    approver.goto("/approvals.html")
+    cards = approver.locator("#items li.item")
+    more = approver.locator("#items .show-more")
+    expect(cards).to_have_count(PAGE)
+    more.click()
+    expect(more).to_be_hidden()
+    opened = cards.count()
+    assert opened > PAGE
+
+    card = approver.locator(f"#items li.item[data-id='{real['changeId']}']")
+    card.get_by_role("button", name="Approve").click()
+    approver.locator("dialog").get_by_role("button", name="Approve").click()
+    # The decision writes the archive, the catalog row and a trigger per customer: slow on a busy two-core machine.
+    expect(approver.locator("#statusContainer")).to_contain_text("was approved", timeout=DECISION_TIMEOUT)
+    # The list is drawn again with the approved card in place: still every card the approver had opened.
+    expect(card).to_have_count(1)
+    expect(cards).to_have_count(opened)
+
+    # Another filter is another list, from its first page.
+    approver.locator("#typeFilter").select_option("change")
+    expect(cards).to_have_count(PAGE)
+    expect(more).to_be_visible()

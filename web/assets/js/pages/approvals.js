@@ -25,7 +25,7 @@ const DEFAULTS = { type: "all", customer: "", days: "" };
 const OPEN_WHEN_AT_MOST = 5;
 const DECISIONS = new Set(["approve", "reject"]);
 
-const state = { user: null, status: null, customers: [], items: [], scope: "mine", warnings: new Map(), customer: null };
+const state = { user: null, status: null, customers: [], items: [], scope: "mine", warnings: new Map(), customer: null, drawn: 0 };
 const WARNING_REQUESTS_AT_ONCE = 4;
 const WARNINGS_WAIT_MS = 1500;
 
@@ -323,7 +323,14 @@ function render() {
     return;
   }
   const open = items.length <= OPEN_WHEN_AT_MOST;
-  container.append(pagedList(items, (item) => card(item, open), { noun: "items" }));
+  // A decision or a live refresh draws the list again with as many cards as the reader had opened.
+  container.append(pagedList(items, (item) => card(item, open), { noun: "items", atLeast: state.drawn, onDrawn: (count) => (state.drawn = count) }));
+}
+
+/** Another scope or filter is another list: it starts again at its first page. */
+function renderAnew() {
+  state.drawn = 0;
+  render();
 }
 
 async function load({ quiet = false } = {}) {
@@ -345,13 +352,14 @@ async function load({ quiet = false } = {}) {
 
 function setScope(scope) {
   state.scope = scope;
+  state.drawn = 0;
   byId("scopeFilter").value = scope;
   return load();
 }
 
 function clearFilters() {
   setFilters(DEFAULTS);
-  render();
+  renderAnew();
 }
 
 function showDetails(id) {
@@ -463,14 +471,14 @@ startPage(async ({ user, status }) => {
   state.status = status;
   state.scope = user.mayApprove ? "mine" : "all";
   byId("scopeFilter").value = state.scope;
-  state.customer = customerFilter(byId("customerFilter"), byId("customerFilterValue"), { onChange: render });
+  state.customer = customerFilter(byId("customerFilter"), byId("customerFilterValue"), { onChange: renderAnew });
   state.customers = await loadCustomers().catch(() => []);
   const customerCode = query("customerCode");
   const objectId = query("objectId");
   const decision = query("decision");
   if (customerCode) setFilters({ ...DEFAULTS, customer: customerCode });
   byId("scopeFilter").addEventListener("change", () => setScope(byId("scopeFilter").value));
-  for (const id of ["typeFilter", "dateFilter"]) byId(id).addEventListener("change", render);
+  for (const id of ["typeFilter", "dateFilter"]) byId(id).addEventListener("change", renderAnew);
   byId("clearFilters").addEventListener("click", clearFilters);
   byId("refresh").addEventListener("click", load);
   byId("filters").addEventListener("submit", (event) => event.preventDefault());
