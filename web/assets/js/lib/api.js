@@ -2,6 +2,8 @@
 // needs on writes, If-Match/If-None-Match for optimistic locking, and errors people can read.
 
 export const API = "/api";
+/** The event the window hears when an answer says the session has ended. */
+export const SIGNED_OUT = "ccm:signed-out";
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export class ApiError extends Error {
@@ -80,6 +82,10 @@ async function send(method, path, { body, ifMatch, ifNoneMatch, query } = {}) {
     response = await fetch(url, { method, headers, body: payload, credentials: "same-origin", redirect: "manual" });
   } catch {
     throw new ApiError(0, "Network error: check your connection and try again.");
+  }
+  if (response.type === "opaqueredirect" || response.status === 401) {
+    // Whatever the page does with the error, the shell offers the way back in.
+    globalThis.dispatchEvent?.(new Event(SIGNED_OUT));
   }
   if (response.type === "opaqueredirect") {
     throw new ApiError(401, "Your session has ended. Reload the page to sign in again.");

@@ -1,9 +1,9 @@
 // What every page shares: the header's menu, who is signed in, keeping the session alive, sign-out.
 // The header itself is in each page's HTML, so it takes its final size before any script or data arrives.
-import { ApiError, get } from "./api.js";
+import { ApiError, SIGNED_OUT, get } from "./api.js";
 import { byId, el } from "./dom.js";
 import { startLive } from "./live.js";
-import { showError } from "./messages.js";
+import { messageNode, showError } from "./messages.js";
 
 const REFRESH_EVERY = 10 * 60 * 1000;
 
@@ -31,10 +31,17 @@ function wireMenu() {
   });
 }
 
+/**
+ * Said once, beside the page's messages rather than among them: a list that fails to load after the session ended
+ * shows its own error, which must not take away the way back in.
+ */
 function signedOut(status) {
+  if (document.getElementById("sessionEnded")) return;
   const again = el("a", { href: window.location.href }, "Sign in again");
-  const message = showError(status, "Your session has ended. ");
+  const message = messageNode("error", "Your session has ended. ");
+  message.id = "sessionEnded";
   message.querySelector(".message-text").append(again);
+  status.before(message);
 }
 
 function keepSessionAlive(status) {
@@ -72,6 +79,7 @@ export async function startPage(run) {
   userInfo.title = `${user.email} (role: ${user.role})`;
   document.body.dataset.role = user.role;
   keepSessionAlive(status);
+  window.addEventListener(SIGNED_OUT, () => signedOut(status));
   startLive(user);
   try {
     await run({ user, status });
