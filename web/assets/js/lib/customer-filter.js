@@ -4,6 +4,7 @@
 // (aria-activedescendant), Enter or a click chooses, Escape closes it and puts the choice back in the box; a box
 // left empty means every customer. The pop-up floats over the page, so opening it moves nothing.
 import { clear, el } from "./dom.js";
+import { markActive } from "./listbox.js";
 import { matchCustomers, searchText } from "./customer-search.js";
 
 const SHOWN = 50;
@@ -78,16 +79,7 @@ export function customerFilter(box, hiddenValue, { onChange = () => {} } = {}) {
   }
 
   function setActive(index) {
-    const options = list.querySelectorAll('[role="option"]');
-    for (const node of options) node.classList.remove("active");
-    active = index < 0 || !options.length ? -1 : Math.min(index, options.length - 1);
-    if (active < 0) {
-      box.removeAttribute("aria-activedescendant");
-      return;
-    }
-    options[active].classList.add("active");
-    box.setAttribute("aria-activedescendant", options[active].id);
-    options[active].scrollIntoView({ block: "nearest" });
+    active = markActive(list, box, index);
   }
 
   /** What the list says under its options: how many match, or why there are none. */

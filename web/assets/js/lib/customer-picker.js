@@ -4,6 +4,7 @@
 // customers as removable chips. Focus stays in the filter box; the arrow keys move through the matches
 // (aria-activedescendant) and Enter picks or drops the active one, as the ARIA combobox pattern has it.
 import { append, clear, el } from "./dom.js";
+import { markActive } from "./listbox.js";
 import { countText, customerGroups, matchCustomers, searchText } from "./customer-search.js";
 
 const SHOWN = 50;
@@ -75,17 +76,7 @@ export function customerChooser({ legend = "Customers", required = true, extra =
   const changed = () => fieldset.dispatchEvent(new Event("change", { bubbles: true }));
 
   function setActive(index) {
-    const options = list.querySelectorAll('[role="option"]');
-    for (const option of options) option.classList.remove("active");
-    active = index < 0 || !options.length ? -1 : Math.min(index, options.length - 1);
-    if (active < 0) {
-      filter.removeAttribute("aria-activedescendant");
-      return;
-    }
-    const option = options[active];
-    option.classList.add("active");
-    filter.setAttribute("aria-activedescendant", option.id);
-    option.scrollIntoView({ block: "nearest" });
+    active = markActive(list, filter, index);
   }
 
   function option(customer) {
