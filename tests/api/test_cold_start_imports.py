@@ -10,11 +10,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = "import json, sys; import functions.{}.app; print(json.dumps(sorted(sys.modules)))"
+BUILT_MODELS = """
+import json, pydantic, functions.{}.app
+def subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+print(json.dumps(sorted({{f"{{m.__module__}}.{{m.__qualname__}}" for m in subclasses(pydantic.BaseModel)
+    if m.__module__.startswith(("ccm.", "functions.")) and m.__pydantic_complete__}})))
+"""
 
 
-def loaded_by_importing(handler: str) -> set[str]:
+def run_probe(probe: str) -> list[str]:
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE.format(handler)],
+        [sys.executable, "-c", probe],
         capture_output=True,
         text=True,
         timeout=120,
@@ -24,7 +33,12 @@ def loaded_by_importing(handler: str) -> set[str]:
     )
 
     assert completed.returncode == 0, completed.stderr
-    return set(json.loads(completed.stdout))
+    names: list[str] = json.loads(completed.stdout)
+    return names
+
+
+def loaded_by_importing(handler: str) -> set[str]:
+    return set(run_probe(PROBE.format(handler)))
 
 
 def test_importing_the_api_handler_loads_no_backend_meeting_or_template_code() -> None:
@@ -42,6 +56,11 @@ def test_importing_the_api_handler_loads_neither_boto3_nor_the_openapi_models() 
 
     assert "boto3" not in loaded and "botocore.config" not in loaded
     assert "aws_lambda_powertools.event_handler.openapi.models" not in loaded
+
+
+def test_importing_the_api_handler_builds_none_of_our_pydantic_models() -> None:
+    # Building a model's validator is most of its cost; a request pays it for the models it validates, on first use.
+    assert run_probe(BUILT_MODELS.format("api")) == []
 
 
 def test_importing_the_backend_handler_leaves_the_pipeline_to_the_first_message() -> None:

@@ -86,7 +86,7 @@ class Requirement:
 class ApprovalDecision(BaseModel):
     """One person's decision, as stored on the object (``approval_decisions``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     round: int = Field(ge=1)
     version: int = Field(ge=1)

@@ -27,7 +27,7 @@ from ccm.domain.stamps import OptionalTimestamp, Timestamp
 
 
 class _State(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class DecisionView(_State):

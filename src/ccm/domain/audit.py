@@ -42,7 +42,7 @@ ON_BEHALF_KEYS = ("on_behalf_of", "onBehalfOf")
 class FieldChange(BaseModel):
     """One field a write changed; the values as JSON text, so that every query engine reads them as strings."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     field: str
     before: str | None = None
@@ -52,7 +52,7 @@ class FieldChange(BaseModel):
 class AuditEvent(BaseModel):
     """One event of the audit log, as stored (one JSON document per event) and as Athena and DuckDB read it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     object_id: str
     object_kind: str

@@ -11,7 +11,7 @@ from ccm.domain.stamps import Timestamp
 
 
 class Delegation(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     approver: str = Field(min_length=3)
     """Lower-cased address of the approver who is away."""

@@ -20,7 +20,7 @@ def template_number(template_id: str) -> int | None:
 
 
 class ChangeTemplate(BaseModel):
-    model_config = ConfigDict(validate_by_name=False, validate_by_alias=True, serialize_by_alias=True)
+    model_config = ConfigDict(validate_by_name=False, validate_by_alias=True, serialize_by_alias=True, defer_build=True)
 
     id: str = Field(pattern=TEMPLATE_ID.pattern)
     name: str = Field(min_length=1, max_length=300)

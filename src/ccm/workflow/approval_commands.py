@@ -32,7 +32,7 @@ def _address(value: str | None) -> str | None:
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ApprovalCommand(_Body):
@@ -74,7 +74,7 @@ class RejectionCommand(_Body):
 class DelegationCommand(_Body):
     """``PUT /api/user/delegation``: who decides in your place, from and until which day (UTC, inclusive)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     delegate: Address
     starts: date = Field(alias="from")

@@ -345,7 +345,7 @@ class Completion(BaseModel):
     """How a change ended, sent when completing it. Without a body a change completes as ``successful``, as the
     original's clients (which knew no outcomes) complete changes."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     outcome: ChangeOutcome = Field(
         default=ChangeOutcome.SUCCESSFUL,

@@ -33,6 +33,8 @@ class CalendarBody(BaseModel):
     """``events``: catalog summaries with ``start``/``end`` (UTC) and ``timezone``, and the ids each conflicts with;
     ``freezes``: freeze occurrences; ``conflicts``: pairs of changes sharing a customer at the same time."""
 
+    model_config = ConfigDict(defer_build=True)
+
     range: dict[str, str]
     events: list[dict[str, Any]]
     freezes: list[dict[str, Any]]
@@ -41,6 +43,8 @@ class CalendarBody(BaseModel):
 
 class WarningsBody(BaseModel):
     """The changes the planned window overlaps for its customers, and the freezes it meets."""
+
+    model_config = ConfigDict(defer_build=True)
 
     start: str
     end: str

@@ -17,7 +17,7 @@ from ccm.workflow.commands import Kind
 
 
 class ChannelPost(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     at: datetime
     customer: str
@@ -33,6 +33,8 @@ class ChannelPost(BaseModel):
 
 
 class ChannelPostsBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     posts: list[ChannelPost]
 
 

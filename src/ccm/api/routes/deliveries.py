@@ -38,7 +38,7 @@ CustomerCode = Annotated[str, Path(min_length=1, max_length=32, description="cus
 class ResendBody(BaseModel):
     """Which notice to send again, and to which customer's recipients whose delivery failed transiently."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     event: str = Field(min_length=1, max_length=64, description="approval_request, approved, completed, cancelled")
     customer: Code

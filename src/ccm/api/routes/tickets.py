@@ -18,6 +18,8 @@ from ccm.workflow.tickets import create_in_servicenow, ticket_links
 
 
 class TicketLinkBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     system: str = Field(description="servicenow or jira")
     ticket: str = Field(description="The ServiceNow number or the Jira key the change names")
     url: str | None = Field(default=None, description="The ticket in the other system; none when it was not found")
@@ -26,7 +28,7 @@ class TicketLinkBody(BaseModel):
 
 
 class TicketLinksBody(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     tickets: list[TicketLinkBody]
     can_create: bool = Field(
