@@ -3,12 +3,8 @@ backend or the mail stack for the API; boto3, templates and meetings until the f
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
+from tests.fresh_interpreter import json_printed_by
 
-ROOT = Path(__file__).resolve().parents[2]
 PROBE = "import json, sys; import functions.{}.app; print(json.dumps(sorted(sys.modules)))"
 BUILT_MODELS = """
 import json, pydantic, functions.{}.app
@@ -22,18 +18,7 @@ print(json.dumps(sorted({{f"{{m.__module__}}.{{m.__qualname__}}" for m in subcla
 
 
 def run_probe(probe: str) -> list[str]:
-    completed = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-
-    assert completed.returncode == 0, completed.stderr
-    names: list[str] = json.loads(completed.stdout)
+    names: list[str] = json_printed_by(probe)
     return names
 
 

@@ -5,12 +5,8 @@ class's validator (which would refuse the subclass's fields as unknown) or fail 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
+from tests.fresh_interpreter import json_printed_by
 
-ROOT = Path(__file__).resolve().parents[2]
 THREADS = 16
 
 # Each thread validates one command of every subclass of the workflow's command base at the same moment, in a fresh
@@ -50,15 +46,4 @@ print(json.dumps(problems))
 
 def test_the_first_validations_of_deferred_models_in_many_threads_at_once_all_succeed() -> None:
     for _ in range(3):
-        completed = subprocess.run(
-            [sys.executable, "-c", PROBE % {"threads": THREADS}],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=ROOT,
-            env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "PATH": "/usr/bin:/bin"},
-            check=False,
-        )
-
-        assert completed.returncode == 0, completed.stderr
-        assert json.loads(completed.stdout) == []
+        assert json_printed_by(PROBE % {"threads": THREADS}) == []
