@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import pytest
 from playwright.sync_api import Page, Route, WebSocket, WebSocketRoute, expect
@@ -102,13 +101,10 @@ def test_the_approval_and_the_join_button_reach_the_requesters_open_page_from_th
     wait_for_frame(requester, log, object_id, "meeting_scheduled", MEETING_TIMEOUT)
     expect(card.get_by_role("link", name="Join meeting")).to_be_visible(timeout=SHOWN)
     expect(requester.locator("#liveToasts")).to_contain_text(object_id)  # the toast, floating over the page
-    # One socket, open from before the approval to the end: the page never fell back to polling. It looked at the
-    # object once when it began watching it, then once per event about it: never twice without an event between.
+    # One socket, open from before the approval to the end: the page polls only while its socket is closed
+    # (lib/meeting.js), so what it showed came from the events. How many times it fetched the object is not the
+    # proof: the toast, the list's reload and a new watcher's first look may each fetch it after one event.
     assert len(log.sockets) == 1 and not log.closed, log.timeline(object_id)
-    heard = [moment for moment, payload in log.frames if object_id in payload]
-    asked = log.gets_of(object_id)
-    for earlier, later in pairwise(asked):
-        assert any(earlier <= moment <= later for moment in heard), log.timeline(object_id)
 
 
 def test_with_the_socket_refused_the_page_polls_and_still_shows_the_join_button(
