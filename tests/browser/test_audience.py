@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -221,6 +222,45 @@ def test_completing_before_the_window_asks_first_and_cancels_the_meeting_in_team
     approver.goto(f"/approvals.html?customerCode={REACHED}&objectId={object_id}")
     history = history_of(approver.locator(f"dialog[data-object-id='{object_id}']"))
     assert any(line.startswith("Meeting cancelled: completed before the meeting") for line in history), history
+
+
+def test_a_meeting_moved_with_its_window_reads_as_moved_to_the_new_window_in_the_history(
+    sign_in: SignIn, stack: LocalStackProcess
+) -> None:
+    title = f"Rotate the signing keys {uuid.uuid4().hex[:6]}"
+    requester = sign_in("requester@example.com")
+    approver = sign_in("approver@example.com")
+    change = submit_change(
+        requester,
+        changeTitle=title,
+        customers=[REACHED],
+        include_meeting=True,
+        timezone="UTC",
+        implementationStart="2030-01-07T10:00:00",
+        implementationEnd="2030-01-07T12:00:00",
+    )
+    object_id = change["changeId"]
+    assert portal_api(approver, "POST", f"/api/changes/{object_id}/approve").status == 200
+
+    def meeting(action: str) -> Callable[[dict[str, Any]], bool]:
+        return lambda box: any(title in m["subject"] and m["action"] == action for m in box["meetings"])
+
+    wait_for_outbox(stack.url, meeting("created"), "the Teams meeting", timeout=90)
+    wait_until_processed(approver, f"/api/changes/{object_id}", {REACHED})
+    moved = {"implementationStart": "2030-01-09T14:00:00", "implementationEnd": "2030-01-09T15:30:00"}
+    edited = portal_api(requester, "PUT", f"/api/changes/{object_id}", moved)
+    assert edited.status == 200, edited.text()
+    assert portal_api(approver, "POST", f"/api/changes/{object_id}/approve").status == 200
+    wait_for_outbox(stack.url, meeting("updated"), "the meeting moved in Teams", timeout=90)
+    wait_until_processed(approver, f"/api/changes/{object_id}", {REACHED})
+
+    approver.goto(f"/approvals.html?customerCode={REACHED}&objectId={object_id}")
+    history = history_of(approver.locator(f"dialog[data-object-id='{object_id}']"))
+    assert any(line.startswith("Meeting scheduled in Teams") for line in history), history
+    moves = [line for line in history if line.startswith("Meeting moved to ")]
+    # The new window in the viewer's words: 9 January 2030 from 14:00 UTC, however the browser's locale writes it.
+    assert len(moves) == 1 and "2030" in moves[0] and "9" in moves[0], history
+    assert not [line for line in history if line.startswith("Meeting updated")], history
 
 
 def test_the_audience_reads_well_on_a_phone(sign_in: SignIn) -> None:

@@ -6,11 +6,13 @@ import {
   customerReachText,
   isSystemEntry,
   meetingDecided,
+  meetingMoved,
   meetingReachText,
   outcomeOf,
   systemEntryText,
 } from "../../../web/assets/js/lib/audience.js";
 import { completionQuestion } from "../../../web/assets/js/lib/completion.js";
+import { formatWindow } from "../../../web/assets/js/lib/time.js";
 
 const CUSTOMERS = [
   { code: "alpha", name: "Alpha Retail" },
@@ -147,4 +149,40 @@ test("an announcement completed before its meeting is asked about that meeting",
 
   assert.equal(question.title, "Complete before its meeting?");
   assert.match(question.text, /^Its meeting starts in 6 hours \(/);
+});
+
+test("a meeting update reads as a move, with the new window, only when its start or end changed", () => {
+  const version = (type, start, end, extra = {}) => ({
+    modification_type: type,
+    user_id: ARN,
+    meeting_metadata: { meeting_id: "m-1", subject: "Patch", start_time: start, end_time: end, ...extra },
+  });
+  const scheduled = version("meeting_scheduled", "2030-01-07T15:00:00Z", "2030-01-07T16:00:00Z");
+  const renamed = version("meeting_updated", "2030-01-07T15:00:00+00:00", "2030-01-07T16:00:00Z", { subject: "Patch v2" });
+  const moved = version("meeting_updated", "2030-01-08T15:00:00Z", "2030-01-08T16:00:00Z");
+  const longer = version("meeting_updated", "2030-01-08T15:00:00Z", "2030-01-08T17:00:00Z");
+  const otherMeeting = version("meeting_scheduled", "2030-02-01T10:00:00Z", "2030-02-01T11:00:00Z");
+  otherMeeting.meeting_metadata = { ...otherMeeting.meeting_metadata, meeting_id: "m-2" };
+  const history = [
+    scheduled,
+    { modification_type: "updated", user_id: "requester@example.com" },
+    renamed,
+    moved,
+    otherMeeting,
+    longer,
+  ];
+
+  // The same instant spelled another way is no move; another meeting's versions are not this one's.
+  assert.equal(meetingMoved(renamed, history), false);
+  assert.equal(meetingMoved(moved, history), true);
+  assert.equal(meetingMoved(longer, history), true);
+  assert.equal(systemEntryText(renamed, CUSTOMERS, history), "Meeting updated");
+  assert.equal(
+    systemEntryText(moved, CUSTOMERS, history),
+    `Meeting moved to ${formatWindow("2030-01-08T15:00:00Z", "2030-01-08T16:00:00Z")}`,
+  );
+  // Without the history, or with an entry the history does not hold, nobody can tell: a plain update.
+  assert.equal(systemEntryText(moved, CUSTOMERS), "Meeting updated");
+  assert.equal(meetingMoved(moved, [moved]), false);
+  assert.equal(meetingMoved({ ...moved }, history), false);
 });

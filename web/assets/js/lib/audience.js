@@ -5,6 +5,7 @@
 import { collectionOf, get } from "./api.js";
 import { el } from "./dom.js";
 import { customerName } from "./customers.js";
+import { formatWindow, parseInstant } from "./time.js";
 
 const SYSTEM_TYPES = new Set(["processed", "meeting_scheduled", "meeting_updated", "meeting_cancelled", "meeting_skipped"]);
 
@@ -117,8 +118,40 @@ export function sinceLastUserEntry(document) {
   return entries.slice(last + 1);
 }
 
-/** A history entry of the backend's, in words: never its role's ARN. */
-export function systemEntryText(entry, customers) {
+const MEETING_VERSIONS = new Set(["meeting_scheduled", "meeting_updated"]);
+
+function sameInstant(one, other) {
+  const a = parseInstant(one);
+  const b = parseInstant(other);
+  return Boolean(a && b && a.getTime() === b.getTime());
+}
+
+/**
+ * Whether a "meeting_updated" entry moved its meeting in time: its start or end differs from the meeting's version
+ * recorded before it in `modifications` (the backend heads the same update's email "Rescheduled:"). A new title,
+ * place or invitee list is an update that did not move it; without the history nobody can tell, so not moved.
+ */
+export function meetingMoved(entry, modifications) {
+  const meeting = entry && entry.meeting_metadata;
+  const at = (modifications || []).indexOf(entry);
+  if (!meeting || at < 0) return false;
+  const before = modifications
+    .slice(0, at)
+    .filter(
+      (earlier) =>
+        MEETING_VERSIONS.has(earlier.modification_type) &&
+        earlier.meeting_metadata &&
+        earlier.meeting_metadata.meeting_id === meeting.meeting_id,
+    )
+    .pop();
+  if (!before) return false;
+  const previous = before.meeting_metadata;
+  return !sameInstant(previous.start_time, meeting.start_time) || !sameInstant(previous.end_time, meeting.end_time);
+}
+
+/** A history entry of the backend's, in words: never its role's ARN. With the history it belongs to
+ * (`modifications`, oldest first), a meeting update says whether it moved the meeting, and to when. */
+export function systemEntryText(entry, customers, modifications = null) {
   const name = entry.customer_code ? customerName(customers, entry.customer_code) : "";
   switch (entry.modification_type) {
     case "processed":
@@ -130,7 +163,9 @@ export function systemEntryText(entry, customers) {
         ? "Meeting scheduled: invitations sent by email"
         : "Meeting scheduled in Teams";
     case "meeting_updated":
-      return "Meeting updated";
+      return meetingMoved(entry, modifications)
+        ? `Meeting moved to ${formatWindow(entry.meeting_metadata.start_time, entry.meeting_metadata.end_time)}`
+        : "Meeting updated";
     case "meeting_cancelled":
       return entry.detail ? `Meeting cancelled: ${entry.detail}` : "Meeting cancelled";
     case "ticket_created":

@@ -159,9 +159,9 @@ function meetingSection(document) {
 }
 
 /** One history line: what a person did and who, or what the system did in its own words (never its role's ARN). */
-function historyLine(entry, customers) {
+function historyLine(entry, customers, entries) {
   const what = isSystemEntry(entry)
-    ? [el("strong", {}, systemEntryText(entry, customers))]
+    ? [el("strong", {}, systemEntryText(entry, customers, entries))]
     : [
         el("strong", {}, HISTORY_LABELS[entry.modification_type] || humanized(entry.modification_type)),
         ` by ${entry.on_behalf_of ? decider(entry) : personName(entry.user_id)}`,
@@ -186,7 +186,7 @@ function history(modifications, customers) {
     el(
       "ol",
       { className: "timeline" },
-      entries.map((entry) => historyLine(entry, customers)),
+      entries.map((entry) => historyLine(entry, customers, entries)),
     ),
   );
 }

@@ -2,6 +2,7 @@
 // actor, at}); pages fetch what they show through the API. While it is down, callers poll as before: every watcher
 // asks `liveIsUp()` and listens to `onLiveState`, so nothing depends on the socket.
 import { collectionOf, get } from "./api.js";
+import { meetingMoved } from "./audience.js";
 import { el } from "./dom.js";
 import { showMessage } from "./messages.js";
 
@@ -82,10 +83,20 @@ const WORDS = {
   updated: "was updated",
   changed_after_approval: "was changed and needs approval again",
   meeting_scheduled: "has its meeting: Join is ready",
-  meeting_updated: "has its meeting moved",
+  meeting_updated: "has its meeting updated",
   meeting_cancelled: "has its meeting cancelled",
   processed: "was sent to a customer",
 };
+
+/** The event in words; a meeting update says "moved" only when the object's history shows its time changed. */
+export function eventWords(event, object) {
+  if (event.type === "meeting_updated") {
+    const entries = object.modifications || [];
+    const latest = entries.filter((entry) => entry.modification_type === "meeting_updated").pop();
+    if (latest && meetingMoved(latest, entries)) return "has its meeting moved";
+  }
+  return WORDS[event.type];
+}
 
 function titleOf(document) {
   return document.changeTitle || document.title || document.changeId || document.announcement_id || "";
@@ -133,7 +144,7 @@ function toastEvents(user) {
     // The item open in a dialog counts too, whoever owns it.
     if (!cares(user, event, data) && !dialogShows(event.objectId)) return;
     const who = event.actor && event.actor !== "backend" ? ` by ${event.actor}` : "";
-    showMessage(toastRegion(), "info", `${titleOf(data)} (${event.objectId}) ${WORDS[event.type]}${who}.`, {
+    showMessage(toastRegion(), "info", `${titleOf(data)} (${event.objectId}) ${eventWords(event, data)}${who}.`, {
       replace: false,
       sticky: false,
     });
